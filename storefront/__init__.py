@@ -1,0 +1,1 @@
+"""Stallkit storefront: the headless commerce core (catalogue, tenancy, stock, lookbooks)."""

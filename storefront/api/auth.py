@@ -1,0 +1,117 @@
+"""Bearer-key authentication, as ASGI middleware in front of every ``/v1`` route.
+
+A key arrives as ``Authorization: Bearer <key>`` or, for GETs from embedded components only,
+as ``?key=pk_...``. The resolved :class:`Principal` is put in ``scope["state"]`` so handlers
+get it as a dependency. Publishable keys are read-only, and from a browser (an ``Origin``
+header) only for the brand's allowed origins. Errors leave as problem details.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qsl
+
+from litestar.types import ASGIApp, Receive, Scope, Send
+
+from storefront.api.problems import PROBLEM_JSON, build_problem, encode_problem
+from storefront.tenancy.schemas import Principal
+from storefront.tenancy.service import authenticate
+
+PRINCIPAL_STATE_KEY = "stallkit_principal"
+_SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            return value.decode("latin-1")
+    return None
+
+
+def _key_from(scope: Scope) -> str | None:
+    auth = _header(scope, b"authorization")
+    if auth:
+        scheme, _, token = auth.partition(" ")
+        return token.strip() if scheme.lower() == "bearer" else ""
+    if scope["method"] in _SAFE_METHODS and scope.get("query_string"):
+        for name, value in parse_qsl(scope["query_string"].decode("latin-1")):
+            if name == "key" and value.startswith("pk_"):
+                return value
+    return None
+
+
+async def _reject(send: Send, status: int, code: str, title: str, detail: str, path: str) -> None:
+    body = encode_problem(build_problem(status, code, title, detail, instance=path))
+    headers = [(b"content-type", PROBLEM_JSON.encode()), (b"content-length", str(len(body)).encode())]
+    if status == 401:
+        headers.append((b"www-authenticate", b'Bearer realm="stallkit"'))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+def principal_from(scope: Scope) -> Principal:
+    return scope["state"][PRINCIPAL_STATE_KEY]  # type: ignore[no-any-return]
+
+
+class AuthMiddleware:
+    """Resolve the caller's key for ``/v1`` paths; leave other paths (docs, static) alone."""
+
+    def __init__(self, app: ASGIApp, public_prefixes: tuple[str, ...] = ("/v1/webhooks/",)) -> None:
+        self.app = app
+        self.public_prefixes = public_prefixes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path: str = scope.get("path", "")
+        if scope["type"] != "http" or not path.startswith("/v1") or path.startswith(self.public_prefixes):
+            await self.app(scope, receive, send)
+            return
+        if scope["method"] == "OPTIONS":  # CORS preflight carries no credentials
+            await self.app(scope, receive, send)
+            return
+        raw = _key_from(scope)
+        if raw is None:
+            await _reject(
+                send,
+                401,
+                "unauthenticated",
+                "Authentication required",
+                "Send an API key as 'Authorization: Bearer <key>'.",
+                path,
+            )
+            return
+        principal = await authenticate(raw)
+        if principal is None:
+            await _reject(
+                send,
+                401,
+                "unauthenticated",
+                "Authentication required",
+                "The API key is malformed, unknown or revoked.",
+                path,
+            )
+            return
+        if principal.kind == "publishable":
+            if scope["method"] not in _SAFE_METHODS:
+                await _reject(
+                    send,
+                    403,
+                    "permission_denied",
+                    "Permission denied",
+                    "A publishable key is read-only; use a secret key to change data.",
+                    path,
+                )
+                return
+            origin = _header(scope, b"origin")
+            if origin is not None and origin not in principal.allowed_origins:
+                await _reject(
+                    send,
+                    403,
+                    "origin_not_allowed",
+                    "Origin not allowed",
+                    f"Origin {origin} is not in this brand's allowed origins.",
+                    path,
+                )
+                return
+        state: dict[str, Any] = scope.setdefault("state", {})
+        state[PRINCIPAL_STATE_KEY] = principal
+        await self.app(scope, receive, send)

@@ -1,0 +1,28 @@
+"""Stored responses for ``Idempotency-Key`` replays."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+from storefront.ids import new_id
+
+
+class IdempotencyRecord(Model):
+    """One POST as first answered. ``status_code`` is null while the first request runs."""
+
+    id = fields.UUIDField(primary_key=True, default=new_id)
+    brand_id = fields.UUIDField(db_index=True)
+    key = fields.CharField(max_length=255)
+    method = fields.CharField(max_length=8)
+    path = fields.CharField(max_length=500)
+    request_hash = fields.CharField(max_length=64)
+    status_code = fields.IntField(null=True)
+    content_type = fields.CharField(max_length=100, default="")
+    response_body = fields.BinaryField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        app = "stallkit"
+        table = "idempotency_record"
+        unique_together = (("brand_id", "key"),)

@@ -1,0 +1,50 @@
+"""Cursor pagination over time-ordered UUIDv7 primary keys.
+
+The cursor is the last id of a page, base64url encoded: opaque to clients, stable under
+inserts (unlike offsets), and one indexed range scan to resume.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import uuid
+from typing import Annotated, Generic, TypeVar
+
+import msgspec
+
+from storefront.errors import FieldError, InvalidInput
+
+T = TypeVar("T")
+
+Limit = Annotated[int, msgspec.Meta(ge=1, le=100)]
+DEFAULT_LIMIT = 20
+
+
+class Page(msgspec.Struct, Generic[T], frozen=True, kw_only=True):
+    data: list[T]
+    has_more: bool
+    next_cursor: str | None = None
+
+
+def encode_cursor(last_id: uuid.UUID) -> str:
+    return base64.urlsafe_b64encode(last_id.bytes).rstrip(b"=").decode()
+
+
+def decode_cursor(cursor: str) -> uuid.UUID:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        if len(raw) != 16:
+            raise ValueError("wrong length")
+        return uuid.UUID(bytes=raw)
+    except (binascii.Error, ValueError):
+        raise InvalidInput(
+            "the cursor is not one this API issued", errors=[FieldError("query.cursor", "malformed cursor")]
+        ) from None
+
+
+def page_of(items: list[T], ids: list[uuid.UUID], limit: int) -> Page[T]:
+    """A page from ``limit + 1`` fetched rows: the extra row only tells whether more exist."""
+    has_more = len(items) > limit
+    items, ids = items[:limit], ids[:limit]
+    return Page(data=items, has_more=has_more, next_cursor=encode_cursor(ids[-1]) if has_more and ids else None)

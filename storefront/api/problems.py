@@ -1,0 +1,173 @@
+"""The one mapping from errors to RFC 9457 problem details.
+
+Every error an API client can see passes through :func:`problem_response`: domain errors by
+their stable code, Litestar's own HTTP errors (validation, 404 route, 405, 413) by status, and
+anything unexpected as a bare 500 that is logged but never shows a stack trace.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+import msgspec
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from storefront import errors
+
+log = logging.getLogger("stallkit.api")
+
+PROBLEM_JSON = "application/problem+json"
+TYPE_BASE = "https://stallkit.dev/problems/"
+
+_STATUS_BY_ERROR: list[tuple[type[errors.StallkitError], int]] = [
+    (errors.NotFound, 404),
+    (errors.InvalidInput, 422),
+    (errors.Conflict, 409),
+    (errors.Unauthenticated, 401),
+    (errors.PermissionDenied, 403),
+    (errors.InsufficientStock, 409),
+]
+
+_CODE_BY_STATUS = {
+    400: ("bad_request", "Bad request"),
+    401: ("unauthenticated", "Authentication required"),
+    403: ("permission_denied", "Permission denied"),
+    404: ("not_found", "Not found"),
+    405: ("method_not_allowed", "Method not allowed"),
+    406: ("not_acceptable", "Not acceptable"),
+    409: ("conflict", "Conflict"),
+    413: ("body_too_large", "Request body too large"),
+    415: ("unsupported_media_type", "Unsupported media type"),
+    422: ("invalid_input", "Invalid input"),
+    429: ("rate_limited", "Too many requests"),
+}
+
+
+class FieldProblem(msgspec.Struct, frozen=True, kw_only=True):
+    field: str
+    message: str
+
+
+class Problem(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """RFC 9457 problem details, plus ``code`` (stable, snake_case) and ``errors`` (one per bad field)."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    code: str
+    instance: str | None = None
+    errors: list[FieldProblem] = []
+
+
+_ENCODER = msgspec.json.Encoder()
+
+
+def build_problem(
+    status: int,
+    code: str,
+    title: str,
+    detail: str,
+    field_errors: list[FieldProblem] | None = None,
+    instance: str | None = None,
+) -> Problem:
+    return Problem(
+        type=TYPE_BASE + code,
+        title=title,
+        status=status,
+        detail=detail,
+        code=code,
+        instance=instance,
+        errors=field_errors or [],
+    )
+
+
+def encode_problem(problem: Problem) -> bytes:
+    return _ENCODER.encode(problem)
+
+
+def problem_for(exc: Exception, path: str | None = None) -> Problem:
+    """The problem details describing ``exc``."""
+    if isinstance(exc, errors.StallkitError):
+        status = next((s for cls, s in _STATUS_BY_ERROR if isinstance(exc, cls)), 400)
+        fields = [FieldProblem(field=e.field, message=e.message) for e in exc.errors]
+        return build_problem(status, exc.code, exc.title, exc.detail, fields, path)
+    if isinstance(exc, ValidationException):
+        fields = _validation_fields(exc)
+        detail = "; ".join(f"{f.field}: {f.message}" for f in fields) or _clean(exc.detail)
+        return build_problem(422 if fields else 400, "invalid_input", "Invalid input", detail, fields, path)
+    if isinstance(exc, HTTPException):
+        status = exc.status_code
+        code, title = _CODE_BY_STATUS.get(status, ("http_error", "Request failed"))
+        if status >= 500:
+            return build_problem(
+                status, "server_error", "Server error", "The server could not complete the request.", instance=path
+            )
+        return build_problem(status, code, title, _clean(exc.detail) or title, instance=path)
+    return build_problem(
+        500, "server_error", "Server error", "The server could not complete the request.", instance=path
+    )
+
+
+def problem_response(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
+    """Litestar exception handler: every error becomes ``application/problem+json``."""
+    problem = problem_for(exc, request.url.path)
+    if problem.status >= 500:
+        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    headers = {}
+    if problem.status == 401:
+        headers["WWW-Authenticate"] = 'Bearer realm="stallkit"'
+    if isinstance(exc, HTTPException) and exc.headers:
+        headers.update(exc.headers)
+    return Response(
+        content=encode_problem(problem), status_code=problem.status, media_type=PROBLEM_JSON, headers=headers
+    )
+
+
+_LOCATION = re.compile(r" - at `\$(?P<path>[^`]*)`$")
+
+
+def _validation_fields(exc: ValidationException) -> list[FieldProblem]:
+    """Each bad field from Litestar's ``extra`` (msgspec messages end in ``- at `$.a.b```)."""
+    out: list[FieldProblem] = []
+    extra = exc.extra if isinstance(exc.extra, list) else []
+    for item in extra:
+        if not isinstance(item, dict):
+            continue
+        message = str(item.get("message", "invalid value"))
+        key = item.get("key")
+        source = item.get("source")
+        match = _LOCATION.search(message)
+        if match:
+            message = message[: match.start()]
+            field = match.group("path").lstrip(".") or "body"
+        elif key:
+            field = str(key)
+        else:
+            field = str(source or "body")
+        if source in {"query", "path", "header", "cookie"} and key:
+            field = f"{source}.{key}"
+        elif source == "body" or match:
+            field = f"body.{field}" if field != "body" else "body"
+        out.append(FieldProblem(field=field, message=message))
+    return out
+
+
+def _clean(detail: str) -> str:
+    return detail.strip().splitlines()[0] if detail else ""
+
+
+__all__ = [
+    "HTTP_500_INTERNAL_SERVER_ERROR",
+    "PROBLEM_JSON",
+    "FieldProblem",
+    "Problem",
+    "build_problem",
+    "encode_problem",
+    "problem_for",
+    "problem_response",
+]

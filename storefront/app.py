@@ -1,0 +1,85 @@
+"""The application factory: ``create_app(settings, plugins=())``.
+
+Everything per-app (settings, caches, the database connection's lifetime) hangs off the app
+object, so tests can build as many apps as they like in one process.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from litestar import Litestar, get
+from litestar.datastructures import State
+from litestar.middleware import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.plugins import PluginProtocol
+from litestar.static_files import create_static_files_router
+
+from storefront import db
+from storefront.api.auth import AuthMiddleware
+from storefront.api.deps import DEPENDENCIES, ReadCaches
+from storefront.api.idempotency import IdempotencyMiddleware
+from storefront.api.problems import problem_response
+from storefront.catalog.api import ProductController
+from storefront.inventory.api import LocationController, StockController
+from storefront.lookbooks.api import LookbookController
+from storefront.settings import Settings
+from storefront.tenancy.api import BrandController
+
+DEMO_STATIC = Path(__file__).parent / "demo" / "static"
+
+
+@get("/healthz", summary="Liveness and database check", tags=["ops"], include_in_schema=True)
+async def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+def create_app(settings: Settings, plugins: Sequence[PluginProtocol] = (), *, manage_database: bool = True) -> Litestar:
+    """Build the storefront. ``manage_database=False`` lets a caller (tests) own the ORM's lifetime."""
+
+    @asynccontextmanager
+    async def database(_: Litestar) -> AsyncIterator[None]:
+        if not manage_database:
+            yield
+            return
+        await db.open_database(settings)
+        try:
+            yield
+        finally:
+            await db.close_database()
+
+    return Litestar(
+        route_handlers=[
+            healthz,
+            BrandController,
+            ProductController,
+            LocationController,
+            StockController,
+            LookbookController,
+            create_static_files_router(path="/static/demo", directories=[DEMO_STATIC], include_in_schema=False),
+        ],
+        dependencies=DEPENDENCIES,
+        middleware=[
+            DefineMiddleware(AuthMiddleware),
+            DefineMiddleware(IdempotencyMiddleware, max_body_bytes=settings.max_body_bytes),
+        ],
+        exception_handlers={Exception: problem_response},
+        lifespan=[database],
+        state=State({"settings": settings, "read_caches": ReadCaches()}),
+        request_max_body_size=settings.max_body_bytes,
+        openapi_config=OpenAPIConfig(
+            title="Stallkit storefront API",
+            version="1",
+            path="/schema",
+            render_plugins=[JsonRenderPlugin()],
+            description="Headless commerce for microbrands. Errors are RFC 9457 problem details.",
+        ),
+        plugins=list(plugins),
+        debug=False,
+    )
+
+
+__all__ = ["create_app"]

@@ -1,0 +1,1 @@
+"""Catalogue: products, variants and what the product page discloses about them."""

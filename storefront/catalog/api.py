@@ -1,0 +1,88 @@
+"""HTTP for the catalogue: parse, call the service, return its schema."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, delete, get, patch, post
+from litestar.params import FromQuery, JSONBody, PathParameter, QueryParameter
+
+from storefront.api.deps import Caches, Reader, Writer
+from storefront.api.pagination import DEFAULT_LIMIT, Page
+from storefront.catalog import service
+from storefront.catalog.rules import SizeClass
+from storefront.catalog.schemas import (
+    ProductFilters,
+    ProductIn,
+    ProductOut,
+    ProductPatch,
+    ProductSummary,
+    VariantIn,
+    VariantPatch,
+)
+
+HandleParam = Annotated[str, PathParameter(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=80)]
+SkuParam = Annotated[str, PathParameter(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", max_length=64)]
+
+
+class ProductController(Controller):
+    path = "/v1/products"
+    tags = ["catalogue"]
+
+    @get(
+        "/",
+        summary="List products",
+        description="Cursor-paginated, filterable by category, size class, material (substring) and in-stock.",
+    )
+    async def list_products(
+        self,
+        principal: Reader,
+        caches: Caches,
+        category: Annotated[str | None, QueryParameter(max_length=40)] = None,
+        size_class: FromQuery[SizeClass | None] = None,
+        material: Annotated[str | None, QueryParameter(max_length=80)] = None,
+        in_stock: FromQuery[bool | None] = None,
+        cursor: Annotated[str | None, QueryParameter(max_length=64)] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=100)] = DEFAULT_LIMIT,
+    ) -> Page[ProductSummary]:
+        filters = ProductFilters(category=category, size_class=size_class, material=material, in_stock=in_stock)
+        return await service.list_products(
+            principal.brand_id,
+            filters,
+            cursor=cursor,
+            limit=limit,
+            version=principal.catalog_version,
+            cache=caches.product_lists,
+        )
+
+    @get("/{handle:str}", summary="Get a product with variants, disclosures and stock")
+    async def get_product(self, principal: Reader, caches: Caches, handle: HandleParam) -> ProductOut:
+        return await service.get_product(
+            principal.brand_id, handle, version=principal.catalog_version, cache=caches.products
+        )
+
+    @post("/", summary="Create a product with its variants and disclosures")
+    async def create_product(self, writer: Writer, data: JSONBody[ProductIn]) -> ProductOut:
+        return await service.create_product(writer.brand_id, data)
+
+    @patch("/{handle:str}", summary="Change a product; lists given replace the current ones")
+    async def update_product(self, writer: Writer, handle: HandleParam, data: JSONBody[ProductPatch]) -> ProductOut:
+        return await service.update_product(writer.brand_id, handle, data)
+
+    @delete("/{handle:str}", summary="Delete a product")
+    async def delete_product(self, writer: Writer, handle: HandleParam) -> None:
+        await service.delete_product(writer.brand_id, handle)
+
+    @post("/{handle:str}/variants", summary="Add a variant")
+    async def add_variant(self, writer: Writer, handle: HandleParam, data: JSONBody[VariantIn]) -> ProductOut:
+        return await service.add_variant(writer.brand_id, handle, data)
+
+    @patch("/{handle:str}/variants/{sku:str}", summary="Change a variant")
+    async def update_variant(
+        self, writer: Writer, handle: HandleParam, sku: SkuParam, data: JSONBody[VariantPatch]
+    ) -> ProductOut:
+        return await service.update_variant(writer.brand_id, handle, sku, data)
+
+    @delete("/{handle:str}/variants/{sku:str}", summary="Delete a variant", status_code=200)
+    async def delete_variant(self, writer: Writer, handle: HandleParam, sku: SkuParam) -> ProductOut:
+        return await service.delete_variant(writer.brand_id, handle, sku)

@@ -1,0 +1,113 @@
+"""Products, variants, material disclosures, provenance steps and repairability."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+from storefront.ids import new_id
+from storefront.tenancy.models import Brand
+
+
+class Product(Model):
+    id = fields.UUIDField(primary_key=True, default=new_id)
+    brand: fields.ForeignKeyRelation[Brand] = fields.ForeignKeyField(
+        "stallkit.Brand", related_name="products", on_delete=fields.CASCADE
+    )
+    handle = fields.CharField(max_length=80)
+    title = fields.CharField(max_length=200)
+    story = fields.TextField(default="")
+    category = fields.CharField(max_length=40, db_index=True)
+    length_mm = fields.IntField()
+    width_mm = fields.IntField()
+    height_mm = fields.IntField()
+    size_class = fields.CharField(max_length=16, db_index=True)  # derived, stored for filtering
+    images: list[dict[str, str]] = fields.JSONField(default=list)  # type: ignore[assignment]
+    made_to_order = fields.BooleanField(default=False)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    variants: fields.ReverseRelation[Variant]
+    materials: fields.ReverseRelation[MaterialDisclosure]
+    provenance: fields.ReverseRelation[ProvenanceStep]
+
+    class Meta:
+        app = "stallkit"
+        table = "product"
+        unique_together = (("brand", "handle"),)
+
+
+class Variant(Model):
+    id = fields.UUIDField(primary_key=True, default=new_id)
+    brand: fields.ForeignKeyRelation[Brand] = fields.ForeignKeyField(
+        "stallkit.Brand", related_name="variants", on_delete=fields.CASCADE
+    )
+    product: fields.ForeignKeyRelation[Product] = fields.ForeignKeyField(
+        "stallkit.Product", related_name="variants", on_delete=fields.CASCADE
+    )
+    sku = fields.CharField(max_length=64)
+    title = fields.CharField(max_length=200)
+    options: dict[str, str] = fields.JSONField(default=dict)  # type: ignore[assignment]
+    price_minor = fields.BigIntField()
+    compare_at_minor = fields.BigIntField(null=True)
+    currency = fields.CharField(max_length=3)
+    weight_g = fields.IntField(default=0)
+    position = fields.IntField(default=0)
+
+    class Meta:
+        app = "stallkit"
+        table = "variant"
+        unique_together = (("brand", "sku"),)
+
+
+class MaterialDisclosure(Model):
+    id = fields.UUIDField(primary_key=True, default=new_id)
+    product: fields.ForeignKeyRelation[Product] = fields.ForeignKeyField(
+        "stallkit.Product", related_name="materials", on_delete=fields.CASCADE
+    )
+    material = fields.CharField(max_length=80, db_index=True)
+    grade = fields.CharField(max_length=80, default="")
+    share_pct = fields.IntField()
+    origin = fields.CharField(max_length=200, default="")  # mill or tannery
+    country = fields.CharField(max_length=2, default="")
+    certifications: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]
+    position = fields.IntField(default=0)
+
+    class Meta:
+        app = "stallkit"
+        table = "material_disclosure"
+
+
+class ProvenanceStep(Model):
+    id = fields.UUIDField(primary_key=True, default=new_id)
+    product: fields.ForeignKeyRelation[Product] = fields.ForeignKeyField(
+        "stallkit.Product", related_name="provenance", on_delete=fields.CASCADE
+    )
+    stage = fields.CharField(max_length=16)
+    place = fields.CharField(max_length=200)
+    country = fields.CharField(max_length=2, default="")
+    maker = fields.CharField(max_length=200, default="")
+    occurred_on = fields.DateField(null=True)
+    position = fields.IntField(default=0)
+
+    class Meta:
+        app = "stallkit"
+        table = "provenance_step"
+
+
+class Repairability(Model):
+    id = fields.UUIDField(primary_key=True, default=new_id)
+    product: fields.OneToOneRelation[Product] = fields.OneToOneField(
+        "stallkit.Product", related_name="repairability", on_delete=fields.CASCADE
+    )
+    parts_availability = fields.IntField()
+    modularity = fields.IntField()
+    ease_of_repair = fields.IntField()
+    documentation = fields.IntField()
+    replaceable_parts: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]
+    repair_guide_url = fields.CharField(max_length=500, default="")
+    service_partner = fields.CharField(max_length=200, default="")
+
+    class Meta:
+        app = "stallkit"
+        table = "repairability"

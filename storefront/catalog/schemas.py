@@ -1,0 +1,206 @@
+"""The catalogue's API: what comes in (``*In``/``*Patch``, strict) and what goes out (``*Out``)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+import msgspec
+
+from storefront.catalog.rules import SizeClass
+from storefront.ids import Handle, Sku
+from storefront.money import Money
+
+Text = Annotated[str, msgspec.Meta(max_length=200)]
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+LongText = Annotated[str, msgspec.Meta(max_length=10_000)]
+Country = Annotated[str, msgspec.Meta(pattern=r"^([A-Z]{2})?$", description="ISO 3166-1 alpha-2, or empty")]
+Url = Annotated[str, msgspec.Meta(pattern=r"^(https?://|/)[^\s]{0,490}$", max_length=500)]
+Millimetres = Annotated[int, msgspec.Meta(ge=1, le=3000)]
+Score = Annotated[int, msgspec.Meta(ge=0, le=10)]
+Certification = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9 .+-]{2,40}$")]
+OptionName = Annotated[str, msgspec.Meta(pattern=r"^[a-z][a-z0-9_]{0,29}$")]
+OptionValue = Annotated[str, msgspec.Meta(min_length=1, max_length=60)]
+Category = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=40)]
+Stage = Literal["material", "cutting", "assembly", "finishing", "qc", "dispatch"]
+
+
+class Dimensions(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    length_mm: Millimetres
+    width_mm: Millimetres
+    height_mm: Millimetres
+
+
+class Image(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    url: Url
+    alt: Text = ""
+
+
+class MaterialIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    material: Name
+    grade: Text = ""
+    share_pct: Annotated[int, msgspec.Meta(ge=1, le=100)]
+    origin: Text = ""
+    country: Country = ""
+    certifications: Annotated[list[Certification], msgspec.Meta(max_length=10)] = []
+
+
+class ProvenanceIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    stage: Stage
+    place: Name
+    country: Country = ""
+    maker: Text = ""
+    occurred_on: date | None = None
+
+
+class RepairabilityIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    parts_availability: Score
+    modularity: Score
+    ease_of_repair: Score
+    documentation: Score
+    replaceable_parts: Annotated[list[Name], msgspec.Meta(max_length=20)] = []
+    repair_guide_url: Url | Literal[""] = ""
+    service_partner: Text = ""
+
+
+class PriceIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    amount: Annotated[int, msgspec.Meta(ge=0, le=10**10)]
+    currency: Annotated[str, msgspec.Meta(pattern=r"^[A-Z]{3}$")]
+
+
+class VariantIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    sku: Sku
+    title: Name
+    options: Annotated[dict[OptionName, OptionValue], msgspec.Meta(max_length=5)] = {}
+    price: PriceIn
+    compare_at_price: PriceIn | None = None
+    weight_g: Annotated[int, msgspec.Meta(ge=0, le=50_000)] = 0
+
+
+class VariantPatch(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    title: Name | None = None
+    options: Annotated[dict[OptionName, OptionValue], msgspec.Meta(max_length=5)] | None = None
+    price: PriceIn | None = None
+    compare_at_price: PriceIn | None = None
+    clear_compare_at_price: bool = False
+    weight_g: Annotated[int, msgspec.Meta(ge=0, le=50_000)] | None = None
+
+
+class ProductIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    handle: Handle | None = None
+    title: Name
+    story: LongText = ""
+    category: Category
+    dimensions: Dimensions
+    images: Annotated[list[Image], msgspec.Meta(max_length=20)] = []
+    made_to_order: bool = False
+    variants: Annotated[list[VariantIn], msgspec.Meta(min_length=1, max_length=100)]
+    materials: Annotated[list[MaterialIn], msgspec.Meta(max_length=10)] = []
+    provenance: Annotated[list[ProvenanceIn], msgspec.Meta(max_length=20)] = []
+    repairability: RepairabilityIn | None = None
+
+
+class ProductPatch(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Fields present are changed; lists given replace the current list whole."""
+
+    title: Name | None = None
+    story: LongText | None = None
+    category: Category | None = None
+    dimensions: Dimensions | None = None
+    images: Annotated[list[Image], msgspec.Meta(max_length=20)] | None = None
+    made_to_order: bool | None = None
+    materials: Annotated[list[MaterialIn], msgspec.Meta(max_length=10)] | None = None
+    provenance: Annotated[list[ProvenanceIn], msgspec.Meta(max_length=20)] | None = None
+    repairability: RepairabilityIn | None = None
+
+
+class LocationStock(msgspec.Struct, frozen=True, kw_only=True):
+    location: str
+    kind: str
+    available: int
+
+
+class VariantStock(msgspec.Struct, frozen=True, kw_only=True):
+    """Units that can be sold now, and how: pickup counts shops, courier counts shops and warehouses."""
+
+    available: int
+    pickup: int
+    courier: int
+    made_to_order: bool
+    by_location: list[LocationStock]
+
+
+class VariantOut(msgspec.Struct, frozen=True, kw_only=True):
+    id: uuid.UUID
+    sku: str
+    title: str
+    options: dict[str, str]
+    price: Money
+    compare_at_price: Money | None
+    weight_g: int
+    stock: VariantStock
+
+
+class MaterialOut(msgspec.Struct, frozen=True, kw_only=True):
+    material: str
+    grade: str
+    share_pct: int
+    origin: str
+    country: str
+    certifications: list[str]
+
+
+class ProvenanceOut(msgspec.Struct, frozen=True, kw_only=True):
+    stage: str
+    place: str
+    country: str
+    maker: str
+    occurred_on: date | None
+
+
+class RepairabilityOut(msgspec.Struct, frozen=True, kw_only=True):
+    score: Annotated[str, msgspec.Meta(description="0.0-10.0, weighted from the breakdown; a decimal string")]
+    breakdown: dict[str, int]
+    weights: dict[str, int]
+    replaceable_parts: list[str]
+    repair_guide_url: str
+    service_partner: str
+
+
+class ProductOut(msgspec.Struct, frozen=True, kw_only=True):
+    id: uuid.UUID
+    handle: str
+    title: str
+    story: str
+    category: str
+    dimensions: Dimensions
+    size_class: SizeClass
+    images: list[Image]
+    made_to_order: bool
+    price_from: Money
+    in_stock: bool
+    variants: list[VariantOut]
+    materials: list[MaterialOut]
+    provenance: list[ProvenanceOut]
+    repairability: RepairabilityOut | None
+    updated_at: datetime
+
+
+class ProductSummary(msgspec.Struct, frozen=True, kw_only=True):
+    id: uuid.UUID
+    handle: str
+    title: str
+    category: str
+    size_class: SizeClass
+    image: Image | None
+    price_from: Money
+    in_stock: bool
+    materials: list[str]
+
+
+class ProductFilters(msgspec.Struct, frozen=True, kw_only=True):
+    category: str | None = None
+    size_class: SizeClass | None = None
+    material: str | None = None
+    in_stock: bool | None = None

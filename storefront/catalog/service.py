@@ -1,0 +1,488 @@
+"""Catalogue rules and persistence: products, variants, disclosures.
+
+Every write runs in one transaction and bumps the brand's ``catalog_version`` so cached reads
+(see :mod:`storefront.cache`) are invalidated everywhere on the next request.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from typing import Any
+
+import msgspec
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from storefront.api.pagination import Page, decode_cursor, page_of
+from storefront.cache import VersionedCache
+from storefront.catalog import rules
+from storefront.catalog.models import MaterialDisclosure, Product, ProvenanceStep, Repairability, Variant
+from storefront.catalog.schemas import (
+    Dimensions,
+    Image,
+    LocationStock,
+    MaterialIn,
+    MaterialOut,
+    PriceIn,
+    ProductFilters,
+    ProductIn,
+    ProductOut,
+    ProductPatch,
+    ProductSummary,
+    ProvenanceIn,
+    ProvenanceOut,
+    RepairabilityIn,
+    RepairabilityOut,
+    VariantIn,
+    VariantOut,
+    VariantPatch,
+    VariantStock,
+)
+from storefront.errors import DuplicateHandle, FieldError, InvalidInput, NotFound
+from storefront.ids import slugify
+from storefront.inventory.models import Location, StockLevel
+from storefront.money import Money
+from storefront.tenancy.models import Brand
+from storefront.tenancy.service import bump_catalog_version
+
+PICKUP_KINDS = frozenset({"shop"})
+COURIER_KINDS = frozenset({"shop", "warehouse"})
+
+
+# --- validation -------------------------------------------------------------------------------
+
+
+def _check_price(price: PriceIn | None, currency: str, field: str, errors: list[FieldError]) -> None:
+    if price is not None and price.currency != currency:
+        errors.append(FieldError(field, f"currency must be the brand's currency {currency}"))
+
+
+def _check_variant(variant: VariantIn | VariantPatch, currency: str, prefix: str, errors: list[FieldError]) -> None:
+    _check_price(variant.price, currency, f"{prefix}price.currency", errors)
+    _check_price(variant.compare_at_price, currency, f"{prefix}compare_at_price.currency", errors)
+    if (
+        variant.price is not None
+        and variant.compare_at_price is not None
+        and variant.compare_at_price.amount <= variant.price.amount
+    ):
+        errors.append(FieldError(f"{prefix}compare_at_price.amount", "must be higher than the price"))
+
+
+def _check_materials(materials: list[MaterialIn] | None, errors: list[FieldError]) -> None:
+    if materials:
+        total = sum(m.share_pct for m in materials)
+        if total != 100:
+            errors.append(FieldError("body.materials", f"shares must add up to 100 (they add up to {total})"))
+
+
+def _raise_if(errors: list[FieldError]) -> None:
+    if errors:
+        raise InvalidInput("; ".join(f"{e.field}: {e.message}" for e in errors), errors=errors)
+
+
+# --- writes -----------------------------------------------------------------------------------
+
+
+async def _brand_currency(brand_id: uuid.UUID) -> str:
+    currency = await Brand.filter(id=brand_id).values_list("currency", flat=True)
+    if not currency:
+        raise NotFound("brand not found")
+    return str(currency[0])
+
+
+async def create_product(brand_id: uuid.UUID, data: ProductIn) -> ProductOut:
+    currency = await _brand_currency(brand_id)
+    errors: list[FieldError] = []
+    for i, variant in enumerate(data.variants):
+        _check_variant(variant, currency, f"body.variants[{i}].", errors)
+    skus = [v.sku for v in data.variants]
+    if len(set(skus)) != len(skus):
+        errors.append(FieldError("body.variants", "SKUs must be unique"))
+    _check_materials(data.materials, errors)
+    _raise_if(errors)
+    handle = data.handle or slugify(data.title)
+    try:
+        async with in_transaction():
+            product = await Product.create(
+                brand_id=brand_id,
+                handle=handle,
+                title=data.title,
+                story=data.story,
+                category=data.category,
+                length_mm=data.dimensions.length_mm,
+                width_mm=data.dimensions.width_mm,
+                height_mm=data.dimensions.height_mm,
+                size_class=rules.size_class(**msgspec.structs.asdict(data.dimensions)),
+                images=msgspec.to_builtins(data.images),
+                made_to_order=data.made_to_order,
+            )
+            for position, variant in enumerate(data.variants):
+                await _create_variant(brand_id, product, variant, currency, position)
+            await _replace_disclosures(
+                product,
+                data.materials,
+                data.provenance,
+                data.repairability,
+                replace_repairability=data.repairability is not None,
+            )
+            await bump_catalog_version(brand_id)
+    except IntegrityError as exc:
+        raise _integrity_to_conflict(exc, handle) from None
+    return await get_product(brand_id, handle)
+
+
+def _integrity_to_conflict(exc: IntegrityError, handle: str) -> DuplicateHandle:
+    text = str(exc).lower()
+    if "sku" in text:
+        return DuplicateHandle("a variant with one of these SKUs already exists for this brand")
+    return DuplicateHandle(f"a product with handle {handle!r} already exists")
+
+
+async def _create_variant(
+    brand_id: uuid.UUID, product: Product, variant: VariantIn, currency: str, position: int
+) -> Variant:
+    return await Variant.create(
+        brand_id=brand_id,
+        product=product,
+        sku=variant.sku,
+        title=variant.title,
+        options=dict(variant.options),
+        price_minor=variant.price.amount,
+        currency=currency,
+        compare_at_minor=variant.compare_at_price.amount if variant.compare_at_price else None,
+        weight_g=variant.weight_g,
+        position=position,
+    )
+
+
+async def _replace_disclosures(
+    product: Product,
+    materials: list[MaterialIn] | None,
+    provenance: list[ProvenanceIn] | None,
+    repairability: RepairabilityIn | None,
+    *,
+    replace_repairability: bool,
+) -> None:
+    if materials is not None:
+        await MaterialDisclosure.filter(product=product).delete()
+        await MaterialDisclosure.bulk_create(
+            [
+                MaterialDisclosure(
+                    product=product,
+                    position=i,
+                    material=m.material,
+                    grade=m.grade,
+                    share_pct=m.share_pct,
+                    origin=m.origin,
+                    country=m.country,
+                    certifications=list(m.certifications),
+                )
+                for i, m in enumerate(materials)
+            ]
+        )
+    if provenance is not None:
+        await ProvenanceStep.filter(product=product).delete()
+        await ProvenanceStep.bulk_create(
+            [
+                ProvenanceStep(
+                    product=product,
+                    position=i,
+                    stage=p.stage,
+                    place=p.place,
+                    country=p.country,
+                    maker=p.maker,
+                    occurred_on=p.occurred_on,
+                )
+                for i, p in enumerate(provenance)
+            ]
+        )
+    if replace_repairability and repairability is not None:
+        await Repairability.filter(product=product).delete()
+        await Repairability.create(product=product, **msgspec.structs.asdict(repairability))
+
+
+async def _product_for_write(brand_id: uuid.UUID, handle: str) -> Product:
+    product = await Product.get_or_none(brand_id=brand_id, handle=handle)
+    if product is None:
+        raise NotFound(f"no product with handle {handle!r}")
+    return product
+
+
+async def update_product(brand_id: uuid.UUID, handle: str, patch: ProductPatch) -> ProductOut:
+    errors: list[FieldError] = []
+    _check_materials(patch.materials, errors)
+    _raise_if(errors)
+    async with in_transaction():
+        product = await _product_for_write(brand_id, handle)
+        changes: dict[str, Any] = {}
+        for name in ("title", "story", "category", "made_to_order"):
+            value = getattr(patch, name)
+            if value is not None:
+                changes[name] = value
+        if patch.images is not None:
+            changes["images"] = msgspec.to_builtins(patch.images)
+        if patch.dimensions is not None:
+            dims = msgspec.structs.asdict(patch.dimensions)
+            changes.update(dims, size_class=rules.size_class(**dims))
+        if changes:
+            await Product.filter(id=product.id).update(**changes)
+        await _replace_disclosures(
+            product,
+            patch.materials,
+            patch.provenance,
+            patch.repairability,
+            replace_repairability=patch.repairability is not None,
+        )
+        await bump_catalog_version(brand_id)
+    return await get_product(brand_id, handle)
+
+
+async def delete_product(brand_id: uuid.UUID, handle: str) -> None:
+    async with in_transaction():
+        product = await _product_for_write(brand_id, handle)
+        await product.delete()
+        await bump_catalog_version(brand_id)
+
+
+async def add_variant(brand_id: uuid.UUID, handle: str, data: VariantIn) -> ProductOut:
+    currency = await _brand_currency(brand_id)
+    errors: list[FieldError] = []
+    _check_variant(data, currency, "body.", errors)
+    _raise_if(errors)
+    try:
+        async with in_transaction():
+            product = await _product_for_write(brand_id, handle)
+            position = await Variant.filter(product=product).count()
+            await _create_variant(brand_id, product, data, currency, position)
+            await bump_catalog_version(brand_id)
+    except IntegrityError:
+        raise DuplicateHandle(f"a variant with SKU {data.sku!r} already exists for this brand") from None
+    return await get_product(brand_id, handle)
+
+
+async def _variant_for_write(brand_id: uuid.UUID, handle: str, sku: str) -> Variant:
+    variant = await Variant.get_or_none(brand_id=brand_id, sku=sku, product__handle=handle)
+    if variant is None:
+        raise NotFound(f"no variant {sku!r} on product {handle!r}")
+    return variant
+
+
+async def update_variant(brand_id: uuid.UUID, handle: str, sku: str, patch: VariantPatch) -> ProductOut:
+    currency = await _brand_currency(brand_id)
+    async with in_transaction():
+        variant = await _variant_for_write(brand_id, handle, sku)
+        errors: list[FieldError] = []
+        _check_variant(patch, currency, "body.", errors)
+        price = patch.price.amount if patch.price else variant.price_minor
+        compare = (
+            None
+            if patch.clear_compare_at_price
+            else (patch.compare_at_price.amount if patch.compare_at_price else variant.compare_at_minor)
+        )
+        if compare is not None and compare <= price:
+            errors.append(FieldError("body.compare_at_price.amount", "must be higher than the price"))
+        _raise_if(errors)
+        changes: dict[str, Any] = {"price_minor": price, "compare_at_minor": compare}
+        for name in ("title", "options", "weight_g"):
+            value = getattr(patch, name)
+            if value is not None:
+                changes[name] = value
+        await Variant.filter(id=variant.id).update(**changes)
+        await bump_catalog_version(brand_id)
+    return await get_product(brand_id, handle)
+
+
+async def delete_variant(brand_id: uuid.UUID, handle: str, sku: str) -> ProductOut:
+    async with in_transaction():
+        variant = await _variant_for_write(brand_id, handle, sku)
+        if await Variant.filter(product_id=variant.product_id).count() == 1:  # type: ignore[attr-defined]
+            raise InvalidInput(
+                "a product keeps at least one variant; delete the product instead",
+                errors=[FieldError("path.sku", "last variant of the product")],
+            )
+        await variant.delete()
+        await bump_catalog_version(brand_id)
+    return await get_product(brand_id, handle)
+
+
+# --- reads ------------------------------------------------------------------------------------
+
+
+async def _stock_by_variant(
+    variant_ids: list[uuid.UUID], made_to_order: dict[uuid.UUID, bool]
+) -> dict[uuid.UUID, VariantStock]:
+    rows = await StockLevel.filter(variant_id__in=variant_ids).values_list(
+        "variant_id", "location__handle", "location__kind", "on_hand", "reserved"
+    )
+    by_variant: dict[uuid.UUID, list[LocationStock]] = defaultdict(list)
+    for variant_id, location, kind, on_hand, reserved in sorted(rows, key=lambda r: (str(r[0]), r[1])):
+        by_variant[variant_id].append(LocationStock(location=location, kind=kind, available=max(on_hand - reserved, 0)))
+    out: dict[uuid.UUID, VariantStock] = {}
+    for variant_id in variant_ids:
+        locations = by_variant.get(variant_id, [])
+        out[variant_id] = VariantStock(
+            available=sum(s.available for s in locations if s.kind != "stall"),
+            pickup=sum(s.available for s in locations if s.kind in PICKUP_KINDS),
+            courier=sum(s.available for s in locations if s.kind in COURIER_KINDS),
+            made_to_order=made_to_order[variant_id],
+            by_location=locations,
+        )
+    return out
+
+
+async def _has_microfactory(brand_id: uuid.UUID) -> bool:
+    return await Location.filter(brand_id=brand_id, kind="microfactory").exists()
+
+
+def _repairability_out(row: Repairability | None) -> RepairabilityOut | None:
+    if row is None:
+        return None
+    breakdown = {name: getattr(row, name) for name in rules.REPAIR_WEIGHTS}
+    return RepairabilityOut(
+        score=str(rules.repairability_score(breakdown)),
+        breakdown=breakdown,
+        weights=dict(rules.REPAIR_WEIGHTS),
+        replaceable_parts=list(row.replaceable_parts),
+        repair_guide_url=row.repair_guide_url,
+        service_partner=row.service_partner,
+    )
+
+
+async def get_product(
+    brand_id: uuid.UUID, handle: str, *, version: int | None = None, cache: VersionedCache[ProductOut] | None = None
+) -> ProductOut:
+    """One product with everything the product page discloses; cached per catalogue version."""
+    key = (brand_id, handle)
+    if cache is not None and version is not None:
+        hit = cache.get(key, version)
+        if hit is not None:
+            return hit
+    product = await Product.get_or_none(brand_id=brand_id, handle=handle).prefetch_related(
+        "variants", "materials", "provenance", "repairability"
+    )
+    if product is None:
+        raise NotFound(f"no product with handle {handle!r}")
+    out = await _product_out(product)
+    if cache is not None and version is not None:
+        cache.put(key, version, out)
+    return out
+
+
+async def _product_out(product: Product) -> ProductOut:
+    variants = sorted(product.variants, key=lambda v: v.position)
+    mto = product.made_to_order and await _has_microfactory(product.brand_id)  # type: ignore[attr-defined]
+    stock = await _stock_by_variant([v.id for v in variants], {v.id: mto for v in variants})
+    variant_out = [
+        VariantOut(
+            id=v.id,
+            sku=v.sku,
+            title=v.title,
+            options=dict(v.options),
+            price=Money(amount=v.price_minor, currency=v.currency),
+            compare_at_price=Money(amount=v.compare_at_minor, currency=v.currency) if v.compare_at_minor else None,
+            weight_g=v.weight_g,
+            stock=stock[v.id],
+        )
+        for v in variants
+    ]
+    repair = product.repairability  # type: ignore[attr-defined]
+    cheapest = min(variant_out, key=lambda v: v.price.amount)
+    return ProductOut(
+        id=product.id,
+        handle=product.handle,
+        title=product.title,
+        story=product.story,
+        category=product.category,
+        dimensions=Dimensions(length_mm=product.length_mm, width_mm=product.width_mm, height_mm=product.height_mm),
+        size_class=product.size_class,  # type: ignore[arg-type]
+        images=[msgspec.convert(i, Image) for i in product.images],
+        made_to_order=product.made_to_order,
+        price_from=cheapest.price,
+        in_stock=any(v.stock.available > 0 or v.stock.made_to_order for v in variant_out),
+        variants=variant_out,
+        materials=[
+            MaterialOut(
+                material=m.material,
+                grade=m.grade,
+                share_pct=m.share_pct,
+                origin=m.origin,
+                country=m.country,
+                certifications=list(m.certifications),
+            )
+            for m in sorted(product.materials, key=lambda m: m.position)
+        ],
+        provenance=[
+            ProvenanceOut(stage=p.stage, place=p.place, country=p.country, maker=p.maker, occurred_on=p.occurred_on)
+            for p in sorted(product.provenance, key=lambda p: p.position)
+        ],
+        repairability=_repairability_out(repair if isinstance(repair, Repairability) else None),
+        updated_at=product.updated_at,
+    )
+
+
+async def list_products(
+    brand_id: uuid.UUID,
+    filters: ProductFilters,
+    *,
+    cursor: str | None,
+    limit: int,
+    version: int | None = None,
+    cache: VersionedCache[Page[ProductSummary]] | None = None,
+) -> Page[ProductSummary]:
+    """A page of product summaries in creation order, filtered; cached per catalogue version."""
+    key = ("list", brand_id, filters, cursor, limit)
+    if cache is not None and version is not None:
+        hit = cache.get(key, version)
+        if hit is not None:
+            return hit
+    query = Product.filter(brand_id=brand_id)
+    if cursor:
+        query = query.filter(id__gt=decode_cursor(cursor))
+    if filters.category:
+        query = query.filter(category=filters.category)
+    if filters.size_class:
+        query = query.filter(size_class=filters.size_class)
+    if filters.material:
+        matching = MaterialDisclosure.filter(material__icontains=filters.material).values_list("product_id", flat=True)
+        query = query.filter(id__in=await matching)
+    if filters.in_stock is not None:
+        in_stock_ids = set(await _in_stock_product_ids(brand_id))
+        query = query.filter(id__in=in_stock_ids) if filters.in_stock else query.exclude(id__in=in_stock_ids)
+    products = await query.order_by("id").limit(limit + 1).prefetch_related("variants", "materials")
+    in_stock = set(await _in_stock_product_ids(brand_id, [p.id for p in products]))
+    summaries = [
+        ProductSummary(
+            id=p.id,
+            handle=p.handle,
+            title=p.title,
+            category=p.category,
+            size_class=p.size_class,  # type: ignore[arg-type]
+            image=msgspec.convert(p.images[0], Image) if p.images else None,
+            price_from=min(
+                (Money(amount=v.price_minor, currency=v.currency) for v in p.variants), key=lambda m: m.amount
+            ),
+            in_stock=p.id in in_stock,
+            materials=[m.material for m in sorted(p.materials, key=lambda m: m.position)],
+        )
+        for p in products
+    ]
+    page = page_of(summaries, [p.id for p in products], limit)
+    if cache is not None and version is not None:
+        cache.put(key, version, page)
+    return page
+
+
+async def _in_stock_product_ids(brand_id: uuid.UUID, product_ids: list[uuid.UUID] | None = None) -> list[uuid.UUID]:
+    """Products with sellable units at a shop or warehouse, or made to order where a microfactory exists."""
+    levels = StockLevel.filter(brand_id=brand_id, location__kind__in=sorted(COURIER_KINDS))
+    if product_ids is not None:
+        levels = levels.filter(variant__product_id__in=product_ids)
+    rows = await levels.values_list("variant__product_id", "on_hand", "reserved")
+    ids = {pid for pid, on_hand, reserved in rows if on_hand - reserved > 0}
+    if await _has_microfactory(brand_id):
+        mto = Product.filter(brand_id=brand_id, made_to_order=True)
+        if product_ids is not None:
+            mto = mto.filter(id__in=product_ids)
+        ids.update(await mto.values_list("id", flat=True))
+    return list(ids)

@@ -1,0 +1,191 @@
+"""``stallkit``: migrate, create brands, serve, and run the demo.
+
+Every failure an operator can cause (a bad setting, an unreachable or unmigrated database)
+ends with one line on stderr and exit status 2: no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import Sequence
+
+import msgspec
+
+from storefront import db
+from storefront.settings import Settings, SettingsError
+
+EXIT_USAGE = 2
+
+
+class CliError(Exception):
+    """An operator-facing failure; its message is printed as one line."""
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.from_env().with_secret()
+    except (SettingsError, OSError) as exc:
+        raise CliError(str(exc)) from None
+
+
+async def _check_ready(settings: Settings) -> None:
+    """Fail fast, before a server starts, if the database is unreachable or unmigrated."""
+    try:
+        await db.open_database(settings)
+        try:
+            from tortoise import Tortoise
+
+            await Tortoise.get_connection("default").execute_query("SELECT 1 FROM brand LIMIT 1")
+        except Exception:
+            raise CliError("the database is not migrated: run `stallkit migrate` first") from None
+    except db.DatabaseUnavailable as exc:
+        raise CliError(str(exc)) from None
+    finally:
+        await db.close_database()
+
+
+async def _migrate(settings: Settings) -> None:
+    try:
+        await db.migrate(settings)
+    except db.DatabaseUnavailable as exc:
+        raise CliError(str(exc)) from None
+
+
+def cmd_migrate(_: argparse.Namespace) -> None:
+    settings = _settings()
+    asyncio.run(_migrate(settings))
+    print(f"migrated {db.redact(settings.database_url)}")
+
+
+def cmd_makemigrations(_: argparse.Namespace) -> None:
+    """Developer command: write a new migration from model changes (Tortoise's own autodetector)."""
+    from tortoise.cli import cli as tortoise_cli
+
+    settings = _settings()
+    os.environ["STALLKIT__TORTOISE_URL"] = settings.database_url
+    sys.argv = ["tortoise", "-c", "storefront.cli.TORTOISE_ORM", "makemigrations"]
+    tortoise_cli.main()
+
+
+def __getattr__(name: str) -> object:  # the tortoise CLI reads its config as a module attribute
+    if name == "TORTOISE_ORM":
+        return db.tortoise_config(os.environ.get("STALLKIT__TORTOISE_URL") or Settings.from_env().database_url)
+    raise AttributeError(name)
+
+
+def cmd_brand_create(args: argparse.Namespace) -> None:
+    from storefront.tenancy import service
+    from storefront.tenancy.schemas import NewBrand
+
+    settings = _settings()
+    try:
+        new = msgspec.convert(
+            {
+                "name": args.name,
+                "currency": args.currency,
+                "timezone": args.timezone,
+                "allowed_origins": args.origin or [],
+                **({"handle": args.handle} if args.handle else {}),
+            },
+            NewBrand,
+        )
+    except msgspec.ValidationError as exc:
+        raise CliError(f"invalid brand: {exc}") from None
+
+    async def run() -> None:
+        await _check_ready(settings)
+        await db.open_database(settings)
+        try:
+            created = await service.create_brand(new)
+        finally:
+            await db.close_database()
+        print(f"brand {created.brand.handle} ({created.brand.id})")
+        print(f"publishable key: {created.publishable_key}")
+        print(f"secret key:      {created.secret_key}")
+        print("Keys are shown only once; store the secret key safely.")
+
+    asyncio.run(_domain_errors(run()))
+
+
+async def _domain_errors(coro: object) -> None:
+    from storefront.errors import StallkitError
+
+    try:
+        await coro  # type: ignore[misc]
+    except StallkitError as exc:
+        raise CliError(exc.detail) from None
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    settings = _settings()
+    asyncio.run(_check_ready(settings))
+    workers = args.workers
+    if settings.is_sqlite and workers > 1:
+        raise CliError("SQLite serves from one worker; use PostgreSQL (STALLKIT_DATABASE_URL) for several")
+    uvicorn.run(
+        "storefront.asgi:app",
+        host=settings.host,
+        port=settings.port,
+        workers=workers,
+        log_level="info",
+        access_log=False,
+        proxy_headers=False,
+    )
+
+
+def cmd_demo(args: argparse.Namespace) -> None:
+    from storefront.demo.seed import seed_demo
+
+    settings = _settings()
+    asyncio.run(_migrate(settings))
+    result = asyncio.run(seed_demo(settings))
+    base = f"http://{settings.host}:{settings.port}"
+    print(result.describe(base))
+    if args.no_serve:
+        return
+    cmd_serve(argparse.Namespace(workers=1))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="stallkit", description="Stallkit storefront and pop-up kit")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)
+    sub.add_parser("makemigrations", help="(developers) write a migration from model changes").set_defaults(
+        func=cmd_makemigrations
+    )
+    serve = sub.add_parser("serve", help="serve the storefront API")
+    serve.add_argument("--workers", type=int, default=1)
+    serve.set_defaults(func=cmd_serve)
+    demo = sub.add_parser("demo", help="migrate, seed a demo microbrand and serve it on 127.0.0.1:8000")
+    demo.add_argument("--no-serve", action="store_true", help="seed and print keys, then exit")
+    demo.set_defaults(func=cmd_demo)
+    brand = sub.add_parser("brand", help="manage brands").add_subparsers(dest="brand_command", required=True)
+    create = brand.add_parser("create", help="create a brand and print its keys once")
+    create.add_argument("name")
+    create.add_argument("--handle")
+    create.add_argument("--currency", default="GBP")
+    create.add_argument("--timezone", default="Europe/London")
+    create.add_argument("--origin", action="append", help="allowed browser origin (repeatable)")
+    create.set_defaults(func=cmd_brand_create)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        args.func(args)
+    except CliError as exc:
+        print(f"stallkit: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

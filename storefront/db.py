@@ -1,0 +1,106 @@
+"""Database wiring: one Tortoise app (``stallkit``) over SQLite or PostgreSQL.
+
+Tortoise 1.x binds connections to a context; Litestar handlers run outside the context that
+``Tortoise.init`` made, so we enable the global fallback (see the project README's
+architecture notes). On SQLite Tortoise holds one connection for the process, so the app
+runs a single worker there; PostgreSQL is the scale-out path.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from tortoise import Tortoise
+from tortoise.migrations.api import migrate as migrate_api
+
+from storefront.settings import Settings
+
+MODEL_MODULES = [
+    "storefront.tenancy.models",
+    "storefront.catalog.models",
+    "storefront.inventory.models",
+    "storefront.lookbooks.models",
+    "storefront.api.models",
+]
+
+
+class DatabaseUnavailable(RuntimeError):
+    """The database could not be reached or opened; the message is one line."""
+
+
+def tortoise_config(database_url: str, *, pool_max: int = 10) -> dict[str, Any]:
+    """The Tortoise config dict for a ``sqlite://`` or ``postgres://`` URL."""
+    if database_url.startswith("sqlite:"):
+        path = database_url.removeprefix("sqlite://")
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        credentials: dict[str, Any] = {"file_path": path, "journal_mode": "WAL", "synchronous": "NORMAL"}
+        connection: dict[str, Any] = {"engine": "tortoise.backends.sqlite", "credentials": credentials}
+    else:
+        parts = urlsplit(database_url)
+        connection = {
+            "engine": "tortoise.backends.asyncpg",
+            "credentials": {
+                "host": parts.hostname or "127.0.0.1",
+                "port": parts.port or 5432,
+                "user": parts.username or "postgres",
+                "password": parts.password or "",
+                "database": parts.path.lstrip("/") or "postgres",
+                "minsize": 1,
+                "maxsize": pool_max,
+            },
+        }
+    return {
+        "connections": {"default": connection},
+        "apps": {
+            "stallkit": {
+                "models": MODEL_MODULES,
+                "default_connection": "default",
+                "migrations": "storefront.migrations",
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+async def open_database(settings: Settings) -> None:
+    """Connect and check the schema is migrated; raise :class:`DatabaseUnavailable` if not."""
+    config = tortoise_config(settings.database_url, pool_max=settings.db_pool_max)
+    try:
+        await Tortoise.init(config=config, _enable_global_fallback=True)
+        await Tortoise.get_connection("default").execute_query("SELECT 1")
+    except Exception as exc:  # any driver error means the same thing to an operator
+        await close_database()
+        raise DatabaseUnavailable(f"cannot open database {redact(settings.database_url)}: {_one_line(exc)}") from None
+
+
+async def close_database() -> None:
+    await Tortoise.close_connections()
+
+
+async def migrate(settings: Settings) -> None:
+    """Apply every committed migration (Tortoise's own migration tool)."""
+    config = tortoise_config(settings.database_url, pool_max=settings.db_pool_max)
+    try:
+        await migrate_api(config=config)
+    except Exception as exc:
+        raise DatabaseUnavailable(f"cannot migrate {redact(settings.database_url)}: {_one_line(exc)}") from None
+    finally:
+        await Tortoise.close_connections()
+
+
+def redact(database_url: str) -> str:
+    """The URL with any password replaced, for messages and logs."""
+    parts = urlsplit(database_url)
+    if parts.password:
+        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+        return parts._replace(netloc=netloc).geturl()
+    return database_url
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__

@@ -1,0 +1,1 @@
+"""Inventory: locations and stock, kept as a ledger of movements with a cached level."""

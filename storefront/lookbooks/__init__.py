@@ -1,0 +1,1 @@
+"""Lookbooks: styled looks whose items link to products (shoppable hotspots)."""

@@ -1,0 +1,5 @@
+from litestar import Controller
+
+
+class LookbookController(Controller):
+    path = "/v1/lookbooks"

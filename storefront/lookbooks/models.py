@@ -1,0 +1,66 @@
+"""Lookbooks, looks and the items (with hotspots) that make a look shoppable."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+from storefront.catalog.models import Product, Variant
+from storefront.ids import new_id
+from storefront.tenancy.models import Brand
+
+
+class Lookbook(Model):
+    id = fields.UUIDField(primary_key=True, default=new_id)
+    brand: fields.ForeignKeyRelation[Brand] = fields.ForeignKeyField(
+        "stallkit.Brand", related_name="lookbooks", on_delete=fields.CASCADE
+    )
+    handle = fields.CharField(max_length=80)
+    title = fields.CharField(max_length=200)
+    description = fields.TextField(default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    looks: fields.ReverseRelation[Look]
+
+    class Meta:
+        app = "stallkit"
+        table = "lookbook"
+        unique_together = (("brand", "handle"),)
+
+
+class Look(Model):
+    id = fields.UUIDField(primary_key=True, default=new_id)
+    lookbook: fields.ForeignKeyRelation[Lookbook] = fields.ForeignKeyField(
+        "stallkit.Lookbook", related_name="looks", on_delete=fields.CASCADE
+    )
+    title = fields.CharField(max_length=200)
+    occasion = fields.CharField(max_length=16)  # casual | business | evening
+    image = fields.CharField(max_length=500, default="")
+    position = fields.IntField(default=0)
+
+    items: fields.ReverseRelation[LookItem]
+
+    class Meta:
+        app = "stallkit"
+        table = "look"
+
+
+class LookItem(Model):
+    id = fields.UUIDField(primary_key=True, default=new_id)
+    look: fields.ForeignKeyRelation[Look] = fields.ForeignKeyField(
+        "stallkit.Look", related_name="items", on_delete=fields.CASCADE
+    )
+    product: fields.ForeignKeyRelation[Product] = fields.ForeignKeyField(
+        "stallkit.Product", related_name="look_items", on_delete=fields.CASCADE
+    )
+    variant: fields.ForeignKeyNullableRelation[Variant] = fields.ForeignKeyField(
+        "stallkit.Variant", related_name="look_items", on_delete=fields.SET_NULL, null=True
+    )
+    hotspot_x = fields.IntField()  # per-mille of the image width, 0..1000
+    hotspot_y = fields.IntField()
+    note = fields.CharField(max_length=200, default="")
+    position = fields.IntField(default=0)
+
+    class Meta:
+        app = "stallkit"
+        table = "look_item"

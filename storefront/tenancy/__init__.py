@@ -1,0 +1,1 @@
+"""Tenancy: brands (the tenants) and their API keys."""

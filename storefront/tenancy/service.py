@@ -1,0 +1,111 @@
+"""Brands, keys and authentication."""
+
+from __future__ import annotations
+
+import uuid
+import zoneinfo
+
+import msgspec
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import F
+from tortoise.transactions import in_transaction
+
+from storefront.errors import DuplicateHandle, FieldError, InvalidInput, NotFound
+from storefront.ids import slugify
+from storefront.tenancy import keys
+from storefront.tenancy.models import ApiKey, Brand
+from storefront.tenancy.schemas import BrandOut, BrandUpdate, CreatedBrand, NewBrand, Principal
+
+
+def brand_out(brand: Brand) -> BrandOut:
+    return BrandOut(
+        id=brand.id,
+        handle=brand.handle,
+        name=brand.name,
+        currency=brand.currency,
+        locale=brand.locale,
+        timezone=brand.timezone,
+        theme=brand.theme,
+        theme_tokens=dict(brand.theme_tokens),
+        allowed_origins=list(brand.allowed_origins),
+    )
+
+
+def _check_timezone(name: str) -> None:
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise InvalidInput(
+            f"unknown timezone {name!r}", errors=[FieldError("timezone", "unknown IANA timezone")]
+        ) from None
+
+
+async def create_brand(new: NewBrand) -> CreatedBrand:
+    """Create a brand with one publishable and one secret key, returned in clear this once."""
+    _check_timezone(new.timezone)
+    handle = new.handle or slugify(new.name)
+    publishable, secret = keys.generate("publishable"), keys.generate("secret")
+    try:
+        async with in_transaction():
+            brand = await Brand.create(
+                handle=handle,
+                name=new.name,
+                currency=new.currency,
+                locale=new.locale,
+                timezone=new.timezone,
+                allowed_origins=list(new.allowed_origins),
+            )
+            for kind, text in (("publishable", publishable), ("secret", secret)):
+                await ApiKey.create(
+                    brand=brand,
+                    kind=kind,
+                    key_hash=keys.hash_key(text),
+                    prefix=keys.display_prefix(text),
+                    label="default",
+                )
+    except IntegrityError:
+        raise DuplicateHandle(f"a brand with handle {handle!r} exists") from None
+    return CreatedBrand(brand=brand_out(brand), publishable_key=publishable, secret_key=secret)
+
+
+async def get_brand(brand_id: uuid.UUID) -> Brand:
+    brand = await Brand.get_or_none(id=brand_id)
+    if brand is None:
+        raise NotFound("brand not found")
+    return brand
+
+
+async def get_brand_by_handle(handle: str) -> Brand | None:
+    return await Brand.get_or_none(handle=handle)
+
+
+async def update_brand(brand_id: uuid.UUID, update: BrandUpdate) -> BrandOut:
+    changes = {k: v for k, v in msgspec.structs.asdict(update).items() if v is not None}
+    if "timezone" in changes:
+        _check_timezone(changes["timezone"])
+    async with in_transaction():
+        brand = await get_brand(brand_id)
+        if changes:
+            await Brand.filter(id=brand_id).update(**changes, catalog_version=F("catalog_version") + 1)
+            await brand.refresh_from_db()
+    return brand_out(brand)
+
+
+async def authenticate(raw_key: str) -> Principal | None:
+    """The principal for a key's text, or None when the key is malformed, unknown or revoked."""
+    if not keys.looks_like_key(raw_key):
+        return None
+    rows = await ApiKey.filter(key_hash=keys.hash_key(raw_key), revoked_at=None).values_list(
+        "kind", "brand_id", "brand__catalog_version", "brand__allowed_origins"
+    )
+    if not rows:
+        return None
+    kind, brand_id, version, origins = rows[0]
+    if isinstance(origins, str):  # values_list across a join returns the raw JSON text on some backends
+        origins = msgspec.json.decode(origins)
+    return Principal(brand_id=brand_id, kind=kind, catalog_version=version, allowed_origins=tuple(origins or ()))
+
+
+async def bump_catalog_version(brand_id: uuid.UUID) -> None:
+    """Invalidate every cached catalogue read of the brand; call inside the writing transaction."""
+    await Brand.filter(id=brand_id).update(catalog_version=F("catalog_version") + 1)

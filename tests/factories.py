@@ -1,0 +1,73 @@
+"""Plain keyword-argument factories for request bodies."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+
+def product_body(
+    *,
+    title: str | None = None,
+    currency: str = "GBP",
+    price: int = 12_500,
+    sku: str | None = None,
+    length_mm: int = 180,
+    category: str = "mini-backpack",
+    **overrides: Any,
+) -> dict[str, Any]:
+    suffix = uuid.uuid4().hex[:6]
+    body: dict[str, Any] = {
+        "title": title or f"Mini Backpack {suffix}",
+        "story": "Cut from a single hide in Florence.",
+        "category": category,
+        "dimensions": {"length_mm": length_mm, "width_mm": 90, "height_mm": 120},
+        "images": [{"url": "/static/demo/images/mini-backpack.svg", "alt": "A mini backpack"}],
+        "variants": [
+            {
+                "sku": sku or f"MB-{suffix}-TAN",
+                "title": "Tan",
+                "options": {"colour": "tan"},
+                "price": {"amount": price, "currency": currency},
+            },
+            {
+                "sku": f"MB-{suffix}-BLK",
+                "title": "Black",
+                "options": {"colour": "black"},
+                "price": {"amount": price + 1000, "currency": currency},
+                "compare_at_price": {"amount": price + 3000, "currency": currency},
+            },
+        ],
+        "materials": [
+            {
+                "material": "Calfskin leather",
+                "grade": "full-grain",
+                "share_pct": 85,
+                "origin": "Conceria Walpier",
+                "country": "IT",
+                "certifications": ["LWG Gold"],
+            },
+            {
+                "material": "Recycled PET lining",
+                "share_pct": 15,
+                "origin": "Repreve",
+                "country": "US",
+                "certifications": ["GRS"],
+            },
+        ],
+        "provenance": [
+            {"stage": "material", "place": "Santa Croce sull'Arno", "country": "IT", "maker": "Conceria Walpier"},
+            {"stage": "assembly", "place": "London", "country": "GB", "maker": "Hackney studio"},
+        ],
+        "repairability": {
+            "parts_availability": 8,
+            "modularity": 7,
+            "ease_of_repair": 6,
+            "documentation": 9,
+            "replaceable_parts": ["strap", "zip puller"],
+            "repair_guide_url": "https://example.com/r",
+            "service_partner": "The Leather Clinic",
+        },
+    }
+    body.update(overrides)
+    return body
