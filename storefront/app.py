@@ -13,8 +13,6 @@ from pathlib import Path
 from litestar import Litestar, get
 from litestar.datastructures import State
 from litestar.middleware import DefineMiddleware
-from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.plugins import PluginProtocol
 from litestar.static_files import create_static_files_router
 
@@ -22,6 +20,7 @@ from storefront import db
 from storefront.api.auth import AuthMiddleware
 from storefront.api.deps import DEPENDENCIES, ReadCaches
 from storefront.api.idempotency import IdempotencyMiddleware
+from storefront.api.openapi import complete_schema, openapi_config
 from storefront.api.problems import problem_response
 from storefront.catalog.api import ProductController
 from storefront.inventory.api import LocationController, StockController
@@ -51,7 +50,7 @@ def create_app(settings: Settings, plugins: Sequence[PluginProtocol] = (), *, ma
         finally:
             await db.close_database()
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             healthz,
             BrandController,
@@ -70,16 +69,12 @@ def create_app(settings: Settings, plugins: Sequence[PluginProtocol] = (), *, ma
         lifespan=[database],
         state=State({"settings": settings, "read_caches": ReadCaches()}),
         request_max_body_size=settings.max_body_bytes,
-        openapi_config=OpenAPIConfig(
-            title="Stallkit storefront API",
-            version="1",
-            path="/schema",
-            render_plugins=[JsonRenderPlugin()],
-            description="Headless commerce for microbrands. Errors are RFC 9457 problem details.",
-        ),
+        openapi_config=openapi_config(),
         plugins=list(plugins),
         debug=False,
     )
+    complete_schema(app)
+    return app
 
 
 __all__ = ["create_app"]

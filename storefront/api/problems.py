@@ -129,30 +129,38 @@ def problem_response(request: Request[Any, Any, Any], exc: Exception) -> Respons
 
 
 _LOCATION = re.compile(r" - at `\$(?P<path>[^`]*)`$")
+_UNKNOWN_FIELD = re.compile(r"unknown field `([^`]+)`")
 
 
 def _validation_fields(exc: ValidationException) -> list[FieldProblem]:
-    """Each bad field from Litestar's ``extra`` (msgspec messages end in ``- at `$.a.b```)."""
+    """Each bad field from Litestar's ``extra``, as ``body.a.b``, ``query.limit`` or ``header.x``.
+
+    Litestar gives ``source`` (a ParamType enum or "body") and ``key`` (the parameter name, or the
+    dotted path inside the body); msgspec's own location (``... - at `$.a.b```) is used when the
+    key is only "data", and an unknown field's name is appended to its parent's path.
+    """
     out: list[FieldProblem] = []
     extra = exc.extra if isinstance(exc.extra, list) else []
     for item in extra:
         if not isinstance(item, dict):
             continue
         message = str(item.get("message", "invalid value"))
+        source = getattr(item.get("source"), "value", item.get("source")) or "body"
         key = item.get("key")
-        source = item.get("source")
+        path = ""
         match = _LOCATION.search(message)
         if match:
             message = message[: match.start()]
-            field = match.group("path").lstrip(".") or "body"
-        elif key:
-            field = str(key)
+            path = match.group("path")
+        unknown = _UNKNOWN_FIELD.search(message)
+        if unknown:
+            path = f"{path}.{unknown.group(1)}"
+        if source == "body" and key and key != "data":
+            field = f"body.{key}{path}" if unknown else f"body.{key}"
+        elif source == "body" or key == "data":
+            field = "body" + (path if path.startswith(("[", ".")) or not path else f".{path}")
         else:
-            field = str(source or "body")
-        if source in {"query", "path", "header", "cookie"} and key:
-            field = f"{source}.{key}"
-        elif source == "body" or match:
-            field = f"body.{field}" if field != "body" else "body"
+            field = f"{source}.{key}" if key else str(source)
         out.append(FieldProblem(field=field, message=message))
     return out
 

@@ -1,5 +1,51 @@
-from litestar import Controller
+"""HTTP for lookbooks: parse, call the service, return its schema."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, delete, get, patch, post
+from litestar.params import JSONBody, PathParameter, QueryParameter
+
+from storefront.api.deps import Caches, Reader, Writer
+from storefront.api.pagination import DEFAULT_LIMIT, Page
+from storefront.ids import HANDLE_PATTERN
+from storefront.lookbooks import service
+from storefront.lookbooks.schemas import LookbookIn, LookbookOut, LookbookPatch, LookbookSummary
+
+HandleParam = Annotated[str, PathParameter(pattern=HANDLE_PATTERN, max_length=80)]
 
 
 class LookbookController(Controller):
     path = "/v1/lookbooks"
+    tags = ["lookbooks"]
+
+    @get("/", summary="List lookbooks", description="Cursor-paginated summaries in creation order.")
+    async def list_lookbooks(
+        self,
+        principal: Reader,
+        caches: Caches,
+        cursor: Annotated[str | None, QueryParameter(max_length=64)] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=100)] = DEFAULT_LIMIT,
+    ) -> Page[LookbookSummary]:
+        return await service.list_lookbooks(
+            principal.brand_id, cursor=cursor, limit=limit, version=principal.catalog_version, cache=caches.misc
+        )
+
+    @get("/{handle:str}", summary="Get a lookbook with its looks and priced items")
+    async def get_lookbook(self, principal: Reader, caches: Caches, handle: HandleParam) -> LookbookOut:
+        return await service.get_lookbook(
+            principal.brand_id, handle, version=principal.catalog_version, cache=caches.misc
+        )
+
+    @post("/", summary="Create a lookbook with its looks")
+    async def create_lookbook(self, writer: Writer, data: JSONBody[LookbookIn]) -> LookbookOut:
+        return await service.create_lookbook(writer.brand_id, data)
+
+    @patch("/{handle:str}", summary="Change a lookbook; looks given replace all current looks")
+    async def update_lookbook(self, writer: Writer, handle: HandleParam, data: JSONBody[LookbookPatch]) -> LookbookOut:
+        return await service.update_lookbook(writer.brand_id, handle, data)
+
+    @delete("/{handle:str}", summary="Delete a lookbook")
+    async def delete_lookbook(self, writer: Writer, handle: HandleParam) -> None:
+        await service.delete_lookbook(writer.brand_id, handle)

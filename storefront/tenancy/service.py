@@ -44,7 +44,6 @@ async def create_brand(new: NewBrand) -> CreatedBrand:
     """Create a brand with one publishable and one secret key, returned in clear this once."""
     _check_timezone(new.timezone)
     handle = new.handle or slugify(new.name)
-    publishable, secret = keys.generate("publishable"), keys.generate("secret")
     try:
         async with in_transaction():
             brand = await Brand.create(
@@ -55,17 +54,20 @@ async def create_brand(new: NewBrand) -> CreatedBrand:
                 timezone=new.timezone,
                 allowed_origins=list(new.allowed_origins),
             )
-            for kind, text in (("publishable", publishable), ("secret", secret)):
-                await ApiKey.create(
-                    brand=brand,
-                    kind=kind,
-                    key_hash=keys.hash_key(text),
-                    prefix=keys.display_prefix(text),
-                    label="default",
-                )
+            publishable, secret = await issue_keys(brand.id)
     except IntegrityError:
         raise DuplicateHandle(f"a brand with handle {handle!r} exists") from None
     return CreatedBrand(brand=brand_out(brand), publishable_key=publishable, secret_key=secret)
+
+
+async def issue_keys(brand_id: uuid.UUID, label: str = "default") -> tuple[str, str]:
+    """A new publishable and secret key for the brand; only their hashes are stored."""
+    publishable, secret = keys.generate("publishable"), keys.generate("secret")
+    for kind, text in (("publishable", publishable), ("secret", secret)):
+        await ApiKey.create(
+            brand_id=brand_id, kind=kind, key_hash=keys.hash_key(text), prefix=keys.display_prefix(text), label=label
+        )
+    return publishable, secret
 
 
 async def get_brand(brand_id: uuid.UUID) -> Brand:

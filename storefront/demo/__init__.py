@@ -1,0 +1,1 @@
+"""The demo microbrand: its catalogue data, images and the seeding that ``stallkit demo`` runs."""

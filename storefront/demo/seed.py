@@ -1,0 +1,132 @@
+"""Seed the demo microbrand, idempotently, through the same services the API uses.
+
+Running the demo twice leaves one brand with the same products, stock and keys: objects are
+created only when their handle is missing, stock is received only where a level doesn't exist
+yet, and the keys are kept (0600) in the data directory, since a key's text is never stored
+in the database.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import msgspec
+
+from storefront import db
+from storefront.catalog import service as catalog
+from storefront.catalog.models import Product
+from storefront.catalog.schemas import ProductIn
+from storefront.demo import catalogue as data
+from storefront.inventory import service as inventory
+from storefront.inventory.models import Location, StockLevel
+from storefront.inventory.schemas import LocationIn, MovementIn
+from storefront.lookbooks import service as lookbooks
+from storefront.lookbooks.models import Lookbook
+from storefront.lookbooks.schemas import LookbookIn
+from storefront.settings import Settings
+from storefront.tenancy import service as tenancy
+from storefront.tenancy.models import Brand
+from storefront.tenancy.schemas import NewBrand, Principal
+
+# The sample brand website that embeds components runs on this origin (see the README).
+DEMO_ORIGINS = ["http://127.0.0.1:8001", "http://localhost:8001"]
+
+
+class DemoSeed(msgspec.Struct, frozen=True, kw_only=True):
+    brand_handle: str
+    brand_name: str
+    publishable_key: str
+    secret_key: str
+    products: int
+    created: int
+
+    def describe(self, base_url: str) -> str:
+        first = data.PRODUCTS[0]["handle"]
+        return "\n".join(
+            [
+                f"Stallkit demo: {self.brand_name} ({self.products} products, {self.created} created this run)",
+                f"  publishable key: {self.publishable_key}",
+                f"  secret key:      {self.secret_key}",
+                f"  products:  {base_url}/v1/products            (send the key as 'Authorization: Bearer ...')",
+                f"  a product: {base_url}/v1/products/{first}",
+                f"  lookbook:  {base_url}/v1/lookbooks/{data.LOOKBOOK['handle']}",
+                f"  try:       curl -H 'Authorization: Bearer {self.publishable_key}' {base_url}/v1/products/{first}",
+                f"  OpenAPI:   {base_url}/schema/openapi.json",
+            ]
+        )
+
+
+async def seed_demo(settings: Settings) -> DemoSeed:
+    """Open the database, seed what is missing, and return the brand's keys."""
+    await db.open_database(settings)
+    try:
+        return await _seed(Path(settings.data_dir) / "demo-keys.json")
+    finally:
+        await db.close_database()
+
+
+async def _seed(keys_path: Path) -> DemoSeed:
+    brand = await Brand.get_or_none(handle=data.BRAND["handle"])
+    if brand is None:
+        created_brand = await tenancy.create_brand(
+            msgspec.convert({**data.BRAND, "allowed_origins": DEMO_ORIGINS}, NewBrand)
+        )
+        brand_id = created_brand.brand.id
+        publishable, secret = created_brand.publishable_key, created_brand.secret_key
+        _save_keys(keys_path, publishable, secret)
+    else:
+        brand_id = brand.id
+        publishable, secret = await _reuse_or_issue_keys(brand_id, keys_path)
+
+    for location in data.LOCATIONS:
+        if not await Location.exists(brand_id=brand_id, handle=location["handle"]):
+            await inventory.create_location(brand_id, msgspec.convert(location, LocationIn))
+
+    created = 0
+    for product in data.PRODUCTS:
+        if not await Product.exists(brand_id=brand_id, handle=product["handle"]):
+            await catalog.create_product(brand_id, msgspec.convert(product, ProductIn))
+            created += 1
+
+    for sku, location_handle, quantity in data.STOCK:
+        has_level = await StockLevel.exists(
+            variant__brand_id=brand_id, variant__sku=sku, location__handle=location_handle
+        )
+        if not has_level and quantity > 0:
+            movement = MovementIn(
+                sku=sku, location=location_handle, kind="receive", quantity=quantity, reason="demo opening stock"
+            )
+            await inventory.record_movement(brand_id, movement)
+
+    if not await Lookbook.exists(brand_id=brand_id, handle=data.LOOKBOOK["handle"]):
+        await lookbooks.create_lookbook(brand_id, msgspec.convert(data.LOOKBOOK, LookbookIn))
+
+    return DemoSeed(
+        brand_handle=data.BRAND["handle"],
+        brand_name=data.BRAND["name"],
+        publishable_key=publishable,
+        secret_key=secret,
+        products=await Product.filter(brand_id=brand_id).count(),
+        created=created,
+    )
+
+
+async def _reuse_or_issue_keys(brand_id: object, keys_path: Path) -> tuple[str, str]:
+    """The saved keys if they still authenticate for this brand, else a fresh pair."""
+    if keys_path.exists():
+        saved = json.loads(keys_path.read_text())
+        principals = [await tenancy.authenticate(saved.get(k, "")) for k in ("publishable_key", "secret_key")]
+        if all(isinstance(p, Principal) and p.brand_id == brand_id for p in principals):
+            return saved["publishable_key"], saved["secret_key"]
+    publishable, secret = await tenancy.issue_keys(brand_id, label="demo")  # type: ignore[arg-type]
+    _save_keys(keys_path, publishable, secret)
+    return publishable, secret
+
+
+def _save_keys(path: Path, publishable: str, secret: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        json.dump({"publishable_key": publishable, "secret_key": secret}, handle)

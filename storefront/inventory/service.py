@@ -1,0 +1,336 @@
+"""Inventory persistence: locations, and stock kept as a ledger of movements with a cached level.
+
+Every write runs in one transaction and bumps the brand's ``catalog_version``: product pages
+show stock by location, so a cached product read must not outlive a change to either.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
+
+from storefront.api.pagination import Page, decode_cursor, page_of
+from storefront.catalog.models import Variant
+from storefront.errors import Conflict, DuplicateHandle, FieldError, InsufficientStock, InvalidInput, NotFound
+from storefront.ids import slugify
+from storefront.inventory import rules
+from storefront.inventory.models import Location, StockLevel, StockMovement
+from storefront.inventory.rules import LocationKind
+from storefront.inventory.schemas import LocationIn, LocationOut, LocationPatch, MovementIn, MovementOut, StockLevelOut
+from storefront.tenancy.service import bump_catalog_version
+
+
+def _raise_if(errors: list[FieldError]) -> None:
+    if errors:
+        raise InvalidInput("; ".join(f"{e.field}: {e.message}" for e in errors), errors=errors)
+
+
+# --- locations --------------------------------------------------------------------------------
+
+
+def _check_location(
+    timezone: str | None,
+    hours: dict[str, Any] | None,
+    latitude: int | None,
+    longitude: int | None,
+    errors: list[FieldError],
+) -> None:
+    if timezone is not None and not rules.known_timezone(timezone):
+        errors.append(FieldError("body.timezone", f"unknown IANA timezone {timezone!r}"))
+    if hours is not None:
+        errors.extend(
+            FieldError(f"body.opening_hours.{path}", message) for path, message in rules.opening_hours_problems(hours)
+        )
+    if (latitude is None) != (longitude is None):
+        field = "body.longitude_e6" if longitude is None else "body.latitude_e6"
+        errors.append(FieldError(field, "latitude_e6 and longitude_e6 are given together or not at all"))
+
+
+def location_out(location: Location) -> LocationOut:
+    return LocationOut(
+        id=location.id,
+        handle=location.handle,
+        name=location.name,
+        kind=location.kind,  # type: ignore[arg-type]
+        address=location.address,
+        city=location.city,
+        postcode=location.postcode,
+        country=location.country,
+        timezone=location.timezone,
+        latitude_e6=location.latitude_e6,
+        longitude_e6=location.longitude_e6,
+        opening_hours={day: [(pair[0], pair[1]) for pair in pairs] for day, pairs in location.opening_hours.items()},
+        created_at=location.created_at,
+    )
+
+
+async def _location(brand_id: uuid.UUID, handle: str, field: str = "path.handle") -> Location:
+    location = await Location.get_or_none(brand_id=brand_id, handle=handle)
+    if location is None:
+        raise NotFound(f"no location with handle {handle!r}", errors=[FieldError(field, "no such location")])
+    return location
+
+
+async def create_location(brand_id: uuid.UUID, data: LocationIn) -> LocationOut:
+    errors: list[FieldError] = []
+    _check_location(data.timezone, dict(data.opening_hours), data.latitude_e6, data.longitude_e6, errors)
+    _raise_if(errors)
+    handle = data.handle or slugify(data.name)
+    try:
+        async with in_transaction():
+            location = await Location.create(
+                brand_id=brand_id,
+                handle=handle,
+                name=data.name,
+                kind=data.kind,
+                address=data.address,
+                city=data.city,
+                postcode=data.postcode,
+                country=data.country,
+                timezone=data.timezone,
+                latitude_e6=data.latitude_e6,
+                longitude_e6=data.longitude_e6,
+                opening_hours=_hours_json(data.opening_hours),
+            )
+            await bump_catalog_version(brand_id)
+    except IntegrityError:
+        raise DuplicateHandle(f"a location with handle {handle!r} already exists") from None
+    return location_out(location)
+
+
+def _hours_json(hours: dict[Any, list[tuple[str, str]]]) -> dict[str, list[list[str]]]:
+    """Days in week order, so the stored week reads like the shop door."""
+    return {day: [list(pair) for pair in hours[day]] for day in rules.WEEKDAYS if day in hours}
+
+
+def _patched(given: int | None, current: int | None, *, clear: bool) -> int | None:
+    """A coordinate after a patch: ``null`` in JSON means "unchanged", so clearing needs its own flag."""
+    if clear:
+        return None
+    return current if given is None else given
+
+
+async def update_location(brand_id: uuid.UUID, handle: str, patch: LocationPatch) -> LocationOut:
+    async with in_transaction():
+        location = await _location(brand_id, handle)
+        latitude = _patched(patch.latitude_e6, location.latitude_e6, clear=patch.clear_coordinates)
+        longitude = _patched(patch.longitude_e6, location.longitude_e6, clear=patch.clear_coordinates)
+        errors: list[FieldError] = []
+        if patch.clear_coordinates and (patch.latitude_e6 is not None or patch.longitude_e6 is not None):
+            errors.append(FieldError("body.clear_coordinates", "cannot clear coordinates while setting them"))
+        hours = dict(patch.opening_hours) if patch.opening_hours is not None else None
+        _check_location(patch.timezone, hours, latitude, longitude, errors)
+        _raise_if(errors)
+        changes: dict[str, Any] = {"latitude_e6": latitude, "longitude_e6": longitude}
+        for name in ("name", "kind", "address", "city", "postcode", "country", "timezone"):
+            value = getattr(patch, name)
+            if value is not None:
+                changes[name] = value
+        if patch.opening_hours is not None:
+            changes["opening_hours"] = _hours_json(patch.opening_hours)
+        await Location.filter(id=location.id).update(**changes)
+        await bump_catalog_version(brand_id)
+        await location.refresh_from_db()
+    return location_out(location)
+
+
+async def delete_location(brand_id: uuid.UUID, handle: str) -> None:
+    """Delete a location that holds no stock; refuse with :class:`Conflict` (409) while it does.
+
+    Conflict rather than InvalidInput: the request is well formed and becomes acceptable once
+    the units are moved or adjusted out, so it clashes with current state, not with the rules.
+    Refusing also keeps a location's ledger from vanishing (by cascade) while it explains stock.
+    """
+    async with in_transaction():
+        location = await _location(brand_id, handle)
+        if await StockLevel.filter(Q(on_hand__gt=0) | Q(reserved__gt=0), location_id=location.id).exists():
+            raise Conflict(
+                f"location {handle!r} still holds stock; adjust it to zero first",
+                errors=[FieldError("path.handle", "location holds stock")],
+            )
+        await location.delete()
+        await bump_catalog_version(brand_id)
+
+
+async def get_location(brand_id: uuid.UUID, handle: str) -> LocationOut:
+    return location_out(await _location(brand_id, handle))
+
+
+async def list_locations(
+    brand_id: uuid.UUID, *, kind: LocationKind | None, cursor: str | None, limit: int
+) -> Page[LocationOut]:
+    """A page of locations in creation order, optionally of one kind."""
+    query = Location.filter(brand_id=brand_id)
+    if cursor:
+        query = query.filter(id__gt=decode_cursor(cursor))
+    if kind:
+        query = query.filter(kind=kind)
+    locations = await query.order_by("id").limit(limit + 1)
+    return page_of([location_out(loc) for loc in locations], [loc.id for loc in locations], limit)
+
+
+# --- stock ------------------------------------------------------------------------------------
+
+
+async def _variant_ref(brand_id: uuid.UUID, sku: str, field: str) -> tuple[uuid.UUID, str]:
+    """The variant's id and its product's handle; a SKU of another brand is as unknown as a typo."""
+    rows = await Variant.filter(brand_id=brand_id, sku=sku).values_list("id", "product__handle")
+    if not rows:
+        raise NotFound(f"no variant with SKU {sku!r}", errors=[FieldError(field, "no such SKU")])
+    variant_id, product_handle = rows[0]
+    return variant_id, product_handle
+
+
+async def record_movement(brand_id: uuid.UUID, data: MovementIn) -> StockLevelOut:
+    """Append a hand-recorded movement and move the level with it, atomically; return the new level.
+
+    The level row is locked (``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite serialises
+    writers anyway) so concurrent movements add up instead of overwriting each other.
+    """
+    problem = rules.quantity_problem(data.kind, data.quantity)
+    if problem:
+        _raise_if([FieldError("body.quantity", problem)])
+    try:
+        return await _record_movement_once(brand_id, data)
+    except IntegrityError:
+        # The first movement of a (variant, location) creates its level, and two racing first
+        # movements collide on its unique key; the loser's retry finds the row and locks it.
+        return await _record_movement_once(brand_id, data)
+
+
+async def _record_movement_once(brand_id: uuid.UUID, data: MovementIn) -> StockLevelOut:
+    async with in_transaction():
+        variant_id, product_handle = await _variant_ref(brand_id, data.sku, "body.sku")
+        location = await _location(brand_id, data.location, "body.location")
+        level = await StockLevel.filter(variant_id=variant_id, location_id=location.id).select_for_update().first()
+        before = rules.Level(on_hand=0, reserved=0)
+        if level is not None:
+            before = rules.Level(on_hand=level.on_hand, reserved=level.reserved)
+        try:
+            after = rules.next_level(before, data.quantity)
+        except rules.StockShortfall as exc:
+            raise InsufficientStock(
+                f"{data.sku} at {data.location}: {exc}", errors=[FieldError("body.quantity", str(exc))]
+            ) from None
+        if level is None:
+            level = await StockLevel.create(
+                brand_id=brand_id,
+                variant_id=variant_id,
+                location_id=location.id,
+                on_hand=after.on_hand,
+                reserved=after.reserved,
+            )
+        else:
+            level.on_hand, level.reserved = after.on_hand, after.reserved
+            await level.save(update_fields=["on_hand", "reserved", "updated_at"])
+        await StockMovement.create(
+            brand_id=brand_id,
+            variant_id=variant_id,
+            location_id=location.id,
+            kind=data.kind,
+            on_hand_delta=after.on_hand - before.on_hand,
+            reserved_delta=after.reserved - before.reserved,
+            reason=data.reason,
+        )
+        await bump_catalog_version(brand_id)
+    return StockLevelOut(
+        sku=data.sku,
+        product=product_handle,
+        location=location.handle,
+        location_kind=location.kind,  # type: ignore[arg-type]
+        on_hand=after.on_hand,
+        reserved=after.reserved,
+        available=after.available,
+        updated_at=level.updated_at,
+    )
+
+
+async def _stock_filters(brand_id: uuid.UUID, sku: str | None, location: str | None) -> dict[str, Any]:
+    """Query filters for the ledger and levels; a filter naming nothing of the brand's is a 404."""
+    filters: dict[str, Any] = {"brand_id": brand_id}
+    if sku is not None:
+        variant_id, _ = await _variant_ref(brand_id, sku, "query.sku")
+        filters["variant_id"] = variant_id
+    if location is not None:
+        filters["location_id"] = (await _location(brand_id, location, "query.location")).id
+    return filters
+
+
+async def list_levels(
+    brand_id: uuid.UUID, *, sku: str | None, location: str | None, cursor: str | None, limit: int
+) -> Page[StockLevelOut]:
+    """A page of stock levels in creation order, optionally for one SKU and/or one location."""
+    query = StockLevel.filter(**await _stock_filters(brand_id, sku, location))
+    if cursor:
+        query = query.filter(id__gt=decode_cursor(cursor))
+    rows = (
+        await query.order_by("id")
+        .limit(limit + 1)
+        .values_list(
+            "id",
+            "variant__sku",
+            "variant__product__handle",
+            "location__handle",
+            "location__kind",
+            "on_hand",
+            "reserved",
+            "updated_at",
+        )
+    )
+    levels = [
+        StockLevelOut(
+            sku=sku_,
+            product=product,
+            location=loc,
+            location_kind=kind,
+            on_hand=on_hand,
+            reserved=reserved,
+            available=rules.Level(on_hand=on_hand, reserved=reserved).available,
+            updated_at=updated_at,
+        )
+        for _, sku_, product, loc, kind, on_hand, reserved, updated_at in rows
+    ]
+    return page_of(levels, [row[0] for row in rows], limit)
+
+
+async def list_movements(
+    brand_id: uuid.UUID, *, sku: str | None, location: str | None, cursor: str | None, limit: int
+) -> Page[MovementOut]:
+    """A page of the ledger, oldest first, so reading on from a cursor replays history in order."""
+    query = StockMovement.filter(**await _stock_filters(brand_id, sku, location))
+    if cursor:
+        query = query.filter(id__gt=decode_cursor(cursor))
+    rows = (
+        await query.order_by("id")
+        .limit(limit + 1)
+        .values_list(
+            "id",
+            "variant__sku",
+            "variant__product__handle",
+            "location__handle",
+            "kind",
+            "on_hand_delta",
+            "reserved_delta",
+            "reason",
+            "created_at",
+        )
+    )
+    movements = [
+        MovementOut(
+            id=id_,
+            sku=sku_,
+            product=product,
+            location=loc,
+            kind=kind,
+            on_hand_delta=on_hand_delta,
+            reserved_delta=reserved_delta,
+            reason=reason,
+            created_at=created_at,
+        )
+        for id_, sku_, product, loc, kind, on_hand_delta, reserved_delta, reason, created_at in rows
+    ]
+    return page_of(movements, [m.id for m in movements], limit)
