@@ -139,11 +139,13 @@ def cmd_serve(args: argparse.Namespace) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> None:
-    from storefront.demo.seed import seed_demo
+    from storefront.demo.seed import keys_path, load_saved_keys, save_keys, seed_demo
 
     settings = _settings()
     asyncio.run(_migrate(settings))
-    result = asyncio.run(seed_demo(settings))
+    path = keys_path(settings)
+    result = asyncio.run(seed_demo(settings, load_saved_keys(path)))
+    save_keys(path, result.publishable_key, result.secret_key)
     base = f"http://{settings.host}:{settings.port}"
     print(result.describe(base))
     if args.no_serve:

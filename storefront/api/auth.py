@@ -14,8 +14,8 @@ from urllib.parse import parse_qsl
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from storefront.api.problems import PROBLEM_JSON, build_problem, encode_problem
+from storefront.tenancy.principals import PrincipalResolver
 from storefront.tenancy.schemas import Principal
-from storefront.tenancy.service import authenticate
 
 PRINCIPAL_STATE_KEY = "stallkit_principal"
 _SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -79,7 +79,8 @@ class AuthMiddleware:
                 path,
             )
             return
-        principal = await authenticate(raw)
+        resolver: PrincipalResolver = scope["app"].state["principals"]
+        principal = await resolver.resolve(raw)
         if principal is None:
             await _reject(
                 send,

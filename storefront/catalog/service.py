@@ -15,7 +15,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from storefront.api.pagination import Page, decode_cursor, page_of
-from storefront.cache import VersionedCache
+from storefront.cache import VersionedCache, cached
 from storefront.catalog import rules
 from storefront.catalog.models import MaterialDisclosure, Product, ProvenanceStep, Repairability, Variant
 from storefront.catalog.schemas import (
@@ -353,20 +353,16 @@ async def get_product(
     brand_id: uuid.UUID, handle: str, *, version: int | None = None, cache: VersionedCache[ProductOut] | None = None
 ) -> ProductOut:
     """One product with everything the product page discloses; cached per catalogue version."""
-    key = (brand_id, handle)
-    if cache is not None and version is not None:
-        hit = cache.get(key, version)
-        if hit is not None:
-            return hit
+    return await cached(cache, (brand_id, handle), version, lambda: _load_product(brand_id, handle))
+
+
+async def _load_product(brand_id: uuid.UUID, handle: str) -> ProductOut:
     product = await Product.get_or_none(brand_id=brand_id, handle=handle).prefetch_related(
         "variants", "materials", "provenance", "repairability"
     )
     if product is None:
         raise NotFound(f"no product with handle {handle!r}")
-    out = await _product_out(product)
-    if cache is not None and version is not None:
-        cache.put(key, version, out)
-    return out
+    return await _product_out(product)
 
 
 async def _product_out(product: Product) -> ProductOut:
@@ -432,10 +428,12 @@ async def list_products(
 ) -> Page[ProductSummary]:
     """A page of product summaries in creation order, filtered; cached per catalogue version."""
     key = ("list", brand_id, filters, cursor, limit)
-    if cache is not None and version is not None:
-        hit = cache.get(key, version)
-        if hit is not None:
-            return hit
+    return await cached(cache, key, version, lambda: _load_page(brand_id, filters, cursor, limit))
+
+
+async def _load_page(
+    brand_id: uuid.UUID, filters: ProductFilters, cursor: str | None, limit: int
+) -> Page[ProductSummary]:
     query = Product.filter(brand_id=brand_id)
     if cursor:
         query = query.filter(id__gt=decode_cursor(cursor))
@@ -467,10 +465,7 @@ async def list_products(
         )
         for p in products
     ]
-    page = page_of(summaries, [p.id for p in products], limit)
-    if cache is not None and version is not None:
-        cache.put(key, version, page)
-    return page
+    return page_of(summaries, [p.id for p in products], limit)
 
 
 async def _in_stock_product_ids(brand_id: uuid.UUID, product_ids: list[uuid.UUID] | None = None) -> list[uuid.UUID]:

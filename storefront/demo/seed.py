@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import uuid
 from pathlib import Path
 
 import msgspec
@@ -58,16 +59,24 @@ class DemoSeed(msgspec.Struct, frozen=True, kw_only=True):
         )
 
 
-async def seed_demo(settings: Settings) -> DemoSeed:
-    """Open the database, seed what is missing, and return the brand's keys."""
+def keys_path(settings: Settings) -> Path:
+    return Path(settings.data_dir) / "demo-keys.json"
+
+
+def load_saved_keys(path: Path) -> dict[str, str]:
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+async def seed_demo(settings: Settings, saved_keys: dict[str, str]) -> DemoSeed:
+    """Open the database, seed what is missing, and return the brand's keys (saved ones if still valid)."""
     await db.open_database(settings)
     try:
-        return await _seed(Path(settings.data_dir) / "demo-keys.json")
+        return await _seed(saved_keys)
     finally:
         await db.close_database()
 
 
-async def _seed(keys_path: Path) -> DemoSeed:
+async def _seed(saved_keys: dict[str, str]) -> DemoSeed:
     brand = await Brand.get_or_none(handle=data.BRAND["handle"])
     if brand is None:
         created_brand = await tenancy.create_brand(
@@ -75,10 +84,9 @@ async def _seed(keys_path: Path) -> DemoSeed:
         )
         brand_id = created_brand.brand.id
         publishable, secret = created_brand.publishable_key, created_brand.secret_key
-        _save_keys(keys_path, publishable, secret)
     else:
         brand_id = brand.id
-        publishable, secret = await _reuse_or_issue_keys(brand_id, keys_path)
+        publishable, secret = await _reuse_or_issue_keys(brand_id, saved_keys)
 
     for location in data.LOCATIONS:
         if not await Location.exists(brand_id=brand_id, handle=location["handle"]):
@@ -113,19 +121,15 @@ async def _seed(keys_path: Path) -> DemoSeed:
     )
 
 
-async def _reuse_or_issue_keys(brand_id: object, keys_path: Path) -> tuple[str, str]:
+async def _reuse_or_issue_keys(brand_id: uuid.UUID, saved: dict[str, str]) -> tuple[str, str]:
     """The saved keys if they still authenticate for this brand, else a fresh pair."""
-    if keys_path.exists():
-        saved = json.loads(keys_path.read_text())
-        principals = [await tenancy.authenticate(saved.get(k, "")) for k in ("publishable_key", "secret_key")]
-        if all(isinstance(p, Principal) and p.brand_id == brand_id for p in principals):
-            return saved["publishable_key"], saved["secret_key"]
-    publishable, secret = await tenancy.issue_keys(brand_id, label="demo")  # type: ignore[arg-type]
-    _save_keys(keys_path, publishable, secret)
-    return publishable, secret
+    principals = [await tenancy.authenticate(saved.get(k, "")) for k in ("publishable_key", "secret_key")]
+    if all(isinstance(p, Principal) and p.brand_id == brand_id for p in principals):
+        return saved["publishable_key"], saved["secret_key"]
+    return await tenancy.issue_keys(brand_id, label="demo")
 
 
-def _save_keys(path: Path, publishable: str, secret: str) -> None:
+def save_keys(path: Path, publishable: str, secret: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:

@@ -14,7 +14,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from storefront.api.pagination import Page, decode_cursor, page_of
-from storefront.cache import VersionedCache
+from storefront.cache import VersionedCache, cached
 from storefront.catalog.models import Product, Variant
 from storefront.errors import DuplicateHandle, FieldError, InvalidInput, NotFound
 from storefront.ids import slugify
@@ -165,18 +165,14 @@ async def get_lookbook(
     brand_id: uuid.UUID, handle: str, *, version: int | None = None, cache: VersionedCache[Any] | None = None
 ) -> LookbookOut:
     """One lookbook with its looks and priced items; cached per catalogue version."""
-    key = ("lookbook", brand_id, handle)
-    if cache is not None and version is not None:
-        hit = cache.get(key, version)
-        if hit is not None:
-            return hit  # type: ignore[no-any-return]
+    return await cached(cache, ("lookbook", brand_id, handle), version, lambda: _load_lookbook(brand_id, handle))
+
+
+async def _load_lookbook(brand_id: uuid.UUID, handle: str) -> LookbookOut:
     lookbook = await Lookbook.get_or_none(brand_id=brand_id, handle=handle)
     if lookbook is None:
         raise NotFound(f"no lookbook with handle {handle!r}")
-    out = await _lookbook_out(lookbook)
-    if cache is not None and version is not None:
-        cache.put(key, version, out)
-    return out
+    return await _lookbook_out(lookbook)
 
 
 async def _lookbook_out(lookbook: Lookbook) -> LookbookOut:
@@ -246,10 +242,10 @@ async def list_lookbooks(
 ) -> Page[LookbookSummary]:
     """A page of lookbook summaries in creation order; cached per catalogue version."""
     key = ("lookbooks", brand_id, cursor, limit)
-    if cache is not None and version is not None:
-        hit = cache.get(key, version)
-        if hit is not None:
-            return hit  # type: ignore[no-any-return]
+    return await cached(cache, key, version, lambda: _load_lookbook_page(brand_id, cursor, limit))
+
+
+async def _load_lookbook_page(brand_id: uuid.UUID, cursor: str | None, limit: int) -> Page[LookbookSummary]:
     query = Lookbook.filter(brand_id=brand_id)
     if cursor:
         query = query.filter(id__gt=decode_cursor(cursor))
@@ -275,7 +271,4 @@ async def list_lookbooks(
         )
         for lb in lookbooks
     ]
-    page = page_of(summaries, [lb.id for lb in lookbooks], limit)
-    if cache is not None and version is not None:
-        cache.put(key, version, page)
-    return page
+    return page_of(summaries, [lb.id for lb in lookbooks], limit)

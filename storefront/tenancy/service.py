@@ -14,6 +14,7 @@ from storefront.errors import DuplicateHandle, FieldError, InvalidInput, NotFoun
 from storefront.ids import slugify
 from storefront.tenancy import keys
 from storefront.tenancy.models import ApiKey, Brand
+from storefront.tenancy.principals import PrincipalResolver, invalidate_brand
 from storefront.tenancy.schemas import BrandOut, BrandUpdate, CreatedBrand, NewBrand, Principal
 
 
@@ -88,26 +89,22 @@ async def update_brand(brand_id: uuid.UUID, update: BrandUpdate) -> BrandOut:
     async with in_transaction():
         brand = await get_brand(brand_id)
         if changes:
-            await Brand.filter(id=brand_id).update(**changes, catalog_version=F("catalog_version") + 1)
+            await Brand.filter(id=brand_id).update(**changes)
+            await bump_catalog_version(brand_id)
             await brand.refresh_from_db()
     return brand_out(brand)
 
 
 async def authenticate(raw_key: str) -> Principal | None:
-    """The principal for a key's text, or None when the key is malformed, unknown or revoked."""
-    if not keys.looks_like_key(raw_key):
-        return None
-    rows = await ApiKey.filter(key_hash=keys.hash_key(raw_key), revoked_at=None).values_list(
-        "kind", "brand_id", "brand__catalog_version", "brand__allowed_origins"
-    )
-    if not rows:
-        return None
-    kind, brand_id, version, origins = rows[0]
-    if isinstance(origins, str):  # values_list across a join returns the raw JSON text on some backends
-        origins = msgspec.json.decode(origins)
-    return Principal(brand_id=brand_id, kind=kind, catalog_version=version, allowed_origins=tuple(origins or ()))
+    """The principal for a key's text, always read from the database (no cache)."""
+    return await PrincipalResolver(ttl=0).resolve(raw_key)
 
 
 async def bump_catalog_version(brand_id: uuid.UUID) -> None:
-    """Invalidate every cached catalogue read of the brand; call inside the writing transaction."""
+    """Invalidate every cached catalogue read of the brand; call inside the writing transaction.
+
+    The in-process principal caches are dropped now; on SQLite the open transaction holds the
+    only connection, so no request of this process can re-read the old version before commit.
+    """
     await Brand.filter(id=brand_id).update(catalog_version=F("catalog_version") + 1)
+    invalidate_brand(brand_id)

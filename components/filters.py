@@ -1,0 +1,26 @@
+"""Jinja filters: the only place money and dates are formatted for people (Babel, per brand locale)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from babel.dates import format_date
+from babel.numbers import format_currency
+
+from storefront.money import Money, exponent
+
+
+def money(value: Money, locale: str = "en_GB") -> str:
+    """``Money(12500, "GBP")`` -> ``£125.00`` (en_GB), ``125,00 €`` (fr_FR)."""
+    amount = Decimal(value.amount).scaleb(-exponent(value.currency))
+    return format_currency(amount, value.currency, locale=locale)
+
+
+def long_date(value: date | datetime | None, locale: str = "en_GB") -> str:
+    if value is None:
+        return ""
+    return format_date(value, format="long", locale=locale)
+
+
+FILTERS = {"money": money, "long_date": long_date}

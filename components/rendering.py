@@ -1,0 +1,67 @@
+"""Render props through Jinja, with theme template overrides found first.
+
+One Jinja environment per theme (brand theme, its parents, then the components' own folder on
+the search path), built once per app. Templates receive ``props`` (and ``locale`` for the
+filters) and nothing else: no queries, no services.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+import msgspec
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from components.filters import FILTERS
+from components.theming import Theme
+
+COMPONENTS_DIR = Path(__file__).parent
+
+
+class Renderer:
+    """Per-app cache of Jinja environments, keyed by theme."""
+
+    def __init__(self) -> None:
+        self._environments: dict[str, tuple[Environment, str]] = {}
+
+    def environment(self, theme: Theme) -> tuple[Environment, str]:
+        """The theme's environment and a version string of every template it can see."""
+        cached = self._environments.get(theme.name)
+        if cached is None:
+            dirs = [*theme.template_dirs, COMPONENTS_DIR]
+            env = Environment(
+                loader=ChoiceLoader([FileSystemLoader(str(d)) for d in dirs]),
+                autoescape=select_autoescape(default=True, default_for_string=True),
+                undefined=StrictUndefined,
+                trim_blocks=True,
+                lstrip_blocks=True,
+                auto_reload=False,
+            )
+            env.filters.update(FILTERS)
+            env.globals["to_json"] = _to_json
+            cached = (env, _templates_version(dirs))
+            self._environments[theme.name] = cached
+        return cached
+
+    def render(self, theme: Theme, template: str, props: msgspec.Struct, locale: str) -> str:
+        env, _ = self.environment(theme)
+        return env.get_template(template).render(props=props, locale=locale)
+
+    def version(self, theme: Theme) -> str:
+        return self.environment(theme)[1]
+
+
+def _templates_version(dirs: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for directory in dirs:
+        for path in sorted(directory.rglob("*.jinja")):
+            digest.update(str(path.relative_to(directory)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _to_json(value: Any) -> str:
+    """JSON for a ``<script type="application/ld+json">`` block: ``</`` can't close the script."""
+    return msgspec.json.encode(value).decode().replace("</", "<\\/")

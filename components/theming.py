@@ -1,0 +1,99 @@
+"""Themes: ``themes/<name>/theme.toml`` tokens compiled to CSS custom properties.
+
+A theme may ``extends`` another; tokens merge parent first, then child, then the brand's own
+overrides (``theme_tokens`` on the brand). Template overrides are found along the same chain
+(brand theme, its parents, then the components' own templates).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from themes import THEMES_DIR
+
+DEFAULT_THEME = "default"
+_TOKEN_NAME = re.compile(r"^[a-z0-9-]{1,40}$")
+_UNSAFE_VALUE = re.compile(r"[;{}<>\\]|/\*|\*/|url\(", re.IGNORECASE)
+
+
+class UnknownTheme(LookupError):
+    pass
+
+
+@dataclass(frozen=True)
+class Theme:
+    name: str
+    chain: tuple[str, ...]  # this theme first, then its parents, ending with "default"
+    tokens: tuple[tuple[str, str], ...]
+
+    @property
+    def template_dirs(self) -> list[Path]:
+        return [THEMES_DIR / name / "templates" for name in self.chain if (THEMES_DIR / name / "templates").is_dir()]
+
+
+def available_themes() -> list[str]:
+    return sorted(p.parent.name for p in THEMES_DIR.glob("*/theme.toml"))
+
+
+@cache
+def load_theme(name: str) -> Theme:
+    """The theme with its parents' tokens merged in; cached, since themes are files shipped with the code."""
+    chain: list[str] = []
+    tokens: dict[str, str] = {}
+    current: str | None = name
+    while current is not None:
+        if current in chain:
+            raise UnknownTheme(f"theme {name!r} extends itself through {current!r}")
+        path = THEMES_DIR / current / "theme.toml"
+        if not path.is_file():
+            raise UnknownTheme(f"no theme named {current!r}")
+        data = tomllib.loads(path.read_text())
+        chain.append(current)
+        tokens = {**{str(k): str(v) for k, v in data.get("tokens", {}).items()}, **tokens}
+        current = data.get("extends") or (None if current == DEFAULT_THEME else DEFAULT_THEME)
+    return Theme(name=name, chain=tuple(chain), tokens=tuple(sorted(tokens.items())))
+
+
+def resolve_theme(name: str) -> Theme:
+    """The brand's theme, or the default when the brand names one that doesn't exist (never a 500)."""
+    try:
+        return load_theme(name)
+    except UnknownTheme:
+        return load_theme(DEFAULT_THEME)
+
+
+def merged_tokens(theme: Theme, overrides: dict[str, str]) -> dict[str, str]:
+    """Theme tokens with the brand's overrides; unsafe names or values are dropped, not escaped."""
+    tokens = dict(theme.tokens)
+    for key, value in overrides.items():
+        if _TOKEN_NAME.match(key) and not _UNSAFE_VALUE.search(value):
+            tokens[key] = value
+    return tokens
+
+
+def compile_css(theme: Theme, overrides: dict[str, str]) -> str:
+    """The theme's stylesheet: tokens as ``--sk-*`` custom properties inside ``@layer stallkit``."""
+    tokens = merged_tokens(theme, overrides)
+    lines = [f"  --sk-{key}: {value};" for key, value in sorted(tokens.items())]
+    base = "\n".join(_base_css(theme))
+    return "@layer stallkit {\n.sk-root {\n" + "\n".join(lines) + "\n}\n" + base + "\n}\n"
+
+
+def _base_css(theme: Theme) -> list[str]:
+    """Each theme in the chain may ship ``static/components.css``; parents first so children win."""
+    parts = []
+    for name in reversed(theme.chain):
+        css = THEMES_DIR / name / "static" / "components.css"
+        if css.is_file():
+            parts.append(css.read_text())
+    return parts
+
+
+def theme_fingerprint(theme: Theme, overrides: dict[str, str]) -> str:
+    """Changes whenever the compiled CSS would: part of every component ETag."""
+    return hashlib.sha256(compile_css(theme, overrides).encode()).hexdigest()[:16]

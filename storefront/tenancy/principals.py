@@ -1,0 +1,131 @@
+"""Resolve API keys to principals fast, without serving anything stale.
+
+Every request needs the caller's brand and its ``catalog_version`` (the read caches' validator).
+Asking the database each time costs a round trip that dominates a cached read, so a resolver
+may keep what it read for ``ttl`` seconds, and every catalogue write in this process
+invalidates the brand's entry at once (:func:`invalidate_brand`, called by
+``bump_catalog_version``). Hence:
+
+- SQLite (one worker, by design): writes through this process are visible on the very next
+  request; writes by another process (a CLI) show within ``ttl`` (1 s by default). An expired
+  entry is refreshed in the background while requests keep using it: under load, every SQLite
+  query waits for the GIL behind the busy event loop (measured: a 0.1 ms lookup took up to
+  0.7 s when 32 requests refreshed at once), so no request should wait on a refresh.
+- PostgreSQL (many workers): ``ttl`` is 0, so each request reads the version with one fixed,
+  pre-built SQL statement; a write in any worker is visible on the next request everywhere.
+
+Resolvers belong to apps (``app.state``); this module only remembers which ones exist so a
+write can invalidate them all.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+import weakref
+from collections.abc import Callable
+
+import msgspec
+from tortoise import Tortoise
+
+from storefront.tenancy import keys
+from storefront.tenancy.schemas import Principal
+
+_LOOKUP = (
+    "SELECT k.kind, k.brand_id, b.catalog_version, b.allowed_origins FROM api_key k "
+    "JOIN brand b ON b.id = k.brand_id WHERE k.key_hash = {p} AND k.revoked_at IS NULL"
+)
+_RESOLVERS: weakref.WeakSet[PrincipalResolver] = weakref.WeakSet()
+MAX_ENTRIES = 10_000
+
+
+class PrincipalResolver:
+    def __init__(self, ttl: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.ttl = ttl
+        self.clock = clock
+        self._entries: dict[str, tuple[float, Principal]] = {}
+        self._inflight: dict[str, asyncio.Future[Principal | None]] = {}
+        self._invalidated_at: dict[str, float] = {}
+        self._sql: str | None = None
+        _RESOLVERS.add(self)
+
+    async def resolve(self, raw_key: str) -> Principal | None:
+        """The principal for a key's text, or None when the key is malformed, unknown or revoked."""
+        if not keys.looks_like_key(raw_key):
+            return None
+        key_hash = keys.hash_key(raw_key)
+        if self.ttl <= 0:
+            return await self._load(key_hash)
+        entry = self._entries.get(key_hash)
+        if entry is not None:
+            if self.clock() - entry[0] >= self.ttl and key_hash not in self._inflight:
+                # Nobody awaits this refresh; a failure leaves the entry to the next attempt.
+                self._refresh(key_hash).add_done_callback(_ignore_failure)
+            return entry[1]
+        return await self._refresh(key_hash)
+
+    def _refresh(self, key_hash: str) -> asyncio.Future[Principal | None]:
+        """One load per key at a time; concurrent callers share it (no stampede)."""
+        inflight = self._inflight.get(key_hash)
+        if inflight is None:
+            inflight = asyncio.ensure_future(self._load_and_store(key_hash, self.clock()))
+            self._inflight[key_hash] = inflight
+        return inflight
+
+    async def _load_and_store(self, key_hash: str, started: float) -> Principal | None:
+        try:
+            principal = await self._load(key_hash)
+        finally:
+            if self._inflight.get(key_hash) is asyncio.current_task():  # not a newer load's
+                del self._inflight[key_hash]
+        if principal is None:
+            self._entries.pop(key_hash, None)
+        elif self._generation_unchanged(key_hash, started):
+            if len(self._entries) >= MAX_ENTRIES:
+                self._entries.clear()
+            self._entries[key_hash] = (started, principal)
+        return principal
+
+    def _generation_unchanged(self, key_hash: str, started: float) -> bool:
+        """False if the brand was invalidated while this load ran: its result may predate the write."""
+        return self._invalidated_at.get(key_hash, float("-inf")) < started
+
+    def invalidate_brand(self, brand_id: uuid.UUID) -> None:
+        now = self.clock()
+        stale = [h for h, (_, p) in self._entries.items() if p.brand_id == brand_id]
+        for key_hash in stale:
+            del self._entries[key_hash]
+            self._invalidated_at[key_hash] = now
+        for key_hash in self._inflight:  # loads already running may have read the old version
+            self._invalidated_at[key_hash] = now
+        self._inflight.clear()
+
+    async def _load(self, key_hash: str) -> Principal | None:
+        connection = Tortoise.get_connection("default")
+        if self._sql is None:
+            placeholder = "$1" if connection.capabilities.dialect == "postgres" else "?"
+            self._sql = _LOOKUP.format(p=placeholder)
+        _, rows = await connection.execute_query(self._sql, [key_hash])
+        if not rows:
+            return None
+        kind, brand_id, version, origins = rows[0][0], rows[0][1], rows[0][2], rows[0][3]
+        if isinstance(origins, str | bytes):
+            origins = msgspec.json.decode(origins)
+        return Principal(
+            brand_id=brand_id if isinstance(brand_id, uuid.UUID) else uuid.UUID(str(brand_id)),
+            kind=kind,
+            catalog_version=int(version),
+            allowed_origins=tuple(origins or ()),
+        )
+
+
+def _ignore_failure(future: asyncio.Future[Principal | None]) -> None:
+    if not future.cancelled():
+        future.exception()
+
+
+def invalidate_brand(brand_id: uuid.UUID) -> None:
+    """Forget every resolver's entries for the brand: its catalogue, keys or settings changed."""
+    for resolver in list(_RESOLVERS):
+        resolver.invalidate_brand(brand_id)
