@@ -49,10 +49,15 @@ class LoadContext:
 
     async def product(self) -> ProductOut:
         if not self.product_handle:
-            raise InvalidInput("this component needs ?product=<handle>",
-                               errors=[FieldError("query.product", "required")])
-        return await catalog.get_product(self.principal.brand_id, self.product_handle,
-                                         version=self.principal.catalog_version, cache=self.caches.products)
+            raise InvalidInput(
+                "this component needs ?product=<handle>", errors=[FieldError("query.product", "required")]
+            )
+        return await catalog.get_product(
+            self.principal.brand_id,
+            self.product_handle,
+            version=self.principal.catalog_version,
+            cache=self.caches.products,
+        )
 
     async def product_and_variant(self) -> tuple[ProductOut, VariantOut]:
         product = await self.product()
@@ -66,5 +71,7 @@ def select_variant(product: ProductOut, sku: str | None) -> VariantOut:
     for variant in product.variants:
         if variant.sku == sku:
             return variant
-    raise InvalidInput(f"product {product.handle!r} has no variant {sku!r}",
-                       errors=[FieldError("query.variant", "no such variant on this product")])
+    raise InvalidInput(
+        f"product {product.handle!r} has no variant {sku!r}",
+        errors=[FieldError("query.variant", "no such variant on this product")],
+    )

@@ -47,6 +47,17 @@ def all_components() -> dict[str, Component]:
         variant_picker,
     )
 
-    modules = [product_page, gallery, price, variant_picker, stock, materials, provenance, repairability,
-               size_guide, lookbook, pairs_well_with]
+    modules = [
+        product_page,
+        gallery,
+        price,
+        variant_picker,
+        stock,
+        materials,
+        provenance,
+        repairability,
+        size_guide,
+        lookbook,
+        pairs_well_with,
+    ]
     return {m.COMPONENT.name: m.COMPONENT for m in modules}

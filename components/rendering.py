@@ -13,6 +13,7 @@ from typing import Any
 
 import msgspec
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
 from components.filters import FILTERS
 from components.theming import Theme
@@ -48,6 +49,13 @@ class Renderer:
     def render(self, theme: Theme, template: str, props: msgspec.Struct, locale: str) -> str:
         env, _ = self.environment(theme)
         return env.get_template(template).render(props=props, locale=locale)
+
+    def render_root(self, theme: Theme, component: Any, inner: str, overrides: dict[str, str]) -> str:
+        """Wrap a fragment in the ``sk-root`` element that scopes styles and carries brand tokens."""
+        env, _ = self.environment(theme)
+        return env.get_template("_root.html.jinja").render(
+            component=component, inner=Markup(inner), theme=theme.name, overrides=overrides
+        )
 
     def version(self, theme: Theme) -> str:
         return self.environment(theme)[1]

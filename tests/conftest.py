@@ -21,6 +21,7 @@ import pytest
 import pytest_asyncio
 from litestar import Litestar
 
+from components.plugin import ComponentsPlugin
 from storefront import db
 from storefront.app import create_app
 from storefront.settings import Secret, Settings
@@ -90,7 +91,7 @@ async def database(settings: Settings) -> AsyncIterator[Settings]:
 
 @pytest_asyncio.fixture(scope="session")
 async def app(database: Settings) -> Litestar:
-    return create_app(database, manage_database=False)
+    return create_app(database, plugins=[ComponentsPlugin()], manage_database=False)
 
 
 @pytest_asyncio.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 from litestar import Controller, get, patch
 from litestar.params import JSONBody
 
-from storefront.api.deps import Reader, Writer
+from storefront.api.deps import Caches, Reader, Writer
 from storefront.tenancy import service
 from storefront.tenancy.schemas import BrandOut, BrandUpdate
 
@@ -15,8 +15,8 @@ class BrandController(Controller):
     tags = ["brand"]
 
     @get("/", summary="The brand the key belongs to")
-    async def get_brand(self, principal: Reader) -> BrandOut:
-        return service.brand_out(await service.get_brand(principal.brand_id))
+    async def get_brand(self, principal: Reader, caches: Caches) -> BrandOut:
+        return await service.read_brand(principal.brand_id, version=principal.catalog_version, cache=caches.misc)
 
     @patch("/", summary="Change the brand's name, locale, theme, theme tokens or allowed origins")
     async def update_brand(self, writer: Writer, data: JSONBody[BrandUpdate]) -> BrandOut:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import uuid
 import zoneinfo
+from typing import Any
 
 import msgspec
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
+from storefront.cache import VersionedCache, cached
 from storefront.errors import DuplicateHandle, FieldError, InvalidInput, NotFound
 from storefront.ids import slugify
 from storefront.tenancy import keys
@@ -76,6 +78,17 @@ async def get_brand(brand_id: uuid.UUID) -> Brand:
     if brand is None:
         raise NotFound("brand not found")
     return brand
+
+
+async def read_brand(
+    brand_id: uuid.UUID, *, version: int | None = None, cache: VersionedCache[Any] | None = None
+) -> BrandOut:
+    """The brand as its API shows it; cached per catalogue version (brand changes bump it too)."""
+
+    async def load() -> BrandOut:
+        return brand_out(await get_brand(brand_id))
+
+    return await cached(cache, ("brand", brand_id), version, load)
 
 
 async def get_brand_by_handle(handle: str) -> Brand | None:

@@ -1,0 +1,1 @@
+/* Stallkit embed loader: written by the embedding work. */

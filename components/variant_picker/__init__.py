@@ -1,0 +1,76 @@
+"""``variant-picker``: choose colour, material or size; swaps the page's variant-dependent parts.
+
+Each choice is a real link (``?variant=SKU`` on the host page), so it works with no script and
+through a server include; with htmx the same link fetches the product page for that variant
+from our API and swaps it in place, without a reload.
+"""
+
+from __future__ import annotations
+
+import msgspec
+
+from components.context import Links, LoadContext, select_variant
+from components.registry import Component
+from storefront.catalog.schemas import ProductOut, VariantOut
+from storefront.money import Money
+from storefront.tenancy.schemas import BrandOut
+
+
+class VariantChoice(msgspec.Struct, frozen=True, kw_only=True):
+    sku: str
+    label: str
+    options: dict[str, str]
+    price: Money
+    available: bool
+    selected: bool
+    href: str  # relative to the host page: works with no script
+    swap_url: str  # the product page for this variant, for htmx
+
+
+class VariantPickerProps(msgspec.Struct, frozen=True, kw_only=True):
+    product: str
+    product_title: str
+    selected_sku: str
+    option_names: list[str]
+    choices: list[VariantChoice]
+    locale: str
+
+
+def build(
+    product: ProductOut, variant: VariantOut, links: Links, brand: BrandOut, swap_component: str = "variant-picker"
+) -> VariantPickerProps:
+    """``swap_component`` is what a choice re-fetches: the picker alone, or the whole product page around it."""
+    names: list[str] = []
+    for v in product.variants:
+        names.extend(n for n in v.options if n not in names)
+    choices = [
+        VariantChoice(
+            sku=v.sku,
+            label=" / ".join(v.options.values()) or v.title,
+            options=dict(v.options),
+            price=v.price,
+            available=v.stock.available > 0 or v.stock.made_to_order,
+            selected=v.sku == variant.sku,
+            href=f"?variant={v.sku}",
+            swap_url=links.component(swap_component, product=product.handle, variant=v.sku),
+        )
+        for v in product.variants
+    ]
+    return VariantPickerProps(
+        product=product.handle,
+        product_title=product.title,
+        selected_sku=variant.sku,
+        option_names=names,
+        choices=choices,
+        locale=brand.locale,
+    )
+
+
+async def load(ctx: LoadContext) -> VariantPickerProps:
+    product = await ctx.product()
+    return build(product, select_variant(product, ctx.variant_sku), ctx.links, ctx.brand)
+
+
+COMPONENT = Component(
+    name="variant-picker", title="Variant picker", props_type=VariantPickerProps, load=load, interactive=True
+)
