@@ -54,7 +54,10 @@ class Renderer:
         """Wrap a fragment in the ``sk-root`` element that scopes styles and carries brand tokens."""
         env, _ = self.environment(theme)
         return env.get_template("_root.html.jinja").render(
-            component=component, inner=Markup(inner), theme=theme.name, overrides=overrides
+            component=component,
+            inner=Markup(inner),  # noqa: S704 - our own autoescaped render output
+            theme=theme.name,
+            overrides=overrides,
         )
 
     def version(self, theme: Theme) -> str:
