@@ -19,6 +19,8 @@ from litestar.static_files import create_static_files_router
 
 from storefront import db
 from storefront.api.auth import AuthMiddleware
+from storefront.api.cors import CORSMiddleware
+from storefront.api.body import strict_json_body
 from storefront.api.deps import DEPENDENCIES, ReadCaches
 from storefront.api.idempotency import IdempotencyMiddleware
 from storefront.api.openapi import complete_schema, openapi_config
@@ -81,10 +83,12 @@ def create_app(settings: Settings, plugins: Sequence[PluginProtocol] = (), *, ma
         ],
         dependencies=DEPENDENCIES,
         middleware=[
+            DefineMiddleware(CORSMiddleware),  # outside auth: preflights carry no key header
             DefineMiddleware(AuthMiddleware),
             DefineMiddleware(IdempotencyMiddleware, max_body_bytes=settings.max_body_bytes),
         ],
         exception_handlers={Exception: problem_response},
+        before_request=strict_json_body,
         lifespan=[database],
         state=State({"settings": settings, "read_caches": ReadCaches(), "principals": principal_resolver(settings)}),
         request_max_body_size=settings.max_body_bytes,

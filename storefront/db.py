@@ -23,6 +23,7 @@ MODEL_MODULES = [
     "storefront.inventory.models",
     "storefront.lookbooks.models",
     "storefront.api.models",
+    "storefront.analytics.models",
 ]
 
 

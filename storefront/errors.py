@@ -5,6 +5,7 @@ to RFC 9457 problem details. The tree::
 
     StallkitError                       (code: error)
     ├── NotFound                        (not_found)            a missing or other tenant's object
+    ├── MalformedRequest                (malformed_request)    not JSON, or no body where one is needed
     ├── InvalidInput                    (invalid_input)        well-formed but unacceptable input
     ├── Conflict                        (conflict)             clashes with current state
     │   ├── DuplicateHandle             (duplicate_handle)
@@ -45,6 +46,11 @@ class StallkitError(Exception):
 class NotFound(StallkitError):
     code = "not_found"
     title = "Not found"
+
+
+class MalformedRequest(StallkitError):
+    code = "malformed_request"
+    title = "Malformed request"
 
 
 class InvalidInput(StallkitError):

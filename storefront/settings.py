@@ -28,6 +28,9 @@ class Secret(str):
     def __str__(self) -> str:
         return "**********"
 
+    def __format__(self, spec: str) -> str:
+        return format("**********", spec)
+
     def reveal(self) -> str:
         return str.__str__(self)
 

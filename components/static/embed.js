@@ -1,1 +1,168 @@
-/* Stallkit embed loader: written by the embedding work. */
+/*! Stallkit embed loader. Include once, anywhere on the page:
+ *   <script src="https://API_ORIGIN/embed.js" async></script>
+ * then place components where they belong:
+ *   <div data-stallkit="product-page" data-product="noa-micro-bag" data-key="pk_..."></div>
+ * Optional: data-variant, data-lookbook, data-theme (preload that theme's CSS).
+ * No cookies, no storage, no dependencies; htmx 2 is loaded from the API origin if the page lacks it. */
+(() => {
+  'use strict';
+  const me = document.currentScript || document.querySelector('script[src$="/embed.js"]');
+  if (!me || window.stallkit) return;
+  const ORIGIN = new URL(me.src, location.href).origin;
+  const HTMX = ORIGIN + '/static/components/htmx-2.0.11.min.js';
+  const css = {};
+  const seen = new WeakSet();
+  const queue = {}; // publishable key -> events not yet sent
+  let htmxReady = null;
+  let timer = 0;
+
+  const attr = (el, name) => {
+    const hit = el && el.closest('[data-' + name + ']');
+    return hit ? hit.getAttribute('data-' + name) : undefined;
+  };
+
+  // Theme CSS, linked once per theme; resolves when loaded (or failed: the fragment is still readable).
+  const ensureCss = (theme) => {
+    if (!/^[a-z0-9-]{1,64}$/.test(theme || '')) return Promise.resolve();
+    const href = ORIGIN + '/static/themes/' + theme + '.css';
+    if (!css[href]) {
+      css[href] = new Promise((done) => {
+        if ([...document.querySelectorAll('link[rel=stylesheet]')].some((l) => l.href === href)) return done();
+        const link = document.createElement('link');
+        link.rel = 'stylesheet';
+        link.href = href;
+        link.onload = link.onerror = () => done();
+        document.head.appendChild(link);
+      });
+    }
+    return css[href];
+  };
+
+  // The page's htmx if it is version 2; else ours, without taking over the page's global.
+  const ensureHtmx = () => {
+    htmxReady = htmxReady || new Promise((done, fail) => {
+      const page = window.htmx;
+      if (page && String(page.version).startsWith('2.')) return done(page);
+      const s = document.createElement('script');
+      s.src = HTMX;
+      s.onload = () => {
+        const ours = window.htmx;
+        if (page) window.htmx = page;
+        ours ? done(ours) : fail(new Error('htmx'));
+      };
+      s.onerror = fail;
+      document.head.appendChild(s);
+    }).then((htmx) => {
+      // htmx 2 refuses other origins by default: allow ours (and still the page's own) only.
+      if (htmx.config.selfRequestsOnly) {
+        htmx.config.selfRequestsOnly = false;
+        document.addEventListener('htmx:validateUrl', (e) => {
+          if (!e.detail.sameHost && e.detail.url.origin !== ORIGIN) e.preventDefault();
+        });
+      }
+      return htmx;
+    });
+    return htmxReady;
+  };
+
+  // Analytics: batched, sent with sendBeacon as text/plain JSON (a simple request: no preflight).
+  const inside = (root, name) => {
+    const hit = root.querySelector('[data-' + name + ']');
+    return hit ? hit.getAttribute('data-' + name) : undefined;
+  };
+  const track = (type, el) => {
+    const root = el.closest('.sk-root');
+    const key = attr(el, 'stallkit-key') || attr(el, 'key') || me.dataset.key;
+    if (!root || !key) return;
+    (queue[key] = queue[key] || []).push({
+      type,
+      component: root.getAttribute('data-sk-component') || attr(root, 'stallkit'),
+      product: attr(el, 'sk-product') || inside(root, 'sk-product') || attr(el, 'product'),
+      variant: attr(el, 'sk-variant') || attr(el, 'sk-sku') || inside(root, 'sk-sku') || attr(el, 'variant'),
+      method: attr(el, 'sk-method'),
+      occurred_at: new Date().toISOString(),
+    });
+    timer = timer || setTimeout(flush, 2000);
+  };
+
+  const flush = () => {
+    clearTimeout(timer);
+    timer = 0;
+    for (const key of Object.keys(queue)) {
+      const url = ORIGIN + '/v1/analytics/events?key=' + encodeURIComponent(key);
+      const body = JSON.stringify({ events: queue[key] });
+      delete queue[key];
+      let sent = false;
+      try { sent = navigator.sendBeacon && navigator.sendBeacon(url, body); } catch (e) { /* fall back */ }
+      if (!sent) fetch(url, { method: 'POST', body, keepalive: true, mode: 'no-cors', credentials: 'omit' }).catch(() => {});
+    }
+  };
+
+  const impressions = (scope) => {
+    for (const root of scope.querySelectorAll('.sk-root')) {
+      if (!seen.has(root)) {
+        seen.add(root);
+        track('impression', root);
+      }
+    }
+  };
+
+  const fail = (el) => {
+    const p = document.createElement('p');
+    p.setAttribute('role', 'status');
+    p.className = 'sk-embed-error';
+    p.textContent = 'Sorry, this part of the page could not be loaded.';
+    el.replaceChildren(p);
+    el.setAttribute('data-stallkit-state', 'error');
+  };
+
+  const load = async (el) => {
+    const d = el.dataset;
+    const name = d.stallkit;
+    const key = d.key || me.dataset.key;
+    if (!/^[a-z][a-z-]{0,40}$/.test(name || '') || !key) return fail(el);
+    el.setAttribute('data-stallkit-state', 'loading');
+    el.setAttribute('aria-busy', 'true');
+    const q = new URLSearchParams();
+    for (const p of ['product', 'variant', 'lookbook']) if (d[p]) q.set(p, d[p]);
+    q.set('key', key);
+    try {
+      if (d.theme) ensureCss(d.theme);
+      const [res, htmx] = await Promise.all([
+        fetch(ORIGIN + '/v1/components/' + name + '?' + q, { mode: 'cors', credentials: 'omit' }),
+        ensureHtmx().catch(() => null), // without htmx every link still works as a plain link
+      ]);
+      if (!res.ok) throw new Error(res.status);
+      const tpl = document.createElement('template');
+      tpl.innerHTML = await res.text();
+      const root = tpl.content.querySelector('.sk-root');
+      const theme = d.theme || (root && (root.className.match(/\bsk-theme-([a-z0-9-]+)/) || [])[1]);
+      await ensureCss(theme);
+      el.setAttribute('data-stallkit-key', key);
+      el.replaceChildren(tpl.content);
+      el.setAttribute('data-stallkit-state', 'ready');
+      if (htmx) htmx.process(el);
+      impressions(el);
+    } catch (e) {
+      fail(el);
+    } finally {
+      el.removeAttribute('aria-busy');
+    }
+  };
+
+  const scan = () => {
+    for (const el of document.querySelectorAll('[data-stallkit]:not([data-stallkit-state])')) load(el);
+  };
+
+  document.addEventListener('click', (e) => {
+    const el = e.target.closest && e.target.closest('.sk-root [data-sk-event]');
+    if (el) track(el.getAttribute('data-sk-event'), el);
+  }, true);
+  document.addEventListener('htmx:afterSwap', () => impressions(document));
+  addEventListener('pagehide', flush);
+  document.addEventListener('visibilitychange', () => document.visibilityState === 'hidden' && flush());
+
+  window.stallkit = { scan, flush };
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', scan);
+  else scan();
+})();

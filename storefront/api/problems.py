@@ -8,7 +8,6 @@ anything unexpected as a bare 500 that is logged but never shows a stack trace.
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any
 
 import msgspec
@@ -17,6 +16,7 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from storefront import errors
+from storefront.api.body import split_location
 
 log = logging.getLogger("stallkit.api")
 
@@ -25,6 +25,7 @@ TYPE_BASE = "https://stallkit.dev/problems/"
 
 _STATUS_BY_ERROR: list[tuple[type[errors.StallkitError], int]] = [
     (errors.NotFound, 404),
+    (errors.MalformedRequest, 400),
     (errors.InvalidInput, 422),
     (errors.Conflict, 409),
     (errors.Unauthenticated, 401),
@@ -128,37 +129,22 @@ def problem_response(request: Request[Any, Any, Any], exc: Exception) -> Respons
     )
 
 
-_LOCATION = re.compile(r" - at `\$(?P<path>[^`]*)`$")
-_UNKNOWN_FIELD = re.compile(r"unknown field `([^`]+)`")
-
-
 def _validation_fields(exc: ValidationException) -> list[FieldProblem]:
-    """Each bad field from Litestar's ``extra``, as ``body.a.b``, ``query.limit`` or ``header.x``.
+    """Each bad query, path or header parameter from Litestar's ``extra``, as ``query.limit`` and so on.
 
-    Litestar gives ``source`` (a ParamType enum or "body") and ``key`` (the parameter name, or the
-    dotted path inside the body); msgspec's own location (``... - at `$.a.b```) is used when the
-    key is only "data", and an unknown field's name is appended to its parent's path.
+    Bodies are validated before Litestar sees them (:mod:`storefront.api.body`); what reaches
+    here is parameters, where Litestar gives ``source`` (a ParamType enum) and ``key``.
     """
     out: list[FieldProblem] = []
     extra = exc.extra if isinstance(exc.extra, list) else []
     for item in extra:
         if not isinstance(item, dict):
             continue
-        message = str(item.get("message", "invalid value"))
+        message, path = split_location(str(item.get("message", "invalid value")))
         source = getattr(item.get("source"), "value", item.get("source")) or "body"
         key = item.get("key")
-        path = ""
-        match = _LOCATION.search(message)
-        if match:
-            message = message[: match.start()]
-            path = match.group("path")
-        unknown = _UNKNOWN_FIELD.search(message)
-        if unknown:
-            path = f"{path}.{unknown.group(1)}"
-        if source == "body" and key and key != "data":
-            field = f"body.{key}{path}" if unknown else f"body.{key}"
-        elif source == "body" or key == "data":
-            field = "body" + (path if path.startswith(("[", ".")) or not path else f".{path}")
+        if source == "body":
+            field = f"body.{key}" if key and key != "data" else "body" + path
         else:
             field = f"{source}.{key}" if key else str(source)
         out.append(FieldProblem(field=field, message=message))

@@ -1,0 +1,75 @@
+"""``provenance``: the product's journey as an ordered timeline, from material to dispatch.
+
+Steps are put in the order of the stages (material, cutting, assembly, finishing, quality
+check, dispatch) whatever order they were entered in, so the timeline always reads forwards;
+steps of the same stage keep the brand's order.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import msgspec
+
+from components.context import Links, LoadContext, select_variant
+from components.materials import country_name
+from components.registry import Component
+from storefront.catalog.schemas import ProductOut, VariantOut
+from storefront.tenancy.schemas import BrandOut
+
+STAGE_LABELS: dict[str, str] = {
+    "material": "Material",
+    "cutting": "Cutting",
+    "assembly": "Assembly",
+    "finishing": "Finishing",
+    "qc": "Quality check",
+    "dispatch": "Dispatch",
+}
+_STAGE_ORDER = {stage: i for i, stage in enumerate(STAGE_LABELS)}
+
+
+class ProvenanceStep(msgspec.Struct, frozen=True, kw_only=True):
+    stage: str
+    label: str
+    place: str
+    country_code: str
+    country: str
+    maker: str
+    occurred_on: date | None
+
+
+class ProvenanceProps(msgspec.Struct, frozen=True, kw_only=True):
+    product: str
+    product_title: str
+    steps: list[ProvenanceStep]
+    locale: str
+
+
+def build(product: ProductOut, variant: VariantOut, links: Links, brand: BrandOut) -> ProvenanceProps:
+    """Provenance is per product; the variant is accepted so every builder has the same shape."""
+    ordered = sorted(product.provenance, key=lambda p: _STAGE_ORDER.get(p.stage, len(_STAGE_ORDER)))
+    return ProvenanceProps(
+        product=product.handle,
+        product_title=product.title,
+        steps=[
+            ProvenanceStep(
+                stage=p.stage,
+                label=STAGE_LABELS.get(p.stage, p.stage.capitalize()),
+                place=p.place,
+                country_code=p.country,
+                country=country_name(p.country, brand.locale),
+                maker=p.maker,
+                occurred_on=p.occurred_on,
+            )
+            for p in ordered
+        ],
+        locale=brand.locale,
+    )
+
+
+async def load(ctx: LoadContext) -> ProvenanceProps:
+    product = await ctx.product()
+    return build(product, select_variant(product, ctx.variant_sku), ctx.links, ctx.brand)
+
+
+COMPONENT = Component(name="provenance", title="Provenance", props_type=ProvenanceProps, load=load)

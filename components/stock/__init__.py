@@ -1,0 +1,133 @@
+"""``stock``: can the chosen variant be had, and how: picked up at a shop, sent by courier, or made to order.
+
+Shops count for pickup; shops and warehouses count for courier (``VariantStock`` already sums
+them). Market-stall stock is sold at the stall, not online, so it never shows here. A few
+units left reads "Only 2 left" so scarcity is stated in words, never by colour.
+
+Limited drops ("12 of 50 left", opening and closing dates) are part of the component's
+contract, but the catalogue does not model drops yet: ``drop`` is always None today and the
+template renders it only when present, so a future drop model fills it without a template change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Literal
+
+import msgspec
+
+from components.context import Links, LoadContext, select_variant
+from components.registry import Component
+from storefront.cache import cached
+from storefront.catalog.schemas import ProductOut, VariantOut
+from storefront.inventory import service as inventory
+from storefront.tenancy.schemas import BrandOut
+
+LOW_STOCK = 3  # at or below this many sellable units, say how many are left
+MAX_LOCATION_PAGES = 10  # 1,000 shops is far beyond a microbrand; stop paging there
+
+StockStatus = Literal["in_stock", "low_stock", "made_to_order", "sold_out"]
+
+
+class PickupLine(msgspec.Struct, frozen=True, kw_only=True):
+    location: str  # the shop's handle
+    name: str
+    available: int
+
+
+class StockDrop(msgspec.Struct, frozen=True, kw_only=True):
+    """A limited run: ``remaining`` of ``total`` left, sold between ``starts_at`` and ``ends_at``."""
+
+    total: int
+    remaining: int
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+
+
+class StockProps(msgspec.Struct, frozen=True, kw_only=True):
+    product: str
+    sku: str
+    variant_title: str
+    status: StockStatus
+    message: str  # "In stock", "Only 2 left", "Made to order", "Sold out"
+    available: int
+    pickup: list[PickupLine]  # every shop holding a level for this SKU, in stock or not
+    courier: int
+    made_to_order: bool
+    drop: StockDrop | None = None  # not in the data model yet: always None today
+    locale: str
+
+
+def status_of(available: int, made_to_order: bool) -> tuple[StockStatus, str]:
+    """The headline: units in hand win over made to order, which wins over sold out."""
+    if available > LOW_STOCK:
+        return "in_stock", "In stock"
+    if available > 0:
+        return "low_stock", f"Only {available} left"
+    if made_to_order:
+        return "made_to_order", "Made to order"
+    return "sold_out", "Sold out"
+
+
+def _name_from_handle(handle: str) -> str:
+    return handle.replace("-", " ").title()
+
+
+def build(
+    product: ProductOut,
+    variant: VariantOut,
+    links: Links,
+    brand: BrandOut,
+    location_names: Mapping[str, str] | None = None,
+) -> StockProps:
+    """``location_names`` maps shop handles to their names; without it the handle is title-cased."""
+    names = location_names or {}
+    stock = variant.stock
+    status, message = status_of(stock.available, stock.made_to_order)
+    pickup = [
+        PickupLine(location=s.location, name=names.get(s.location) or _name_from_handle(s.location), available=s.available)
+        for s in stock.by_location
+        if s.kind == "shop"
+    ]
+    pickup.sort(key=lambda line: (-line.available, line.name))
+    return StockProps(
+        product=product.handle,
+        sku=variant.sku,
+        variant_title=variant.title,
+        status=status,
+        message=message,
+        available=stock.available,
+        pickup=pickup,
+        courier=stock.courier,
+        made_to_order=stock.made_to_order,
+        drop=None,
+        locale=brand.locale,
+    )
+
+
+async def location_names(ctx: LoadContext) -> dict[str, str]:
+    """Shop handles to names, through the inventory service; cached per catalogue version (location writes bump it)."""
+
+    async def load_names() -> dict[str, str]:
+        names: dict[str, str] = {}
+        cursor: str | None = None
+        for _ in range(MAX_LOCATION_PAGES):
+            page = await inventory.list_locations(ctx.principal.brand_id, kind="shop", cursor=cursor, limit=100)
+            names.update((loc.handle, loc.name) for loc in page.data)
+            if not page.has_more:
+                break
+            cursor = page.next_cursor
+        return names
+
+    key = ("sk-component-location-names", ctx.principal.brand_id)
+    return await cached(ctx.caches.misc, key, ctx.principal.catalog_version, load_names)
+
+
+async def load(ctx: LoadContext) -> StockProps:
+    product = await ctx.product()
+    variant = select_variant(product, ctx.variant_sku)
+    return build(product, variant, ctx.links, ctx.brand, await location_names(ctx))
+
+
+COMPONENT = Component(name="stock", title="Stock", props_type=StockProps, load=load)

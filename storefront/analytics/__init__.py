@@ -1,0 +1,1 @@
+"""Analytics: product-page component events (impression ... purchase) and the funnel they make."""

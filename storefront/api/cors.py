@@ -1,0 +1,151 @@
+"""CORS for embedded components, as ASGI middleware outside :class:`AuthMiddleware`.
+
+Only ``/v1`` requests that carry an ``Origin`` are touched, and an origin is only ever echoed
+back when it is in the brand's ``allowed_origins`` (never ``*``: the answer depends on the key).
+
+- A preflight (``OPTIONS`` with ``Access-Control-Request-Method``) carries no credentials, so the
+  brand comes from the publishable key in the URL's ``key`` parameter (component and htmx URLs
+  always carry it). Allowed: 204 with the methods and htmx's request headers; otherwise a 403
+  problem.
+- Any other request passes through; once the auth middleware has resolved the caller, the
+  response gets ``Access-Control-Allow-Origin`` if the origin is allowed for that brand.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qsl
+
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from storefront.api.auth import PRINCIPAL_STATE_KEY
+from storefront.api.problems import PROBLEM_JSON, build_problem, encode_problem
+from storefront.tenancy.principals import PrincipalResolver
+from storefront.tenancy.schemas import Principal
+
+ALLOW_METHODS = "GET, POST"
+ALLOW_HEADERS = ", ".join(
+    [
+        "HX-Request",
+        "HX-Current-URL",
+        "HX-Target",
+        "HX-Trigger",
+        "HX-Trigger-Name",
+        "HX-Boosted",
+        "HX-Prompt",
+        "Content-Type",
+        "Idempotency-Key",
+    ]
+)
+EXPOSE_HEADERS = "ETag, HX-Trigger"
+MAX_AGE = "600"
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            return value.decode("latin-1")
+    return None
+
+
+def _query_key(scope: Scope) -> str | None:
+    """The publishable key in the query string; a secret key never belongs in a browser's URL."""
+    for name, value in parse_qsl(scope.get("query_string", b"").decode("latin-1")):
+        if name == "key" and value.startswith("pk_"):
+            return value
+    return None
+
+
+def _allows(principal: Principal | None, origin: str) -> bool:
+    return principal is not None and principal.kind == "publishable" and origin in principal.allowed_origins
+
+
+async def _principal_for_query_key(scope: Scope) -> Principal | None:
+    key = _query_key(scope)
+    if key is None:
+        return None
+    resolver: PrincipalResolver = scope["app"].state["principals"]
+    return await resolver.resolve(key)
+
+
+def _with_vary_origin(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    out: list[tuple[bytes, bytes]] = []
+    varied = False
+    for name, value in headers:
+        if name.lower() == b"vary":
+            fields = [f.strip().lower() for f in value.split(b",")]
+            if b"origin" not in fields and b"*" not in fields:
+                value = value + b", Origin"
+            varied = True
+        out.append((name, value))
+    if not varied:
+        out.append((b"vary", b"Origin"))
+    return out
+
+
+class CORSMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path: str = scope.get("path", "")
+        origin = _header(scope, b"origin") if scope["type"] == "http" and path.startswith("/v1/") else None
+        if origin is None:
+            await self.app(scope, receive, send)
+            return
+        if scope["method"] == "OPTIONS" and _header(scope, b"access-control-request-method") is not None:
+            await self._preflight(scope, send, origin, path)
+            return
+
+        async def send_with_cors(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                state: dict[str, Any] = scope.get("state") or {}
+                principal = state.get(PRINCIPAL_STATE_KEY)
+                if principal is None:  # a public path (auth didn't run), or a rejected request
+                    principal = await _principal_for_query_key(scope)
+                if _allows(principal, origin):
+                    headers = [
+                        (k, v)
+                        for k, v in message.get("headers", [])
+                        if not k.lower().startswith(b"access-control-")  # ours, not a handler's '*'
+                    ]
+                    headers += [
+                        (b"access-control-allow-origin", origin.encode("latin-1")),
+                        (b"access-control-expose-headers", EXPOSE_HEADERS.encode()),
+                    ]
+                    message = {**message, "headers": _with_vary_origin(headers)}
+            await send(message)
+
+        await self.app(scope, receive, send_with_cors)
+
+    async def _preflight(self, scope: Scope, send: Send, origin: str, path: str) -> None:
+        principal = await _principal_for_query_key(scope)
+        if not _allows(principal, origin):
+            body = encode_problem(
+                build_problem(
+                    403,
+                    "origin_not_allowed",
+                    "Origin not allowed",
+                    f"Origin {origin} is not in the allowed origins of the brand whose publishable key is in"
+                    " this URL's 'key' parameter.",
+                    instance=path,
+                )
+            )
+            headers = [
+                (b"content-type", PROBLEM_JSON.encode()),
+                (b"content-length", str(len(body)).encode()),
+                (b"vary", b"Origin"),
+            ]
+            await send({"type": "http.response.start", "status": 403, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+            return
+        headers = [
+            (b"access-control-allow-origin", origin.encode("latin-1")),
+            (b"access-control-allow-methods", ALLOW_METHODS.encode()),
+            (b"access-control-allow-headers", ALLOW_HEADERS.encode()),
+            (b"access-control-max-age", MAX_AGE.encode()),
+            (b"vary", b"Origin"),
+            (b"content-length", b"0"),
+        ]
+        await send({"type": "http.response.start", "status": 204, "headers": headers})
+        await send({"type": "http.response.body", "body": b""})
