@@ -74,5 +74,10 @@ def _templates_version(dirs: list[Path]) -> str:
 
 
 def _to_json(value: Any) -> str:
-    """JSON for a ``<script type="application/ld+json">`` block: ``</`` can't close the script."""
-    return msgspec.json.encode(value).decode().replace("</", "<\\/")
+    """JSON for a ``<script type="application/ld+json">`` block.
+
+    Every ``<``, ``>`` and ``&`` becomes a JSON unicode escape, so neither ``</script>`` nor
+    ``<!--<script`` (which would make the parser miss the real end tag) can appear in it.
+    """
+    text = msgspec.json.encode(value).decode()
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")

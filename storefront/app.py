@@ -18,9 +18,10 @@ from litestar.plugins import PluginProtocol
 from litestar.static_files import create_static_files_router
 
 from storefront import db
+from storefront.analytics.api import AnalyticsController
 from storefront.api.auth import AuthMiddleware
-from storefront.api.cors import CORSMiddleware
 from storefront.api.body import strict_json_body
+from storefront.api.cors import CORSMiddleware
 from storefront.api.deps import DEPENDENCIES, ReadCaches
 from storefront.api.idempotency import IdempotencyMiddleware
 from storefront.api.openapi import complete_schema, openapi_config
@@ -79,6 +80,7 @@ def create_app(settings: Settings, plugins: Sequence[PluginProtocol] = (), *, ma
             LocationController,
             StockController,
             LookbookController,
+            AnalyticsController,
             create_static_files_router(path="/static/demo", directories=[DEMO_STATIC], include_in_schema=False),
         ],
         dependencies=DEPENDENCIES,

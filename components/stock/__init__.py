@@ -86,7 +86,9 @@ def build(
     stock = variant.stock
     status, message = status_of(stock.available, stock.made_to_order)
     pickup = [
-        PickupLine(location=s.location, name=names.get(s.location) or _name_from_handle(s.location), available=s.available)
+        PickupLine(
+            location=s.location, name=names.get(s.location) or _name_from_handle(s.location), available=s.available
+        )
         for s in stock.by_location
         if s.kind == "shop"
     ]

@@ -2,54 +2,21 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Annotated, Any
 
-import msgspec
 from litestar import Controller, Request, get, post
-from litestar.exceptions import ClientException
 from litestar.params import QueryParameter
 
 from storefront.analytics import service
-from storefront.analytics.schemas import Accepted, AnalyticsSummary, EventBatch
+from storefront.analytics.schemas import Accepted, AnalyticsSummary
 from storefront.api.deps import Reader, Writer
-from storefront.errors import FieldError, InvalidInput
 
 MAX_BEACON_BYTES = 64 * 1024  # 50 events at their longest are under 20 KiB
-_DECODER = msgspec.json.Decoder(EventBatch)
-_LOCATION = re.compile(r" - at `\$(?P<path>[^`]*)`$")
-_UNKNOWN_FIELD = re.compile(r"unknown field `([^`]+)`")
 
 WindowParam = Annotated[
     datetime | None, QueryParameter(description="ISO 8601 with a UTC offset, e.g. 2026-11-23T10:00:00Z")
 ]
-
-
-def _field_error(message: str) -> FieldError:
-    """msgspec's ``... - at `$.events[0].type``` as a field error on ``body.events[0].type``."""
-    path = ""
-    match = _LOCATION.search(message)
-    if match:
-        message, path = message[: match.start()], match.group("path")
-    unknown = _UNKNOWN_FIELD.search(message)
-    if unknown:
-        path = f"{path}.{unknown.group(1)}"
-    return FieldError(f"body{path}", message)
-
-
-def decode_batch(raw: bytes) -> EventBatch:
-    """The batch from a raw body, whatever its Content-Type: sendBeacon sends ``text/plain``.
-
-    Bytes that are not JSON are a 400; JSON that breaks the schema is a 422 naming the field.
-    """
-    try:
-        return _DECODER.decode(raw)
-    except msgspec.ValidationError as exc:
-        error = _field_error(str(exc))
-        raise InvalidInput(f"{error.field}: {error.message}", errors=[error]) from None
-    except msgspec.DecodeError:
-        raise ClientException("The body is not valid JSON.") from None
 
 
 class AnalyticsController(Controller):
@@ -61,16 +28,18 @@ class AnalyticsController(Controller):
         summary="Record component events (beacon)",
         description=(
             "For `navigator.sendBeacon` from embedded components: the publishable key comes as `?key=pk_...` "
-            "(the one write a publishable key may make; the brand's allowed origins still apply), the body is JSON "
-            "sent as `text/plain` or `application/json`, 1-50 events. Answers 202 `{accepted: n}`. "
-            "Not idempotent: beacons cannot send `Idempotency-Key`, so a resent batch counts again; only exact "
-            "duplicates within one batch are dropped."
+            "(the one write a publishable key may make; the brand's allowed origins still apply), the body is an "
+            "`EventBatch` of 1-50 events as JSON, sent as `text/plain` or `application/json`. Answers 202 "
+            "`{accepted: n}`. Not idempotent: beacons cannot send `Idempotency-Key`, so a resent batch counts "
+            "again; only exact duplicates within one batch are dropped."
         ),
         status_code=202,
         request_max_body_size=MAX_BEACON_BYTES,
     )
     async def record_events(self, principal: Reader, request: Request[Any, Any, Any]) -> Accepted:
-        batch = decode_batch(await request.body())
+        # Read the raw body so any Content-Type works: text/plain is what a beacon sends without a
+        # CORS preflight.
+        batch = service.decode_batch(await request.body())
         return Accepted(accepted=await service.record_events(principal.brand_id, batch))
 
     @get(

@@ -13,8 +13,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-EventType = Literal["impression", "variant_select", "fulfilment_select", "add_to_cart", "checkout_start", "purchase"]
-FUNNEL: tuple[EventType, ...] = (
+FunnelEvent = Literal["impression", "variant_select", "fulfilment_select", "add_to_cart", "checkout_start", "purchase"]
+# Engagement inside a component (a lookbook hotspot, a suggestion, the repair guide): stored
+# and countable, but not steps of the purchase funnel.
+EngagementEvent = Literal["hotspot_select", "suggestion_select", "repair_guide_open"]
+EventType = FunnelEvent | EngagementEvent
+FUNNEL: tuple[FunnelEvent, ...] = (
     "impression",
     "variant_select",
     "fulfilment_select",

@@ -4,6 +4,10 @@ A key arrives as ``Authorization: Bearer <key>`` or, for GETs from embedded comp
 as ``?key=pk_...``. The resolved :class:`Principal` is put in ``scope["state"]`` so handlers
 get it as a dependency. Publishable keys are read-only, and from a browser (an ``Origin``
 header) only for the brand's allowed origins. Errors leave as problem details.
+
+One exception: ``POST /v1/analytics/events`` (see :data:`_BEACON`) takes a publishable key,
+also as ``?key=pk_...``, because ``navigator.sendBeacon`` can set no headers and a beacon from
+a public page is the point. The allowed-origins check applies to it as to any pk request.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ from storefront.tenancy.schemas import Principal
 
 PRINCIPAL_STATE_KEY = "stallkit_principal"
 _SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+# The one write a publishable key may make: component analytics beacons (storefront.analytics).
+_BEACON = ("POST", "/v1/analytics/events")
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -33,11 +39,15 @@ def _key_from(scope: Scope) -> str | None:
     if auth:
         scheme, _, token = auth.partition(" ")
         return token.strip() if scheme.lower() == "bearer" else ""
-    if scope["method"] in _SAFE_METHODS and scope.get("query_string"):
+    if (scope["method"] in _SAFE_METHODS or _is_beacon(scope)) and scope.get("query_string"):
         for name, value in parse_qsl(scope["query_string"].decode("latin-1")):
             if name == "key" and value.startswith("pk_"):
                 return value
     return None
+
+
+def _is_beacon(scope: Scope) -> bool:
+    return (scope["method"], scope.get("path", "").rstrip("/")) == _BEACON
 
 
 async def _reject(send: Send, status: int, code: str, title: str, detail: str, path: str) -> None:
@@ -92,7 +102,7 @@ class AuthMiddleware:
             )
             return
         if principal.kind == "publishable":
-            if scope["method"] not in _SAFE_METHODS:
+            if scope["method"] not in _SAFE_METHODS and not _is_beacon(scope):
                 await _reject(
                     send,
                     403,

@@ -1,0 +1,111 @@
+"""``lookbook``: the brand's looks, each an image with hotspots on the products worn in it.
+
+Needs ``?lookbook=<handle>``, not a product. Each hotspot is a real link to the host page
+(``?product=<handle>&variant=<sku>``), so it is focusable, works with the keyboard and works
+with no script; with htmx the same link loads that product's page component into the
+lookbook's detail panel instead. Hotspot positions are per-mille of the image, turned into
+percentages for the only inline style the components allow (``left``/``top``).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from urllib.parse import urlencode
+
+import msgspec
+
+from components.context import Links, LoadContext
+from components.registry import Component
+from storefront.errors import FieldError, InvalidInput
+from storefront.lookbooks import service as lookbooks
+from storefront.lookbooks.schemas import LookbookOut, LookItemOut
+from storefront.money import Money
+from storefront.tenancy.schemas import BrandOut
+
+OCCASION_LABELS: dict[str, str] = {"casual": "Casual", "business": "Business", "evening": "Evening"}
+
+
+class LookHotspot(msgspec.Struct, frozen=True, kw_only=True):
+    product: str
+    product_title: str
+    variant: str | None
+    price: Money
+    price_is_from: bool  # no variant styled: the product's lowest price, read "from £95.00"
+    note: str
+    left_pct: str  # "70.0": per-mille x / 10
+    top_pct: str
+    href: str  # relative to the host page: works with no script
+    swap_url: str  # the product-page component, for htmx
+
+
+class Look(msgspec.Struct, frozen=True, kw_only=True):
+    title: str
+    occasion: str
+    occasion_label: str
+    image: str  # absolute
+    image_alt: str
+    hotspots: list[LookHotspot]
+
+
+class LookbookProps(msgspec.Struct, frozen=True, kw_only=True):
+    handle: str
+    title: str
+    description: str
+    looks: list[Look]
+    locale: str
+
+
+def _pct(per_mille: int) -> str:
+    return f"{Decimal(per_mille).scaleb(-1):f}"
+
+
+def _hotspot(item: LookItemOut, links: Links) -> LookHotspot:
+    query = {"product": item.product} | ({"variant": item.variant} if item.variant else {})
+    return LookHotspot(
+        product=item.product,
+        product_title=item.product_title,
+        variant=item.variant,
+        price=item.price,
+        price_is_from=item.variant is None,
+        note=item.note,
+        left_pct=_pct(item.hotspot.x),
+        top_pct=_pct(item.hotspot.y),
+        href=f"?{urlencode(query)}",
+        swap_url=links.component("product-page", product=item.product, variant=item.variant),
+    )
+
+
+def build(lookbook: LookbookOut, links: Links, brand: BrandOut) -> LookbookProps:
+    """Unlike the product components this one is built from a lookbook, not a product and variant."""
+    return LookbookProps(
+        handle=lookbook.handle,
+        title=lookbook.title,
+        description=lookbook.description,
+        looks=[
+            Look(
+                title=look.title,
+                occasion=look.occasion,
+                occasion_label=OCCASION_LABELS.get(look.occasion, look.occasion.capitalize()),
+                image=links.asset(look.image),
+                image_alt=f"{look.title}: " + ", ".join(i.product_title for i in look.items),
+                hotspots=[_hotspot(item, links) for item in look.items],
+            )
+            for look in lookbook.looks
+        ],
+        locale=brand.locale,
+    )
+
+
+async def load(ctx: LoadContext) -> LookbookProps:
+    handle = ctx.params.get("lookbook")
+    if not handle:
+        raise InvalidInput("this component needs ?lookbook=<handle>", errors=[FieldError("query.lookbook", "required")])
+    lookbook = await lookbooks.get_lookbook(
+        ctx.principal.brand_id, handle, version=ctx.principal.catalog_version, cache=ctx.caches.misc
+    )
+    return build(lookbook, ctx.links, ctx.brand)
+
+
+COMPONENT = Component(
+    name="lookbook", title="Lookbook", props_type=LookbookProps, load=load, needs_product=False, interactive=True
+)
