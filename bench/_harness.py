@@ -11,6 +11,7 @@ Only the standard library is used here, so a benchmark runs wherever the app run
 
 from __future__ import annotations
 
+import argparse
 import http.client
 import json
 import os
@@ -24,9 +25,9 @@ import sys
 import tempfile
 import time
 import urllib.parse
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, Literal
@@ -44,6 +45,23 @@ _REQUESTS_PER_S = re.compile(r"^Requests/sec:\s+([\d.]+)", re.MULTILINE)
 _REQUESTS = re.compile(r"^\s*(\d+) requests in", re.MULTILINE)
 _NON_2XX = re.compile(r"Non-2xx or 3xx responses:\s+(\d+)")
 _SOCKET_ERRORS = re.compile(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)")
+_STATUS_COUNT = re.compile(r"^status (\d{3}): (\d+)$", re.MULTILINE)
+
+# wrk only counts statuses >= 400 as errors, so a run that must answer, say, 304 counts every
+# status itself: each thread tallies its responses, and ``done`` prints the totals.
+STATUS_COUNTING_LUA = """
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args) statuses = {} end
+function response(status, headers, body) statuses[status] = (statuses[status] or 0) + 1 end
+function done(summary, latency, requests)
+  local total = {}
+  for _, thread in ipairs(threads) do
+    for status, n in pairs(thread:get("statuses")) do total[status] = (total[status] or 0) + n end
+  end
+  for status, n in pairs(total) do io.write(string.format("status %d: %d\\n", status, n)) end
+end
+"""
 
 
 # --- servers ----------------------------------------------------------------------------------
@@ -156,6 +174,10 @@ class Reply:
     status: int
     content_type: str
     body: bytes
+    headers: Mapping[str, str] = field(default_factory=dict)  # lower-cased names
+
+    def header(self, name: str) -> str | None:
+        return self.headers.get(name.lower())
 
     def json(self) -> Any:
         return json.loads(self.body)
@@ -181,7 +203,8 @@ def request(
         path = parts.path + (f"?{parts.query}" if parts.query else "")
         conn.request(method, path or "/", body=body, headers=all_headers)
         resp = conn.getresponse()
-        return Reply(resp.status, resp.getheader("content-type", ""), resp.read())
+        headers = {name.lower(): value for name, value in resp.getheaders()}
+        return Reply(resp.status, resp.getheader("content-type", ""), resp.read(), headers)
     finally:
         conn.close()
 
@@ -191,11 +214,16 @@ def request(
 
 @dataclass(frozen=True)
 class Target:
-    """One endpoint to load: a name for the table, the URL and any ``Name: value`` headers."""
+    """One endpoint to load: a name for the table, the URL and any ``Name: value`` headers.
+
+    With ``expect_status``, wrk counts every response's status and any other status is an
+    error (needed when success is not a 2xx, such as a 304 revalidation).
+    """
 
     name: str
     url: str
     headers: tuple[str, ...] = ()
+    expect_status: int | None = None
 
 
 @dataclass(frozen=True)
@@ -208,11 +236,18 @@ class LoadRun:
     requests: int
     non_2xx: int
     socket_errors: int
+    statuses: dict[int, int] = field(default_factory=dict)  # only when the target expects a status
+    unexpected_status: int = 0
+
+    @property
+    def errors(self) -> int:
+        """Socket errors plus bad answers: every unexpected status if statuses were counted, else wrk's 4xx/5xx."""
+        return self.socket_errors + (self.unexpected_status if self.statuses else self.non_2xx)
 
 
 @dataclass(frozen=True)
 class Summary:
-    """Medians over the rounds of one target; ``errors`` sums non-2xx and socket errors over all rounds."""
+    """Medians over the rounds of one target; ``errors`` sums bad answers and socket errors over all rounds."""
 
     name: str
     url: str
@@ -255,8 +290,24 @@ def run_wrk(target: Target, *, duration_s: int, connections: int = 32, threads: 
     for header in target.headers:
         cmd += ["-H", header]
     cmd.append(target.url)
-    done = subprocess.run(cmd, capture_output=True, text=True, timeout=duration_s + 30, check=True)
-    return parse_wrk(done.stdout)
+    if target.expect_status is None:
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=duration_s + 30, check=True)
+        return parse_wrk(done.stdout)
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
+        script.write(STATUS_COUNTING_LUA)
+        script.flush()
+        cmd[-1:-1] = ["-s", script.name]
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=duration_s + 30, check=True)
+    return with_statuses(parse_wrk(done.stdout), done.stdout, target.expect_status)
+
+
+def with_statuses(run: LoadRun, output: str, expected: int) -> LoadRun:
+    """Add the status counts printed by :data:`STATUS_COUNTING_LUA` and how many were not ``expected``."""
+    statuses = {int(status): int(n) for status, n in _STATUS_COUNT.findall(output)}
+    if not statuses:
+        raise ValueError(f"wrk printed no status counts:\n{output}")
+    unexpected = sum(n for status, n in statuses.items() if status != expected)
+    return replace(run, statuses=statuses, unexpected_status=unexpected)
 
 
 def benchmark(
@@ -291,12 +342,39 @@ def summarise(target: Target, runs: list[LoadRun]) -> Summary:
         requests_per_s=statistics.median(r.requests_per_s for r in runs),
         p50_ms=statistics.median(r.p50_ms for r in runs),
         p99_ms=statistics.median(r.p99_ms for r in runs),
-        errors=sum(r.non_2xx + r.socket_errors for r in runs),
+        errors=sum(r.errors for r in runs),
         runs=runs,
     )
 
 
 # --- reporting --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Check:
+    """One pass/fail line: a correctness check before load, or a target after it."""
+
+    name: str
+    passed: bool
+    detail: str
+
+
+def print_checks(title: str, checks: Sequence[Check]) -> None:
+    print(title)
+    for check in checks:
+        print(f"  {'PASS' if check.passed else 'FAIL'}  {check.name}: {check.detail}")
+
+
+def bounded_int(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type that keeps a run's length bounded."""
+
+    def parse(text: str) -> int:
+        value = int(text)
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be between {low} and {high}")
+        return value
+
+    return parse
 
 
 def ratio(summary: Summary, baseline: Summary) -> float:

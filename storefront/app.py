@@ -27,6 +27,7 @@ from storefront.api.idempotency import IdempotencyMiddleware
 from storefront.api.openapi import complete_schema, openapi_config
 from storefront.api.problems import problem_response
 from storefront.catalog.api import ProductController
+from storefront.fulfilment.api import FulfilmentController
 from storefront.inventory.api import LocationController, StockController
 from storefront.lookbooks.api import LookbookController
 from storefront.settings import Settings
@@ -81,6 +82,7 @@ def create_app(settings: Settings, plugins: Sequence[PluginProtocol] = (), *, ma
             StockController,
             LookbookController,
             AnalyticsController,
+            FulfilmentController,
             create_static_files_router(path="/static/demo", directories=[DEMO_STATIC], include_in_schema=False),
         ],
         dependencies=DEPENDENCIES,

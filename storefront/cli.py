@@ -139,7 +139,8 @@ def cmd_serve(args: argparse.Namespace) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> None:
-    from storefront.demo.seed import keys_path, load_saved_keys, save_keys, seed_demo
+    from storefront.demo.seed import DEMO_ORIGINS, keys_path, load_saved_keys, save_keys, seed_demo
+    from storefront.demo.site import start_site
 
     settings = _settings()
     asyncio.run(_migrate(settings))
@@ -148,9 +149,32 @@ def cmd_demo(args: argparse.Namespace) -> None:
     save_keys(path, result.publishable_key, result.secret_key)
     base = f"http://{settings.host}:{settings.port}"
     print(result.describe(base))
+    # The sample brand website (its own origin, embedding components) runs beside the API.
+    site_port = _demo_site_port(settings.port)
+    browser_host = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host  # noqa: S104
+    api_origin = f"http://{browser_host}:{settings.port}"
+    site_origin = f"http://{browser_host}:{site_port}"
+    print(f"  brand site: {site_origin}/   (Maison Hollis's own page, embedding components from {api_origin})")
+    if site_origin not in DEMO_ORIGINS:
+        print(f"  note: {site_origin} is not an allowed origin of the demo brand; add it with PATCH /v1/brand")
     if args.no_serve:
         return
+    try:
+        start_site(settings.host, site_port, api_origin, result.publishable_key)
+    except OSError as exc:
+        raise CliError(f"cannot serve the demo site on port {site_port}: {exc.strerror or exc}") from None
     cmd_serve(argparse.Namespace(workers=1))
+
+
+def _demo_site_port(api_port: int) -> int:
+    raw = os.environ.get("STALLKIT_DEMO_SITE_PORT", "8001")
+    try:
+        port = int(raw)
+    except ValueError:
+        raise CliError(f"STALLKIT_DEMO_SITE_PORT must be an integer, got {raw!r}") from None
+    if not 1 <= port <= 65535 or port == api_port:
+        raise CliError(f"STALLKIT_DEMO_SITE_PORT must be a free port other than the API's, got {port}")
+    return port
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -163,7 +187,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="serve the storefront API")
     serve.add_argument("--workers", type=int, default=1)
     serve.set_defaults(func=cmd_serve)
-    demo = sub.add_parser("demo", help="migrate, seed a demo microbrand and serve it on 127.0.0.1:8000")
+    demo = sub.add_parser(
+        "demo", help="migrate, seed a demo microbrand, serve it on 127.0.0.1:8000 and its website on :8001"
+    )
     demo.add_argument("--no-serve", action="store_true", help="seed and print keys, then exit")
     demo.set_defaults(func=cmd_demo)
     brand = sub.add_parser("brand", help="manage brands").add_subparsers(dest="brand_command", required=True)

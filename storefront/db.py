@@ -24,6 +24,7 @@ MODEL_MODULES = [
     "storefront.lookbooks.models",
     "storefront.api.models",
     "storefront.analytics.models",
+    "storefront.fulfilment.models",
 ]
 
 

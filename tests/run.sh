@@ -27,14 +27,15 @@ if [ ! -f "$STAMP" ] || [ pyproject.toml -nt "$STAMP" ]; then
   touch "$STAMP"
 fi
 
-# --- PostgreSQL ----------------------------------------------------------------------------
+# --- system packages: PostgreSQL, and Chromium for the browser tests --------------------------
 pg_bindir() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1; }
-if [ -z "$(pg_bindir)" ]; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    say "installing PostgreSQL (Debian packages)"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql >/dev/null
-  fi
+missing=()
+[ -n "$(pg_bindir)" ] || missing+=(postgresql)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+if [ "${#missing[@]}" -gt 0 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  say "installing ${missing[*]} (Debian packages)"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 PGBIN=$(pg_bindir)
 if [ -z "$PGBIN" ]; then
@@ -59,6 +60,12 @@ say "starting PostgreSQL on 127.0.0.1:$PGPORT"
 "${RUNAS[@]}" "$PGBIN/pg_ctl" -D "$PGDIR/data" -w -l "$PGDIR/log" \
   -o "-c listen_addresses=127.0.0.1 -p $PGPORT -k $PGDIR -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
   start >/dev/null
+
+# --- axe-core for the accessibility check (npm registry; cached, not committed) ---------------
+if [ ! -f tests/e2e/.cache/axe.min.js ] && command -v npm >/dev/null; then
+  say "fetching axe-core from the npm registry"
+  .venv/bin/python -c 'from tests.e2e.conftest import fetch_axe; fetch_axe()'
+fi
 
 # --- the suite, twice ----------------------------------------------------------------------
 status=0

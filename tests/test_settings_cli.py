@@ -81,8 +81,19 @@ def test_data_dir_places_the_default_database(tmp_path: Path) -> None:
     assert Settings.from_env({"STALLKIT_DATA_DIR": str(tmp_path), "STALLKIT_DATABASE_URL": ""}) == settings
 
 
-@pytest.mark.parametrize(("raw", "expected"), [("1", True), ("true", True), ("YES", True), ("On", True),
-                                               ("0", False), ("false", False), ("no", False), ("", False)])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("1", True),
+        ("true", True),
+        ("YES", True),
+        ("On", True),
+        ("0", False),
+        ("false", False),
+        ("no", False),
+        ("", False),
+    ],
+)
 def test_debug_flag(raw: str, expected: bool) -> None:
     assert Settings.from_env({"STALLKIT_DEBUG": raw}).debug is expected
 
@@ -123,8 +134,15 @@ def test_out_of_range_is_a_settings_error_naming_the_variable(variable: str, raw
     assert "$." not in str(caught.value)  # msgspec's path is translated to the variable
 
 
-@pytest.mark.parametrize(("variable", "raw"), [("STALLKIT_PORT", "1"), ("STALLKIT_PORT", "65535"),
-                                              ("STALLKIT_MAX_BODY_BYTES", "1024"), ("STALLKIT_DB_POOL_MAX", "200")])
+@pytest.mark.parametrize(
+    ("variable", "raw"),
+    [
+        ("STALLKIT_PORT", "1"),
+        ("STALLKIT_PORT", "65535"),
+        ("STALLKIT_MAX_BODY_BYTES", "1024"),
+        ("STALLKIT_DB_POOL_MAX", "200"),
+    ],
+)
 def test_range_bounds_are_inclusive(variable: str, raw: str) -> None:
     settings = Settings.from_env({variable: raw})
     field = variable.removeprefix("STALLKIT_").lower()
@@ -133,8 +151,13 @@ def test_range_bounds_are_inclusive(variable: str, raw: str) -> None:
 
 @pytest.mark.parametrize(
     "url",
-    ["mysql://root@localhost/shop", "sqlite:relative.db", "postgres:/missing-slash", "http://example.com/db",
-     "shop.sqlite3"],
+    [
+        "mysql://root@localhost/shop",
+        "sqlite:relative.db",
+        "postgres:/missing-slash",
+        "http://example.com/db",
+        "shop.sqlite3",
+    ],
 )
 def test_bad_database_url_scheme(url: str) -> None:
     with pytest.raises(SettingsError) as caught:

@@ -1,9 +1,6 @@
-/*! Stallkit embed loader. Include once, anywhere on the page:
- *   <script src="https://API_ORIGIN/embed.js" async></script>
- * then place components where they belong:
- *   <div data-stallkit="product-page" data-product="noa-micro-bag" data-key="pk_..."></div>
- * Optional: data-variant, data-lookbook, data-theme (preload that theme's CSS).
- * No cookies, no storage, no dependencies; htmx 2 is loaded from the API origin if the page lacks it. */
+/*! Stallkit embed loader: <script src="https://API/embed.js" async></script>, then placeholders like
+ * <div data-stallkit="product-page" data-product="noa-micro-bag" data-key="pk_..."></div>
+ * (also data-variant, data-lookbook; data-theme if the fragment names none). No cookies, no storage. */
 (() => {
   'use strict';
   const me = document.currentScript || document.querySelector('script[src$="/embed.js"]');
@@ -66,19 +63,25 @@
   };
 
   // Analytics: batched, sent with sendBeacon as text/plain JSON (a simple request: no preflight).
-  const inside = (root, name) => {
-    const hit = root.querySelector('[data-' + name + ']');
+  // The API takes these types only, and a product on every event; anything else would spoil a batch.
+  const TYPES = 'impression variant_select fulfilment_select add_to_cart checkout_start purchase ' +
+    'hotspot_select suggestion_select repair_guide_open';
+  const top = (root, name) => { // the fragment's own element (say, the product page's <article>)
+    const hit = root.querySelector(':scope > [data-' + name + ']');
     return hit ? hit.getAttribute('data-' + name) : undefined;
   };
   const track = (type, el) => {
     const root = el.closest('.sk-root');
+    if (!root || !TYPES.split(' ').includes(type)) return;
     const key = attr(el, 'stallkit-key') || attr(el, 'key') || me.dataset.key;
-    if (!root || !key) return;
+    const product = attr(el, 'sk-product') || top(root, 'sk-product') || attr(el, 'product');
+    if (!key || !product) return;
     (queue[key] = queue[key] || []).push({
       type,
       component: root.getAttribute('data-sk-component') || attr(root, 'stallkit'),
-      product: attr(el, 'sk-product') || inside(root, 'sk-product') || attr(el, 'product'),
-      variant: attr(el, 'sk-variant') || attr(el, 'sk-sku') || inside(root, 'sk-sku') || attr(el, 'variant'),
+      product,
+      variant: attr(el, 'sk-variant') || attr(el, 'sk-sku') || top(root, 'sk-variant') || top(root, 'sk-sku') ||
+        attr(el, 'variant'),
       method: attr(el, 'sk-method'),
       occurred_at: new Date().toISOString(),
     });
@@ -90,11 +93,14 @@
     timer = 0;
     for (const key of Object.keys(queue)) {
       const url = ORIGIN + '/v1/analytics/events?key=' + encodeURIComponent(key);
-      const body = JSON.stringify({ events: queue[key] });
+      const events = queue[key];
       delete queue[key];
-      let sent = false;
-      try { sent = navigator.sendBeacon && navigator.sendBeacon(url, body); } catch (e) { /* fall back */ }
-      if (!sent) fetch(url, { method: 'POST', body, keepalive: true, mode: 'no-cors', credentials: 'omit' }).catch(() => {});
+      while (events.length) { // at most 50 events a batch
+        const body = JSON.stringify({ events: events.splice(0, 50) });
+        let sent = false;
+        try { sent = navigator.sendBeacon && navigator.sendBeacon(url, body); } catch (e) { /* fall back */ }
+        if (!sent) fetch(url, { method: 'POST', body, keepalive: true, mode: 'no-cors', credentials: 'omit' }).catch(() => {});
+      }
     }
   };
 
@@ -127,7 +133,6 @@
     for (const p of ['product', 'variant', 'lookbook']) if (d[p]) q.set(p, d[p]);
     q.set('key', key);
     try {
-      if (d.theme) ensureCss(d.theme);
       const [res, htmx] = await Promise.all([
         fetch(ORIGIN + '/v1/components/' + name + '?' + q, { mode: 'cors', credentials: 'omit' }),
         ensureHtmx().catch(() => null), // without htmx every link still works as a plain link
@@ -136,7 +141,7 @@
       const tpl = document.createElement('template');
       tpl.innerHTML = await res.text();
       const root = tpl.content.querySelector('.sk-root');
-      const theme = d.theme || (root && (root.className.match(/\bsk-theme-([a-z0-9-]+)/) || [])[1]);
+      const theme = (root && (root.className.match(/\bsk-theme-([a-z0-9-]+)/) || [])[1]) || d.theme;
       await ensureCss(theme);
       el.setAttribute('data-stallkit-key', key);
       el.replaceChildren(tpl.content);

@@ -37,7 +37,24 @@ ALLOW_HEADERS = ", ".join(
         "Idempotency-Key",
     ]
 )
-EXPOSE_HEADERS = "ETag, HX-Trigger"
+# ETag for revalidation, and every response header htmx reads (Chrome logs each one it may not read).
+EXPOSE_HEADERS = ", ".join(
+    [
+        "ETag",
+        "HX-Trigger",
+        "HX-Trigger-After-Settle",
+        "HX-Trigger-After-Swap",
+        "HX-Location",
+        "HX-Push",
+        "HX-Push-Url",
+        "HX-Redirect",
+        "HX-Refresh",
+        "HX-Replace-Url",
+        "HX-Reselect",
+        "HX-Reswap",
+        "HX-Retarget",
+    ]
+)
 MAX_AGE = "600"
 
 

@@ -20,6 +20,7 @@ from storefront.catalog import service as catalog
 from storefront.catalog.models import Product
 from storefront.catalog.schemas import ProductIn
 from storefront.demo import catalogue as data
+from storefront.fulfilment.demo import seed_fulfilment
 from storefront.inventory import service as inventory
 from storefront.inventory.models import Location, StockLevel
 from storefront.inventory.schemas import LocationIn, MovementIn
@@ -107,6 +108,8 @@ async def _seed(saved_keys: dict[str, str]) -> DemoSeed:
                 sku=sku, location=location_handle, kind="receive", quantity=quantity, reason="demo opening stock"
             )
             await inventory.record_movement(brand_id, movement)
+
+    await seed_fulfilment(brand_id)
 
     if not await Lookbook.exists(brand_id=brand_id, handle=data.LOOKBOOK["handle"]):
         await lookbooks.create_lookbook(brand_id, msgspec.convert(data.LOOKBOOK, LookbookIn))

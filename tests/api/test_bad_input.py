@@ -212,15 +212,21 @@ async def test_create_with_a_wrong_value_is_422_naming_the_field(
 @pytest.mark.parametrize(
     ("patch", "field"),
     [
-        pytest.param({"dimensions": {"length_mm": -1, "width_mm": 90, "height_mm": 120}}, "body.dimensions.length_mm",
-                     id="dimension-negative"),
+        pytest.param(
+            {"dimensions": {"length_mm": -1, "width_mm": 90, "height_mm": 120}},
+            "body.dimensions.length_mm",
+            id="dimension-negative",
+        ),
         pytest.param({"title": ""}, "body.title", id="title-empty"),
         pytest.param({"made_to_order": "yes"}, "body.made_to_order", id="bool-as-word"),
-        pytest.param({"materials": [{"material": "Leather", "share_pct": 0}]}, "body.materials[0].share_pct",
-                     id="share-zero"),
-        pytest.param({"repairability": {"parts_availability": 11, "modularity": 1, "ease_of_repair": 1,
-                                        "documentation": 1}}, "body.repairability.parts_availability",
-                     id="repair-score-11"),
+        pytest.param(
+            {"materials": [{"material": "Leather", "share_pct": 0}]}, "body.materials[0].share_pct", id="share-zero"
+        ),
+        pytest.param(
+            {"repairability": {"parts_availability": 11, "modularity": 1, "ease_of_repair": 1, "documentation": 1}},
+            "body.repairability.parts_availability",
+            id="repair-score-11",
+        ),
     ],
 )
 async def test_patch_with_a_wrong_value_is_422_and_changes_nothing(
@@ -294,12 +300,18 @@ async def test_stock_movement_with_a_bad_quantity_is_422_and_moves_nothing(
     [
         pytest.param("colour", "colour", ("body", "body.colour"), id="top-level"),
         pytest.param("variants.0.colour", "colour", ("body.variants[0]", "body.variants[0].colour"), id="in-variant"),
-        pytest.param("dimensions.depth_mm", "depth_mm", ("body.dimensions", "body.dimensions.depth_mm"),
-                     id="in-dimensions"),
-        pytest.param("variants.1.price.tax", "tax", ("body.variants[1].price", "body.variants[1].price.tax"),
-                     id="in-price"),
-        pytest.param("repairability.warranty_years", "warranty_years",
-                     ("body.repairability", "body.repairability.warranty_years"), id="in-repairability"),
+        pytest.param(
+            "dimensions.depth_mm", "depth_mm", ("body.dimensions", "body.dimensions.depth_mm"), id="in-dimensions"
+        ),
+        pytest.param(
+            "variants.1.price.tax", "tax", ("body.variants[1].price", "body.variants[1].price.tax"), id="in-price"
+        ),
+        pytest.param(
+            "repairability.warranty_years",
+            "warranty_years",
+            ("body.repairability", "body.repairability.warranty_years"),
+            id="in-repairability",
+        ),
     ],
 )
 async def test_unknown_field_is_refused_naming_it(
@@ -341,8 +353,11 @@ async def test_unknown_field_on_brand_patch_cannot_change_the_currency(
         pytest.param("variants", ("body", "body.variants"), id="variants"),
         pytest.param("variants.0.price", ("body.variants[0]", "body.variants[0].price"), id="variant-price"),
         pytest.param("variants.0.sku", ("body.variants[0]", "body.variants[0].sku"), id="variant-sku"),
-        pytest.param("variants.1.price.currency", ("body.variants[1].price", "body.variants[1].price.currency"),
-                     id="price-currency"),
+        pytest.param(
+            "variants.1.price.currency",
+            ("body.variants[1].price", "body.variants[1].price.currency"),
+            id="price-currency",
+        ),
         pytest.param("dimensions.width_mm", ("body.dimensions", "body.dimensions.width_mm"), id="dimension"),
         pytest.param("materials.0.share_pct", ("body.materials[0]", "body.materials[0].share_pct"), id="share"),
     ],
@@ -372,9 +387,7 @@ async def test_missing_required_field_is_422_naming_it(
     ],
 )
 async def test_invalid_json_is_400(client: Client, shop: Shop, before: dict[str, Any], raw: bytes) -> None:
-    response = await client.post(
-        "/v1/products", content=raw, headers={**shop.sk, "Content-Type": "application/json"}
-    )
+    response = await client.post("/v1/products", content=raw, headers={**shop.sk, "Content-Type": "application/json"})
     assert_problem(response, 400)
     await assert_unchanged(client, shop, before)
 
@@ -391,8 +404,13 @@ async def test_empty_body_is_refused_with_a_readable_problem(
 
 
 @pytest.mark.parametrize(
-    "raw", [pytest.param(b"[1, 2]", id="array"), pytest.param(b'"a string"', id="string"),
-            pytest.param(b"null", id="null"), pytest.param(b"42", id="number")]
+    "raw",
+    [
+        pytest.param(b"[1, 2]", id="array"),
+        pytest.param(b'"a string"', id="string"),
+        pytest.param(b"null", id="null"),
+        pytest.param(b"42", id="number"),
+    ],
 )
 async def test_body_that_is_not_an_object_is_422_at_the_body(
     client: Client, shop: Shop, before: dict[str, Any], raw: bytes
@@ -459,9 +477,7 @@ async def test_no_key_is_401_with_www_authenticate(
         pytest.param("Token sk_" + "a" * 43, id="other-scheme"),
     ],
 )
-async def test_malformed_key_is_401(
-    client: Client, shop: Shop, before: dict[str, Any], authorization: str
-) -> None:
+async def test_malformed_key_is_401(client: Client, shop: Shop, before: dict[str, Any], authorization: str) -> None:
     for method in ("GET", "POST"):
         response = await client.request(
             method,
@@ -474,17 +490,13 @@ async def test_malformed_key_is_401(
 
 
 async def test_key_without_scheme_is_401(client: Client, shop: Shop, before: dict[str, Any]) -> None:
-    response = await client.post(
-        "/v1/products", json=product_body(), headers={"Authorization": shop.brand.secret_key}
-    )
+    response = await client.post("/v1/products", json=product_body(), headers={"Authorization": shop.brand.secret_key})
     assert_unauthenticated(response)
     await assert_unchanged(client, shop, before)
 
 
 @pytest.mark.parametrize("prefix", ["sk_", "pk_"])
-async def test_well_formed_unknown_key_is_401(
-    client: Client, shop: Shop, before: dict[str, Any], prefix: str
-) -> None:
+async def test_well_formed_unknown_key_is_401(client: Client, shop: Shop, before: dict[str, Any], prefix: str) -> None:
     unknown = keys.generate("secret" if prefix == "sk_" else "publishable")
     assert keys.looks_like_key(unknown)
     response = await client.get("/v1/products", headers=auth(unknown))
@@ -539,8 +551,12 @@ async def test_key_in_query_string_is_for_publishable_reads_only(
         pytest.param("PATCH", "/v1/products/{handle}/variants/{sku}", {"title": "Defaced"}, id="patch-variant"),
         pytest.param("DELETE", "/v1/products/{handle}/variants/{sku}", None, id="delete-variant"),
         pytest.param("PATCH", "/v1/brand", {"name": "Defaced"}, id="patch-brand"),
-        pytest.param("POST", "/v1/locations", {"name": "Shed", "kind": "warehouse", "timezone": "Europe/London"},
-                     id="create-location"),
+        pytest.param(
+            "POST",
+            "/v1/locations",
+            {"name": "Shed", "kind": "warehouse", "timezone": "Europe/London"},
+            id="create-location",
+        ),
     ],
 )
 async def test_publishable_key_cannot_write(
@@ -606,9 +622,7 @@ async def test_publishable_key_from_an_allowed_origin_still_cannot_write(
         pytest.param(b"tab\tinside", id="tab"),
     ],
 )
-async def test_malformed_idempotency_key_is_400(
-    client: Client, shop: Shop, before: dict[str, Any], key: bytes
-) -> None:
+async def test_malformed_idempotency_key_is_400(client: Client, shop: Shop, before: dict[str, Any], key: bytes) -> None:
     body = json.dumps(product_body(title="Keyed Bag")).encode()
     headers = [
         (b"authorization", f"Bearer {shop.brand.secret_key}".encode()),
@@ -862,9 +876,7 @@ async def test_compare_at_price_must_be_above_the_price(
     await assert_unchanged(client, shop, before)
 
 
-async def test_compare_at_price_rule_holds_on_variant_patch(
-    client: Client, shop: Shop, before: dict[str, Any]
-) -> None:
+async def test_compare_at_price_rule_holds_on_variant_patch(client: Client, shop: Shop, before: dict[str, Any]) -> None:
     black = shop.body["variants"][1]  # price 13_500, compare at 15_500
     url = f"/v1/products/{shop.handle}/variants/{black['sku']}"
     for patch in (

@@ -67,9 +67,7 @@ async def test_cursor_walks_every_product_once_in_creation_order(client: Client,
     assert [p["id"] for pg in pages for p in pg] == [c["id"] for c in created]
 
 
-async def test_an_exact_multiple_of_the_limit_ends_without_an_empty_page(
-    client: Client, make_brand: MakeBrand
-) -> None:
+async def test_an_exact_multiple_of_the_limit_ends_without_an_empty_page(client: Client, make_brand: MakeBrand) -> None:
     brand = await make_brand()
     for i in range(4):
         await create(client, brand, title=f"Even Bag {i}")

@@ -60,8 +60,12 @@ VARIANT_BODY = {"sku": "INTRUDER-1", "title": "Intruder", "price": {"amount": 10
         pytest.param("DELETE", "/v1/products/{handle}", None, id="delete-product"),
         pytest.param("POST", "/v1/products/{handle}/variants", VARIANT_BODY, id="add-variant"),
         pytest.param("PATCH", "/v1/products/{handle}/variants/{sku}", {"title": "Stolen"}, id="patch-variant"),
-        pytest.param("PATCH", "/v1/products/{handle}/variants/{sku}", {"price": {"amount": 1, "currency": "GBP"}},
-                     id="patch-variant-price"),
+        pytest.param(
+            "PATCH",
+            "/v1/products/{handle}/variants/{sku}",
+            {"price": {"amount": 1, "currency": "GBP"}},
+            id="patch-variant-price",
+        ),
         pytest.param("DELETE", "/v1/products/{handle}/variants/{sku}", None, id="delete-variant"),
     ],
 )
@@ -124,9 +128,7 @@ async def test_product_list_never_shows_another_brands_products(client: Client, 
     assert {p["id"] for p in await list_all(client, a.secret_key)} == a_ids
 
 
-async def test_a_cursor_from_another_brand_does_not_reveal_its_products(
-    client: Client, make_brand: MakeBrand
-) -> None:
+async def test_a_cursor_from_another_brand_does_not_reveal_its_products(client: Client, make_brand: MakeBrand) -> None:
     a, b = await make_brand(), await make_brand()
     for i in range(3):
         await create(client, a, title=f"Alpha Pouch {i}")
@@ -153,9 +155,9 @@ async def test_two_brands_can_use_the_same_handle_and_sku(client: Client, make_b
             assert read.status_code == 200
             assert read.json()["id"] == expected["id"]
             assert read.json()["variants"][0]["sku"] == "TWIN-CLUTCH-1"
-    assert (await client.get("/v1/products/twin-clutch", headers=auth(a.publishable_key))).json()[
-        "price_from"
-    ]["amount"] == 10_000
+    assert (await client.get("/v1/products/twin-clutch", headers=auth(a.publishable_key))).json()["price_from"][
+        "amount"
+    ] == 10_000
     # A change in one brand leaves the other's twin alone.
     patched = await client.patch(
         "/v1/products/twin-clutch/variants/TWIN-CLUTCH-1",
@@ -185,9 +187,7 @@ async def test_the_same_sku_can_be_added_as_a_variant_in_each_brand(client: Clie
         assert [v["sku"] for v in added.json()["variants"]][-1] == "SLING-OLIVE"
 
 
-async def test_brand_endpoint_shows_and_changes_only_the_callers_brand(
-    client: Client, make_brand: MakeBrand
-) -> None:
+async def test_brand_endpoint_shows_and_changes_only_the_callers_brand(client: Client, make_brand: MakeBrand) -> None:
     a, b = await make_brand(), await make_brand()
     for brand in (a, b):
         read = await client.get("/v1/brand", headers=auth(brand.publishable_key))
@@ -204,12 +204,14 @@ async def test_another_brands_sku_and_location_are_unknown_to_stock(
     a, b, product = two_brands
     sku = product["variants"][0]["sku"]
     a_location = await client.post(
-        "/v1/locations", json={"name": "Alpha Depot", "kind": "warehouse", "timezone": "Europe/London"},
+        "/v1/locations",
+        json={"name": "Alpha Depot", "kind": "warehouse", "timezone": "Europe/London"},
         headers=auth(a.secret_key),
     )
     assert a_location.status_code == 201, a_location.text
     b_location = await client.post(
-        "/v1/locations", json={"name": "Beta Depot", "kind": "warehouse", "timezone": "Europe/London"},
+        "/v1/locations",
+        json={"name": "Beta Depot", "kind": "warehouse", "timezone": "Europe/London"},
         headers=auth(b.secret_key),
     )
     assert b_location.status_code == 201, b_location.text

@@ -1,0 +1,320 @@
+"""Component serving benchmark: how fast an embedded component is served, and what it weighs.
+
+    python bench/components.py [--duration 5] [--rounds 3]
+
+It migrates a fresh SQLite database in a temporary directory, seeds the demo brand (Maison
+Hollis, 15 products) through ``seed_demo``, serves ``storefront.asgi:app`` and the bare
+baseline (``bench/bare_app.py``) each in their own single-worker uvicorn process on 127.0.0.1,
+and loads them with ``wrk`` from a separate process with 32 connections, all in the same
+interleaved rounds:
+
+1. the bare endpoint (the framework's ceiling on this machine),
+2. ``GET /v1/components/product-page?product=noa-micro-bag&key=pk_...`` (the HTML fragment),
+3. the same with ``Accept: application/json`` (the component's props),
+4. the same HTML URL with ``If-None-Match: <its ETag>`` (a browser or CDN revalidating).
+
+wrk counts every status, so a revalidation that answered 200 (or anything but 304) is an
+error, not a fast request. Before any load it checks the answers are right. It also reports
+the fragment's size, raw and gzipped, and the JavaScript a host page downloads to embed
+components (``/embed.js`` plus htmx, fetched from the server and gzipped).
+
+Figures are medians over the rounds; they also go to ``bench/results/components.json``. The
+exit status is 0 when the checks and targets pass.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gzip
+import sys
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script: make `bench` importable
+
+from bench._harness import (
+    Check,
+    Reply,
+    Summary,
+    Target,
+    benchmark,
+    bounded_int,
+    environment,
+    print_checks,
+    print_table,
+    ratio,
+    request,
+    serving,
+    write_results,
+)
+from storefront import db
+from storefront.demo.seed import seed_demo
+from storefront.settings import Settings
+
+CONNECTIONS = 32
+THREADS = 2
+COMPONENT = "product-page"
+PRODUCT = "noa-micro-bag"
+HTMX_PATH = "/static/components/htmx-2.0.11.min.js"
+KB = 1000  # sizes are quoted in decimal kilobytes, the stricter reading of "20 KB"
+
+PAGE_P99_TARGET_MS = 25.0
+REVALIDATION_RATIO_TARGET = 0.60
+HOST_JS_TARGET_BYTES = 20 * KB
+SHOPIFY_WEB_COMPONENTS_KB = 92  # Shopify's storefront web components, gzipped, as quoted for comparison
+
+
+@dataclass(frozen=True)
+class Size:
+    """A payload's size on the wire without and with compression (gzip -9, the best case a CDN gives)."""
+
+    name: str
+    raw: int
+    gzipped: int
+
+
+def size_of(name: str, body: bytes) -> Size:
+    return Size(name, len(body), len(gzip.compress(body, compresslevel=9)))
+
+
+# --- seeding ----------------------------------------------------------------------------------
+
+
+async def seed(settings: Settings) -> str:
+    """Migrate, seed the demo brand exactly as ``stallkit demo`` does, and return its publishable key.
+
+    The demo catalogue is the one the embed examples use, so the fragment measured here is the
+    one a visitor of the sample brand site would get. No saved keys: the database is new.
+    """
+    await db.migrate(settings)
+    demo = await seed_demo(settings, {})
+    return demo.publishable_key
+
+
+def component_url(store: str, key: str) -> str:
+    """The URL embed.js builds for a product page: the key travels in the query (a browser page sets no header)."""
+    return f"{store}/v1/components/{COMPONENT}?product={PRODUCT}&key={key}"
+
+
+# --- correctness ------------------------------------------------------------------------------
+
+
+def check_bare(bare: str) -> Check:
+    reply = request("GET", f"{bare}/products/check")
+    handle = reply.json().get("handle") if reply.status == 200 else None
+    return Check("bare endpoint is 200 JSON", reply.status == 200 and handle == "check", f"status {reply.status}")
+
+
+def check_fragment(reply: Reply) -> Check:
+    """The fragment must be the themed root element, with an ETag to revalidate against."""
+    starts = reply.body.startswith(b'<div class="sk-root')
+    etag = reply.header("etag")
+    return Check(
+        f'{COMPONENT} fragment is 200 text/html starting with <div class="sk-root, with an ETag',
+        reply.status == 200 and reply.content_type.startswith("text/html") and starts and bool(etag),
+        f"status {reply.status}, {reply.content_type or 'no content-type'}, {len(reply.body)} B, "
+        f"starts {reply.body[:24]!r}, ETag {etag}",
+    )
+
+
+def check_props(url: str) -> Check:
+    """Accept: application/json must give the props, not the HTML (and parse as JSON)."""
+    reply = request("GET", url, headers={"Accept": "application/json"})
+    is_json = reply.status == 200 and reply.content_type.startswith("application/json")
+    props = reply.json() if is_json else None
+    return Check(
+        f"{COMPONENT} props are 200 JSON",
+        isinstance(props, dict) and bool(props),
+        f"status {reply.status}, {reply.content_type or 'no content-type'}, {len(reply.body)} B",
+    )
+
+
+def check_revalidation(url: str, etag: str) -> Check:
+    """A matching If-None-Match must cost a 304 with no body, or caching saves nothing."""
+    reply = request("GET", url, headers={"If-None-Match": etag})
+    return Check(
+        "If-None-Match with the ETag is 304 with an empty body",
+        reply.status == 304 and reply.body == b"" and reply.header("etag") == etag,
+        f"status {reply.status}, {len(reply.body)} B body, ETag {reply.header('etag')}",
+    )
+
+
+def fetch_asset(url: str) -> tuple[Check, bytes]:
+    """A static asset a host page loads; a failed fetch must not pass as a tiny size."""
+    reply = request("GET", url)
+    ok = reply.status == 200 and "javascript" in reply.content_type and len(reply.body) > 0
+    path = url.split("/", 3)[-1]
+    return Check(f"/{path} is 200 JavaScript", ok, f"status {reply.status}, {len(reply.body)} B"), reply.body
+
+
+# --- load -------------------------------------------------------------------------------------
+
+
+def targets(bare: str, url: str, etag: str) -> list[Target]:
+    """Every target names the status it must answer, so wrk counts a wrong one as an error."""
+    return [
+        Target("bare GET /products/{handle}", f"{bare}/products/{PRODUCT}", expect_status=200),
+        Target(f"{COMPONENT} HTML", url, expect_status=200),
+        Target(f"{COMPONENT} JSON props", url, ("Accept: application/json",), expect_status=200),
+        Target(f"{COMPONENT} 304 If-None-Match", url, (f"If-None-Match: {etag}",), expect_status=304),
+    ]
+
+
+def status_totals(summary: Summary) -> dict[int, int]:
+    """Responses by status over all rounds, to show what the server actually answered."""
+    totals: dict[int, int] = {}
+    for run in summary.runs:
+        for status, count in run.statuses.items():
+            totals[status] = totals.get(status, 0) + count
+    return dict(sorted(totals.items()))
+
+
+# --- reporting --------------------------------------------------------------------------------
+
+
+def print_statuses(summaries: list[Summary]) -> None:
+    width = max(len(s.name) for s in summaries)
+    print("responses by status (all rounds)")
+    for s in summaries:
+        counts = ", ".join(f"{status}: {n}" for status, n in status_totals(s).items())
+        print(f"  {s.name:<{width}}  {counts}")
+
+
+def print_sizes(fragment: Size, scripts: list[Size]) -> None:
+    print(f"{COMPONENT} fragment: {fragment.raw:,} B raw, {fragment.gzipped:,} B gzip -9")
+    print("host page JavaScript (gzip -9):")
+    for script in scripts:
+        print(f"  {script.name:<24} {script.raw:>8,} B raw  {script.gzipped:>7,} B gzipped")
+    total = sum(s.gzipped for s in scripts)
+    print(
+        f"  {'total':<24} {sum(s.raw for s in scripts):>8,} B raw  {total:>7,} B gzipped = {total / KB:.1f} KB"
+        f"  (Shopify's storefront web components: about {SHOPIFY_WEB_COMPONENTS_KB} KB)"
+    )
+
+
+def evaluate_targets(summaries: list[Summary], scripts: list[Size]) -> list[Check]:
+    """The goals; error-free load (every answer the expected status) is a precondition for trusting the rest."""
+    bare, page, _, revalidation = summaries
+    reval_ratio = ratio(revalidation, bare)
+    js = sum(s.gzipped for s in scripts)
+    errors = sum(s.errors for s in summaries)
+    return [
+        Check(
+            f"{COMPONENT} p99 < {PAGE_P99_TARGET_MS:.0f} ms", page.p99_ms < PAGE_P99_TARGET_MS, f"{page.p99_ms:.2f} ms"
+        ),
+        Check(
+            f"304 revalidation >= {REVALIDATION_RATIO_TARGET:.2f}x bare throughput",
+            reval_ratio >= REVALIDATION_RATIO_TARGET,
+            f"{reval_ratio:.2f}x ({revalidation.requests_per_s:.0f} vs {bare.requests_per_s:.0f} req/s)",
+        ),
+        Check(
+            f"host page JavaScript < {HOST_JS_TARGET_BYTES // KB} KB gzipped",
+            js < HOST_JS_TARGET_BYTES,
+            f"{js / KB:.1f} KB ({js:,} B; Shopify's storefront web components: about {SHOPIFY_WEB_COMPONENTS_KB} KB)",
+        ),
+        Check("every answer under load had the expected status, no socket errors", errors == 0, f"{errors} errors"),
+    ]
+
+
+# --- main -------------------------------------------------------------------------------------
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--duration", type=bounded_int(1, 60), default=5, help="seconds per wrk run (default 5)")
+    parser.add_argument("--rounds", type=bounded_int(1, 10), default=3, help="runs per endpoint; medians kept")
+    return parser.parse_args(argv)
+
+
+@dataclass(frozen=True)
+class Measured:
+    """Everything a run produced, for the table and the results file."""
+
+    checks: list[Check]
+    summaries: list[Summary]
+    fragment: Size
+    scripts: list[Size]
+
+
+def measure(store: str, bare: str, key: str, *, duration_s: int, rounds: int) -> Measured | None:
+    """Check first, then load; ``None`` (after printing why) if a check fails: fast wrong answers are worthless."""
+    url = component_url(store, key)
+    page = request("GET", url)
+    checks = [check_bare(bare), check_fragment(page)]
+    etag = page.header("etag") or ""
+    checks += [check_props(url), check_revalidation(url, etag)]
+    embed_check, embed_js = fetch_asset(f"{store}/embed.js")
+    htmx_check, htmx_js = fetch_asset(f"{store}{HTMX_PATH}")
+    checks += [embed_check, htmx_check]
+    print_checks("correctness (before load)", checks)
+    if not all(c.passed for c in checks):
+        print("correctness failed: not measuring")
+        return None
+    print(
+        f"\nloading with wrk -t{THREADS} -c{CONNECTIONS} -d{duration_s}s, {rounds} rounds (medians), "
+        "uvicorn 1 worker ..."
+    )
+    summaries = benchmark(targets(bare, url, etag), rounds=rounds, duration_s=duration_s, connections=CONNECTIONS)
+    scripts = [size_of("embed.js", embed_js), size_of(HTMX_PATH.rsplit("/", 1)[-1], htmx_js)]
+    return Measured(checks, summaries, size_of(f"{COMPONENT} fragment", page.body), scripts)
+
+
+def report(measured: Measured, args: argparse.Namespace) -> bool:
+    """Print the table, sizes and targets, write the JSON, and say whether every target passed."""
+    summaries = measured.summaries
+    print()
+    print_table(summaries, summaries[0])
+    print()
+    print_statuses(summaries)
+    print()
+    print_sizes(measured.fragment, measured.scripts)
+    goals = evaluate_targets(summaries, measured.scripts)
+    print()
+    print_checks("targets", goals)
+    path = write_results(
+        "components",
+        {
+            "benchmark": "components",
+            "environment": environment(),
+            "config": {
+                "duration_s": args.duration,
+                "rounds": args.rounds,
+                "connections": CONNECTIONS,
+                "threads": THREADS,
+                "component": COMPONENT,
+                "product": PRODUCT,
+                "database": "sqlite (fresh temporary file, demo seed)",
+                "server": "uvicorn, 1 worker",
+            },
+            "checks": [asdict(c) for c in measured.checks],
+            "endpoints": [{**asdict(s), "vs_bare": ratio(s, summaries[0])} for s in summaries],
+            "sizes": {"fragment": asdict(measured.fragment), "host_javascript": [asdict(s) for s in measured.scripts]},
+            "targets": [asdict(g) for g in goals],
+        },
+    )
+    print(f"\nresults written to {path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}")
+    return all(g.passed for g in goals)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="stallkit-bench-") as data_dir:
+        env = {"STALLKIT_DATA_DIR": data_dir}
+        settings = Settings.from_env(env)  # exactly what the server will read from the same variables
+        env["STALLKIT_DATABASE_URL"] = settings.database_url
+        print("seeding the demo brand into a fresh temporary SQLite database ...")
+        key = asyncio.run(seed(settings))
+        with (
+            serving("bench.bare_app:app", ready_path="/products/ready") as bare,
+            serving("storefront.asgi:app", env=env, ready_path="/healthz") as store,
+        ):
+            measured = measure(store, bare, key, duration_s=args.duration, rounds=args.rounds)
+    if measured is None:
+        return 1
+    return 0 if report(measured, args) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

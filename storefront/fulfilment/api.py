@@ -1,0 +1,127 @@
+"""HTTP for fulfilment: the configuration (secret key to write) and the public quote."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, get, post
+from litestar.params import FromQuery, JSONBody, PathParameter, QueryParameter
+
+from storefront.api.deps import Reader, Writer
+from storefront.api.pagination import DEFAULT_LIMIT, Page
+from storefront.errors import FieldError, InvalidInput
+from storefront.fulfilment import service
+from storefront.fulfilment.promise import Point, Quote
+from storefront.fulfilment.rules import Method
+from storefront.fulfilment.schemas import (
+    CourierZoneIn,
+    CourierZoneOut,
+    MicrofactoryIn,
+    MicrofactoryOut,
+    PersonalisationOptionIn,
+    PersonalisationOptionOut,
+    PickupPointIn,
+    PickupPointOut,
+    RateIn,
+)
+from storefront.ids import HANDLE_PATTERN
+
+SKU_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
+HandleParam = Annotated[str, PathParameter(pattern=HANDLE_PATTERN, max_length=80)]
+Cursor = Annotated[str | None, QueryParameter(max_length=64)]
+Limit = Annotated[int, QueryParameter(ge=1, le=100)]
+SkuQuery = Annotated[str, QueryParameter(pattern=SKU_PATTERN, max_length=64, description="the variant's SKU")]
+PostcodeQuery = Annotated[
+    str | None,
+    QueryParameter(pattern=r"^[A-Za-z0-9 ]{1,10}$", max_length=10, description="required for courier, e.g. E2 7RG"),
+]
+LatitudeQuery = Annotated[
+    int | None, QueryParameter(ge=-90_000_000, le=90_000_000, description="micro-degrees, for radius zones")
+]
+LongitudeQuery = Annotated[
+    int | None, QueryParameter(ge=-180_000_000, le=180_000_000, description="micro-degrees, for radius zones")
+]
+
+QUOTE_DESCRIPTION = (
+    "The delivery promise for one unit of a variant ordered now: `earliest`/`latest` (UTC; `timezone` is the "
+    "fulfilling location's, for display), `cutoff` (order before it to keep the promise, or null) and the `rule` "
+    "that made it. Courier needs `postcode` (or `latitude_e6`/`longitude_e6` for radius zones). When no promise "
+    "can be made: 422 with `code` one of `no_pickup_point`, `no_pickup_stock`, `pickup_closed`, "
+    "`postcode_required`, `postcode_not_served`, `no_courier_stock`, `no_delivery_window`, `not_made_to_order`, "
+    "`no_microfactory`, `no_capacity`. An unknown SKU is 404."
+)
+
+
+class FulfilmentController(Controller):
+    path = "/v1/fulfilment"
+    tags = ["fulfilment"]
+
+    @get("/quote", summary="Quote a delivery promise", description=QUOTE_DESCRIPTION)
+    async def quote(
+        self,
+        principal: Reader,
+        variant: SkuQuery,
+        method: FromQuery[Method],
+        postcode: PostcodeQuery = None,
+        latitude_e6: LatitudeQuery = None,
+        longitude_e6: LongitudeQuery = None,
+    ) -> Quote:
+        if (latitude_e6 is None) != (longitude_e6 is None):
+            field = "query.longitude_e6" if longitude_e6 is None else "query.latitude_e6"
+            raise InvalidInput(
+                "latitude_e6 and longitude_e6 are given together or not at all",
+                errors=[FieldError(field, "missing its pair")],
+            )
+        point = Point(latitude_e6, longitude_e6) if latitude_e6 is not None and longitude_e6 is not None else None
+        return await service.quote(principal.brand_id, variant, method, postcode=postcode, point=point)
+
+    @get("/pickup-points", summary="List pickup points")
+    async def list_pickup_points(
+        self, principal: Reader, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT
+    ) -> Page[PickupPointOut]:
+        return await service.list_pickup_points(principal.brand_id, cursor=cursor, limit=limit)
+
+    @post("/pickup-points", summary="Make a shop a pickup point")
+    async def create_pickup_point(self, writer: Writer, data: JSONBody[PickupPointIn]) -> PickupPointOut:
+        return await service.create_pickup_point(writer.brand_id, data)
+
+    @get("/courier-zones", summary="List courier zones with their rates")
+    async def list_courier_zones(
+        self, principal: Reader, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT
+    ) -> Page[CourierZoneOut]:
+        return await service.list_courier_zones(principal.brand_id, cursor=cursor, limit=limit)
+
+    @post("/courier-zones", summary="Create a courier zone with its first rate")
+    async def create_courier_zone(self, writer: Writer, data: JSONBody[CourierZoneIn]) -> CourierZoneOut:
+        return await service.create_courier_zone(writer.brand_id, data)
+
+    @post(
+        "/courier-zones/{handle:str}/rates",
+        summary="Add an effective-dated rate to a courier zone",
+        description="Rates are never edited: the new one applies from `effective_from` (default now, never "
+        "in the past) until `effective_to` if given; the latest-starting rate in force wins.",
+    )
+    async def add_courier_rate(self, writer: Writer, handle: HandleParam, data: JSONBody[RateIn]) -> CourierZoneOut:
+        return await service.add_courier_rate(writer.brand_id, handle, data)
+
+    @get("/microfactories", summary="List microfactories")
+    async def list_microfactories(
+        self, principal: Reader, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT
+    ) -> Page[MicrofactoryOut]:
+        return await service.list_microfactories(principal.brand_id, cursor=cursor, limit=limit)
+
+    @post("/microfactories", summary="Make a microfactory location take made-to-order work")
+    async def create_microfactory(self, writer: Writer, data: JSONBody[MicrofactoryIn]) -> MicrofactoryOut:
+        return await service.create_microfactory(writer.brand_id, data)
+
+    @get("/personalisation-options", summary="List personalisation options")
+    async def list_personalisation_options(
+        self, principal: Reader, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT
+    ) -> Page[PersonalisationOptionOut]:
+        return await service.list_personalisation_options(principal.brand_id, cursor=cursor, limit=limit)
+
+    @post("/personalisation-options", summary="Create a monogram or thread-colour option")
+    async def create_personalisation_option(
+        self, writer: Writer, data: JSONBody[PersonalisationOptionIn]
+    ) -> PersonalisationOptionOut:
+        return await service.create_personalisation_option(writer.brand_id, data)

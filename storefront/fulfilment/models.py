@@ -1,0 +1,144 @@
+"""Fulfilment configuration as data: pickup points, courier zones and their rates, microfactories.
+
+Times are wall-clock ``HH:MM`` in the location's timezone and weekdays are ``mon``..``sun``,
+as people write them; :mod:`storefront.fulfilment.rules` compiles them for the promise engine.
+Courier rates are append-only: a new price is a new row with its own ``effective_from``, so
+the price a customer was quoted on any day can be read back.
+"""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+from storefront.ids import new_id
+from storefront.inventory.models import Location
+from storefront.tenancy.models import Brand
+
+
+class PickupPoint(Model):
+    """A shop where orders can be collected, ``prep_minutes`` of opening time after they are placed."""
+
+    id = fields.UUIDField(primary_key=True, default=new_id)
+    brand: fields.ForeignKeyRelation[Brand] = fields.ForeignKeyField(
+        "stallkit.Brand", related_name="pickup_points", on_delete=fields.CASCADE
+    )
+    location: fields.ForeignKeyRelation[Location] = fields.ForeignKeyField(
+        "stallkit.Location", related_name="pickup_points", on_delete=fields.CASCADE
+    )
+    prep_minutes = fields.IntField()
+    enabled = fields.BooleanField(default=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        app = "stallkit"
+        table = "pickup_point"
+        unique_together = (("brand", "location"),)
+
+
+class CourierZone(Model):
+    """Where a courier delivers from a hub: by postcode prefix, or within ``radius_m`` of the hub."""
+
+    id = fields.UUIDField(primary_key=True, default=new_id)
+    brand: fields.ForeignKeyRelation[Brand] = fields.ForeignKeyField(
+        "stallkit.Brand", related_name="courier_zones", on_delete=fields.CASCADE
+    )
+    hub: fields.ForeignKeyRelation[Location] = fields.ForeignKeyField(
+        "stallkit.Location", related_name="courier_zones", on_delete=fields.CASCADE
+    )
+    handle = fields.CharField(max_length=80)
+    name = fields.CharField(max_length=200)
+    postcode_prefixes: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]
+    radius_m = fields.IntField(null=True)
+    same_day_cutoff = fields.CharField(max_length=5, null=True)  # HH:MM at the hub; null: next-day only
+    delivery_windows: list[list[str]] = fields.JSONField(default=list)  # type: ignore[assignment]
+    delivery_days: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    rates: fields.ReverseRelation[CourierRate]
+
+    class Meta:
+        app = "stallkit"
+        table = "courier_zone"
+        unique_together = (("brand", "handle"),)
+
+
+class CourierRate(Model):
+    """A zone's price from ``effective_from`` (until ``effective_to`` if given). Never updated."""
+
+    id = fields.UUIDField(primary_key=True, default=new_id)
+    zone: fields.ForeignKeyRelation[CourierZone] = fields.ForeignKeyField(
+        "stallkit.CourierZone", related_name="rates", on_delete=fields.CASCADE
+    )
+    price_minor = fields.BigIntField()
+    currency = fields.CharField(max_length=3)
+    effective_from = fields.DatetimeField()
+    effective_to = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        app = "stallkit"
+        table = "courier_rate"
+
+
+class Microfactory(Model):
+    """A workroom making pieces to order: ``daily_capacity`` starts a day, ``lead_time_working_days`` each."""
+
+    id = fields.UUIDField(primary_key=True, default=new_id)
+    brand: fields.ForeignKeyRelation[Brand] = fields.ForeignKeyField(
+        "stallkit.Brand", related_name="microfactories", on_delete=fields.CASCADE
+    )
+    location: fields.ForeignKeyRelation[Location] = fields.ForeignKeyField(
+        "stallkit.Location", related_name="microfactories", on_delete=fields.CASCADE
+    )
+    daily_capacity = fields.IntField()
+    lead_time_working_days = fields.IntField()
+    closed_weekdays: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]
+    closed_dates: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]  # ISO dates
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    bookings: fields.ReverseRelation[CapacityBooking]
+
+    class Meta:
+        app = "stallkit"
+        table = "microfactory"
+        unique_together = (("brand", "location"),)
+
+
+class CapacityBooking(Model):
+    """Units whose production starts at a microfactory on ``day`` (checkout books them)."""
+
+    id = fields.UUIDField(primary_key=True, default=new_id)
+    microfactory: fields.ForeignKeyRelation[Microfactory] = fields.ForeignKeyField(
+        "stallkit.Microfactory", related_name="bookings", on_delete=fields.CASCADE
+    )
+    day = fields.DateField()
+    units = fields.IntField(default=0)
+
+    class Meta:
+        app = "stallkit"
+        table = "capacity_booking"
+        unique_together = (("microfactory", "day"),)
+
+
+class PersonalisationOption(Model):
+    """A monogram or thread colour a made-to-order piece can carry, at ``price_minor``."""
+
+    id = fields.UUIDField(primary_key=True, default=new_id)
+    brand: fields.ForeignKeyRelation[Brand] = fields.ForeignKeyField(
+        "stallkit.Brand", related_name="personalisation_options", on_delete=fields.CASCADE
+    )
+    handle = fields.CharField(max_length=80)
+    kind = fields.CharField(max_length=16)  # monogram | thread_colour
+    label = fields.CharField(max_length=200, default="")
+    allowed_values: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]
+    pattern = fields.CharField(max_length=100, default="")
+    max_length = fields.IntField(null=True)
+    price_minor = fields.BigIntField(default=0)
+    currency = fields.CharField(max_length=3)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        app = "stallkit"
+        table = "personalisation_option"
+        unique_together = (("brand", "handle"),)

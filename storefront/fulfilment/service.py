@@ -1,0 +1,518 @@
+"""Fulfilment persistence and the quote: load the configuration as rules, ask the pure engine.
+
+Every write runs in one transaction and bumps the brand's ``catalog_version`` (product pages
+may show how a piece can be had). A quote is never cached: it depends on the instant asked.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from storefront.api.pagination import Page, decode_cursor, page_of
+from storefront.catalog.models import Variant
+from storefront.catalog.schemas import PriceIn
+from storefront.clock import utcnow
+from storefront.errors import DuplicateHandle, FieldError, InvalidInput, NotFound
+from storefront.fulfilment import promise, rules
+from storefront.fulfilment.models import (
+    CapacityBooking,
+    CourierRate,
+    CourierZone,
+    Microfactory,
+    PersonalisationOption,
+    PickupPoint,
+)
+from storefront.fulfilment.promise import Point, Quote, Unavailable
+from storefront.fulfilment.rules import Method
+from storefront.fulfilment.schemas import (
+    CourierZoneIn,
+    CourierZoneOut,
+    MicrofactoryIn,
+    MicrofactoryOut,
+    PersonalisationOptionIn,
+    PersonalisationOptionOut,
+    PickupPointIn,
+    PickupPointOut,
+    RateIn,
+    RateOut,
+)
+from storefront.ids import slugify
+from storefront.inventory.models import Location, StockLevel
+from storefront.inventory.rules import WEEKDAYS
+from storefront.money import Money
+from storefront.tenancy.models import Brand
+from storefront.tenancy.service import bump_catalog_version
+
+# A rate may start a little in the past (the client's clock, the request's time in flight), but
+# not earlier: what was charged before now is history, and history is not rewritten.
+RATE_BACKDATE_TOLERANCE = timedelta(minutes=5)
+BOOKINGS_AHEAD_DAYS = promise.CAPACITY_HORIZON_DAYS + 2
+
+_REASON_FIELD: dict[str, str] = {
+    "postcode_required": "query.postcode",
+    "postcode_not_served": "query.postcode",
+    "no_pickup_stock": "query.variant",
+    "no_courier_stock": "query.variant",
+    "not_made_to_order": "query.variant",
+}
+
+
+class QuoteUnavailable(InvalidInput):
+    """No promise can be made for this variant and method; ``code`` is the engine's reason (422)."""
+
+    title = "No delivery promise available"
+
+    def __init__(self, result: Unavailable) -> None:
+        field = _REASON_FIELD.get(result.reason, "query.method")
+        super().__init__(result.detail, errors=[FieldError(field, result.reason)])
+        self.code = result.reason  # type: ignore[misc]
+
+
+def _raise_if(errors: list[FieldError]) -> None:
+    if errors:
+        raise InvalidInput("; ".join(f"{e.field}: {e.message}" for e in errors), errors=errors)
+
+
+async def _brand_currency(brand_id: uuid.UUID) -> str:
+    currency = await Brand.filter(id=brand_id).values_list("currency", flat=True)
+    if not currency:
+        raise NotFound("brand not found")
+    return str(currency[0])
+
+
+def _check_price(price: PriceIn, currency: str, field: str, errors: list[FieldError]) -> None:
+    if price.currency != currency:
+        errors.append(FieldError(field, f"currency must be the brand's currency {currency}"))
+
+
+async def _location(brand_id: uuid.UUID, handle: str, field: str, kinds: frozenset[str]) -> Location:
+    location = await Location.get_or_none(brand_id=brand_id, handle=handle)
+    if location is None:
+        raise NotFound(f"no location with handle {handle!r}", errors=[FieldError(field, "no such location")])
+    if location.kind not in kinds:
+        wanted = " or ".join(sorted(kinds))
+        raise InvalidInput(
+            f"location {handle!r} is a {location.kind}; this needs a {wanted}",
+            errors=[FieldError(field, f"must be a {wanted}")],
+        )
+    return location
+
+
+def _week_order(days: list[str]) -> list[str]:
+    return [d for d in WEEKDAYS if d in days]
+
+
+def _json(value: Any) -> Any:
+    """A JSON column read through a join: Tortoise decodes it on the model, not always in ``values_list``."""
+    return json.loads(value) if isinstance(value, str | bytes) else value
+
+
+# --- pickup points ----------------------------------------------------------------------------
+
+
+def _pickup_out(point: PickupPoint, location: Location) -> PickupPointOut:
+    return PickupPointOut(
+        id=point.id,
+        location=location.handle,
+        name=location.name,
+        timezone=location.timezone,
+        prep_minutes=point.prep_minutes,
+        enabled=point.enabled,
+        created_at=point.created_at,
+    )
+
+
+async def create_pickup_point(brand_id: uuid.UUID, data: PickupPointIn) -> PickupPointOut:
+    location = await _location(brand_id, data.location, "body.location", rules.PICKUP_KINDS)
+    try:
+        async with in_transaction():
+            point = await PickupPoint.create(
+                brand_id=brand_id, location_id=location.id, prep_minutes=data.prep_minutes, enabled=data.enabled
+            )
+            await bump_catalog_version(brand_id)
+    except IntegrityError:
+        raise DuplicateHandle(f"{data.location!r} is already a pickup point") from None
+    return _pickup_out(point, location)
+
+
+async def list_pickup_points(brand_id: uuid.UUID, *, cursor: str | None, limit: int) -> Page[PickupPointOut]:
+    query = PickupPoint.filter(brand_id=brand_id)
+    if cursor:
+        query = query.filter(id__gt=decode_cursor(cursor))
+    points = await query.order_by("id").limit(limit + 1).prefetch_related("location")
+    return page_of([_pickup_out(p, p.location) for p in points], [p.id for p in points], limit)
+
+
+# --- courier zones ----------------------------------------------------------------------------
+
+
+def _rate_out(rate: CourierRate) -> RateOut:
+    return RateOut(
+        price=Money(amount=rate.price_minor, currency=rate.currency),
+        effective_from=rate.effective_from,
+        effective_to=rate.effective_to,
+        created_at=rate.created_at,
+    )
+
+
+def _zone_out(zone: CourierZone, hub: Location, rates: list[CourierRate], now: datetime) -> CourierZoneOut:
+    ordered = sorted(rates, key=lambda r: (r.effective_from, r.id))
+    current = rules.current_rate_index([(r.effective_from, r.effective_to) for r in ordered], now)
+    return CourierZoneOut(
+        id=zone.id,
+        handle=zone.handle,
+        name=zone.name,
+        hub=hub.handle,
+        timezone=hub.timezone,
+        postcode_prefixes=list(zone.postcode_prefixes),
+        radius_m=zone.radius_m,
+        same_day_cutoff=zone.same_day_cutoff,
+        delivery_windows=[(w[0], w[1]) for w in zone.delivery_windows],
+        delivery_days=list(zone.delivery_days),
+        rate=_rate_out(ordered[current]) if current is not None else None,
+        rates=[_rate_out(r) for r in ordered],
+        created_at=zone.created_at,
+    )
+
+
+async def create_courier_zone(
+    brand_id: uuid.UUID, data: CourierZoneIn, *, now: datetime | None = None
+) -> CourierZoneOut:
+    now = now or utcnow()
+    currency = await _brand_currency(brand_id)
+    errors: list[FieldError] = [
+        FieldError(f"body.delivery_windows{path}", message)
+        for path, message in rules.windows_problems(data.delivery_windows)
+    ]
+    _check_price(data.rate, currency, "body.rate.currency", errors)
+    if not data.postcode_prefixes and data.radius_m is None:
+        errors.append(FieldError("body.postcode_prefixes", "give postcode prefixes, a radius_m, or both"))
+    _raise_if(errors)
+    hub = await _location(brand_id, data.hub, "body.hub", rules.HUB_KINDS)
+    if data.radius_m is not None and (hub.latitude_e6 is None or hub.longitude_e6 is None):
+        _raise_if([FieldError("body.radius_m", f"the hub {hub.handle!r} has no coordinates to measure from")])
+    handle = data.handle or slugify(data.name)
+    try:
+        async with in_transaction():
+            zone = await CourierZone.create(
+                brand_id=brand_id,
+                hub_id=hub.id,
+                handle=handle,
+                name=data.name,
+                postcode_prefixes=list(dict.fromkeys(data.postcode_prefixes)),
+                radius_m=data.radius_m,
+                same_day_cutoff=data.same_day_cutoff,
+                delivery_windows=[list(w) for w in sorted(data.delivery_windows)],
+                delivery_days=_week_order(list(data.delivery_days)),
+            )
+            rate = await CourierRate.create(
+                zone_id=zone.id, price_minor=data.rate.amount, currency=data.rate.currency, effective_from=now
+            )
+            await bump_catalog_version(brand_id)
+    except IntegrityError:
+        raise DuplicateHandle(f"a courier zone with handle {handle!r} already exists") from None
+    return _zone_out(zone, hub, [rate], now)
+
+
+async def add_courier_rate(
+    brand_id: uuid.UUID, handle: str, data: RateIn, *, now: datetime | None = None
+) -> CourierZoneOut:
+    """Append a rate; earlier rates stay as they were, so what any past quote charged can be read back."""
+    now = now or utcnow()
+    currency = await _brand_currency(brand_id)
+    errors: list[FieldError] = []
+    _check_price(data.price, currency, "body.price.currency", errors)
+    starts = data.effective_from or now
+    if starts < now - RATE_BACKDATE_TOLERANCE:
+        errors.append(FieldError("body.effective_from", "may not be in the past: past rates are history"))
+    if data.effective_to is not None and data.effective_to <= starts:
+        errors.append(FieldError("body.effective_to", "must be after effective_from"))
+    _raise_if(errors)
+    async with in_transaction():
+        zone = await CourierZone.get_or_none(brand_id=brand_id, handle=handle).prefetch_related("hub")
+        if zone is None:
+            raise NotFound(
+                f"no courier zone with handle {handle!r}", errors=[FieldError("path.handle", "no such zone")]
+            )
+        await CourierRate.create(
+            zone_id=zone.id,
+            price_minor=data.price.amount,
+            currency=data.price.currency,
+            effective_from=starts,
+            effective_to=data.effective_to,
+        )
+        await bump_catalog_version(brand_id)
+    rates = await CourierRate.filter(zone_id=zone.id)
+    return _zone_out(zone, zone.hub, rates, now)
+
+
+async def list_courier_zones(
+    brand_id: uuid.UUID, *, cursor: str | None, limit: int, now: datetime | None = None
+) -> Page[CourierZoneOut]:
+    now = now or utcnow()
+    query = CourierZone.filter(brand_id=brand_id)
+    if cursor:
+        query = query.filter(id__gt=decode_cursor(cursor))
+    zones = await query.order_by("id").limit(limit + 1).prefetch_related("hub", "rates")
+    return page_of([_zone_out(z, z.hub, list(z.rates), now) for z in zones], [z.id for z in zones], limit)
+
+
+# --- microfactories ---------------------------------------------------------------------------
+
+
+def _factory_out(factory: Microfactory, location: Location) -> MicrofactoryOut:
+    return MicrofactoryOut(
+        id=factory.id,
+        location=location.handle,
+        name=location.name,
+        timezone=location.timezone,
+        daily_capacity=factory.daily_capacity,
+        lead_time_working_days=factory.lead_time_working_days,
+        closed_weekdays=list(factory.closed_weekdays),
+        closed_dates=[date.fromisoformat(d) for d in factory.closed_dates],
+        created_at=factory.created_at,
+    )
+
+
+async def create_microfactory(brand_id: uuid.UUID, data: MicrofactoryIn) -> MicrofactoryOut:
+    errors = [
+        FieldError(f"body.closed_dates{path}", message)
+        for path, message in rules.closed_dates_problems(data.closed_dates)
+    ]
+    if len(set(data.closed_weekdays)) == len(WEEKDAYS):
+        errors.append(FieldError("body.closed_weekdays", "a microfactory closed every day can make nothing"))
+    _raise_if(errors)
+    location = await _location(brand_id, data.location, "body.location", rules.MICROFACTORY_KINDS)
+    try:
+        async with in_transaction():
+            factory = await Microfactory.create(
+                brand_id=brand_id,
+                location_id=location.id,
+                daily_capacity=data.daily_capacity,
+                lead_time_working_days=data.lead_time_working_days,
+                closed_weekdays=_week_order(list(data.closed_weekdays)),
+                closed_dates=[d.isoformat() for d in sorted(data.closed_dates)],
+            )
+            await bump_catalog_version(brand_id)
+    except IntegrityError:
+        raise DuplicateHandle(f"{data.location!r} is already a microfactory") from None
+    return _factory_out(factory, location)
+
+
+async def list_microfactories(brand_id: uuid.UUID, *, cursor: str | None, limit: int) -> Page[MicrofactoryOut]:
+    query = Microfactory.filter(brand_id=brand_id)
+    if cursor:
+        query = query.filter(id__gt=decode_cursor(cursor))
+    factories = await query.order_by("id").limit(limit + 1).prefetch_related("location")
+    return page_of([_factory_out(f, f.location) for f in factories], [f.id for f in factories], limit)
+
+
+# --- personalisation --------------------------------------------------------------------------
+
+
+def _option_out(option: PersonalisationOption) -> PersonalisationOptionOut:
+    return PersonalisationOptionOut(
+        id=option.id,
+        handle=option.handle,
+        kind=option.kind,  # type: ignore[arg-type]
+        label=option.label,
+        allowed_values=list(option.allowed_values),
+        pattern=option.pattern,
+        max_length=option.max_length,
+        price=Money(amount=option.price_minor, currency=option.currency),
+        created_at=option.created_at,
+    )
+
+
+async def create_personalisation_option(brand_id: uuid.UUID, data: PersonalisationOptionIn) -> PersonalisationOptionOut:
+    currency = await _brand_currency(brand_id)
+    errors: list[FieldError] = []
+    _check_price(data.price, currency, "body.price.currency", errors)
+    if not data.allowed_values and not data.pattern:
+        errors.append(FieldError("body.allowed_values", "give allowed values, a pattern, or both"))
+    problem = rules.pattern_problem(data.pattern) if data.pattern else None
+    if problem:
+        errors.append(FieldError("body.pattern", problem))
+    else:
+        for i, value in enumerate(data.allowed_values):
+            bad = rules.personalisation_problem(
+                value, allowed_values=(), pattern=data.pattern, max_length=data.max_length
+            )
+            if bad:
+                errors.append(FieldError(f"body.allowed_values[{i}]", bad))
+    _raise_if(errors)
+    handle = data.handle or slugify(data.label or data.kind)
+    try:
+        async with in_transaction():
+            option = await PersonalisationOption.create(
+                brand_id=brand_id,
+                handle=handle,
+                kind=data.kind,
+                label=data.label,
+                allowed_values=list(dict.fromkeys(data.allowed_values)),
+                pattern=data.pattern,
+                max_length=data.max_length,
+                price_minor=data.price.amount,
+                currency=data.price.currency,
+            )
+            await bump_catalog_version(brand_id)
+    except IntegrityError:
+        raise DuplicateHandle(f"a personalisation option with handle {handle!r} already exists") from None
+    return _option_out(option)
+
+
+async def list_personalisation_options(
+    brand_id: uuid.UUID, *, cursor: str | None, limit: int
+) -> Page[PersonalisationOptionOut]:
+    query = PersonalisationOption.filter(brand_id=brand_id)
+    if cursor:
+        query = query.filter(id__gt=decode_cursor(cursor))
+    options = await query.order_by("id").limit(limit + 1)
+    return page_of([_option_out(o) for o in options], [o.id for o in options], limit)
+
+
+# --- the quote --------------------------------------------------------------------------------
+
+
+async def quote(
+    brand_id: uuid.UUID,
+    sku: str,
+    method: Method,
+    *,
+    postcode: str | None = None,
+    point: Point | None = None,
+    now: datetime | None = None,
+) -> Quote:
+    """The promise for one unit of ``sku`` by ``method`` if ordered at ``now`` (default: the clock).
+
+    Raises :class:`NotFound` for a SKU the brand doesn't have and :class:`QuoteUnavailable`
+    (422, coded by reason) when no promise can be made.
+    """
+    now = now or utcnow()
+    rows = await Variant.filter(brand_id=brand_id, sku=sku).values_list("id", "currency", "product__made_to_order")
+    if not rows:
+        raise NotFound(f"no variant with SKU {sku!r}", errors=[FieldError("query.variant", "no such SKU")])
+    variant_id, currency, made_to_order = rows[0]
+    result: Quote | Unavailable
+    if method == "pickup":
+        result = promise.quote_pickup(await pickup_rules(brand_id, variant_id), now, currency)
+    elif method == "courier":
+        if not postcode and point is None:
+            result = Unavailable(
+                method="courier", reason="postcode_required", detail="a courier quote needs a postcode"
+            )
+        else:
+            zones = await courier_rules(brand_id, variant_id, now)
+            result = promise.quote_courier(zones, now, postcode=postcode, point=point)
+    elif not made_to_order:
+        result = Unavailable(method="made_to_order", reason="not_made_to_order", detail=f"{sku} is not made to order")
+    else:
+        result = promise.quote_made_to_order(await microfactory_rules(brand_id, now), now, currency)
+    if isinstance(result, Unavailable):
+        raise QuoteUnavailable(result)
+    return result
+
+
+async def _available_by_location(variant_id: uuid.UUID) -> dict[uuid.UUID, tuple[str, int]]:
+    """Sellable units of the variant (on hand less reserved) and the location's kind, by location id."""
+    rows = await StockLevel.filter(variant_id=variant_id).values_list(
+        "location_id", "location__kind", "on_hand", "reserved"
+    )
+    return {loc: (kind, max(on_hand - reserved, 0)) for loc, kind, on_hand, reserved in rows}
+
+
+async def pickup_rules(brand_id: uuid.UUID, variant_id: uuid.UUID) -> list[promise.PickupPointRule]:
+    stock = await _available_by_location(variant_id)
+    rows = (
+        await PickupPoint.filter(brand_id=brand_id, enabled=True)
+        .order_by("id")
+        .values_list("location_id", "location__handle", "location__timezone", "location__opening_hours", "prep_minutes")
+    )
+    return [
+        promise.PickupPointRule(
+            location=handle,
+            timezone=tz,
+            opening_hours=rules.compile_week(_json(hours) or {}),
+            prep_minutes=prep,
+            available=stock.get(location_id, ("", 0))[1],
+        )
+        for location_id, handle, tz, hours, prep in rows
+    ]
+
+
+async def courier_rules(brand_id: uuid.UUID, variant_id: uuid.UUID, now: datetime) -> list[promise.CourierZoneRule]:
+    """The brand's zones with the rate in force at ``now``; a zone with no rate in force is left out."""
+    stock = await _available_by_location(variant_id)
+    zones = await CourierZone.filter(brand_id=brand_id).order_by("id").prefetch_related("hub")
+    if not zones:
+        return []
+    rate_rows = await CourierRate.filter(zone_id__in=[z.id for z in zones], effective_from__lte=now).values_list(
+        "zone_id", "price_minor", "currency", "effective_from", "effective_to"
+    )
+    rates_by_zone: dict[uuid.UUID, list[tuple[int, str, datetime, datetime | None]]] = defaultdict(list)
+    for zone_id, amount, currency, starts, ends in rate_rows:
+        rates_by_zone[zone_id].append((amount, currency, starts, ends))
+    network = sum(units for kind, units in stock.values() if kind in rules.COURIER_KINDS)
+    out = []
+    for zone in zones:
+        rates = rates_by_zone.get(zone.id, [])
+        current = rules.current_rate_index([(r[2], r[3]) for r in rates], now)
+        if current is None:
+            continue
+        amount, currency = rates[current][0], rates[current][1]
+        hub: Location = zone.hub
+        at_hub = stock.get(hub.id, ("", 0))[1]
+        out.append(
+            promise.CourierZoneRule(
+                zone=zone.handle,
+                hub=hub.handle,
+                timezone=hub.timezone,
+                postcode_prefixes=tuple(zone.postcode_prefixes),
+                radius_m=zone.radius_m,
+                hub_latitude_e6=hub.latitude_e6,
+                hub_longitude_e6=hub.longitude_e6,
+                same_day_cutoff=rules.minutes(zone.same_day_cutoff) if zone.same_day_cutoff else None,
+                windows=rules.compile_windows(zone.delivery_windows),
+                delivery_days=rules.weekday_numbers(zone.delivery_days),
+                rate=Money(amount=amount, currency=currency),
+                hub_available=at_hub,
+                network_available=network - at_hub,
+            )
+        )
+    return out
+
+
+async def microfactory_rules(brand_id: uuid.UUID, now: datetime) -> list[promise.MicrofactoryRule]:
+    """The brand's microfactories with their bookings over the engine's capacity horizon."""
+    factories = await Microfactory.filter(brand_id=brand_id).order_by("id").prefetch_related("location")
+    if not factories:
+        return []
+    first = now.date() - timedelta(days=1)  # any zone's "today" is within a day of UTC's
+    bookings = await CapacityBooking.filter(
+        microfactory_id__in=[f.id for f in factories],
+        day__gte=first,
+        day__lte=first + timedelta(days=BOOKINGS_AHEAD_DAYS),
+    ).values_list("microfactory_id", "day", "units")
+    booked: dict[uuid.UUID, dict[date, int]] = defaultdict(dict)
+    for factory_id, day, units in bookings:
+        booked[factory_id][day] = units
+    return [
+        promise.MicrofactoryRule(
+            location=f.location.handle,
+            timezone=f.location.timezone,
+            opening_hours=rules.compile_week(f.location.opening_hours),
+            daily_capacity=f.daily_capacity,
+            lead_time_working_days=f.lead_time_working_days,
+            closed_weekdays=rules.weekday_numbers(f.closed_weekdays),
+            closed_dates=frozenset(date.fromisoformat(d) for d in f.closed_dates),
+            booked=booked.get(f.id, {}),
+        )
+        for f in factories
+    ]

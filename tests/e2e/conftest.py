@@ -1,0 +1,187 @@
+"""A real deployment for browser tests: the demo storefront in its own uvicorn process, and a
+brand's own website on another origin that embeds it with one script tag.
+
+The storefront uses the suite's database backend (a fresh SQLite file, or a fresh PostgreSQL
+database when ``STALLKIT_TEST_DATABASE_URL`` is set). Chromium is Debian's, driven by
+Playwright; with ``CI=true`` a missing browser fails the run instead of skipping.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import _create_pg_database, _drop_pg_database
+
+CHROMIUM = os.environ.get("STALLKIT_CHROMIUM", "/usr/bin/chromium")
+AXE = Path(__file__).parent / ".cache" / "axe.min.js"
+ARTIFACTS = Path(__file__).parent / "artifacts"
+ROOT = Path(__file__).parents[2]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _require(condition: bool, what: str) -> None:
+    if condition:
+        return
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{what} is missing; CI must not skip browser tests")
+    pytest.skip(f"{what} is missing")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass(frozen=True)
+class Deployment:
+    api: str
+    host: str
+    publishable_key: str
+    secret_key: str
+
+
+def _wait(url: str, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=1):  # noqa: S310 - loopback URL built by this module
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{url} did not answer within {timeout} s")
+
+
+def _host_page(api: str, key: str) -> str:
+    """A brand's own page: its own styles, one script tag, placeholders for our components."""
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Maison Hollis: Otto</title>
+<style>body {{ font-family: serif; margin: 2rem; background: #fbf8f2; }} a {{ color: hotpink; }}</style>
+<script src="{api}/embed.js" async></script></head>
+<body><header><h2>Maison Hollis</h2></header>
+<main>
+  <div id="otto" data-stallkit="product-page" data-product="otto-mini-backpack" data-key="{key}"></div>
+  <aside><div data-stallkit="price" data-product="noa-micro-bag" data-key="{key}"></div></aside>
+</main></body></html>"""
+
+
+@pytest.fixture(scope="session")
+def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
+    data_dir = tmp_path_factory.mktemp("e2e")
+    env = {**os.environ, "STALLKIT_DATA_DIR": str(data_dir), "STALLKIT_SECRET": "e" * 48}
+    env.pop("STALLKIT_DATABASE_URL", None)
+    base = os.environ.get("STALLKIT_TEST_DATABASE_URL")
+    pg_name = None
+    if base:
+        env["STALLKIT_DATABASE_URL"], pg_name = asyncio.run(_create_pg_database(base))
+    subprocess.run(
+        [sys.executable, "-m", "storefront.cli", "demo", "--no-serve"],
+        env=env,
+        check=True,
+        capture_output=True,
+        cwd=ROOT,
+    )
+    keys = json.loads((data_dir / "demo-keys.json").read_text())
+
+    api_port, host_port = free_port(), free_port()
+    api, host = f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{host_port}"
+    site = data_dir / "site"
+    site.mkdir()
+    (site / "index.html").write_text(_host_page(api, keys["publishable_key"]))
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", host_port), lambda *a: Quiet(*a, directory=str(site)))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    server = subprocess.Popen(  # noqa: S603 - fixed argv
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "storefront.asgi:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(api_port),
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        cwd=ROOT,
+    )
+    try:
+        _wait(f"{api}/healthz")
+        body = json.dumps({"allowed_origins": [host]}).encode()
+        request = urllib.request.Request(  # noqa: S310 - loopback
+            f"{api}/v1/brand",
+            data=body,
+            method="PATCH",
+            headers={"Authorization": f"Bearer {keys['secret_key']}", "Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=5):  # noqa: S310 - loopback
+            pass
+        yield Deployment(api=api, host=host, publishable_key=keys["publishable_key"], secret_key=keys["secret_key"])
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        httpd.shutdown()
+        httpd.server_close()
+        if base and pg_name:
+            asyncio.run(_drop_pg_database(base, pg_name))
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """Module-scoped: sync Playwright keeps an event loop running on this thread while it is open,
+    which would stop every async test collected after it."""
+    _require(Path(CHROMIUM).exists(), f"Chromium at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def axe_script() -> Path:
+    _require(AXE.exists() or shutil.which("npm") is not None, "axe-core (tests/run.sh fetches it with npm)")
+    if not AXE.exists():
+        fetch_axe()
+    return AXE
+
+
+def fetch_axe() -> None:
+    """axe-core from the npm registry, unpacked once into tests/e2e/.cache (not committed)."""
+    AXE.parent.mkdir(parents=True, exist_ok=True)
+    npm = shutil.which("npm") or "npm"
+    subprocess.run(  # noqa: S603 - fixed argv
+        [npm, "pack", "axe-core@4.14.1", "--silent"], cwd=AXE.parent, check=True, capture_output=True
+    )
+    subprocess.run(["tar", "xzf", "axe-core-4.14.1.tgz", "package/axe.min.js"], cwd=AXE.parent, check=True)  # noqa: S607
+    (AXE.parent / "package" / "axe.min.js").rename(AXE)

@@ -1,0 +1,109 @@
+"""A shopper's view in real Chromium: a brand's page on one origin embeds our product page from
+another; choosing a variant swaps price and stock through htmx without a reload; nothing
+serious for accessibility; analytics beacons arrive."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from tests.e2e.conftest import ARTIFACTS, Deployment
+
+PAGE = '.sk-root[data-sk-component="product-page"]'
+
+
+def _open(browser: Any, deployment: Deployment) -> Any:
+    page = browser.new_page(viewport={"width": 1200, "height": 1600})
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(deployment.host)
+    page.wait_for_selector(f"#otto {PAGE}", timeout=15_000)
+    page.errors = errors
+    return page
+
+
+def test_host_page_embeds_a_live_product_page_from_another_origin(browser: Any, deployment: Deployment) -> None:
+    page = _open(browser, deployment)
+    assert deployment.host != deployment.api
+    assert page.inner_text(f"#otto {PAGE} h1").strip() == "Otto Mini Backpack"
+    assert "£265.00" in page.inner_text("#otto .sk-price")
+    assert page.locator('aside .sk-root[data-sk-component="price"]').count() == 1
+    assert page.evaluate("window.htmx && window.htmx.version").startswith("2.")
+    theme_links = page.locator('link[rel="stylesheet"][href*="/static/themes/"]')
+    assert theme_links.count() == 1, "theme CSS is linked once however many components the page embeds"
+    assert page.errors == []
+
+
+def test_choosing_a_variant_swaps_price_and_stock_without_a_reload(browser: Any, deployment: Deployment) -> None:
+    page = _open(browser, deployment)
+    page.evaluate("window.__stallkitMarker = 'still the same document'")
+    before_stock = page.inner_text("#otto .sk-stock")
+    page.click('#otto a.sk-variant-picker__choice[data-sk-variant="MH-OTT-CHS"]')
+    page.wait_for_selector('#otto a[data-sk-variant="MH-OTT-CHS"][aria-current="true"]', timeout=10_000)
+    assert "£285.00" in page.inner_text("#otto .sk-price")
+    after_stock = page.inner_text("#otto .sk-stock")
+    assert after_stock != before_stock
+    assert "Sold out" in after_stock
+    assert page.evaluate("window.__stallkitMarker") == "still the same document"
+    assert page.url.rstrip("/") == deployment.host
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    shot = ARTIFACTS / "product-page-variant-swap.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 10_000
+
+
+def test_keyboard_reaches_and_activates_the_variant_picker(browser: Any, deployment: Deployment) -> None:
+    page = _open(browser, deployment)
+    target = page.locator('#otto a.sk-variant-picker__choice[data-sk-variant="MH-OTT-TAN"]')
+    target.focus()
+    assert page.evaluate("document.activeElement.dataset.skVariant") == "MH-OTT-TAN"
+    page.keyboard.press("Enter")
+    page.wait_for_selector('#otto a[data-sk-variant="MH-OTT-TAN"][aria-current="true"]', timeout=10_000)
+
+
+def test_no_serious_or_critical_accessibility_violations(
+    browser: Any, deployment: Deployment, axe_script: Path
+) -> None:
+    page = _open(browser, deployment)
+    page.add_script_tag(path=str(axe_script))
+    result = page.evaluate("async () => await axe.run(document.querySelector('#otto'))")
+    serious = [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:3]}
+        for v in result["violations"]
+        if v["impact"] in {"serious", "critical"}
+    ]
+    assert serious == [], json.dumps(serious, indent=1)
+    assert len(result["passes"]) > 10
+
+
+def test_impressions_and_variant_selection_reach_analytics(browser: Any, deployment: Deployment) -> None:
+    page = _open(browser, deployment)
+    page.click('#otto a.sk-variant-picker__choice[data-sk-variant="MH-OTT-BLK"]')
+    page.wait_for_selector('#otto a[data-sk-variant="MH-OTT-BLK"][aria-current="true"]', timeout=10_000)
+    page.close()  # pagehide flushes the beacon queue
+    deadline = time.monotonic() + 10
+    counts: dict[str, int] = {}
+    while time.monotonic() < deadline:
+        counts = _event_counts(deployment, "otto-mini-backpack")
+        if counts.get("impression", 0) >= 1 and counts.get("variant_select", 0) >= 1:
+            break
+        time.sleep(0.3)
+    assert counts.get("impression", 0) >= 1, counts
+    assert counts.get("variant_select", 0) >= 1, counts
+
+
+def _event_counts(deployment: Deployment, product: str) -> dict[str, int]:
+    request = urllib.request.Request(  # noqa: S310 - loopback
+        f"{deployment.api}/v1/analytics/summary", headers={"Authorization": f"Bearer {deployment.secret_key}"}
+    )
+    with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310 - loopback
+        summary = json.loads(response.read())
+    totals: dict[str, int] = {}
+    for group in summary["groups"]:
+        if group["product"] == product:
+            for name, value in group["counts"].items():
+                totals[name] = totals.get(name, 0) + value
+    return totals

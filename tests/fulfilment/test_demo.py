@@ -1,0 +1,62 @@
+"""The demo brand's fulfilment config: valid against the API's own types, and seeded idempotently."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import msgspec
+
+from storefront.catalog import service as catalog
+from storefront.catalog.schemas import ProductIn
+from storefront.demo import catalogue
+from storefront.fulfilment import demo, service
+from storefront.fulfilment.schemas import CourierZoneIn, MicrofactoryIn, PersonalisationOptionIn, PickupPointIn
+from storefront.inventory import service as inventory
+from storefront.inventory.schemas import LocationIn, MovementIn
+from tests.conftest import MakeBrand
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def test_the_demo_config_is_valid_input() -> None:
+    for body in demo.PICKUP_POINTS:
+        msgspec.convert(body, PickupPointIn)
+    for body in demo.COURIER_ZONES:
+        msgspec.convert(body, CourierZoneIn)
+    for body in demo.MICROFACTORIES:
+        msgspec.convert(body, MicrofactoryIn)
+    for body in demo.PERSONALISATION_OPTIONS:
+        msgspec.convert(body, PersonalisationOptionIn)
+    handles = {loc["handle"] for loc in catalogue.LOCATIONS}
+    named = [b["location"] for b in demo.PICKUP_POINTS + demo.MICROFACTORIES] + [z["hub"] for z in demo.COURIER_ZONES]
+    assert set(named) <= handles
+
+
+async def test_seeding_twice_creates_once(make_brand: MakeBrand) -> None:
+    brand = (await make_brand()).brand
+    for location in catalogue.LOCATIONS:
+        await inventory.create_location(brand.id, msgspec.convert(location, LocationIn))
+    assert await demo.seed_fulfilment(brand.id) == 6
+    assert await demo.seed_fulfilment(brand.id) == 0
+    zones = await service.list_courier_zones(brand.id, cursor=None, limit=10)
+    assert [z.handle for z in zones.data] == ["east-london-same-day", "london-next-day"]
+    assert [len(z.rates) for z in zones.data] == [1, 1]
+    options = await service.list_personalisation_options(brand.id, cursor=None, limit=10)
+    assert [(o.handle, o.price.amount) for o in options.data] == [("monogram", 1500), ("thread-colour", 0)]
+
+    product = await catalog.create_product(brand.id, msgspec.convert(catalogue.PRODUCTS[0], ProductIn))
+    sku = product.variants[0].sku
+    receipt = MovementIn(sku=sku, location="columbia-road", kind="receive", quantity=1)
+    await inventory.record_movement(brand.id, receipt)
+
+    # A Thursday at 13:00 in London, after the rates took effect: same day in E2, next day in SW1.
+    day = datetime.now(LONDON).date() + timedelta(days=7)
+    day += timedelta(days=(3 - day.weekday()) % 7)
+    thursday = datetime.combine(day, time(13, 0), tzinfo=LONDON).astimezone(UTC)
+    east = await service.quote(brand.id, sku, "courier", postcode="E2 7RG", now=thursday)
+    assert (east.zone, east.rule, east.price.amount) == ("east-london-same-day", "courier.same_day_before_cutoff", 795)
+    west = await service.quote(brand.id, sku, "courier", postcode="SW1A 1AA", now=thursday)
+    assert (west.zone, west.rule, west.price.amount) == ("london-next-day", "courier.next_delivery_day", 495)
+    pickup = await service.quote(brand.id, sku, "pickup", now=thursday)
+    assert pickup.earliest == thursday + timedelta(minutes=45)
