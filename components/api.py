@@ -19,7 +19,8 @@ from components.context import Links, LoadContext
 from components.registry import Component, all_components
 from components.rendering import Renderer
 from components.theming import merged_tokens, resolve_theme, theme_fingerprint
-from storefront.api.deps import Caches, Reader
+from storefront.api.auth import principal_from
+from storefront.api.deps import ReadCaches, Reader
 from storefront.errors import NotFound
 from storefront.tenancy import service as tenancy
 
@@ -46,9 +47,20 @@ class Rendered(msgspec.Struct, frozen=True):
     media_type: str
 
 
-def wants_json(request: Request[Any, Any, Any]) -> bool:
-    accept = request.headers.get("accept", "")
-    return "application/json" in accept and "text/html" not in accept
+def _headers(scope: Any) -> tuple[str, str | None, str]:
+    """Accept, If-None-Match and Host in one pass over the raw headers."""
+    accept, if_none_match, host = "", None, ""
+    for name, value in scope["headers"]:
+        if name == b"accept":
+            accept = value.decode("latin-1")
+        elif name == b"if-none-match":
+            if_none_match = value.decode("latin-1")
+        elif name == b"host":
+            host = value.decode("latin-1")
+    if not host:
+        server = scope.get("server") or ("127.0.0.1", 80)
+        host = f"{server[0]}:{server[1]}"
+    return accept, if_none_match, host
 
 
 class ComponentController(Controller):
@@ -76,19 +88,23 @@ class ComponentController(Controller):
     async def component(
         self,
         request: Request[Any, Any, Any],
-        principal: Reader,
-        caches: Caches,
         name: Annotated[str, PathParameter(pattern=r"^[a-z][a-z-]{0,40}$")],
         product: HandleQuery = None,
         variant: SkuQuery = None,
         lookbook: HandleQuery = None,
     ) -> Response[bytes]:
+        # The hot path of every embed and every revalidation: the caller and caches come straight
+        # from the scope and app state, and headers are read in one pass. Injected dependencies
+        # cost a task group per request here (measured: 304s at 0.42x the bare endpoint, 0.83x without).
+        principal = principal_from(request.scope)
+        caches: ReadCaches = request.app.state.read_caches
         component = all_components().get(name)
         if component is None:
             raise NotFound(f"no component named {name!r}; GET /v1/components lists them")
-        as_json = wants_json(request)
+        accept, if_none_match, host = _headers(request.scope)
+        as_json = "application/json" in accept and "text/html" not in accept
         key = request.query_params.get("key") or ""
-        api_base = f"{request.url.scheme}://{request.url.netloc}"
+        api_base = f"{request.scope.get('scheme', 'http')}://{host}"
         cache_key = ("component", principal.brand_id, name, product, variant, lookbook, as_json, api_base, key)
 
         async def render() -> Rendered:
@@ -107,7 +123,7 @@ class ComponentController(Controller):
 
         rendered = await caches.misc.get_or_load(cache_key, principal.catalog_version, render)
         headers = {"ETag": rendered.etag, "Cache-Control": CACHE_CONTROL, "Vary": VARY}
-        if _matches(request.headers.get("if-none-match"), rendered.etag):
+        if _matches(if_none_match, rendered.etag):
             return Response(content=b"", status_code=304, headers=headers, media_type=rendered.media_type)
         return Response(content=rendered.body, headers=headers, media_type=rendered.media_type)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import msgspec
@@ -32,6 +33,7 @@ class Component:
         return msgspec.json.schema(self.props_type)
 
 
+@cache
 def all_components() -> dict[str, Component]:
     from components import (
         gallery,
