@@ -33,6 +33,12 @@ class FieldError:
         self.message = message
 
 
+def raise_field_errors(errors: list[FieldError]) -> None:
+    """Raise one :class:`InvalidInput` listing every bad field, so a client fixes them all at once."""
+    if errors:
+        raise InvalidInput("; ".join(f"{e.field}: {e.message}" for e in errors), errors=errors)
+
+
 class StallkitError(Exception):
     code: ClassVar[str] = "error"
     title: ClassVar[str] = "Request failed"

@@ -39,12 +39,11 @@ from storefront.catalog.schemas import (
     VariantPatch,
     VariantStock,
 )
-from storefront.errors import DuplicateHandle, FieldError, InvalidInput, NotFound
+from storefront.errors import DuplicateHandle, FieldError, InvalidInput, NotFound, raise_field_errors
 from storefront.ids import slugify
 from storefront.inventory.models import Location, StockLevel
 from storefront.money import Money
-from storefront.tenancy.models import Brand
-from storefront.tenancy.service import bump_catalog_version
+from storefront.tenancy.service import brand_currency, bump_catalog_version
 
 PICKUP_KINDS = frozenset({"shop"})
 COURIER_KINDS = frozenset({"shop", "warehouse"})
@@ -76,23 +75,11 @@ def _check_materials(materials: list[MaterialIn] | None, errors: list[FieldError
             errors.append(FieldError("body.materials", f"shares must add up to 100 (they add up to {total})"))
 
 
-def _raise_if(errors: list[FieldError]) -> None:
-    if errors:
-        raise InvalidInput("; ".join(f"{e.field}: {e.message}" for e in errors), errors=errors)
-
-
 # --- writes -----------------------------------------------------------------------------------
 
 
-async def _brand_currency(brand_id: uuid.UUID) -> str:
-    currency = await Brand.filter(id=brand_id).values_list("currency", flat=True)
-    if not currency:
-        raise NotFound("brand not found")
-    return str(currency[0])
-
-
 async def create_product(brand_id: uuid.UUID, data: ProductIn) -> ProductOut:
-    currency = await _brand_currency(brand_id)
+    currency = await brand_currency(brand_id)
     errors: list[FieldError] = []
     for i, variant in enumerate(data.variants):
         _check_variant(variant, currency, f"body.variants[{i}].", errors)
@@ -100,7 +87,7 @@ async def create_product(brand_id: uuid.UUID, data: ProductIn) -> ProductOut:
     if len(set(skus)) != len(skus):
         errors.append(FieldError("body.variants", "SKUs must be unique"))
     _check_materials(data.materials, errors)
-    _raise_if(errors)
+    raise_field_errors(errors)
     handle = data.handle or slugify(data.title)
     try:
         async with in_transaction():
@@ -212,7 +199,7 @@ async def _product_for_write(brand_id: uuid.UUID, handle: str) -> Product:
 async def update_product(brand_id: uuid.UUID, handle: str, patch: ProductPatch) -> ProductOut:
     errors: list[FieldError] = []
     _check_materials(patch.materials, errors)
-    _raise_if(errors)
+    raise_field_errors(errors)
     async with in_transaction():
         product = await _product_for_write(brand_id, handle)
         changes: dict[str, Any] = {}
@@ -246,10 +233,10 @@ async def delete_product(brand_id: uuid.UUID, handle: str) -> None:
 
 
 async def add_variant(brand_id: uuid.UUID, handle: str, data: VariantIn) -> ProductOut:
-    currency = await _brand_currency(brand_id)
+    currency = await brand_currency(brand_id)
     errors: list[FieldError] = []
     _check_variant(data, currency, "body.", errors)
-    _raise_if(errors)
+    raise_field_errors(errors)
     try:
         async with in_transaction():
             product = await _product_for_write(brand_id, handle)
@@ -269,7 +256,7 @@ async def _variant_for_write(brand_id: uuid.UUID, handle: str, sku: str) -> Vari
 
 
 async def update_variant(brand_id: uuid.UUID, handle: str, sku: str, patch: VariantPatch) -> ProductOut:
-    currency = await _brand_currency(brand_id)
+    currency = await brand_currency(brand_id)
     async with in_transaction():
         variant = await _variant_for_write(brand_id, handle, sku)
         errors: list[FieldError] = []
@@ -282,7 +269,7 @@ async def update_variant(brand_id: uuid.UUID, handle: str, sku: str, patch: Vari
         )
         if compare is not None and compare <= price:
             errors.append(FieldError("body.compare_at_price.amount", "must be higher than the price"))
-        _raise_if(errors)
+        raise_field_errors(errors)
         changes: dict[str, Any] = {"price_minor": price, "compare_at_minor": compare}
         for name in ("title", "options", "weight_g"):
             value = getattr(patch, name)

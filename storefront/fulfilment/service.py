@@ -19,7 +19,7 @@ from storefront.api.pagination import Page, decode_cursor, page_of
 from storefront.catalog.models import Variant
 from storefront.catalog.schemas import PriceIn
 from storefront.clock import utcnow
-from storefront.errors import DuplicateHandle, FieldError, InvalidInput, NotFound
+from storefront.errors import DuplicateHandle, FieldError, InvalidInput, NotFound, raise_field_errors
 from storefront.fulfilment import promise, rules
 from storefront.fulfilment.models import (
     CapacityBooking,
@@ -47,8 +47,7 @@ from storefront.ids import slugify
 from storefront.inventory.models import Location, StockLevel
 from storefront.inventory.rules import WEEKDAYS
 from storefront.money import Money
-from storefront.tenancy.models import Brand
-from storefront.tenancy.service import bump_catalog_version
+from storefront.tenancy.service import brand_currency, bump_catalog_version
 
 # A rate may start a little in the past (the client's clock, the request's time in flight), but
 # not earlier: what was charged before now is history, and history is not rewritten.
@@ -73,18 +72,6 @@ class QuoteUnavailable(InvalidInput):
         field = _REASON_FIELD.get(result.reason, "query.method")
         super().__init__(result.detail, errors=[FieldError(field, result.reason)])
         self.code = result.reason  # type: ignore[misc]
-
-
-def _raise_if(errors: list[FieldError]) -> None:
-    if errors:
-        raise InvalidInput("; ".join(f"{e.field}: {e.message}" for e in errors), errors=errors)
-
-
-async def _brand_currency(brand_id: uuid.UUID) -> str:
-    currency = await Brand.filter(id=brand_id).values_list("currency", flat=True)
-    if not currency:
-        raise NotFound("brand not found")
-    return str(currency[0])
 
 
 def _check_price(price: PriceIn, currency: str, field: str, errors: list[FieldError]) -> None:
@@ -186,7 +173,7 @@ async def create_courier_zone(
     brand_id: uuid.UUID, data: CourierZoneIn, *, now: datetime | None = None
 ) -> CourierZoneOut:
     now = now or utcnow()
-    currency = await _brand_currency(brand_id)
+    currency = await brand_currency(brand_id)
     errors: list[FieldError] = [
         FieldError(f"body.delivery_windows{path}", message)
         for path, message in rules.windows_problems(data.delivery_windows)
@@ -194,10 +181,10 @@ async def create_courier_zone(
     _check_price(data.rate, currency, "body.rate.currency", errors)
     if not data.postcode_prefixes and data.radius_m is None:
         errors.append(FieldError("body.postcode_prefixes", "give postcode prefixes, a radius_m, or both"))
-    _raise_if(errors)
+    raise_field_errors(errors)
     hub = await _location(brand_id, data.hub, "body.hub", rules.HUB_KINDS)
     if data.radius_m is not None and (hub.latitude_e6 is None or hub.longitude_e6 is None):
-        _raise_if([FieldError("body.radius_m", f"the hub {hub.handle!r} has no coordinates to measure from")])
+        raise_field_errors([FieldError("body.radius_m", f"the hub {hub.handle!r} has no coordinates to measure from")])
     handle = data.handle or slugify(data.name)
     try:
         async with in_transaction():
@@ -226,7 +213,7 @@ async def add_courier_rate(
 ) -> CourierZoneOut:
     """Append a rate; earlier rates stay as they were, so what any past quote charged can be read back."""
     now = now or utcnow()
-    currency = await _brand_currency(brand_id)
+    currency = await brand_currency(brand_id)
     errors: list[FieldError] = []
     _check_price(data.price, currency, "body.price.currency", errors)
     starts = data.effective_from or now
@@ -234,7 +221,7 @@ async def add_courier_rate(
         errors.append(FieldError("body.effective_from", "may not be in the past: past rates are history"))
     if data.effective_to is not None and data.effective_to <= starts:
         errors.append(FieldError("body.effective_to", "must be after effective_from"))
-    _raise_if(errors)
+    raise_field_errors(errors)
     async with in_transaction():
         zone = await CourierZone.get_or_none(brand_id=brand_id, handle=handle).prefetch_related("hub")
         if zone is None:
@@ -288,7 +275,7 @@ async def create_microfactory(brand_id: uuid.UUID, data: MicrofactoryIn) -> Micr
     ]
     if len(set(data.closed_weekdays)) == len(WEEKDAYS):
         errors.append(FieldError("body.closed_weekdays", "a microfactory closed every day can make nothing"))
-    _raise_if(errors)
+    raise_field_errors(errors)
     location = await _location(brand_id, data.location, "body.location", rules.MICROFACTORY_KINDS)
     try:
         async with in_transaction():
@@ -332,7 +319,7 @@ def _option_out(option: PersonalisationOption) -> PersonalisationOptionOut:
 
 
 async def create_personalisation_option(brand_id: uuid.UUID, data: PersonalisationOptionIn) -> PersonalisationOptionOut:
-    currency = await _brand_currency(brand_id)
+    currency = await brand_currency(brand_id)
     errors: list[FieldError] = []
     _check_price(data.price, currency, "body.price.currency", errors)
     if not data.allowed_values and not data.pattern:
@@ -347,7 +334,7 @@ async def create_personalisation_option(brand_id: uuid.UUID, data: Personalisati
             )
             if bad:
                 errors.append(FieldError(f"body.allowed_values[{i}]", bad))
-    _raise_if(errors)
+    raise_field_errors(errors)
     handle = data.handle or slugify(data.label or data.kind)
     try:
         async with in_transaction():

@@ -15,19 +15,20 @@ from tortoise.transactions import in_transaction
 
 from storefront.api.pagination import Page, decode_cursor, page_of
 from storefront.catalog.models import Variant
-from storefront.errors import Conflict, DuplicateHandle, FieldError, InsufficientStock, InvalidInput, NotFound
+from storefront.errors import (
+    Conflict,
+    DuplicateHandle,
+    FieldError,
+    InsufficientStock,
+    NotFound,
+    raise_field_errors,
+)
 from storefront.ids import slugify
 from storefront.inventory import rules
 from storefront.inventory.models import Location, StockLevel, StockMovement
 from storefront.inventory.rules import LocationKind
 from storefront.inventory.schemas import LocationIn, LocationOut, LocationPatch, MovementIn, MovementOut, StockLevelOut
 from storefront.tenancy.service import bump_catalog_version
-
-
-def _raise_if(errors: list[FieldError]) -> None:
-    if errors:
-        raise InvalidInput("; ".join(f"{e.field}: {e.message}" for e in errors), errors=errors)
-
 
 # --- locations --------------------------------------------------------------------------------
 
@@ -78,7 +79,7 @@ async def _location(brand_id: uuid.UUID, handle: str, field: str = "path.handle"
 async def create_location(brand_id: uuid.UUID, data: LocationIn) -> LocationOut:
     errors: list[FieldError] = []
     _check_location(data.timezone, dict(data.opening_hours), data.latitude_e6, data.longitude_e6, errors)
-    _raise_if(errors)
+    raise_field_errors(errors)
     handle = data.handle or slugify(data.name)
     try:
         async with in_transaction():
@@ -124,7 +125,7 @@ async def update_location(brand_id: uuid.UUID, handle: str, patch: LocationPatch
             errors.append(FieldError("body.clear_coordinates", "cannot clear coordinates while setting them"))
         hours = dict(patch.opening_hours) if patch.opening_hours is not None else None
         _check_location(patch.timezone, hours, latitude, longitude, errors)
-        _raise_if(errors)
+        raise_field_errors(errors)
         changes: dict[str, Any] = {"latitude_e6": latitude, "longitude_e6": longitude}
         for name in ("name", "kind", "address", "city", "postcode", "country", "timezone"):
             value = getattr(patch, name)
@@ -193,7 +194,7 @@ async def record_movement(brand_id: uuid.UUID, data: MovementIn) -> StockLevelOu
     """
     problem = rules.quantity_problem(data.kind, data.quantity)
     if problem:
-        _raise_if([FieldError("body.quantity", problem)])
+        raise_field_errors([FieldError("body.quantity", problem)])
     try:
         return await _record_movement_once(brand_id, data)
     except IntegrityError:

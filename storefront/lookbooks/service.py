@@ -16,7 +16,7 @@ from tortoise.transactions import in_transaction
 from storefront.api.pagination import Page, decode_cursor, page_of
 from storefront.cache import VersionedCache, cached
 from storefront.catalog.models import Product, Variant
-from storefront.errors import DuplicateHandle, FieldError, InvalidInput, NotFound
+from storefront.errors import DuplicateHandle, FieldError, NotFound, raise_field_errors
 from storefront.ids import slugify
 from storefront.lookbooks.models import Look, Lookbook, LookItem
 from storefront.lookbooks.schemas import (
@@ -34,11 +34,6 @@ from storefront.tenancy.service import bump_catalog_version
 
 # (product id, variant id or None) for each item, keyed by (look index, item index).
 ItemRefs = dict[tuple[int, int], tuple[uuid.UUID, uuid.UUID | None]]
-
-
-def _raise_if(errors: list[FieldError]) -> None:
-    if errors:
-        raise InvalidInput("; ".join(f"{e.field}: {e.message}" for e in errors), errors=errors)
 
 
 # --- writes -----------------------------------------------------------------------------------
@@ -86,7 +81,7 @@ async def _item_refs(brand_id: uuid.UUID, looks: list[LookIn]) -> ItemRefs:
                     continue
                 variant_id = found[0]
             refs[(i, j)] = (product_id, variant_id)
-    _raise_if(errors)
+    raise_field_errors(errors)
     return refs
 
 

@@ -113,6 +113,14 @@ async def authenticate(raw_key: str) -> Principal | None:
     return await PrincipalResolver(ttl=0).resolve(raw_key)
 
 
+async def brand_currency(brand_id: uuid.UUID) -> str:
+    """The brand's ISO currency: every price it sets must be in it."""
+    currency = await Brand.filter(id=brand_id).values_list("currency", flat=True)
+    if not currency:
+        raise NotFound("brand not found")
+    return str(currency[0])
+
+
 async def bump_catalog_version(brand_id: uuid.UUID) -> None:
     """Invalidate every cached catalogue read of the brand; call inside the writing transaction.
 
