@@ -12,10 +12,13 @@ import uuid
 from typing import Annotated, Generic, TypeVar
 
 import msgspec
+from tortoise.models import Model
+from tortoise.queryset import QuerySet
 
 from storefront.errors import FieldError, InvalidInput
 
 T = TypeVar("T")
+M = TypeVar("M", bound=Model)
 
 Limit = Annotated[int, msgspec.Meta(ge=1, le=100)]
 DEFAULT_LIMIT = 20
@@ -41,6 +44,13 @@ def decode_cursor(cursor: str) -> uuid.UUID:
         raise InvalidInput(
             "the cursor is not one this API issued", errors=[FieldError("query.cursor", "malformed cursor")]
         ) from None
+
+
+def page_query(query: QuerySet[M], cursor: str | None, limit: int) -> QuerySet[M]:
+    """The rows of one page: after the cursor, in id order, plus one row that tells :func:`page_of` if more exist."""
+    if cursor:
+        query = query.filter(id__gt=decode_cursor(cursor))
+    return query.order_by("id").limit(limit + 1)
 
 
 def page_of(items: list[T], ids: list[uuid.UUID], limit: int) -> Page[T]:

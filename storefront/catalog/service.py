@@ -14,7 +14,7 @@ import msgspec
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from storefront.api.pagination import Page, decode_cursor, page_of
+from storefront.api.pagination import Page, page_of, page_query
 from storefront.cache import VersionedCache, cached
 from storefront.catalog import rules
 from storefront.catalog.models import MaterialDisclosure, Product, ProvenanceStep, Repairability, Variant
@@ -422,8 +422,6 @@ async def _load_page(
     brand_id: uuid.UUID, filters: ProductFilters, cursor: str | None, limit: int
 ) -> Page[ProductSummary]:
     query = Product.filter(brand_id=brand_id)
-    if cursor:
-        query = query.filter(id__gt=decode_cursor(cursor))
     if filters.category:
         query = query.filter(category=filters.category)
     if filters.size_class:
@@ -434,7 +432,7 @@ async def _load_page(
     if filters.in_stock is not None:
         in_stock_ids = set(await _in_stock_product_ids(brand_id))
         query = query.filter(id__in=in_stock_ids) if filters.in_stock else query.exclude(id__in=in_stock_ids)
-    products = await query.order_by("id").limit(limit + 1).prefetch_related("variants", "materials")
+    products = await page_query(query, cursor, limit).prefetch_related("variants", "materials")
     in_stock = set(await _in_stock_product_ids(brand_id, [p.id for p in products]))
     summaries = [
         ProductSummary(

@@ -15,7 +15,7 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from storefront.api.pagination import Page, decode_cursor, page_of
+from storefront.api.pagination import Page, page_of, page_query
 from storefront.catalog.models import Variant
 from storefront.catalog.schemas import PriceIn
 from storefront.clock import utcnow
@@ -131,9 +131,7 @@ async def create_pickup_point(brand_id: uuid.UUID, data: PickupPointIn) -> Picku
 
 async def list_pickup_points(brand_id: uuid.UUID, *, cursor: str | None, limit: int) -> Page[PickupPointOut]:
     query = PickupPoint.filter(brand_id=brand_id)
-    if cursor:
-        query = query.filter(id__gt=decode_cursor(cursor))
-    points = await query.order_by("id").limit(limit + 1).prefetch_related("location")
+    points = await page_query(query, cursor, limit).prefetch_related("location")
     return page_of([_pickup_out(p, p.location) for p in points], [p.id for p in points], limit)
 
 
@@ -245,9 +243,7 @@ async def list_courier_zones(
 ) -> Page[CourierZoneOut]:
     now = now or utcnow()
     query = CourierZone.filter(brand_id=brand_id)
-    if cursor:
-        query = query.filter(id__gt=decode_cursor(cursor))
-    zones = await query.order_by("id").limit(limit + 1).prefetch_related("hub", "rates")
+    zones = await page_query(query, cursor, limit).prefetch_related("hub", "rates")
     return page_of([_zone_out(z, z.hub, list(z.rates), now) for z in zones], [z.id for z in zones], limit)
 
 
@@ -295,9 +291,7 @@ async def create_microfactory(brand_id: uuid.UUID, data: MicrofactoryIn) -> Micr
 
 async def list_microfactories(brand_id: uuid.UUID, *, cursor: str | None, limit: int) -> Page[MicrofactoryOut]:
     query = Microfactory.filter(brand_id=brand_id)
-    if cursor:
-        query = query.filter(id__gt=decode_cursor(cursor))
-    factories = await query.order_by("id").limit(limit + 1).prefetch_related("location")
+    factories = await page_query(query, cursor, limit).prefetch_related("location")
     return page_of([_factory_out(f, f.location) for f in factories], [f.id for f in factories], limit)
 
 
@@ -359,9 +353,7 @@ async def list_personalisation_options(
     brand_id: uuid.UUID, *, cursor: str | None, limit: int
 ) -> Page[PersonalisationOptionOut]:
     query = PersonalisationOption.filter(brand_id=brand_id)
-    if cursor:
-        query = query.filter(id__gt=decode_cursor(cursor))
-    options = await query.order_by("id").limit(limit + 1)
+    options = await page_query(query, cursor, limit)
     return page_of([_option_out(o) for o in options], [o.id for o in options], limit)
 
 

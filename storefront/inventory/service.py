@@ -13,7 +13,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from storefront.api.pagination import Page, decode_cursor, page_of
+from storefront.api.pagination import Page, page_of, page_query
 from storefront.catalog.models import Variant
 from storefront.errors import (
     Conflict,
@@ -166,11 +166,9 @@ async def list_locations(
 ) -> Page[LocationOut]:
     """A page of locations in creation order, optionally of one kind."""
     query = Location.filter(brand_id=brand_id)
-    if cursor:
-        query = query.filter(id__gt=decode_cursor(cursor))
     if kind:
         query = query.filter(kind=kind)
-    locations = await query.order_by("id").limit(limit + 1)
+    locations = await page_query(query, cursor, limit)
     return page_of([location_out(loc) for loc in locations], [loc.id for loc in locations], limit)
 
 
@@ -266,21 +264,15 @@ async def list_levels(
 ) -> Page[StockLevelOut]:
     """A page of stock levels in creation order, optionally for one SKU and/or one location."""
     query = StockLevel.filter(**await _stock_filters(brand_id, sku, location))
-    if cursor:
-        query = query.filter(id__gt=decode_cursor(cursor))
-    rows = (
-        await query.order_by("id")
-        .limit(limit + 1)
-        .values_list(
-            "id",
-            "variant__sku",
-            "variant__product__handle",
-            "location__handle",
-            "location__kind",
-            "on_hand",
-            "reserved",
-            "updated_at",
-        )
+    rows = await page_query(query, cursor, limit).values_list(
+        "id",
+        "variant__sku",
+        "variant__product__handle",
+        "location__handle",
+        "location__kind",
+        "on_hand",
+        "reserved",
+        "updated_at",
     )
     levels = [
         StockLevelOut(
@@ -303,22 +295,16 @@ async def list_movements(
 ) -> Page[MovementOut]:
     """A page of the ledger, oldest first, so reading on from a cursor replays history in order."""
     query = StockMovement.filter(**await _stock_filters(brand_id, sku, location))
-    if cursor:
-        query = query.filter(id__gt=decode_cursor(cursor))
-    rows = (
-        await query.order_by("id")
-        .limit(limit + 1)
-        .values_list(
-            "id",
-            "variant__sku",
-            "variant__product__handle",
-            "location__handle",
-            "kind",
-            "on_hand_delta",
-            "reserved_delta",
-            "reason",
-            "created_at",
-        )
+    rows = await page_query(query, cursor, limit).values_list(
+        "id",
+        "variant__sku",
+        "variant__product__handle",
+        "location__handle",
+        "kind",
+        "on_hand_delta",
+        "reserved_delta",
+        "reason",
+        "created_at",
     )
     movements = [
         MovementOut(

@@ -13,7 +13,7 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from storefront.api.pagination import Page, decode_cursor, page_of
+from storefront.api.pagination import Page, page_of, page_query
 from storefront.cache import VersionedCache, cached
 from storefront.catalog.models import Product, Variant
 from storefront.errors import DuplicateHandle, FieldError, NotFound, raise_field_errors
@@ -242,9 +242,7 @@ async def list_lookbooks(
 
 async def _load_lookbook_page(brand_id: uuid.UUID, cursor: str | None, limit: int) -> Page[LookbookSummary]:
     query = Lookbook.filter(brand_id=brand_id)
-    if cursor:
-        query = query.filter(id__gt=decode_cursor(cursor))
-    lookbooks = await query.order_by("id").limit(limit + 1)
+    lookbooks = await page_query(query, cursor, limit)
     rows = (
         await Look.filter(lookbook_id__in=[lb.id for lb in lookbooks])
         .order_by("position")
