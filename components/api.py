@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, Response, get
-from litestar.params import PathParameter, QueryParameter
+from litestar.params import PathParameter
 
 from components.context import Links, LoadContext
 from components.registry import Component, all_components
@@ -21,6 +21,7 @@ from components.rendering import Renderer
 from components.theming import merged_tokens, resolve_theme, theme_fingerprint
 from storefront.api.auth import principal_from
 from storefront.api.deps import ReadCaches, Reader
+from storefront.api.params import HandleFilter, SkuFilter
 from storefront.errors import NotFound
 from storefront.tenancy import service as tenancy
 
@@ -28,9 +29,6 @@ CACHE_CONTROL = "public, max-age=30, stale-while-revalidate=300"
 VARY = "Accept, Authorization, Origin"
 HTML = "text/html"
 JSON = "application/json"
-
-HandleQuery = Annotated[str | None, QueryParameter(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=80)]
-SkuQuery = Annotated[str | None, QueryParameter(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", max_length=64)]
 
 
 class ComponentInfo(msgspec.Struct, frozen=True, kw_only=True):
@@ -89,9 +87,9 @@ class ComponentController(Controller):
         self,
         request: Request[Any, Any, Any],
         name: Annotated[str, PathParameter(pattern=r"^[a-z][a-z-]{0,40}$")],
-        product: HandleQuery = None,
-        variant: SkuQuery = None,
-        lookbook: HandleQuery = None,
+        product: HandleFilter = None,
+        variant: SkuFilter = None,
+        lookbook: HandleFilter = None,
     ) -> Response[bytes]:
         # The hot path of every embed and every revalidation: the caller and caches come straight
         # from the scope and app state, and headers are read in one pass. Injected dependencies

@@ -32,7 +32,8 @@ HANDLE_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 Handle = Annotated[
     str, msgspec.Meta(min_length=1, max_length=80, pattern=HANDLE_PATTERN, description="lower-case slug")
 ]
-Sku = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
+SKU_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
+Sku = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=SKU_PATTERN)]
 
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
 

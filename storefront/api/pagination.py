@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import uuid
-from typing import Annotated, Generic, TypeVar
+from typing import Generic, TypeVar
 
 import msgspec
 from tortoise.models import Model
@@ -20,7 +20,6 @@ from storefront.errors import FieldError, InvalidInput
 T = TypeVar("T")
 M = TypeVar("M", bound=Model)
 
-Limit = Annotated[int, msgspec.Meta(ge=1, le=100)]
 DEFAULT_LIMIT = 20
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, delete, get, patch, post
-from litestar.params import FromQuery, JSONBody, PathParameter, QueryParameter
+from litestar.params import FromQuery, JSONBody, QueryParameter
 
 from storefront.api.deps import Caches, Reader, Writer
 from storefront.api.pagination import DEFAULT_LIMIT, Page
+from storefront.api.params import CursorQuery, HandleParam, LimitQuery, SkuParam
 from storefront.catalog import service
 from storefront.catalog.rules import SizeClass
 from storefront.catalog.schemas import (
@@ -20,9 +21,6 @@ from storefront.catalog.schemas import (
     VariantIn,
     VariantPatch,
 )
-
-HandleParam = Annotated[str, PathParameter(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=80)]
-SkuParam = Annotated[str, PathParameter(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", max_length=64)]
 
 
 class ProductController(Controller):
@@ -42,8 +40,8 @@ class ProductController(Controller):
         size_class: FromQuery[SizeClass | None] = None,
         material: Annotated[str | None, QueryParameter(max_length=80)] = None,
         in_stock: FromQuery[bool | None] = None,
-        cursor: Annotated[str | None, QueryParameter(max_length=64)] = None,
-        limit: Annotated[int, QueryParameter(ge=1, le=100)] = DEFAULT_LIMIT,
+        cursor: CursorQuery = None,
+        limit: LimitQuery = DEFAULT_LIMIT,
     ) -> Page[ProductSummary]:
         filters = ProductFilters(category=category, size_class=size_class, material=material, in_stock=in_stock)
         return await service.list_products(

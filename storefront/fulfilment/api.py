@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, get, post
-from litestar.params import FromQuery, JSONBody, PathParameter, QueryParameter
+from litestar.params import FromQuery, JSONBody, QueryParameter
 
 from storefront.api.deps import Reader, Writer
 from storefront.api.pagination import DEFAULT_LIMIT, Page
+from storefront.api.params import CursorQuery, HandleParam, LimitQuery
 from storefront.errors import FieldError, InvalidInput
 from storefront.fulfilment import service
 from storefront.fulfilment.promise import Point, Quote
@@ -24,12 +25,8 @@ from storefront.fulfilment.schemas import (
     PickupPointOut,
     RateIn,
 )
-from storefront.ids import HANDLE_PATTERN
+from storefront.ids import SKU_PATTERN
 
-SKU_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
-HandleParam = Annotated[str, PathParameter(pattern=HANDLE_PATTERN, max_length=80)]
-Cursor = Annotated[str | None, QueryParameter(max_length=64)]
-Limit = Annotated[int, QueryParameter(ge=1, le=100)]
 SkuQuery = Annotated[str, QueryParameter(pattern=SKU_PATTERN, max_length=64, description="the variant's SKU")]
 PostcodeQuery = Annotated[
     str | None,
@@ -77,7 +74,7 @@ class FulfilmentController(Controller):
 
     @get("/pickup-points", summary="List pickup points")
     async def list_pickup_points(
-        self, principal: Reader, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT
+        self, principal: Reader, cursor: CursorQuery = None, limit: LimitQuery = DEFAULT_LIMIT
     ) -> Page[PickupPointOut]:
         return await service.list_pickup_points(principal.brand_id, cursor=cursor, limit=limit)
 
@@ -87,7 +84,7 @@ class FulfilmentController(Controller):
 
     @get("/courier-zones", summary="List courier zones with their rates")
     async def list_courier_zones(
-        self, principal: Reader, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT
+        self, principal: Reader, cursor: CursorQuery = None, limit: LimitQuery = DEFAULT_LIMIT
     ) -> Page[CourierZoneOut]:
         return await service.list_courier_zones(principal.brand_id, cursor=cursor, limit=limit)
 
@@ -106,7 +103,7 @@ class FulfilmentController(Controller):
 
     @get("/microfactories", summary="List microfactories")
     async def list_microfactories(
-        self, principal: Reader, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT
+        self, principal: Reader, cursor: CursorQuery = None, limit: LimitQuery = DEFAULT_LIMIT
     ) -> Page[MicrofactoryOut]:
         return await service.list_microfactories(principal.brand_id, cursor=cursor, limit=limit)
 
@@ -116,7 +113,7 @@ class FulfilmentController(Controller):
 
     @get("/personalisation-options", summary="List personalisation options")
     async def list_personalisation_options(
-        self, principal: Reader, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT
+        self, principal: Reader, cursor: CursorQuery = None, limit: LimitQuery = DEFAULT_LIMIT
     ) -> Page[PersonalisationOptionOut]:
         return await service.list_personalisation_options(principal.brand_id, cursor=cursor, limit=limit)
 

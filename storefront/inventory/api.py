@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from litestar import Controller, delete, get, patch, post
-from litestar.params import FromQuery, JSONBody, PathParameter, QueryParameter
+from litestar.params import FromQuery, JSONBody
 
 from storefront.api.deps import Reader, Writer
 from storefront.api.pagination import DEFAULT_LIMIT, Page
-from storefront.ids import HANDLE_PATTERN
+from storefront.api.params import CursorQuery, HandleFilter, HandleParam, LimitQuery, SkuFilter
 from storefront.inventory import service
 from storefront.inventory.rules import LocationKind
 from storefront.inventory.schemas import (
@@ -21,13 +19,6 @@ from storefront.inventory.schemas import (
     StockLevelOut,
 )
 
-SKU_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
-HandleParam = Annotated[str, PathParameter(pattern=HANDLE_PATTERN, max_length=80)]
-SkuFilter = Annotated[str | None, QueryParameter(pattern=SKU_PATTERN, max_length=64)]
-LocationFilter = Annotated[str | None, QueryParameter(pattern=HANDLE_PATTERN, max_length=80)]
-Cursor = Annotated[str | None, QueryParameter(max_length=64)]
-Limit = Annotated[int, QueryParameter(ge=1, le=100)]
-
 
 class LocationController(Controller):
     path = "/v1/locations"
@@ -38,8 +29,8 @@ class LocationController(Controller):
         self,
         principal: Reader,
         kind: FromQuery[LocationKind | None] = None,
-        cursor: Cursor = None,
-        limit: Limit = DEFAULT_LIMIT,
+        cursor: CursorQuery = None,
+        limit: LimitQuery = DEFAULT_LIMIT,
     ) -> Page[LocationOut]:
         return await service.list_locations(principal.brand_id, kind=kind, cursor=cursor, limit=limit)
 
@@ -73,9 +64,9 @@ class StockController(Controller):
         self,
         principal: Reader,
         sku: SkuFilter = None,
-        location: LocationFilter = None,
-        cursor: Cursor = None,
-        limit: Limit = DEFAULT_LIMIT,
+        location: HandleFilter = None,
+        cursor: CursorQuery = None,
+        limit: LimitQuery = DEFAULT_LIMIT,
     ) -> Page[StockLevelOut]:
         return await service.list_levels(principal.brand_id, sku=sku, location=location, cursor=cursor, limit=limit)
 
@@ -88,9 +79,9 @@ class StockController(Controller):
         self,
         principal: Reader,
         sku: SkuFilter = None,
-        location: LocationFilter = None,
-        cursor: Cursor = None,
-        limit: Limit = DEFAULT_LIMIT,
+        location: HandleFilter = None,
+        cursor: CursorQuery = None,
+        limit: LimitQuery = DEFAULT_LIMIT,
     ) -> Page[MovementOut]:
         return await service.list_movements(principal.brand_id, sku=sku, location=location, cursor=cursor, limit=limit)
 

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from litestar import Controller, delete, get, patch, post
-from litestar.params import JSONBody, PathParameter, QueryParameter
+from litestar.params import JSONBody
 
 from storefront.api.deps import Caches, Reader, Writer
 from storefront.api.pagination import DEFAULT_LIMIT, Page
-from storefront.ids import HANDLE_PATTERN
+from storefront.api.params import CursorQuery, HandleParam, LimitQuery
 from storefront.lookbooks import service
 from storefront.lookbooks.schemas import LookbookIn, LookbookOut, LookbookPatch, LookbookSummary
-
-HandleParam = Annotated[str, PathParameter(pattern=HANDLE_PATTERN, max_length=80)]
 
 
 class LookbookController(Controller):
@@ -25,8 +21,8 @@ class LookbookController(Controller):
         self,
         principal: Reader,
         caches: Caches,
-        cursor: Annotated[str | None, QueryParameter(max_length=64)] = None,
-        limit: Annotated[int, QueryParameter(ge=1, le=100)] = DEFAULT_LIMIT,
+        cursor: CursorQuery = None,
+        limit: LimitQuery = DEFAULT_LIMIT,
     ) -> Page[LookbookSummary]:
         return await service.list_lookbooks(
             principal.brand_id, cursor=cursor, limit=limit, version=principal.catalog_version, cache=caches.misc
