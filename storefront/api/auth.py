@@ -13,11 +13,10 @@ a public page is the point. The allowed-origins check applies to it as to any pk
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import parse_qsl
 
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from storefront.api.problems import PROBLEM_JSON, build_problem, encode_problem
+from storefront.api.asgi import header, query_publishable_key, send_problem
 from storefront.tenancy.principals import PrincipalResolver
 from storefront.tenancy.schemas import Principal
 
@@ -27,36 +26,18 @@ _SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 _BEACON = ("POST", "/v1/analytics/events")
 
 
-def _header(scope: Scope, name: bytes) -> str | None:
-    for key, value in scope["headers"]:
-        if key == name:
-            return value.decode("latin-1")
-    return None
-
-
 def _key_from(scope: Scope) -> str | None:
-    auth = _header(scope, b"authorization")
+    auth = header(scope, b"authorization")
     if auth:
         scheme, _, token = auth.partition(" ")
         return token.strip() if scheme.lower() == "bearer" else ""
-    if (scope["method"] in _SAFE_METHODS or _is_beacon(scope)) and scope.get("query_string"):
-        for name, value in parse_qsl(scope["query_string"].decode("latin-1")):
-            if name == "key" and value.startswith("pk_"):
-                return value
+    if scope["method"] in _SAFE_METHODS or _is_beacon(scope):
+        return query_publishable_key(scope)
     return None
 
 
 def _is_beacon(scope: Scope) -> bool:
     return (scope["method"], scope.get("path", "").rstrip("/")) == _BEACON
-
-
-async def _reject(send: Send, status: int, code: str, title: str, detail: str, path: str) -> None:
-    body = encode_problem(build_problem(status, code, title, detail, instance=path))
-    headers = [(b"content-type", PROBLEM_JSON.encode()), (b"content-length", str(len(body)).encode())]
-    if status == 401:
-        headers.append((b"www-authenticate", b'Bearer realm="stallkit"'))
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
 
 
 def principal_from(scope: Scope) -> Principal:
@@ -80,7 +61,7 @@ class AuthMiddleware:
             return
         raw = _key_from(scope)
         if raw is None:
-            await _reject(
+            await send_problem(
                 send,
                 401,
                 "unauthenticated",
@@ -92,7 +73,7 @@ class AuthMiddleware:
         resolver: PrincipalResolver = scope["app"].state["principals"]
         principal = await resolver.resolve(raw)
         if principal is None:
-            await _reject(
+            await send_problem(
                 send,
                 401,
                 "unauthenticated",
@@ -103,7 +84,7 @@ class AuthMiddleware:
             return
         if principal.kind == "publishable":
             if scope["method"] not in _SAFE_METHODS and not _is_beacon(scope):
-                await _reject(
+                await send_problem(
                     send,
                     403,
                     "permission_denied",
@@ -112,9 +93,9 @@ class AuthMiddleware:
                     path,
                 )
                 return
-            origin = _header(scope, b"origin")
+            origin = header(scope, b"origin")
             if origin is not None and origin not in principal.allowed_origins:
-                await _reject(
+                await send_problem(
                     send,
                     403,
                     "origin_not_allowed",

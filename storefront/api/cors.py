@@ -14,12 +14,11 @@ back when it is in the brand's ``allowed_origins`` (never ``*``: the answer depe
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import parse_qsl
 
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from storefront.api.asgi import header, query_publishable_key, send_problem
 from storefront.api.auth import PRINCIPAL_STATE_KEY
-from storefront.api.problems import PROBLEM_JSON, build_problem, encode_problem
 from storefront.tenancy.principals import PrincipalResolver
 from storefront.tenancy.schemas import Principal
 
@@ -58,27 +57,12 @@ EXPOSE_HEADERS = ", ".join(
 MAX_AGE = "600"
 
 
-def _header(scope: Scope, name: bytes) -> str | None:
-    for key, value in scope["headers"]:
-        if key == name:
-            return value.decode("latin-1")
-    return None
-
-
-def _query_key(scope: Scope) -> str | None:
-    """The publishable key in the query string; a secret key never belongs in a browser's URL."""
-    for name, value in parse_qsl(scope.get("query_string", b"").decode("latin-1")):
-        if name == "key" and value.startswith("pk_"):
-            return value
-    return None
-
-
 def _allows(principal: Principal | None, origin: str) -> bool:
     return principal is not None and principal.kind == "publishable" and origin in principal.allowed_origins
 
 
 async def _principal_for_query_key(scope: Scope) -> Principal | None:
-    key = _query_key(scope)
+    key = query_publishable_key(scope)
     if key is None:
         return None
     resolver: PrincipalResolver = scope["app"].state["principals"]
@@ -106,11 +90,11 @@ class CORSMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope.get("path", "")
-        origin = _header(scope, b"origin") if scope["type"] == "http" and path.startswith("/v1/") else None
+        origin = header(scope, b"origin") if scope["type"] == "http" and path.startswith("/v1/") else None
         if origin is None:
             await self.app(scope, receive, send)
             return
-        if scope["method"] == "OPTIONS" and _header(scope, b"access-control-request-method") is not None:
+        if scope["method"] == "OPTIONS" and header(scope, b"access-control-request-method") is not None:
             await self._preflight(scope, send, origin, path)
             return
 
@@ -138,23 +122,16 @@ class CORSMiddleware:
     async def _preflight(self, scope: Scope, send: Send, origin: str, path: str) -> None:
         principal = await _principal_for_query_key(scope)
         if not _allows(principal, origin):
-            body = encode_problem(
-                build_problem(
-                    403,
-                    "origin_not_allowed",
-                    "Origin not allowed",
-                    f"Origin {origin} is not in the allowed origins of the brand whose publishable key is in"
-                    " this URL's 'key' parameter.",
-                    instance=path,
-                )
+            await send_problem(
+                send,
+                403,
+                "origin_not_allowed",
+                "Origin not allowed",
+                f"Origin {origin} is not in the allowed origins of the brand whose publishable key is in"
+                " this URL's 'key' parameter.",
+                path,
+                headers=[(b"vary", b"Origin")],
             )
-            headers = [
-                (b"content-type", PROBLEM_JSON.encode()),
-                (b"content-length", str(len(body)).encode()),
-                (b"vary", b"Origin"),
-            ]
-            await send({"type": "http.response.start", "status": 403, "headers": headers})
-            await send({"type": "http.response.body", "body": body})
             return
         headers = [
             (b"access-control-allow-origin", origin.encode("latin-1")),

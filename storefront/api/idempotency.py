@@ -17,9 +17,9 @@ from datetime import timedelta
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from tortoise.exceptions import IntegrityError
 
+from storefront.api.asgi import send_problem
 from storefront.api.auth import PRINCIPAL_STATE_KEY
 from storefront.api.models import IdempotencyRecord
-from storefront.api.problems import PROBLEM_JSON, build_problem, encode_problem
 from storefront.clock import utcnow
 from storefront.errors import FieldError
 from storefront.tenancy.schemas import Principal
@@ -27,23 +27,6 @@ from storefront.tenancy.schemas import Principal
 KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,255}$")
 RETENTION = timedelta(hours=24)
 _MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
-
-
-async def _send_problem(
-    send: Send, status: int, code: str, title: str, detail: str, path: str, errors: list[FieldError] | None = None
-) -> None:
-    from storefront.api.problems import FieldProblem
-
-    fields = [FieldProblem(field=e.field, message=e.message) for e in errors or []]
-    body = encode_problem(build_problem(status, code, title, detail, fields, path))
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [(b"content-type", PROBLEM_JSON.encode()), (b"content-length", str(len(body)).encode())],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
 
 
 class IdempotencyMiddleware:
@@ -62,19 +45,19 @@ class IdempotencyMiddleware:
             return
         path = scope["path"]
         if not KEY_PATTERN.match(key):
-            await _send_problem(
+            await send_problem(
                 send,
                 400,
                 "invalid_idempotency_key",
                 "Invalid Idempotency-Key",
                 "Idempotency-Key must be 1 to 255 visible ASCII characters.",
                 path,
-                [FieldError("header.idempotency-key", "1 to 255 visible ASCII characters")],
+                errors=[FieldError("header.idempotency-key", "1 to 255 visible ASCII characters")],
             )
             return
         body = await self._read_body(receive)
         if body is None:
-            await _send_problem(
+            await send_problem(
                 send,
                 413,
                 "body_too_large",
@@ -131,7 +114,7 @@ class IdempotencyMiddleware:
 
     async def _answer_existing(self, record: IdempotencyRecord, request_hash: str, send: Send, path: str) -> None:
         if record.request_hash != request_hash:
-            await _send_problem(
+            await send_problem(
                 send,
                 409,
                 "idempotency_key_reused",
@@ -141,7 +124,7 @@ class IdempotencyMiddleware:
             )
             return
         if record.status_code is None:
-            await _send_problem(
+            await send_problem(
                 send,
                 409,
                 "idempotency_in_progress",
