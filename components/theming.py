@@ -80,18 +80,23 @@ def compile_css(theme: Theme, overrides: dict[str, str]) -> str:
     """The theme's stylesheet: tokens as ``--sk-*`` custom properties inside ``@layer stallkit``."""
     tokens = merged_tokens(theme, overrides)
     lines = [f"  --sk-{key}: {value};" for key, value in sorted(tokens.items())]
-    base = "\n".join(_base_css(theme))
+    base = _base_css(theme)
     return "@layer stallkit {\n.sk-root {\n" + "\n".join(lines) + "\n}\n" + base + "\n}\n"
 
 
-def _base_css(theme: Theme) -> list[str]:
-    """Each theme in the chain may ship ``static/components.css``; parents first so children win."""
+@cache
+def _base_css(theme: Theme) -> str:
+    """Each theme in the chain may ship ``static/components.css``; parents first so children win.
+
+    Read once per theme: the files ship with the code, and this runs for every theme CSS request
+    and every component render.
+    """
     parts = []
     for name in reversed(theme.chain):
         css = THEMES_DIR / name / "static" / "components.css"
         if css.is_file():
             parts.append(css.read_text())
-    return parts
+    return "\n".join(parts)
 
 
 def theme_fingerprint(theme: Theme, overrides: dict[str, str]) -> str:
