@@ -9,7 +9,6 @@ conversion, not for accounting; orders are the record of sales.
 
 from __future__ import annotations
 
-import re
 import uuid
 from datetime import datetime, timedelta
 
@@ -20,43 +19,15 @@ from storefront.analytics import rules
 from storefront.analytics.models import AnalyticsEvent
 from storefront.analytics.schemas import AnalyticsSummary, EventBatch
 from storefront.clock import utcnow
-from storefront.errors import FieldError, InvalidInput, MalformedRequest
+from storefront.decoding import decode_json_body
+from storefront.errors import FieldError, InvalidInput, raise_field_errors
 
 DEFAULT_WINDOW = timedelta(days=30)
-_DECODER = msgspec.json.Decoder(EventBatch)
-_LOCATION = re.compile(r" - at `\$(?P<path>[^`]*)`$")
-_UNKNOWN_FIELD = re.compile(r"unknown field `([^`]+)`")
-
-
-def _field_error(message: str) -> FieldError:
-    """msgspec's ``... - at `$.events[0].type``` as a field error on ``body.events[0].type``."""
-    path = ""
-    match = _LOCATION.search(message)
-    if match:
-        message, path = message[: match.start()], match.group("path")
-    unknown = _UNKNOWN_FIELD.search(message)
-    if unknown:
-        path = f"{path}.{unknown.group(1)}"
-    return FieldError(f"body{path}", message)
 
 
 def decode_batch(raw: bytes) -> EventBatch:
-    """The batch from a raw body, whatever its Content-Type: sendBeacon sends ``text/plain``.
-
-    Bytes that are not JSON are :class:`MalformedRequest` (400); JSON that breaks the schema is
-    :class:`InvalidInput` (422) naming the field, e.g. ``body.events[0].type``.
-    """
-    if not raw.strip():
-        raise MalformedRequest("this request needs a JSON object body", errors=[FieldError("body", "missing")])
-    try:
-        return _DECODER.decode(raw)
-    except msgspec.ValidationError as exc:
-        error = _field_error(str(exc))
-        raise InvalidInput(f"{error.field}: {error.message}", errors=[error]) from None
-    except msgspec.DecodeError as exc:
-        raise MalformedRequest(
-            f"the body is not valid JSON: {exc}", errors=[FieldError("body", "invalid JSON")]
-        ) from None
+    """The batch from a raw body, whatever its Content-Type: sendBeacon sends ``text/plain``."""
+    return decode_json_body(raw, EventBatch)
 
 
 async def record_events(brand_id: uuid.UUID, batch: EventBatch, *, now: datetime | None = None) -> int:
@@ -87,8 +58,7 @@ def _window(since: datetime | None, until: datetime | None, now: datetime) -> tu
         for name, value in (("since", since), ("until", until))
         if value is not None and value.utcoffset() is None
     ]
-    if errors:
-        raise InvalidInput("; ".join(f"{e.field}: {e.message}" for e in errors), errors=errors)
+    raise_field_errors(errors)
     end = until or now
     start = since or end - DEFAULT_WINDOW
     if start >= end:

@@ -16,7 +16,7 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from storefront import errors
-from storefront.api.body import split_location
+from storefront.decoding import split_location
 
 log = logging.getLogger("stallkit.api")
 

@@ -1,0 +1,51 @@
+"""Strict JSON decoding into msgspec types, with errors a client can act on.
+
+Used wherever the app decodes a body itself: the strict-body hook in front of every handler
+(:mod:`storefront.api.body`) and the analytics beacon, which must accept ``text/plain``.
+Bytes that are not JSON are :class:`MalformedRequest` (400); JSON that breaks the schema is
+:class:`InvalidInput` (422) naming the field, e.g. ``body.variants[0].price.amount``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, TypeVar
+
+import msgspec
+
+from storefront.errors import FieldError, InvalidInput, MalformedRequest
+
+T = TypeVar("T")
+
+_LOCATION = re.compile(r" - at (?P<key>`key` in )?`\$(?P<path>[^`]*)`$")
+_UNKNOWN_FIELD = re.compile(r"unknown field `([^`]+)`")
+
+
+def split_location(message: str) -> tuple[str, str]:
+    """msgspec's message and the path it names: ``Expected `int` - at `$.a[0].b``` -> (``Expected `int```, ``.a[0].b``).
+
+    An unknown field's name is appended to its parent's path; a bad dict key keeps the dict's path.
+    """
+    path = ""
+    match = _LOCATION.search(message)
+    if match:
+        message, path = message[: match.start()], match.group("path")
+    unknown = _UNKNOWN_FIELD.search(message)
+    if unknown:
+        path = f"{path}.{unknown.group(1)}"
+    return message, path
+
+
+def decode_json_body(raw: bytes, body_type: type[T] | Any) -> T:
+    """``raw`` decoded strictly (no string becomes a number) into ``body_type``."""
+    if not raw.strip():
+        raise MalformedRequest("this request needs a JSON object body", errors=[FieldError("body", "missing")])
+    try:
+        return msgspec.json.decode(raw, type=body_type)  # type: ignore[no-any-return]
+    except msgspec.ValidationError as exc:
+        message, path = split_location(str(exc))
+        raise InvalidInput(f"body{path}: {message}", errors=[FieldError("body" + path, message)]) from None
+    except msgspec.DecodeError as exc:
+        raise MalformedRequest(
+            f"the body is not valid JSON: {exc}", errors=[FieldError("body", "invalid JSON")]
+        ) from None
