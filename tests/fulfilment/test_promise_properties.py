@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from hypothesis import event, given, settings
+from hypothesis import event, example, given, settings
 from hypothesis import strategies as st
 
 from storefront.fulfilment import promise
@@ -111,6 +111,11 @@ def _pickup(tz: ZoneInfo, week: Week, prep: int) -> PickupPointRule:
 
 @settings(max_examples=400)
 @given(moments(), weeks, st.integers(0, 600))
+@example(  # found by this property: Sunday's 01:00-02:00 lies wholly in London's skipped hour
+    moment=(ZoneInfo("Europe/London"), datetime(2026, 3, 29, 0, 0, 59, tzinfo=UTC)),
+    week=((), (), (), (), (), (), ((0, 1), (60, 120))),
+    prep=0,
+)
 def test_pickup_is_ready_within_opening_hours_after_the_prep_time(
     moment: tuple[ZoneInfo, datetime], week: Week, prep: int
 ) -> None:
@@ -130,8 +135,10 @@ def test_pickup_is_ready_within_opening_hours_after_the_prep_time(
 
     # Ready inside an opening interval, and the collection window ends at that day's last closing.
     day = local_date(result.earliest, tz)
+    # An interval that lies wholly in a skipped DST hour is empty as instants: no opening time.
     spans = [(instant(day, o, tz), instant(day, c, tz)) for o, c in week[day.weekday()]]
-    assert any(start <= result.earliest < end for start, end in spans if start < end)
+    spans = [(start, end) for start, end in spans if start < end]
+    assert any(start <= result.earliest < end for start, end in spans)
     assert result.latest == max(end for _, end in spans)
     if steady_day(day, tz):
         wall = result.earliest.astimezone(tz)
