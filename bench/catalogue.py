@@ -33,11 +33,14 @@ import msgspec
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script: make `bench` importable
 
 from bench._harness import (
+    Check,
     ServerKind,
     Summary,
     Target,
     benchmark,
+    bounded_int,
     environment,
+    print_checks,
     print_table,
     ratio,
     request,
@@ -64,13 +67,6 @@ class Seeded:
     publishable_key: str
     secret_key: str
     handle: str
-
-
-@dataclass(frozen=True)
-class Check:
-    name: str
-    passed: bool
-    detail: str
 
 
 # --- seeding ----------------------------------------------------------------------------------
@@ -204,12 +200,6 @@ def _bearer(key: str) -> dict[str, str]:
 # --- reporting --------------------------------------------------------------------------------
 
 
-def print_checks(title: str, checks: list[Check]) -> None:
-    print(title)
-    for check in checks:
-        print(f"  {'PASS' if check.passed else 'FAIL'}  {check.name}: {check.detail}")
-
-
 def evaluate_targets(bare: Summary, product: Summary, summaries: list[Summary]) -> list[Check]:
     """The goals a product page read must meet; error-free load is a precondition for trusting the rest."""
     product_ratio = ratio(product, bare)
@@ -230,18 +220,6 @@ def evaluate_targets(bare: Summary, product: Summary, summaries: list[Summary]) 
 
 
 # --- main -------------------------------------------------------------------------------------
-
-
-def bounded_int(low: int, high: int) -> Any:
-    """An argparse type that keeps a run's length bounded."""
-
-    def parse(text: str) -> int:
-        value = int(text)
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"must be between {low} and {high}")
-        return value
-
-    return parse
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
