@@ -13,7 +13,9 @@ to RFC 9457 problem details. The tree::
     │   └── IdempotencyInProgress       (idempotency_in_progress)
     ├── Unauthenticated                 (unauthenticated)      no or unknown key
     ├── PermissionDenied                (permission_denied)    the key may not do this
-    └── InsufficientStock               (out_of_stock)
+    ├── InsufficientStock               (out_of_stock)
+    ├── PaymentDeclined                 (payment_declined)     the card issuer said no (402)
+    └── PaymentsUnavailable             (payments_unavailable) payments off or the provider unreachable (503)
 
 Later domains add their own leaves (``credit_insufficient`` ...) under these branches.
 """
@@ -97,3 +99,13 @@ class PermissionDenied(StallkitError):
 class InsufficientStock(StallkitError):
     code = "out_of_stock"
     title = "Not enough stock"
+
+
+class PaymentDeclined(StallkitError):
+    code = "payment_declined"
+    title = "Payment declined"
+
+
+class PaymentsUnavailable(StallkitError):
+    code = "payments_unavailable"
+    title = "Payments unavailable"

@@ -11,6 +11,7 @@ import secrets
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlsplit
 
 import msgspec
 
@@ -47,6 +48,27 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     max_body_bytes: Annotated[int, msgspec.Meta(ge=1024, le=64 * 1024 * 1024)] = 1024 * 1024
     debug: bool = False
     db_pool_max: Annotated[int, msgspec.Meta(ge=1, le=200)] = 10
+    # Stripe. An empty secret key means payments are off (checkout answers 503 payments_unavailable).
+    # ``stripe_api_base`` points the SDK at a Stripe-compatible test server (localstripe); when it
+    # is a loopback address the demo may confirm payments server-side with a test card.
+    stripe_secret_key: Secret = Secret("")
+    stripe_publishable_key: str = ""
+    stripe_webhook_secret: Secret = Secret("")
+    stripe_api_base: str = ""
+    # How long checkout holds stock and made-to-order capacity for a payment to arrive.
+    checkout_hold_minutes: Annotated[int, msgspec.Meta(ge=1, le=24 * 60)] = 30
+    # Seconds between reconciliation passes inside the app (0: only ``stallkit reconcile``).
+    reconcile_interval_s: Annotated[int, msgspec.Meta(ge=0, le=24 * 3600)] = 60
+
+    @property
+    def payments_enabled(self) -> bool:
+        return bool(self.stripe_secret_key)
+
+    @property
+    def stripe_is_local(self) -> bool:
+        """The Stripe API base is a test server on this machine: no real money can move."""
+        host = urlsplit(self.stripe_api_base).hostname or ""
+        return host in {"127.0.0.1", "localhost", "::1"}
 
     @property
     def is_sqlite(self) -> bool:
@@ -61,13 +83,22 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             "data_dir": data_dir,
             "database_url": env.get("STALLKIT_DATABASE_URL") or f"sqlite://{Path(data_dir) / 'stallkit.sqlite3'}",
         }
-        for name, field in (("host", "STALLKIT_HOST"), ("secret", "STALLKIT_SECRET")):
+        for name, field in (
+            ("host", "STALLKIT_HOST"),
+            ("secret", "STALLKIT_SECRET"),
+            ("stripe_secret_key", "STALLKIT_STRIPE_SECRET_KEY"),
+            ("stripe_publishable_key", "STALLKIT_STRIPE_PUBLISHABLE_KEY"),
+            ("stripe_webhook_secret", "STALLKIT_STRIPE_WEBHOOK_SECRET"),
+            ("stripe_api_base", "STALLKIT_STRIPE_API_BASE"),
+        ):
             if field in env:
                 raw[name] = env[field]
         for name, field in (
             ("port", "STALLKIT_PORT"),
             ("max_body_bytes", "STALLKIT_MAX_BODY_BYTES"),
             ("db_pool_max", "STALLKIT_DB_POOL_MAX"),
+            ("checkout_hold_minutes", "STALLKIT_CHECKOUT_HOLD_MINUTES"),
+            ("reconcile_interval_s", "STALLKIT_RECONCILE_INTERVAL_S"),
         ):
             if field in env:
                 try:
@@ -113,6 +144,6 @@ def _decode_secret(kind: type, value: object) -> object:
 
 def _env_name(message: str) -> str:
     """Translate msgspec's ``at `$.port``` into the environment variable a user would set."""
-    for name in ("database_url", "data_dir", "host", "port", "secret", "max_body_bytes", "debug", "db_pool_max"):
+    for name in Settings.__struct_fields__:
         message = message.replace(f"`$.{name}`", f"STALLKIT_{name.upper()}")
     return message

@@ -31,11 +31,14 @@ _STATUS_BY_ERROR: list[tuple[type[errors.StallkitError], int]] = [
     (errors.Unauthenticated, 401),
     (errors.PermissionDenied, 403),
     (errors.InsufficientStock, 409),
+    (errors.PaymentDeclined, 402),
+    (errors.PaymentsUnavailable, 503),
 ]
 
 _CODE_BY_STATUS = {
     400: ("bad_request", "Bad request"),
     401: ("unauthenticated", "Authentication required"),
+    402: ("payment_declined", "Payment declined"),
     403: ("permission_denied", "Permission denied"),
     404: ("not_found", "Not found"),
     405: ("method_not_allowed", "Method not allowed"),
@@ -45,6 +48,7 @@ _CODE_BY_STATUS = {
     415: ("unsupported_media_type", "Unsupported media type"),
     422: ("invalid_input", "Invalid input"),
     429: ("rate_limited", "Too many requests"),
+    503: ("service_unavailable", "Service unavailable"),
 }
 
 
