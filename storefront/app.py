@@ -6,7 +6,10 @@ object, so tests can build as many apps as they like in one process.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gc
+import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -26,15 +29,22 @@ from storefront.api.deps import DEPENDENCIES, ReadCaches
 from storefront.api.idempotency import IdempotencyMiddleware
 from storefront.api.openapi import complete_schema, openapi_config
 from storefront.api.problems import problem_response
+from storefront.cart.api import CartController
 from storefront.catalog.api import ProductController
+from storefront.checkout.api import CheckoutController
 from storefront.fulfilment.api import FulfilmentController
 from storefront.inventory.api import LocationController, StockController
 from storefront.lookbooks.api import LookbookController
+from storefront.orders.api import OrderController
+from storefront.orders.reconcile import reconcile
+from storefront.payments.api import StripeWebhookController
+from storefront.payments.stripe_gateway import StripeGateway
 from storefront.settings import Settings
 from storefront.tenancy.api import BrandController
 from storefront.tenancy.principals import PrincipalResolver
 
 DEMO_STATIC = Path(__file__).parent / "demo" / "static"
+log = logging.getLogger("stallkit.app")
 
 
 @get("/healthz", summary="Liveness and database check", tags=["ops"], include_in_schema=True)
@@ -58,8 +68,20 @@ def principal_resolver(settings: Settings) -> PrincipalResolver:
     return PrincipalResolver(ttl=1.0 if settings.is_sqlite else 0.0)
 
 
+async def _reconcile_forever(gateway: StripeGateway, interval_s: int) -> None:
+    """Every worker runs this; each pass is idempotent, so overlapping passes do no harm."""
+    while True:
+        await asyncio.sleep(interval_s)
+        try:
+            await reconcile(gateway)
+        except Exception:  # a failed pass is retried next interval; it must never kill the worker
+            log.exception("reconciliation pass failed")
+
+
 def create_app(settings: Settings, plugins: Sequence[PluginProtocol] = (), *, manage_database: bool = True) -> Litestar:
     """Build the storefront. ``manage_database=False`` lets a caller (tests) own the ORM's lifetime."""
+
+    gateway = StripeGateway(settings)
 
     @asynccontextmanager
     async def database(_: Litestar) -> AsyncIterator[None]:
@@ -73,6 +95,20 @@ def create_app(settings: Settings, plugins: Sequence[PluginProtocol] = (), *, ma
         finally:
             await db.close_database()
 
+    @asynccontextmanager
+    async def payments(_: Litestar) -> AsyncIterator[None]:
+        task = None
+        if manage_database and settings.payments_enabled and settings.reconcile_interval_s:
+            task = asyncio.create_task(_reconcile_forever(gateway, settings.reconcile_interval_s))
+        try:
+            yield
+        finally:
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            await gateway.close()
+
     app = Litestar(
         route_handlers=[
             healthz,
@@ -83,6 +119,10 @@ def create_app(settings: Settings, plugins: Sequence[PluginProtocol] = (), *, ma
             LookbookController,
             AnalyticsController,
             FulfilmentController,
+            CartController,
+            CheckoutController,
+            OrderController,
+            StripeWebhookController,
             create_static_files_router(path="/static/demo", directories=[DEMO_STATIC], include_in_schema=False),
         ],
         dependencies=DEPENDENCIES,
@@ -93,8 +133,15 @@ def create_app(settings: Settings, plugins: Sequence[PluginProtocol] = (), *, ma
         ],
         exception_handlers={Exception: problem_response},
         before_request=strict_json_body,
-        lifespan=[database],
-        state=State({"settings": settings, "read_caches": ReadCaches(), "principals": principal_resolver(settings)}),
+        lifespan=[database, payments],
+        state=State(
+            {
+                "settings": settings,
+                "read_caches": ReadCaches(),
+                "principals": principal_resolver(settings),
+                "payments": gateway,
+            }
+        ),
         request_max_body_size=settings.max_body_bytes,
         openapi_config=openapi_config(),
         plugins=list(plugins),

@@ -1,4 +1,4 @@
-"""``stallkit``: migrate, create brands, serve, and run the demo.
+"""``stallkit``: migrate, create brands, serve, reconcile payments, and run the demo.
 
 Every failure an operator can cause (a bad setting, an unreachable or unmigrated database)
 ends with one line on stderr and exit status 2: no traceback.
@@ -138,6 +138,31 @@ def cmd_serve(args: argparse.Namespace) -> None:
     )
 
 
+def cmd_reconcile(_: argparse.Namespace) -> None:
+    """One reconciliation pass (cron-able); the server also runs one every STALLKIT_RECONCILE_INTERVAL_S."""
+    from storefront.orders.reconcile import reconcile
+    from storefront.payments.stripe_gateway import StripeGateway
+
+    settings = _settings()
+    if not settings.payments_enabled:
+        raise CliError("payments are not configured: set STALLKIT_STRIPE_SECRET_KEY")
+
+    async def run() -> None:
+        try:
+            await db.open_database(settings)
+        except db.DatabaseUnavailable as exc:
+            raise CliError(str(exc)) from None
+        gateway = StripeGateway(settings)
+        try:
+            report = await reconcile(gateway)
+        finally:
+            await gateway.close()
+            await db.close_database()
+        print(msgspec.json.encode(report).decode())
+
+    asyncio.run(run())
+
+
 def cmd_demo(args: argparse.Namespace) -> None:
     from storefront.demo.seed import DEMO_ORIGINS, keys_path, load_saved_keys, save_keys, seed_demo
     from storefront.demo.site import start_site
@@ -187,6 +212,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="serve the storefront API")
     serve.add_argument("--workers", type=int, default=1)
     serve.set_defaults(func=cmd_serve)
+    sub.add_parser(
+        "reconcile", help="ask Stripe about pending orders, cancel expired holds, retry refunds (one pass)"
+    ).set_defaults(func=cmd_reconcile)
     demo = sub.add_parser(
         "demo", help="migrate, seed a demo microbrand, serve it on 127.0.0.1:8000 and its website on :8001"
     )

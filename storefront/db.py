@@ -25,6 +25,9 @@ MODEL_MODULES = [
     "storefront.api.models",
     "storefront.analytics.models",
     "storefront.fulfilment.models",
+    "storefront.cart.models",
+    "storefront.orders.models",
+    "storefront.payments.models",
 ]
 
 

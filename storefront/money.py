@@ -101,13 +101,65 @@ def allocate(total: int, weights: list[int]) -> list[int]:
     return [sign * s for s in shares]
 
 
-def to_stripe_amount(money: Money) -> int:
-    """Stripe's integer amount for a Money.
+# --- Stripe's amounts: the one place for its currency quirks -----------------------------------
+#
+# Stripe's ``amount`` is an integer in what *Stripe* counts as the currency's minor unit, which is
+# not always ISO 4217's (our :func:`exponent`):
+#
+# - Zero-decimal at Stripe (amount = whole units): BIF CLP DJF GNF JPY KMF KRW MGA PYG RWF UGX VND
+#   VUV XAF XOF XPF. Where our table gives one of these two decimals (MGA is two-decimal in ISO), a
+#   Stripe amount is our amount / 100, so only whole units can be charged.
+# - ISK: zero-decimal in ISO and here, but Stripe keeps it two-decimal for backwards compatibility
+#   (an amount of 500 is 5 krónur) and accepts only multiples of 100: ours times 100.
+# - HUF and TWD: two-decimal at Stripe for charges, zero-decimal for payouts. We charge whole units
+#   only, so the same amounts can always be refunded and paid out.
+# - Three-decimal (BHD JOD KWD OMR TND): the last digit must be 0 (amounts round to ten).
+_STRIPE_ZERO_DECIMAL = frozenset(
+    {"BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA", "PYG", "RWF", "UGX", "VND", "VUV", "XAF", "XOF", "XPF"}
+)
+_STRIPE_TWO_DECIMAL_WHOLE_UNITS = frozenset({"ISK", "HUF", "TWD"})
 
-    Stripe wants minor units, except that for a few zero-decimal-in-practice currencies
-    (HUF, TWD) it still expects two decimals but only accepts whole units: those must be
-    divisible by 100.
+
+def stripe_exponent(currency: str) -> int:
+    """Decimal places of the unit Stripe counts ``currency``'s amounts in."""
+    code = currency.upper()
+    if code in _STRIPE_ZERO_DECIMAL:
+        return 0
+    if code in _STRIPE_TWO_DECIMAL_WHOLE_UNITS:
+        return 2
+    return exponent(code)
+
+
+def to_stripe_amount(money: Money) -> int:
+    """Stripe's integer ``amount`` for a Money; ``ValueError`` if Stripe cannot take it exactly.
+
+    Never rounds: an amount Stripe would refuse (a fraction of a forint, a last fils digit) is a
+    pricing problem for the caller to settle before asking for payment.
     """
-    if money.currency in {"HUF", "TWD"} and money.amount % 100:
-        raise ValueError(f"Stripe accepts only whole units of {money.currency}")
-    return money.amount
+    code = money.currency
+    shift = stripe_exponent(code) - exponent(code)
+    if shift >= 0:
+        amount = money.amount * 10**shift
+    else:
+        scale = 10**-shift
+        if money.amount % scale:
+            raise ValueError(f"Stripe accepts only whole units of {code}")
+        amount = money.amount // scale
+    if code in _STRIPE_TWO_DECIMAL_WHOLE_UNITS and amount % 100:
+        raise ValueError(f"Stripe accepts only whole units of {code}")
+    if stripe_exponent(code) == 3 and amount % 10:
+        raise ValueError(f"Stripe accepts {code} amounts only in multiples of 10 (the last digit must be 0)")
+    return amount
+
+
+def from_stripe_amount(amount: int, currency: str) -> Money:
+    """The Money for Stripe's ``amount`` in ``currency`` (Stripe's lower-case code is accepted).
+
+    Inverse of :func:`to_stripe_amount`. Should Stripe ever report a fraction our minor unit
+    cannot hold (a legacy ISK amount), it is rounded by :func:`round_minor`, the one rule.
+    """
+    code = currency.upper()
+    shift = stripe_exponent(code) - exponent(code)
+    if shift <= 0:
+        return Money(amount=amount * 10**-shift, currency=code)
+    return Money(amount=round_minor(Decimal(amount).scaleb(-shift)), currency=code)

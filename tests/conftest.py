@@ -28,6 +28,8 @@ from storefront.settings import Secret, Settings
 from storefront.tenancy import service as tenancy
 from storefront.tenancy.schemas import CreatedBrand, NewBrand
 
+pytest_plugins = ["tests.stripe_server"]
+
 TEST_SECRET = Secret("t" * 48)
 
 

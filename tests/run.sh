@@ -3,7 +3,8 @@
 #
 #   bash tests/run.sh [pytest args...]
 #
-# Creates .venv and installs the project with its test extra if needed; installs PostgreSQL
+# Creates .venv and installs the project with its test extra if needed, and .venv-localstripe
+# (the Stripe test server, kept apart from the project's dependencies); installs PostgreSQL
 # from Debian's packages when it is missing and we are root; starts a private cluster on
 # loopback under /tmp (fsync off), runs pytest twice, and removes the cluster. With CI=true
 # any missing piece is a failure, never a skip.
@@ -25,6 +26,27 @@ if [ ! -f "$STAMP" ] || [ pyproject.toml -nt "$STAMP" ]; then
   .venv/bin/python -m pip install --quiet --upgrade pip >/dev/null 2>&1 || true
   .venv/bin/python -m pip install --quiet -e ".[test]"
   touch "$STAMP"
+fi
+
+# --- localstripe: a Stripe test server, GPL-3 and test-only, so in a venv of its own -----------
+# Never a dependency of stallkit; tests/stripe_server.py runs it as a subprocess. Pinned: the
+# payment tests rely on what this version does and does not emulate.
+LOCALSTRIPE_VERSION=1.15.10
+LS_STAMP=.venv-localstripe/.stallkit-installed
+if [ "$(cat "$LS_STAMP" 2>/dev/null)" != "$LOCALSTRIPE_VERSION" ]; then
+  say "installing localstripe $LOCALSTRIPE_VERSION into .venv-localstripe"
+  rm -rf .venv-localstripe
+  if "$PY" -m venv .venv-localstripe &&
+    .venv-localstripe/bin/python -m pip install --quiet "localstripe==$LOCALSTRIPE_VERSION"; then
+    echo "$LOCALSTRIPE_VERSION" >"$LS_STAMP"
+  else
+    rm -rf .venv-localstripe
+    if [ "${CI:-}" = true ]; then
+      echo "could not install localstripe; CI must not skip the payment tests" >&2
+      exit 1
+    fi
+    echo "could not install localstripe: the payment tests will be skipped" >&2
+  fi
 fi
 
 # --- system packages: PostgreSQL, and Chromium for the browser tests --------------------------

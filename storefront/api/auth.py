@@ -5,9 +5,17 @@ as ``?key=pk_...``. The resolved :class:`Principal` is put in ``scope["state"]``
 get it as a dependency. Publishable keys are read-only, and from a browser (an ``Origin``
 header) only for the brand's allowed origins. Errors leave as problem details.
 
-One exception: ``POST /v1/analytics/events`` (see :data:`_BEACON`) takes a publishable key,
-also as ``?key=pk_...``, because ``navigator.sendBeacon`` can set no headers and a beacon from
-a public page is the point. The allowed-origins check applies to it as to any pk request.
+Two exceptions to "publishable keys are read-only", both things a shopper's browser must do:
+
+- ``POST /v1/analytics/events`` (see :data:`_BEACON`) takes a publishable key, also as
+  ``?key=pk_...``, because ``navigator.sendBeacon`` can set no headers and a beacon from a
+  public page is the point.
+- Carts and checkout (``/v1/carts...``) and the components' form actions
+  (``POST /v1/components/...``) are the shopper's own writes, as in any headless storefront:
+  a cart's id is a random UUID known only to the browser that made it, so it is the
+  capability. Orders, refunds and everything else stay behind a secret key.
+
+The allowed-origins check applies to these as to any pk request.
 """
 
 from __future__ import annotations
@@ -24,6 +32,8 @@ PRINCIPAL_STATE_KEY = "stallkit_principal"
 _SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 # The one write a publishable key may make: component analytics beacons (storefront.analytics).
 _BEACON = ("POST", "/v1/analytics/events")
+# Writes a shopper's browser makes with a publishable key (also as ?key=, for no-JS forms).
+_SHOPPER_WRITE_PREFIXES = ("/v1/carts", "/v1/components/")
 
 
 def _key_from(scope: Scope) -> str | None:
@@ -31,13 +41,15 @@ def _key_from(scope: Scope) -> str | None:
     if auth:
         scheme, _, token = auth.partition(" ")
         return token.strip() if scheme.lower() == "bearer" else ""
-    if scope["method"] in _SAFE_METHODS or _is_beacon(scope):
+    if scope["method"] in _SAFE_METHODS or _is_public_write(scope):
         return query_publishable_key(scope)
     return None
 
 
-def _is_beacon(scope: Scope) -> bool:
-    return (scope["method"], scope.get("path", "").rstrip("/")) == _BEACON
+def _is_public_write(scope: Scope) -> bool:
+    """A write a publishable key may make: an analytics beacon, or the shopper's cart and checkout."""
+    path: str = scope.get("path", "")
+    return (scope["method"], path.rstrip("/")) == _BEACON or path.startswith(_SHOPPER_WRITE_PREFIXES)
 
 
 def principal_from(scope: Scope) -> Principal:
@@ -83,13 +95,13 @@ class AuthMiddleware:
             )
             return
         if principal.kind == "publishable":
-            if scope["method"] not in _SAFE_METHODS and not _is_beacon(scope):
+            if scope["method"] not in _SAFE_METHODS and not _is_public_write(scope):
                 await send_problem(
                     send,
                     403,
                     "permission_denied",
                     "Permission denied",
-                    "A publishable key is read-only; use a secret key to change data.",
+                    "A publishable key may only read, and write carts; use a secret key to change data.",
                     path,
                 )
                 return

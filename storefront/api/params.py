@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated
 
 from litestar.params import PathParameter, QueryParameter
@@ -14,3 +15,4 @@ HandleFilter = Annotated[str | None, QueryParameter(pattern=HANDLE_PATTERN, max_
 SkuFilter = Annotated[str | None, QueryParameter(pattern=SKU_PATTERN, max_length=64)]
 CursorQuery = Annotated[str | None, QueryParameter(max_length=64)]
 LimitQuery = Annotated[int, QueryParameter(ge=1, le=100)]
+IdParam = Annotated[uuid.UUID, PathParameter()]

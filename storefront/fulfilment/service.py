@@ -367,12 +367,13 @@ async def quote(
     *,
     postcode: str | None = None,
     point: Point | None = None,
+    location: str | None = None,
     now: datetime | None = None,
 ) -> Quote:
     """The promise for one unit of ``sku`` by ``method`` if ordered at ``now`` (default: the clock).
 
-    Raises :class:`NotFound` for a SKU the brand doesn't have and :class:`QuoteUnavailable`
-    (422, coded by reason) when no promise can be made.
+    ``location`` limits a pickup to one shop. Raises :class:`NotFound` for a SKU the brand
+    doesn't have and :class:`QuoteUnavailable` (422, coded by reason) when no promise can be made.
     """
     now = now or utcnow()
     rows = await Variant.filter(brand_id=brand_id, sku=sku).values_list("id", "currency", "product__made_to_order")
@@ -381,7 +382,10 @@ async def quote(
     variant_id, currency, made_to_order = rows[0]
     result: Quote | Unavailable
     if method == "pickup":
-        result = promise.quote_pickup(await pickup_rules(brand_id, variant_id), now, currency)
+        points = await pickup_rules(brand_id, variant_id)
+        if location is not None:  # the shopper chose the shop
+            points = [p for p in points if p.location == location]
+        result = promise.quote_pickup(points, now, currency)
     elif method == "courier":
         if not postcode and point is None:
             result = Unavailable(

@@ -37,6 +37,8 @@ class Look(Model):
     occasion = fields.CharField(max_length=16)  # casual | business | evening
     image = fields.CharField(max_length=500, default="")
     position = fields.IntField(default=0)
+    # Off the look's subtotal when a shopper adds the whole look in one step (basis points).
+    bundle_discount_bp = fields.IntField(default=0, db_default=0)
 
     items: fields.ReverseRelation[LookItem]
 

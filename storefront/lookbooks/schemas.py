@@ -35,6 +35,9 @@ class LookIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
     occasion: Occasion
     image: Url
     items: Annotated[list[LookItemIn], msgspec.Meta(min_length=1, max_length=12)]
+    bundle_discount_bp: Annotated[
+        int, msgspec.Meta(ge=0, le=5000, description="basis points off when the whole look is bought together")
+    ] = 0
 
 
 Looks = Annotated[list[LookIn], msgspec.Meta(min_length=1, max_length=20)]
@@ -65,9 +68,11 @@ class LookItemOut(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class LookOut(msgspec.Struct, frozen=True, kw_only=True):
+    id: Annotated[uuid.UUID, msgspec.Meta(description="add the whole look to a cart with it")]
     title: str
     occasion: Occasion
     image: str
+    bundle_discount_bp: int
     items: list[LookItemOut]
 
 

@@ -90,7 +90,12 @@ async def _replace_looks(lookbook: Lookbook, looks: list[LookIn], refs: ItemRefs
     items: list[LookItem] = []
     for i, look_in in enumerate(looks):
         look = await Look.create(
-            lookbook=lookbook, title=look_in.title, occasion=look_in.occasion, image=look_in.image, position=i
+            lookbook=lookbook,
+            title=look_in.title,
+            occasion=look_in.occasion,
+            image=look_in.image,
+            position=i,
+            bundle_discount_bp=look_in.bundle_discount_bp,
         )
         for j, item in enumerate(look_in.items):
             product_id, variant_id = refs[(i, j)]
@@ -216,9 +221,11 @@ async def _lookbook_out(lookbook: Lookbook) -> LookbookOut:
         description=lookbook.description,
         looks=[
             LookOut(
+                id=look.id,
                 title=look.title,
                 occasion=look.occasion,  # type: ignore[arg-type]
                 image=look.image,
+                bundle_discount_bp=look.bundle_discount_bp,
                 items=items_by_look[look.id],
             )
             for look in looks

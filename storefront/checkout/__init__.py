@@ -1,0 +1,1 @@
+"""Checkout: turn a cart into an order, holding its stock and capacity, and start its payment."""

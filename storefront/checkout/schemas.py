@@ -1,0 +1,44 @@
+"""The checkout API: who is buying, and the payment the browser must complete."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import msgspec
+
+from storefront.money import Money
+from storefront.orders.schemas import OrderOut
+
+Email = Annotated[
+    str,
+    msgspec.Meta(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", description="for the receipt"),
+]
+
+
+class CheckoutIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    email: Email
+    name: Annotated[str, msgspec.Meta(max_length=200)] = ""
+
+
+class ConfirmIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """The browser is back from confirming; the server asks Stripe what happened (it never trusts the browser).
+
+    ``payment_method`` confirms server-side with a test payment method, and is honoured only
+    when the Stripe API base is a test server on this machine (the offline demo and the tests).
+    """
+
+    payment_method: Annotated[str, msgspec.Meta(pattern=r"^pm_[A-Za-z0-9_]{1,64}$")] | None = None
+
+
+class PaymentOut(msgspec.Struct, frozen=True, kw_only=True):
+    intent_id: str | None
+    client_secret: str | None
+    publishable_key: str
+    status: str  # Stripe's intent status, or "not_required" when nothing is due
+    amount: Money
+    test_mode: bool  # the Stripe API is a local test server: confirm with a test payment method
+
+
+class CheckoutOut(msgspec.Struct, frozen=True, kw_only=True):
+    order: OrderOut
+    payment: PaymentOut | None

@@ -1,0 +1,1 @@
+"""Orders: what was bought, how each part is fulfilled, what was paid and refunded, and what came back."""

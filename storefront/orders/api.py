@@ -1,0 +1,58 @@
+"""HTTP for orders (secret key): read them, move fulfilments along, record returns, see KPIs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.params import FromQuery, JSONBody
+
+from storefront.api.deps import Writer
+from storefront.api.pagination import DEFAULT_LIMIT, Page
+from storefront.api.params import CursorQuery, IdParam, LimitQuery
+from storefront.orders import returns, service
+from storefront.orders.schemas import KpiSummary, OrderOut, OrderStatusFilter, ReturnIn, ReturnOut, StepIn
+
+
+class OrderController(Controller):
+    path = "/v1/orders"
+    tags = ["orders"]
+
+    @get("/", summary="List orders, oldest first")
+    async def list_orders(
+        self,
+        writer: Writer,
+        status: FromQuery[OrderStatusFilter] = None,
+        cursor: CursorQuery = None,
+        limit: LimitQuery = DEFAULT_LIMIT,
+    ) -> Page[OrderOut]:
+        return await service.list_orders(writer.brand_id, status=status, cursor=cursor, limit=limit)
+
+    @get("/kpis", summary="Order KPIs by fulfilment method")
+    async def kpis(self, writer: Writer) -> list[KpiSummary]:
+        return await service.kpi_summary(writer.brand_id)
+
+    @get("/{order_id:uuid}", summary="An order with its fulfilments, payments and KPIs")
+    async def get_order(self, writer: Writer, order_id: IdParam) -> OrderOut:
+        return await service.get_order(writer.brand_id, order_id)
+
+    @post(
+        "/{order_id:uuid}/fulfilments/{fulfilment_id:uuid}/status",
+        summary="Move a fulfilment to its next step",
+        status_code=200,
+    )
+    async def advance(
+        self, writer: Writer, order_id: IdParam, fulfilment_id: IdParam, data: JSONBody[StepIn]
+    ) -> OrderOut:
+        return await service.advance_fulfilment(writer.brand_id, order_id, fulfilment_id, data)
+
+    @post("/{order_id:uuid}/returns", summary="Record returned units: restock or quarantine, refund or exchange")
+    async def create_return(
+        self, request: Request[Any, Any, Any], writer: Writer, order_id: IdParam, data: JSONBody[ReturnIn]
+    ) -> ReturnOut:
+        return await returns.create_return(writer.brand_id, order_id, data, gateway=request.app.state["payments"])
+
+    @get("/{order_id:uuid}/returns", summary="An order's returns")
+    async def list_returns(self, writer: Writer, order_id: IdParam) -> list[ReturnOut]:
+        await service.find_order(writer.brand_id, order_id)
+        return await returns.list_returns(writer.brand_id, order_id)

@@ -1,0 +1,221 @@
+"""Orders, their lines and fulfilments, the holds checkout takes, returns, and the status history.
+
+An order is made from one cart at checkout. Its lines are grouped into fulfilments, one per
+(method, place): a pickup at one shop, a courier run from one hub, a made-to-order batch at
+one microfactory; each fulfilment walks its own method's lifecycle
+(:mod:`storefront.orders.states`). Prices, promises and locations are copied onto the order
+when it is placed: later catalogue or rate changes never rewrite what the shopper agreed to.
+"""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+from storefront.cart.models import Cart
+from storefront.catalog.models import Variant
+from storefront.fulfilment.models import Microfactory
+from storefront.ids import new_id
+from storefront.inventory.models import Location
+from storefront.tenancy.models import Brand
+
+
+class Order(Model):
+    id = fields.UUIDField(primary_key=True, default=new_id)
+    brand: fields.ForeignKeyRelation[Brand] = fields.ForeignKeyField(
+        "stallkit.Brand", related_name="orders", on_delete=fields.CASCADE
+    )
+    cart: fields.ForeignKeyNullableRelation[Cart] = fields.ForeignKeyField(
+        "stallkit.Cart", related_name="orders", on_delete=fields.SET_NULL, null=True
+    )
+    exchange_of: fields.ForeignKeyNullableRelation[Order] = fields.ForeignKeyField(
+        "stallkit.Order", related_name="exchanges", on_delete=fields.SET_NULL, null=True
+    )
+    number = fields.CharField(max_length=20, unique=True)
+    status = fields.CharField(max_length=20, db_index=True)
+    email = fields.CharField(max_length=254, default="")
+    name = fields.CharField(max_length=200, default="")
+    currency = fields.CharField(max_length=3)
+    subtotal_minor = fields.BigIntField()
+    fulfilment_minor = fields.BigIntField()
+    discount_minor = fields.BigIntField()
+    total_minor = fields.BigIntField()
+    paid_minor = fields.BigIntField(default=0)
+    refunded_minor = fields.BigIntField(default=0)
+    payment_intent = fields.CharField(max_length=100, null=True, unique=True)
+    client_secret = fields.CharField(max_length=200, null=True)
+    payment_failures = fields.IntField(default=0)
+    last_payment_error = fields.CharField(max_length=300, default="")
+    last_failed_charge = fields.CharField(max_length=100, null=True)  # a decline is counted once
+    hold_expires_at = fields.DatetimeField()
+    placed_at = fields.DatetimeField()
+    paid_at = fields.DatetimeField(null=True)
+    fulfilled_at = fields.DatetimeField(null=True)
+    cancelled_at = fields.DatetimeField(null=True)
+    cancel_reason = fields.CharField(max_length=40, default="")
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    lines: fields.ReverseRelation[OrderLine]
+    fulfilments: fields.ReverseRelation[Fulfilment]
+
+    class Meta:
+        app = "stallkit"
+        table = "order"
+        unique_together = (("brand", "cart"),)
+
+
+class Fulfilment(Model):
+    """The part of an order going one way: its promise as made at checkout, and its progress."""
+
+    id = fields.UUIDField(primary_key=True, default=new_id)
+    order: fields.ForeignKeyRelation[Order] = fields.ForeignKeyField(
+        "stallkit.Order", related_name="fulfilments", on_delete=fields.CASCADE
+    )
+    method = fields.CharField(max_length=16)
+    status = fields.CharField(max_length=20)
+    location = fields.CharField(max_length=80)  # shop, hub or microfactory handle
+    zone = fields.CharField(max_length=80, null=True)
+    postcode = fields.CharField(max_length=10, null=True)
+    fee_minor = fields.BigIntField(default=0)
+    promised_earliest = fields.DatetimeField()
+    promised_latest = fields.DatetimeField()
+    promise_rule = fields.CharField(max_length=40)
+    timezone = fields.CharField(max_length=64)
+    fulfilled_at = fields.DatetimeField(null=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        app = "stallkit"
+        table = "fulfilment"
+
+
+class OrderLine(Model):
+    id = fields.UUIDField(primary_key=True, default=new_id)
+    order: fields.ForeignKeyRelation[Order] = fields.ForeignKeyField(
+        "stallkit.Order", related_name="lines", on_delete=fields.CASCADE
+    )
+    fulfilment: fields.ForeignKeyRelation[Fulfilment] = fields.ForeignKeyField(
+        "stallkit.Fulfilment", related_name="lines", on_delete=fields.CASCADE
+    )
+    variant: fields.ForeignKeyRelation[Variant] = fields.ForeignKeyField(
+        "stallkit.Variant", related_name="order_lines", on_delete=fields.RESTRICT
+    )
+    sku = fields.CharField(max_length=64)
+    title = fields.CharField(max_length=300)
+    quantity = fields.IntField()
+    unit_price_minor = fields.BigIntField()  # variant price plus personalisation, per unit
+    discount_minor = fields.BigIntField(default=0)  # for the whole line
+    total_minor = fields.BigIntField()  # unit price x quantity - discount
+    personalisation: list[dict[str, str]] = fields.JSONField(default=list)  # type: ignore[assignment]
+    returned_quantity = fields.IntField(default=0)
+
+    class Meta:
+        app = "stallkit"
+        table = "order_line"
+
+
+class StockHold(Model):
+    """Units checkout reserved at a location for a line: ``held``, then ``sold`` or ``released``."""
+
+    id = fields.UUIDField(primary_key=True, default=new_id)
+    order: fields.ForeignKeyRelation[Order] = fields.ForeignKeyField(
+        "stallkit.Order", related_name="stock_holds", on_delete=fields.CASCADE
+    )
+    line: fields.ForeignKeyRelation[OrderLine] = fields.ForeignKeyField(
+        "stallkit.OrderLine", related_name="stock_holds", on_delete=fields.CASCADE
+    )
+    variant: fields.ForeignKeyRelation[Variant] = fields.ForeignKeyField(
+        "stallkit.Variant", related_name="stock_holds", on_delete=fields.RESTRICT
+    )
+    location: fields.ForeignKeyRelation[Location] = fields.ForeignKeyField(
+        "stallkit.Location", related_name="stock_holds", on_delete=fields.RESTRICT
+    )
+    quantity = fields.IntField()
+    status = fields.CharField(max_length=12, default="held")
+
+    class Meta:
+        app = "stallkit"
+        table = "stock_hold"
+
+
+class CapacityHold(Model):
+    """Made-to-order units booked at a microfactory for ``day``, released if the order is cancelled."""
+
+    id = fields.UUIDField(primary_key=True, default=new_id)
+    order: fields.ForeignKeyRelation[Order] = fields.ForeignKeyField(
+        "stallkit.Order", related_name="capacity_holds", on_delete=fields.CASCADE
+    )
+    line: fields.ForeignKeyRelation[OrderLine] = fields.ForeignKeyField(
+        "stallkit.OrderLine", related_name="capacity_holds", on_delete=fields.CASCADE
+    )
+    microfactory: fields.ForeignKeyRelation[Microfactory] = fields.ForeignKeyField(
+        "stallkit.Microfactory", related_name="capacity_holds", on_delete=fields.RESTRICT
+    )
+    day = fields.DateField()
+    units = fields.IntField()
+    status = fields.CharField(max_length=12, default="held")  # held | released
+
+    class Meta:
+        app = "stallkit"
+        table = "capacity_hold"
+
+
+class OrderEvent(Model):
+    """Append-only history: every status change, what caused it, and when."""
+
+    id = fields.UUIDField(primary_key=True, default=new_id)
+    order: fields.ForeignKeyRelation[Order] = fields.ForeignKeyField(
+        "stallkit.Order", related_name="events", on_delete=fields.CASCADE
+    )
+    fulfilment_id = fields.UUIDField(null=True)
+    from_status = fields.CharField(max_length=20)
+    to_status = fields.CharField(max_length=20)
+    source = fields.CharField(max_length=20)  # checkout | webhook | browser | reconcile | merchant | return
+    detail = fields.CharField(max_length=300, default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        app = "stallkit"
+        table = "order_event"
+
+
+class Return(Model):
+    """A return (and optionally an exchange) of some of an order's units, with its refund."""
+
+    id = fields.UUIDField(primary_key=True, default=new_id)
+    order: fields.ForeignKeyRelation[Order] = fields.ForeignKeyField(
+        "stallkit.Order", related_name="returns", on_delete=fields.CASCADE
+    )
+    status = fields.CharField(max_length=20)  # refund_pending | completed
+    refund_minor = fields.BigIntField()
+    refund_id = fields.CharField(max_length=100, null=True)
+    exchange_order_id = fields.UUIDField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    completed_at = fields.DatetimeField(null=True)
+
+    lines: fields.ReverseRelation[ReturnLine]
+
+    class Meta:
+        app = "stallkit"
+        table = "order_return"
+
+
+class ReturnLine(Model):
+    id = fields.UUIDField(primary_key=True, default=new_id)
+    order_return: fields.ForeignKeyRelation[Return] = fields.ForeignKeyField(
+        "stallkit.Return", related_name="lines", on_delete=fields.CASCADE
+    )
+    line: fields.ForeignKeyRelation[OrderLine] = fields.ForeignKeyField(
+        "stallkit.OrderLine", related_name="return_lines", on_delete=fields.CASCADE
+    )
+    quantity = fields.IntField()
+    reason = fields.CharField(max_length=24)
+    condition = fields.CharField(max_length=12)  # resaleable | damaged
+    disposition = fields.CharField(max_length=12)  # restocked | quarantined
+    location = fields.CharField(max_length=80, default="")  # where restocked units went
+    refund_minor = fields.BigIntField()
+    exchange_sku = fields.CharField(max_length=64, null=True)
+
+    class Meta:
+        app = "stallkit"
+        table = "return_line"

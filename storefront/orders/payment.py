@@ -1,0 +1,143 @@
+"""Applying payment news to an order: the one place the state machine's decisions take effect.
+
+Every road (webhook, the browser's return, reconciliation) ends here. The decision is taken
+under a row lock on the order, from its current status, so news that arrives twice or late
+is a no-op. Stripe is never called inside the transaction: a late payment's refund is made
+after the lock is released, with an idempotency key derived from the order, then recorded.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from tortoise.transactions import in_transaction
+
+from storefront.checkout import holds
+from storefront.money import Money
+from storefront.orders import states
+from storefront.orders.models import CapacityHold, Fulfilment, Order, StockHold
+from storefront.orders.service import record_event
+from storefront.tenancy.service import bump_catalog_version
+
+if TYPE_CHECKING:
+    from storefront.payments.stripe_gateway import PaymentIntentView, StripeGateway
+
+
+def signal_of(intent: PaymentIntentView) -> states.PaymentSignal | None:
+    """What an intent's status tells an order; None while the shopper is still paying."""
+    if intent.status == "succeeded":
+        return "succeeded"
+    if intent.status == "canceled":
+        return "canceled"
+    if intent.status == "requires_payment_method" and intent.last_error:
+        return "failed"
+    return None
+
+
+async def apply_intent(
+    order_id: uuid.UUID, intent: PaymentIntentView, *, source: str, gateway: StripeGateway, now: datetime
+) -> states.PaymentDecision | None:
+    signal = signal_of(intent)
+    if signal is None:
+        return None
+    return await apply_signal(
+        order_id,
+        signal,
+        source=source,
+        gateway=gateway,
+        now=now,
+        received=Money(amount=intent.amount_received, currency=intent.currency),
+        charged=Money(amount=intent.amount, currency=intent.currency),
+        detail=intent.last_error or "",
+        attempt=intent.latest_charge,
+    )
+
+
+async def apply_signal(
+    order_id: uuid.UUID,
+    signal: states.PaymentSignal,
+    *,
+    source: str,
+    gateway: StripeGateway | None,
+    now: datetime,
+    received: Money | None = None,
+    charged: Money | None = None,
+    detail: str = "",
+    attempt: str | None = None,
+) -> states.PaymentDecision:
+    """Apply ``signal``; ``attempt`` (the charge id) makes a decline heard twice count once."""
+    async with in_transaction():
+        order = await Order.filter(id=order_id).select_for_update().get()
+        matches = charged is None or (charged.amount == order.total_minor and charged.currency == order.currency)
+        decision = states.on_payment(order.status, signal, amount_matches=matches)
+        if decision.action == "commit_holds":
+            await _commit(order, received, source, now)
+        elif decision.action == "release_holds":
+            await cancel_order(order, "payment_" + signal if signal != "expired" else "hold_expired", source, now)
+        elif decision.action == "record_failure" and (attempt is None or attempt != order.last_failed_charge):
+            order.last_failed_charge = attempt
+            order.payment_failures += 1
+            order.last_payment_error = (detail or "payment failed")[:300]
+            await order.save(
+                update_fields=["payment_failures", "last_payment_error", "last_failed_charge", "updated_at"]
+            )
+            await record_event(order.id, order.status, order.status, source, f"payment failed: {detail}")
+        elif decision.action == "flag_amount":
+            order.last_payment_error = f"intent amount {charged} does not match the order total"
+            await order.save(update_fields=["last_payment_error", "updated_at"])
+            await record_event(order.id, order.status, order.status, source, order.last_payment_error)
+    if decision.action == "refund_late_payment" and gateway is not None and received is not None:
+        await refund_late_payment(order, received, gateway, source)
+    return decision
+
+
+async def _commit(order: Order, received: Money | None, source: str, now: datetime) -> None:
+    for hold in await StockHold.filter(order_id=order.id, status="held").select_for_update():
+        await holds.sell_held(hold.variant_id, hold.location_id, hold.quantity, f"order {order.number} paid")  # type: ignore[attr-defined]
+        hold.status = "sold"
+        await hold.save(update_fields=["status"])
+    await Fulfilment.filter(order_id=order.id, status="pending_payment").update(status="paid")
+    await record_event(order.id, order.status, "paid", source)
+    order.status = "paid"
+    order.paid_at = now
+    order.paid_minor = received.amount if received is not None else order.total_minor
+    await order.save(update_fields=["status", "paid_at", "paid_minor", "updated_at"])
+    await bump_catalog_version(order.brand_id)  # type: ignore[attr-defined]
+
+
+async def cancel_order(order: Order, reason: str, source: str, now: datetime) -> None:
+    """Cancel an unpaid order: its held stock goes back on sale and its capacity is freed."""
+    for hold in await StockHold.filter(order_id=order.id, status="held").select_for_update():
+        reason_text = f"order {order.number} {reason}"
+        await holds.release_held(hold.variant_id, hold.location_id, hold.quantity, reason_text)  # type: ignore[attr-defined]
+        hold.status = "released"
+        await hold.save(update_fields=["status"])
+    for booking in await CapacityHold.filter(order_id=order.id, status="held"):
+        await holds.unbook_capacity(booking.microfactory_id, booking.day, booking.units)  # type: ignore[attr-defined]
+        booking.status = "released"
+        await booking.save(update_fields=["status"])
+    await Fulfilment.filter(order_id=order.id).update(status="cancelled")
+    await record_event(order.id, order.status, "cancelled", source, reason)
+    order.status = "cancelled"
+    order.cancelled_at = now
+    order.cancel_reason = reason
+    await order.save(update_fields=["status", "cancelled_at", "cancel_reason", "updated_at"])
+    await bump_catalog_version(order.brand_id)  # type: ignore[attr-defined]
+
+
+async def refund_late_payment(order: Order, received: Money, gateway: StripeGateway, source: str) -> None:
+    """A payment that landed after its order was cancelled goes straight back to the shopper."""
+    if not order.payment_intent or received.amount <= 0:
+        return
+    await gateway.create_refund(
+        payment_intent=order.payment_intent, amount=received, idempotency_key=f"order-{order.id}-late-refund"
+    )
+    async with in_transaction():
+        locked = await Order.filter(id=order.id).select_for_update().get()
+        if locked.refunded_minor < received.amount:
+            locked.paid_minor = received.amount
+            locked.refunded_minor = received.amount
+            await locked.save(update_fields=["paid_minor", "refunded_minor", "updated_at"])
+            await record_event(locked.id, locked.status, locked.status, source, "late payment refunded")

@@ -1,0 +1,145 @@
+"""The orders API: an order with its fulfilments and promises, payments, returns and KPIs."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Literal
+
+import msgspec
+
+from storefront.ids import Sku
+from storefront.money import Money
+from storefront.orders.states import FulfilmentStep, OrderStatus
+
+ReturnReason = Literal["changed_mind", "wrong_size", "faulty", "damaged_in_transit", "not_as_described", "other"]
+Condition = Literal["resaleable", "damaged"]
+OrderStatusFilter = OrderStatus | None
+
+
+class FulfilmentOut(msgspec.Struct, frozen=True, kw_only=True):
+    id: uuid.UUID
+    method: str
+    status: str
+    location: str
+    zone: str | None
+    postcode: str | None
+    fee: Money
+    promised_earliest: datetime
+    promised_latest: datetime
+    promise_rule: str
+    timezone: str
+    fulfilled_at: datetime | None
+
+
+class OrderLineOut(msgspec.Struct, frozen=True, kw_only=True):
+    id: uuid.UUID
+    fulfilment: uuid.UUID
+    sku: str
+    title: str
+    quantity: int
+    unit_price: Money
+    discount: Money
+    total: Money
+    personalisation: list[dict[str, str]]
+    returned_quantity: int
+
+
+class OrderKpis(msgspec.Struct, frozen=True, kw_only=True):
+    """What the brand's dashboards need per order (minutes are whole minutes)."""
+
+    promised_lead_minutes: int  # placed -> latest promised instant (the slowest fulfilment)
+    actual_lead_minutes: int | None  # placed -> last fulfilment done; None until then
+    on_time: bool | None  # every fulfilment done by its promise; None until all are done
+    fulfilment_cost: Money
+    returned_units: int
+    damaged_units: int
+    return_reasons: dict[str, int]
+
+
+class OrderOut(msgspec.Struct, frozen=True, kw_only=True):
+    id: uuid.UUID
+    number: str
+    status: str
+    email: str
+    name: str
+    subtotal: Money
+    fulfilment: Money
+    discount: Money
+    total: Money
+    paid: Money
+    refunded: Money
+    payment_intent: str | None
+    payment_failures: int
+    last_payment_error: str
+    hold_expires_at: datetime
+    placed_at: datetime
+    paid_at: datetime | None
+    fulfilled_at: datetime | None
+    cancelled_at: datetime | None
+    cancel_reason: str
+    exchange_of: uuid.UUID | None
+    fulfilments: list[FulfilmentOut]
+    lines: list[OrderLineOut]
+    kpis: OrderKpis
+
+
+class StepIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Move a fulfilment to its method's next step (pickup: ready_for_pickup, fulfilled; ...)."""
+
+    status: FulfilmentStep
+
+
+class ReturnLineIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    line: uuid.UUID
+    quantity: Annotated[int, msgspec.Meta(ge=1, le=99)]
+    reason: ReturnReason
+    condition: Condition
+    exchange_sku: Annotated[Sku | None, msgspec.Meta(description="swap for this variant of equal price")] = None
+
+
+class ReturnIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Units received back: resaleable ones are restocked, damaged ones quarantined; refunded unless exchanged."""
+
+    lines: Annotated[list[ReturnLineIn], msgspec.Meta(min_length=1, max_length=50)]
+
+
+class ReturnLineOut(msgspec.Struct, frozen=True, kw_only=True):
+    line: uuid.UUID
+    sku: str
+    quantity: int
+    reason: str
+    condition: str
+    disposition: str  # restocked | quarantined
+    location: str
+    refund: Money
+    exchange_sku: str | None
+
+
+class ReturnOut(msgspec.Struct, frozen=True, kw_only=True):
+    id: uuid.UUID
+    order: uuid.UUID
+    status: str  # refund_pending | completed
+    refund: Money
+    refund_id: str | None
+    exchange_order: uuid.UUID | None
+    lines: list[ReturnLineOut]
+    created_at: datetime
+    completed_at: datetime | None
+
+
+class KpiSummary(msgspec.Struct, frozen=True, kw_only=True):
+    """A brand's order figures by fulfilment method; rates in basis points."""
+
+    method: str
+    orders: int
+    fulfilled: int
+    on_time_bp: int | None
+    average_promised_lead_minutes: int | None
+    average_actual_lead_minutes: int | None
+    revenue: Money
+    refunded: Money
+    fulfilment_fees: Money
+    returned_units: int
+    damaged_units: int
+    return_reasons: dict[str, int]

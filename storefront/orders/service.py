@@ -1,0 +1,173 @@
+"""Reading orders and moving their fulfilments along; payments are applied in :mod:`.payment`."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from datetime import datetime
+
+from tortoise.transactions import in_transaction
+
+from storefront.api.pagination import Page, page_of, page_query
+from storefront.clock import utcnow
+from storefront.errors import Conflict, FieldError, NotFound
+from storefront.money import Money
+from storefront.orders import kpis, states
+from storefront.orders.models import Fulfilment, Order, OrderEvent, OrderLine, ReturnLine
+from storefront.orders.schemas import FulfilmentOut, KpiSummary, OrderLineOut, OrderOut, StepIn
+from storefront.tenancy.service import brand_currency
+
+_NUMBER_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U to misread
+
+
+def order_number() -> str:
+    """A short number a shopper can read over the phone; unique in the database."""
+    return "SK-" + "".join(secrets.choice(_NUMBER_ALPHABET) for _ in range(8))
+
+
+class IllegalTransition(Conflict):
+    code = "illegal_transition"
+    title = "Not the next step for this fulfilment"
+
+
+async def find_order(brand_id: uuid.UUID, order_id: uuid.UUID) -> Order:
+    order = await Order.get_or_none(id=order_id, brand_id=brand_id)
+    if order is None:
+        raise NotFound("no such order", errors=[FieldError("path.order_id", "no such order")])
+    return order
+
+
+async def order_out(order: Order) -> OrderOut:
+    fulfilments = await Fulfilment.filter(order_id=order.id).order_by("id")
+    lines = await OrderLine.filter(order_id=order.id).order_by("id")
+    returned = await ReturnLine.filter(line__order_id=order.id).values_list("reason", "condition", "quantity")
+    money = lambda amount: Money(amount=amount, currency=order.currency)  # noqa: E731
+    return OrderOut(
+        id=order.id,
+        number=order.number,
+        status=order.status,
+        email=order.email,
+        name=order.name,
+        subtotal=money(order.subtotal_minor),
+        fulfilment=money(order.fulfilment_minor),
+        discount=money(order.discount_minor),
+        total=money(order.total_minor),
+        paid=money(order.paid_minor),
+        refunded=money(order.refunded_minor),
+        payment_intent=order.payment_intent,
+        payment_failures=order.payment_failures,
+        last_payment_error=order.last_payment_error,
+        hold_expires_at=order.hold_expires_at,
+        placed_at=order.placed_at,
+        paid_at=order.paid_at,
+        fulfilled_at=order.fulfilled_at,
+        cancelled_at=order.cancelled_at,
+        cancel_reason=order.cancel_reason,
+        exchange_of=order.exchange_of_id,  # type: ignore[attr-defined]
+        fulfilments=[
+            FulfilmentOut(
+                id=f.id,
+                method=f.method,
+                status=f.status,
+                location=f.location,
+                zone=f.zone,
+                postcode=f.postcode,
+                fee=money(f.fee_minor),
+                promised_earliest=f.promised_earliest,
+                promised_latest=f.promised_latest,
+                promise_rule=f.promise_rule,
+                timezone=f.timezone,
+                fulfilled_at=f.fulfilled_at,
+            )
+            for f in fulfilments
+        ],
+        lines=[
+            OrderLineOut(
+                id=line.id,
+                fulfilment=line.fulfilment_id,  # type: ignore[attr-defined]
+                sku=line.sku,
+                title=line.title,
+                quantity=line.quantity,
+                unit_price=money(line.unit_price_minor),
+                discount=money(line.discount_minor),
+                total=money(line.total_minor),
+                personalisation=line.personalisation,
+                returned_quantity=line.returned_quantity,
+            )
+            for line in lines
+        ],
+        kpis=kpis.order_kpis(
+            placed_at=order.placed_at,
+            promised=[f.promised_latest for f in fulfilments],
+            fulfilled=[f.fulfilled_at for f in fulfilments],
+            fees=money(sum(f.fee_minor for f in fulfilments)),
+            returns=[kpis.ReturnedUnits(reason=r, condition=c, quantity=q) for r, c, q in returned],
+        ),
+    )
+
+
+async def get_order(brand_id: uuid.UUID, order_id: uuid.UUID) -> OrderOut:
+    return await order_out(await find_order(brand_id, order_id))
+
+
+async def list_orders(brand_id: uuid.UUID, *, status: str | None, cursor: str | None, limit: int) -> Page[OrderOut]:
+    query = Order.filter(brand_id=brand_id)
+    if status:
+        query = query.filter(status=status)
+    orders = await page_query(query, cursor, limit)
+    return page_of([await order_out(o) for o in orders], [o.id for o in orders], limit)
+
+
+async def record_event(
+    order_id: uuid.UUID, before: str, after: str, source: str, detail: str = "", fulfilment_id: uuid.UUID | None = None
+) -> None:
+    await OrderEvent.create(
+        order_id=order_id,
+        fulfilment_id=fulfilment_id,
+        from_status=before,
+        to_status=after,
+        source=source,
+        detail=detail[:300],
+    )
+
+
+async def refresh_status(order: Order, source: str, now: datetime) -> None:
+    """Set the order's status from its fulfilments' (inside the caller's transaction, order locked)."""
+    statuses = await Fulfilment.filter(order_id=order.id).values_list("status", flat=True)
+    status = states.order_status(order.status, statuses)  # type: ignore[arg-type]
+    if status != order.status:
+        await record_event(order.id, order.status, status, source)
+        order.status = status
+        if status == "fulfilled":
+            order.fulfilled_at = now
+        await order.save(update_fields=["status", "fulfilled_at", "updated_at"])
+
+
+async def advance_fulfilment(
+    brand_id: uuid.UUID, order_id: uuid.UUID, fulfilment_id: uuid.UUID, data: StepIn, *, now: datetime | None = None
+) -> OrderOut:
+    """Move one fulfilment to its method's next step: the only way an order progresses after payment."""
+    now = now or utcnow()
+    async with in_transaction():
+        order = await Order.filter(id=order_id, brand_id=brand_id).select_for_update().first()
+        if order is None:
+            raise NotFound("no such order", errors=[FieldError("path.order_id", "no such order")])
+        fulfilment = await Fulfilment.filter(id=fulfilment_id, order_id=order.id).select_for_update().first()
+        if fulfilment is None:
+            raise NotFound("no such fulfilment", errors=[FieldError("path.fulfilment_id", "no such fulfilment")])
+        try:
+            target = states.next_step(fulfilment.method, fulfilment.status, data.status)
+        except states.IllegalStep as exc:
+            raise IllegalTransition(str(exc), errors=[FieldError("body.status", str(exc))]) from None
+        await record_event(order.id, fulfilment.status, target, "merchant", fulfilment_id=fulfilment.id)
+        fulfilment.status = target
+        fulfilment.fulfilled_at = now if target == "fulfilled" else None
+        await fulfilment.save(update_fields=["status", "fulfilled_at", "updated_at"])
+        await refresh_status(order, "merchant", now)
+    return await order_out(order)
+
+
+async def kpi_summary(brand_id: uuid.UUID) -> list[KpiSummary]:
+    """Figures by method over the brand's orders (scans them all: fine at a microbrand's volume)."""
+    orders = await Order.filter(brand_id=brand_id).exclude(status__in=["pending_payment", "cancelled"])
+    return kpis.summarise([await order_out(o) for o in orders], await brand_currency(brand_id))
