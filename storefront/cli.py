@@ -11,11 +11,15 @@ import asyncio
 import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import msgspec
 
 from storefront import db
 from storefront.settings import Settings, SettingsError
+
+if TYPE_CHECKING:
+    from storefront.demo.local_stripe import LocalStripe
 
 EXIT_USAGE = 2
 
@@ -188,7 +192,46 @@ def cmd_demo(args: argparse.Namespace) -> None:
         start_site(settings.host, site_port, api_origin, result.publishable_key)
     except OSError as exc:
         raise CliError(f"cannot serve the demo site on port {site_port}: {exc.strerror or exc}") from None
-    cmd_serve(argparse.Namespace(workers=1))
+    stripe_server = _demo_payments(settings, api_origin)
+    try:
+        cmd_serve(argparse.Namespace(workers=1))
+    finally:
+        if stripe_server is not None:
+            stripe_server.stop()
+
+
+def _demo_payments(settings: Settings, api_origin: str) -> LocalStripe | None:
+    """Offline test payments for the demo: start localstripe if it is installed and Stripe is not configured.
+
+    The server reads its settings from the environment, so the local server's address and keys
+    are put there before it starts. Checkout then completes server-side with a test card.
+    """
+    from pathlib import Path
+
+    from storefront.demo import local_stripe
+
+    if settings.payments_enabled:
+        print(f"  payments: Stripe at {settings.stripe_api_base or 'api.stripe.com'}")
+        return None
+    if not local_stripe.installed():
+        print(
+            "  payments: off (for offline test payments: python3 -m venv .venv-localstripe && "
+            ".venv-localstripe/bin/pip install localstripe)"
+        )
+        return None
+    try:
+        server = local_stripe.start(Path(settings.data_dir) / "localstripe")
+        server.register_webhook(f"{api_origin}/v1/webhooks/stripe")
+    except local_stripe.LocalStripeError as exc:
+        print(f"  payments: off (localstripe would not start: {str(exc).splitlines()[0]})")
+        return None
+    os.environ.update(
+        STALLKIT_STRIPE_SECRET_KEY=local_stripe.TEST_SECRET_KEY,
+        STALLKIT_STRIPE_API_BASE=server.api_base,
+        STALLKIT_STRIPE_WEBHOOK_SECRET=server.webhook_secret,
+    )
+    print(f"  payments: local test server at {server.api_base} (checkout pays with a test card)")
+    return server
 
 
 def _demo_site_port(api_port: int) -> int:

@@ -27,12 +27,8 @@ import hmac
 import json
 import os
 import secrets
-import socket
-import subprocess
 import threading
 import time
-import urllib.parse
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -42,34 +38,18 @@ from typing import Any
 import msgspec
 import pytest
 
+from storefront.demo import local_stripe
+from storefront.demo.local_stripe import LocalStripe
 from storefront.settings import Secret, Settings
 
 ROOT = Path(__file__).resolve().parents[1]
-LOCALSTRIPE_PYTHON = ROOT / ".venv-localstripe" / "bin" / "python"
-STRIPE_TEST_KEY = "sk_test_stallkit_localstripe"
+LOCALSTRIPE_PYTHON = ROOT / local_stripe.DEFAULT_PYTHON
+STRIPE_TEST_KEY = local_stripe.TEST_SECRET_KEY
 WEBHOOK_ENDPOINT_ID = "stallkit-tests"
-
-# Run inside the localstripe venv. Binding port 0 and printing the port avoids a race for a
-# "free" port. Skipping Store.try_load_from_disk is what localstripe's --from-scratch does;
-# replacing dump_to_disk also stops every write from re-pickling the whole store to the one
-# fixed temp file all localstripe processes share.
-_SERVER_PROGRAM = """
-import socket
-from aiohttp import web
-from localstripe import resources, server
-
-resources.Store.dump_to_disk = lambda self: None
-sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-sock.bind(("127.0.0.1", 0))
-print(sock.getsockname()[1], flush=True)
-web.run_app(server.app, sock=sock, print=None, access_log=None)
-"""
 
 
 def _require_localstripe() -> None:
-    venv = LOCALSTRIPE_PYTHON.parents[1]
-    if LOCALSTRIPE_PYTHON.exists() and any(venv.glob("lib/python3*/site-packages/localstripe/server.py")):
+    if local_stripe.installed(LOCALSTRIPE_PYTHON):
         return
     message = "localstripe is not installed in .venv-localstripe (bash tests/run.sh creates it)"
     if os.environ.get("CI", "").lower() == "true":
@@ -77,99 +57,18 @@ def _require_localstripe() -> None:
     pytest.skip(message)
 
 
-def _wait_for_port(port: int, process: subprocess.Popen[bytes], deadline: float) -> None:
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"localstripe exited with status {process.returncode}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"localstripe did not answer on port {port}")
-
-
-def _read_port(process: subprocess.Popen[bytes], timeout: float) -> int:
-    """The first line localstripe's launcher prints, read in a thread so a hung start cannot hang the suite."""
-    stdout = process.stdout
-    assert stdout is not None
-    line: list[bytes] = []
-    reader = threading.Thread(target=lambda: line.append(stdout.readline()), daemon=True)
-    reader.start()
-    reader.join(timeout)
-    if not line or not line[0].strip().isdigit():
-        raise RuntimeError("localstripe did not report its port")
-    return int(line[0])
-
-
-@dataclass(frozen=True)
-class LocalStripe:
-    """A running localstripe: point ``stripe_api_base`` at ``api_base``; webhooks are signed with ``webhook_secret``."""
-
-    api_base: str
-    webhook_secret: str
-    log_path: Path
-
-    def register_webhook(
-        self, url: str, *, events: list[str] | None = None, secret: str | None = None, endpoint_id: str | None = None
-    ) -> None:
-        """Have localstripe POST events to ``url`` (about a second after the call that caused them).
-
-        localstripe has no way to remove an endpoint: registering the same ``endpoint_id``
-        again replaces it. Every registered endpoint receives every event it subscribes to.
-        """
-        fields: list[tuple[str, str]] = [("url", url), ("secret", secret or self.webhook_secret)]
-        fields += [("events[]", event) for event in events or []]
-        request = urllib.request.Request(  # noqa: S310 (a loopback http URL we built)
-            f"{self.api_base}/_config/webhooks/{endpoint_id or WEBHOOK_ENDPOINT_ID}",
-            data=urllib.parse.urlencode(fields).encode(),
-            method="POST",
-        )
-        with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310
-            if response.status != 200:
-                raise RuntimeError(f"localstripe refused the webhook endpoint: HTTP {response.status}")
-
-    def log(self) -> str:
-        """What the server wrote to stderr, for a failing test's message."""
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
-
-
 @pytest.fixture(scope="session")
 def localstripe(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStripe]:
+    """A fresh localstripe for the session (see :mod:`storefront.demo.local_stripe`)."""
     _require_localstripe()
-    workdir = tmp_path_factory.mktemp("localstripe")
-    log_path = workdir / "localstripe.log"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
-    env["TMPDIR"] = str(workdir)  # anything it might still put in the temp folder stays private
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(  # noqa: S603 (our own interpreter path and program)
-            [str(LOCALSTRIPE_PYTHON), "-c", _SERVER_PROGRAM],
-            stdout=subprocess.PIPE,
-            stderr=log,
-            stdin=subprocess.DEVNULL,
-            cwd=workdir,
-            env=env,
-        )
     try:
-        try:
-            port = _read_port(process, timeout=20)
-            _wait_for_port(port, process, time.monotonic() + 10)
-        except RuntimeError as exc:
-            pytest.fail(f"{exc}\n{log_path.read_text(errors='replace')}")
-        yield LocalStripe(
-            api_base=f"http://127.0.0.1:{port}",
-            webhook_secret="whsec_" + secrets.token_hex(16),
-            log_path=log_path,
-        )
+        server = local_stripe.start(tmp_path_factory.mktemp("localstripe"), LOCALSTRIPE_PYTHON)
+    except local_stripe.LocalStripeError as exc:
+        pytest.fail(str(exc))
+    try:
+        yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
-        if process.stdout is not None:
-            process.stdout.close()
+        server.stop()
 
 
 # --- webhooks -----------------------------------------------------------------------------------
@@ -264,7 +163,7 @@ def stripe_webhooks(localstripe: LocalStripe) -> Iterator[WebhookReceiver]:
     thread.start()
     receiver.url = f"http://127.0.0.1:{server.server_address[1]}/stripe"
     try:
-        localstripe.register_webhook(receiver.url)
+        localstripe.register_webhook(receiver.url, endpoint_id=WEBHOOK_ENDPOINT_ID)
         yield receiver
     finally:
         server.shutdown()

@@ -1624,6 +1624,7 @@ LOOKBOOK: dict = {
             "title": "Sunday on Columbia Road",
             "occasion": "casual",
             "image": "/static/demo/images/look-casual.svg",
+            "bundle_discount_bp": 1000,  # 10% off when the whole look is bought together
             "items": [
                 {
                     "product": "columbia-tote",

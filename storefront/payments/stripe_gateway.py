@@ -33,7 +33,7 @@ import stripe
 
 from storefront.errors import InvalidInput, MalformedRequest, PaymentDeclined, PaymentsUnavailable
 from storefront.money import Money, from_stripe_amount, to_stripe_amount
-from storefront.settings import Settings
+from storefront.settings import Secret, Settings
 
 log = logging.getLogger("stallkit.payments")
 
@@ -143,7 +143,7 @@ class StripeGateway:
             self._http = _HTTPXClient(timeout=TIMEOUT)
             base = self._settings.stripe_api_base.rstrip("/")
             self._client = stripe.StripeClient(
-                self._settings.stripe_secret_key.reveal(),
+                _reveal(self._settings.stripe_secret_key),
                 base_addresses={"api": base} if base else {},
                 max_network_retries=0,
                 http_client=self._http,
@@ -214,7 +214,7 @@ class StripeGateway:
         )
         if current.status not in _CONFIRMABLE:
             return _intent_view(current)
-        if _id_of(current.payment_method) != payment_method:
+        if _id_of(_field(current, "payment_method")) != payment_method:
             await self._call(
                 "attach payment method",
                 lambda: client.v1.payment_intents.update_async(
@@ -298,7 +298,7 @@ class StripeGateway:
         with ``PaymentsUnavailable`` (503): Stripe retries, and nothing unverified gets in.
         """
         client = self._stripe()
-        secret = self._settings.stripe_webhook_secret.reveal()
+        secret = _reveal(self._settings.stripe_webhook_secret)
         if not secret:
             raise PaymentsUnavailable("the Stripe webhook secret is not configured")
         if not signature:
@@ -399,6 +399,11 @@ def _stripe_amount(amount: Money) -> int:
         return to_stripe_amount(amount)
     except ValueError as exc:
         raise InvalidInput(str(exc)) from None
+
+
+def _reveal(value: str) -> str:
+    """The real value of a setting: ``str()`` of a :class:`Secret` is a mask, never the key."""
+    return value.reveal() if isinstance(value, Secret) else value
 
 
 def _field(obj: Any, name: str) -> Any:

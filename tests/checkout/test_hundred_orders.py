@@ -49,7 +49,9 @@ async def test_a_hundred_orders_reconcile_to_the_cent(
         },
     )
     await receive(shop_client, shop.brand, red, "market-street", 40)
-    expected = Counter({(shop.sku, "market-street"): 200, (shop.other_sku, "warehouse"): 200, (red, "market-street"): 40})
+    expected = Counter(
+        {(shop.sku, "market-street"): 200, (shop.other_sku, "warehouse"): 200, (red, "market-street"): 40}
+    )
     secret = auth(shop.brand.secret_key)
     gateway = shop_app.state["payments"]
     paid: list[dict[str, Any]] = []
