@@ -14,6 +14,7 @@ Fixtures:
   ``await stripe_webhooks.wait_for("payment_intent.succeeded", intent_id)`` and replay the
   delivery (body and signature exactly as sent) through the app.
 - ``stripe_settings``: the suite's ``settings`` pointed at the server, with test keys.
+- ``shop_app`` / ``shop_client``: the app built with those settings, and an in-process client.
 
 Helpers for the events localstripe never sends (refunds, charges): :func:`event_body` and
 :func:`sign_webhook`.
@@ -29,15 +30,20 @@ import os
 import secrets
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import httpx
 import msgspec
 import pytest
+import pytest_asyncio
+from litestar import Litestar
 
+from components.plugin import ComponentsPlugin
+from storefront.app import create_app
 from storefront.demo import local_stripe
 from storefront.demo.local_stripe import LocalStripe
 from storefront.settings import Secret, Settings
@@ -209,3 +215,20 @@ def event_body(type: str, obj: dict[str, Any], *, event_id: str | None = None, c
         "data": {"object": obj},
     }
     return json.dumps(event).encode()
+
+
+# --- the app with payments on -------------------------------------------------------------------
+
+
+@pytest_asyncio.fixture(scope="session")
+async def shop_app(database: Settings, stripe_settings: Settings) -> AsyncIterator[Litestar]:
+    app = create_app(stripe_settings, plugins=[ComponentsPlugin()], manage_database=False)
+    yield app
+    await app.state["payments"].close()
+
+
+@pytest_asyncio.fixture
+async def shop_client(shop_app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=shop_app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http

@@ -1,33 +1,13 @@
-"""An app wired to localstripe, and helpers to take a cart through checkout."""
+"""Helpers to take a cart through checkout (the localstripe-backed app is ``shop_client``)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
-import pytest_asyncio
-from litestar import Litestar
 
-from components.plugin import ComponentsPlugin
-from storefront.app import create_app
-from storefront.settings import Settings
 from tests.commerce import Shop, add, new_cart
 from tests.conftest import auth
-
-
-@pytest_asyncio.fixture(scope="session")
-async def shop_app(database: Settings, stripe_settings: Settings) -> AsyncIterator[Litestar]:
-    app = create_app(stripe_settings, plugins=[ComponentsPlugin()], manage_database=False)
-    yield app
-    await app.state["payments"].close()
-
-
-@pytest_asyncio.fixture
-async def shop_client(shop_app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=shop_app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
-        yield http
 
 
 async def checkout(client: httpx.AsyncClient, shop: Shop, cart: str, **body: Any) -> httpx.Response:
