@@ -1,0 +1,148 @@
+"""Kill -9 the server in the middle of a checkout rush; restart; retry: nothing lost, nothing doubled.
+
+The server is a real uvicorn process on the suite's database, paying against localstripe.
+Thirty shoppers check out and pay at once; the server is killed with SIGKILL while their
+requests are in flight, some before their order is written, some between the order and its
+payment, some between the payment and its recording. After a restart every shopper simply
+retries (checkout is idempotent per cart; confirm asks Stripe), and the books must balance:
+one order per cart, every paid unit sold exactly once, nothing left held, and no order with
+more than one successful payment at Stripe.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from storefront.orders.models import Order
+from storefront.settings import Settings
+from tests.checkout.conftest import cart_with, levels
+from tests.commerce import open_shop
+from tests.conftest import MakeBrand, auth
+from tests.e2e.conftest import free_port
+from tests.stripe_server import STRIPE_TEST_KEY
+
+ROOT = Path(__file__).resolve().parents[2]
+SHOPPERS = 30
+
+
+class Server:
+    def __init__(self, settings: Settings, workdir: Path) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {
+            **os.environ,
+            "STALLKIT_DATABASE_URL": settings.database_url,
+            "STALLKIT_DATA_DIR": str(workdir),
+            "STALLKIT_SECRET": settings.secret.reveal(),
+            "STALLKIT_STRIPE_SECRET_KEY": settings.stripe_secret_key.reveal(),
+            "STALLKIT_STRIPE_API_BASE": settings.stripe_api_base,
+            "STALLKIT_STRIPE_WEBHOOK_SECRET": settings.stripe_webhook_secret.reveal(),
+            "STALLKIT_RECONCILE_INTERVAL_S": "0",
+        }
+        self.log = workdir / "server.log"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(  # noqa: S603 (our own interpreter and module)
+                [
+                    sys.executable,
+                    "-m",
+                    "uvicorn",
+                    "storefront.asgi:app",
+                    "--port",
+                    str(self.port),
+                    "--log-level",
+                    "warning",
+                ],
+                env=self.env,
+                cwd=ROOT,
+                stdout=log,
+                stderr=log,
+            )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        raise RuntimeError(f"server did not start:\n{self.log.read_text(errors='replace')}")
+
+    def kill(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+
+@pytest.fixture
+def server(stripe_settings: Settings, tmp_path: Path) -> Iterator[Server]:
+    running = Server(stripe_settings, tmp_path)
+    running.start()
+    yield running
+    if running.process is not None and running.process.poll() is None:
+        running.process.terminate()
+        running.process.wait(timeout=10)
+
+
+async def _shop(http: httpx.AsyncClient, key: str, cart: str) -> str:
+    """One shopper: check out and pay; whatever breaks, report how far it got."""
+    try:
+        placed = await http.post(f"/v1/carts/{cart}/checkout", json={"email": "a@b.co"}, headers=auth(key))
+        if placed.status_code != 201:
+            return f"checkout {placed.status_code}"
+        paid = await http.post(f"/v1/carts/{cart}/confirm", json={"payment_method": "pm_card_visa"}, headers=auth(key))
+        return f"confirm {paid.status_code}"
+    except httpx.HTTPError as exc:
+        return type(exc).__name__
+
+
+async def test_kill_minus_nine_mid_checkout(
+    shop_client: httpx.AsyncClient, make_brand: MakeBrand, server: Server, localstripe: Any
+) -> None:
+    shop = await open_shop(shop_client, make_brand, shop_units=SHOPPERS)
+    carts = [await cart_with(shop_client, shop, shop.sku, 1) for _ in range(SHOPPERS)]
+    key = shop.brand.publishable_key
+    async with httpx.AsyncClient(base_url=server.url, timeout=30) as http:
+        rush = [asyncio.create_task(_shop(http, key, cart)) for cart in carts]
+        # let some orders get written and some payments land, then pull the plug
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and await Order.filter(status="paid", cart_id__in=carts).count() < 5:  # noqa: ASYNC110 (another process writes)
+            await asyncio.sleep(0.02)
+        server.kill()
+        first = Counter(await asyncio.gather(*rush))
+    print("before the kill:", dict(first))
+    assert sum(n for outcome, n in first.items() if not outcome.startswith("confirm 200")) > 0, first
+
+    server.start()
+    async with httpx.AsyncClient(base_url=server.url, timeout=30) as http:
+        retried = Counter(await asyncio.gather(*(_shop(http, key, cart) for cart in carts)))
+    assert retried == {"confirm 200": SHOPPERS}, retried
+
+    orders = await Order.filter(cart_id__in=carts)
+    assert len(orders) == SHOPPERS and len({o.cart_id for o in orders}) == SHOPPERS  # type: ignore[attr-defined]
+    assert Counter(o.status for o in orders) == {"paid": SHOPPERS}
+    assert await levels(shop_client, shop, shop.sku) == {"market-street": (0, 0)}
+    movements = await shop_client.get(
+        "/v1/stock/movements", params={"sku": shop.sku, "limit": 100}, headers=auth(shop.brand.secret_key)
+    )
+    kinds = Counter(m["kind"] for m in movements.json()["data"])
+    assert (kinds["reserve"], kinds["sell"], kinds["release"]) == (SHOPPERS, SHOPPERS, 0)
+    async with httpx.AsyncClient(
+        base_url=localstripe.api_base, headers={"Authorization": f"Bearer {STRIPE_TEST_KEY}"}
+    ) as stripe:
+        for order in orders:
+            intent = (await stripe.get(f"/v1/payment_intents/{order.payment_intent}")).json()
+            assert intent["status"] == "succeeded" and intent["amount"] == order.total_minor
