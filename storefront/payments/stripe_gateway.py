@@ -36,6 +36,10 @@ from storefront.money import Money, from_stripe_amount, to_stripe_amount
 from storefront.settings import Secret, Settings
 
 log = logging.getLogger("stallkit.payments")
+# The SDK and httpx log every request at INFO: noise in a shop's logs (and the SDK's include
+# request paths). Failures are logged here, once, without secrets.
+for _noisy in ("stripe", "httpx"):
+    logging.getLogger(_noisy).setLevel(logging.WARNING)
 
 T = TypeVar("T")
 
