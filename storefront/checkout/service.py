@@ -31,7 +31,7 @@ from storefront.fulfilment.promise import Quote
 from storefront.money import Money
 from storefront.orders.models import CapacityHold, Fulfilment, Order, OrderLine, StockHold
 from storefront.orders.payment import apply_intent, apply_signal
-from storefront.orders.service import order_number, order_out, record_event
+from storefront.orders.service import new_fulfilment, order_number, order_out, record_event
 from storefront.settings import Settings
 from storefront.tenancy.service import bump_catalog_version
 
@@ -98,18 +98,8 @@ async def place_order(
             price = priced.lines[line.id]
             order_line_fulfilment = groups.get(key)
             if order_line_fulfilment is None:
-                order_line_fulfilment = groups[key] = await Fulfilment.create(
-                    order_id=order.id,
-                    method=quote.method,
-                    status="pending_payment",
-                    location=quote.location,
-                    zone=quote.zone,
-                    postcode=line.postcode,
-                    fee_minor=priced.fees.get(key, 0),
-                    promised_earliest=quote.earliest,
-                    promised_latest=quote.latest,
-                    promise_rule=quote.rule,
-                    timezone=quote.timezone,
+                order_line_fulfilment = groups[key] = await new_fulfilment(
+                    order.id, quote, status="pending_payment", postcode=line.postcode, fee_minor=priced.fees.get(key, 0)
                 )
             order_line = await OrderLine.create(
                 order_id=order.id,

@@ -32,7 +32,7 @@ from storefront.inventory.models import Location
 from storefront.money import Money, allocate
 from storefront.orders.models import Fulfilment, Order, OrderLine, Return, ReturnLine, StockHold
 from storefront.orders.schemas import ReturnIn, ReturnLineOut, ReturnOut
-from storefront.orders.service import order_number, record_event
+from storefront.orders.service import new_fulfilment, order_number, record_event
 from storefront.orders.states import AFTER_PAYMENT
 from storefront.tenancy.service import bump_catalog_version
 
@@ -175,19 +175,7 @@ async def _exchange_order(
         except StallkitError as exc:
             raise_field_errors([FieldError("body.lines", f"{replacement.sku} cannot be sent that way: {exc.detail}")])
             raise
-        fulfilment = await Fulfilment.create(
-            order_id=exchange.id,
-            method=quote.method,
-            status="paid",
-            location=quote.location,
-            zone=quote.zone,
-            postcode=original.postcode,
-            fee_minor=0,
-            promised_earliest=quote.earliest,
-            promised_latest=quote.latest,
-            promise_rule=quote.rule,
-            timezone=quote.timezone,
-        )
+        fulfilment = await new_fulfilment(exchange.id, quote, status="paid", postcode=original.postcode, fee_minor=0)
         new_line = await OrderLine.create(
             order_id=exchange.id,
             fulfilment_id=fulfilment.id,

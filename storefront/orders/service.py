@@ -11,6 +11,7 @@ from tortoise.transactions import in_transaction
 from storefront.api.pagination import Page, page_of, page_query
 from storefront.clock import utcnow
 from storefront.errors import Conflict, FieldError, NotFound
+from storefront.fulfilment.promise import Quote
 from storefront.money import Money
 from storefront.orders import kpis, states
 from storefront.orders.models import Fulfilment, Order, OrderEvent, OrderLine, ReturnLine
@@ -116,6 +117,25 @@ async def list_orders(brand_id: uuid.UUID, *, status: str | None, cursor: str | 
         query = query.filter(status=status)
     orders = await page_query(query, cursor, limit)
     return page_of([await order_out(o) for o in orders], [o.id for o in orders], limit)
+
+
+async def new_fulfilment(
+    order_id: uuid.UUID, quote: Quote, *, status: str, postcode: str | None, fee_minor: int
+) -> Fulfilment:
+    """A fulfilment carrying the promise as quoted: later rule changes never rewrite what was agreed."""
+    return await Fulfilment.create(
+        order_id=order_id,
+        method=quote.method,
+        status=status,
+        location=quote.location,
+        zone=quote.zone,
+        postcode=postcode,
+        fee_minor=fee_minor,
+        promised_earliest=quote.earliest,
+        promised_latest=quote.latest,
+        promise_rule=quote.rule,
+        timezone=quote.timezone,
+    )
 
 
 async def record_event(
