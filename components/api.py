@@ -1,9 +1,19 @@
-"""HTTP for components: the list, and each component as an HTML fragment or as JSON props.
+"""HTTP for components: the list, each component as an HTML fragment or as JSON props, and their form actions.
 
 Responses are cacheable by browsers and CDNs: an ETag over (props, theme, templates, media
 type), ``Cache-Control`` with a short max-age and stale-while-revalidate, and ``Vary`` on what
 changes the body. The rendered body is kept per catalogue version, so a revalidation that
-answers 304 costs a dictionary lookup.
+answers 304 costs a dictionary lookup. Components that depend on the instant or the shopper
+(``cacheable=False``: a promise, a cart) are rendered for every request and marked
+``private, no-cache``; they keep their ETag, so a revalidation of an unchanged body is a 304.
+
+Besides ``product`` and ``variant`` a component may read ``lookbook``, ``method``,
+``postcode``, ``location`` and ``cart`` (:data:`components.context.PARAM_NAMES`). Empty values
+count as absent: an htmx form sends its empty fields.
+
+``POST /v1/components/{name}`` and ``POST /v1/components/checkout/confirm`` are the components'
+form actions (:mod:`components.actions`). They share this controller because a second
+controller on the same path would clash with this one's ``OPTIONS`` route.
 """
 
 from __future__ import annotations
@@ -12,13 +22,14 @@ import hashlib
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Controller, Request, Response, get
-from litestar.params import PathParameter
+from litestar import Controller, Request, Response, get, post
+from litestar.params import PathParameter, QueryParameter
 
+from components import actions
 from components.context import Links, LoadContext
 from components.registry import Component, all_components
-from components.rendering import Renderer
-from components.theming import merged_tokens, resolve_theme, theme_fingerprint
+from components.rendering import Renderer, render_html
+from components.theming import resolve_theme, theme_fingerprint
 from storefront.api.auth import principal_from
 from storefront.api.deps import ReadCaches, Reader
 from storefront.api.params import HandleFilter, SkuFilter
@@ -26,9 +37,23 @@ from storefront.errors import NotFound
 from storefront.tenancy import service as tenancy
 
 CACHE_CONTROL = "public, max-age=30, stale-while-revalidate=300"
+PRIVATE_CACHE_CONTROL = "private, no-cache"
 VARY = "Accept, Authorization, Origin"
 HTML = "text/html"
 JSON = "application/json"
+
+ComponentName = Annotated[str, PathParameter(pattern=r"^[a-z][a-z-]{0,40}$")]
+MethodQuery = Annotated[
+    str | None, QueryParameter(pattern=r"^(pickup|courier|made_to_order)?$", description="a fulfilment method")
+]
+PostcodeQuery = Annotated[str | None, QueryParameter(pattern=r"^[A-Za-z0-9 ]{0,10}$", description="for a courier")]
+LocationQuery = Annotated[
+    str | None, QueryParameter(pattern=r"^([a-z0-9]+(-[a-z0-9]+)*)?$", max_length=80, description="a pickup shop")
+]
+CartQuery = Annotated[
+    str | None,
+    QueryParameter(pattern=r"^([0-9a-fA-F-]{36})?$", description="the shopper's cart id (mini-cart, checkout)"),
+]
 
 
 class ComponentInfo(msgspec.Struct, frozen=True, kw_only=True):
@@ -86,10 +111,14 @@ class ComponentController(Controller):
     async def component(
         self,
         request: Request[Any, Any, Any],
-        name: Annotated[str, PathParameter(pattern=r"^[a-z][a-z-]{0,40}$")],
+        name: ComponentName,
         product: HandleFilter = None,
         variant: SkuFilter = None,
         lookbook: HandleFilter = None,
+        method: MethodQuery = None,
+        postcode: PostcodeQuery = None,
+        location: LocationQuery = None,
+        cart: CartQuery = None,
     ) -> Response[bytes]:
         # The hot path of every embed and every revalidation: the caller and caches come straight
         # from the scope and app state, and headers are read in one pass. Injected dependencies
@@ -103,7 +132,9 @@ class ComponentController(Controller):
         as_json = "application/json" in accept and "text/html" not in accept
         key = request.query_params.get("key") or ""
         api_base = f"{request.scope.get('scheme', 'http')}://{host}"
-        cache_key = ("component", principal.brand_id, name, product, variant, lookbook, as_json, api_base, key)
+        given = {"lookbook": lookbook, "method": method, "postcode": postcode, "location": location, "cart": cart}
+        params = {k: v for k, v in given.items() if v}
+        cache_key = ("component", principal.brand_id, name, product, variant, as_json, api_base, key, *params.items())
 
         async def render() -> Rendered:
             brand = await tenancy.read_brand(principal.brand_id, version=principal.catalog_version, cache=caches.misc)
@@ -114,16 +145,40 @@ class ComponentController(Controller):
                 links=Links(api_base=api_base, key=key),
                 product_handle=product,
                 variant_sku=variant,
-                params={"lookbook": lookbook} if lookbook else {},
+                params=params,
+                settings=request.app.state.settings,
             )
             props = await component.load(ctx)
             return _render(request.app.state.renderer, component, props, brand, as_json)
 
-        rendered = await caches.misc.get_or_load(cache_key, principal.catalog_version, render)
-        headers = {"ETag": rendered.etag, "Cache-Control": CACHE_CONTROL, "Vary": VARY}
+        if component.cacheable:
+            rendered = await caches.misc.get_or_load(cache_key, principal.catalog_version, render)
+            cache_control = CACHE_CONTROL
+        else:
+            rendered, cache_control = await render(), PRIVATE_CACHE_CONTROL
+        headers = {"ETag": rendered.etag, "Cache-Control": cache_control, "Vary": VARY}
         if _matches(if_none_match, rendered.etag):
             return Response(content=b"", status_code=304, headers=headers, media_type=rendered.media_type)
         return Response(content=rendered.body, headers=headers, media_type=rendered.media_type)
+
+    @post(
+        "/{name:str}",
+        summary="A component's form action (add-to-cart, personalise, checkout); answers the component's fragment",
+        description=actions.ACTIONS_DESCRIPTION,
+        media_type=HTML,
+        status_code=200,
+    )
+    async def action(self, request: Request[Any, Any, Any], name: ComponentName) -> Response[bytes]:
+        return await actions.dispatch(request, name)
+
+    @post(
+        "/checkout/confirm",
+        summary="The checkout's payment step: confirm the payment and answer the checkout fragment",
+        media_type=HTML,
+        status_code=200,
+    )
+    async def confirm(self, request: Request[Any, Any, Any]) -> Response[bytes]:
+        return await actions.dispatch(request, "checkout/confirm")
 
 
 def _render(
@@ -133,10 +188,7 @@ def _render(
     if as_json:
         return Rendered(etag=_etag(b"json", props_json), body=props_json, media_type=JSON)
     theme = resolve_theme(brand.theme)
-    tokens = merged_tokens(theme, brand.theme_tokens)
-    overrides = {k: v for k, v in tokens.items() if dict(theme.tokens).get(k) != v}
-    inner = renderer.render(theme, component.template, props, brand.locale)
-    html = renderer.render_root(theme, component, inner, overrides)
+    html = render_html(renderer, component, props, brand)
     etag = _etag(
         b"html", props_json, theme_fingerprint(theme, brand.theme_tokens).encode(), renderer.version(theme).encode()
     )

@@ -2,6 +2,11 @@
 
 Fragments are embedded on other origins, so every URL they contain is absolute (``api_base``)
 and carries the publishable key: the host page needs no configuration beyond the placeholder.
+
+``params`` holds the optional query parameters some components read besides product and
+variant (see :data:`PARAM_NAMES`): ``lookbook``; the shopper's fulfilment choice (``method``,
+``postcode``, ``location``) for the fulfilment components; ``cart`` for the cart and checkout.
+The components that read them say so; the others ignore them.
 """
 
 from __future__ import annotations
@@ -14,7 +19,10 @@ from storefront.api.deps import ReadCaches
 from storefront.catalog import service as catalog
 from storefront.catalog.schemas import ProductOut, VariantOut
 from storefront.errors import FieldError, InvalidInput
+from storefront.settings import Settings
 from storefront.tenancy.schemas import BrandOut, Principal
+
+PARAM_NAMES = ("lookbook", "method", "postcode", "location", "cart")
 
 
 @dataclass(frozen=True)
@@ -36,6 +44,10 @@ class Links:
     def analytics(self) -> str:
         return f"{self.api_base}/v1/analytics/events?key={self.key}"
 
+    def action(self, path: str) -> str:
+        """A form action of the components (``add-to-cart``, ``checkout``...), key in the query for no-JS posts."""
+        return f"{self.api_base}/v1/components/{path}?{urlencode({'key': self.key})}"
+
 
 @dataclass
 class LoadContext:
@@ -46,6 +58,11 @@ class LoadContext:
     product_handle: str | None = None
     variant_sku: str | None = None
     params: Mapping[str, str] = field(default_factory=dict)
+    settings: Settings | None = None  # the app's; the checkout reads how payments are set up
+
+    def param(self, name: str) -> str | None:
+        """An optional query parameter (:data:`PARAM_NAMES`), None when absent or empty."""
+        return self.params.get(name) or None
 
     async def product(self) -> ProductOut:
         if not self.product_handle:

@@ -1,5 +1,8 @@
 """Mounts the components on a storefront app: their API, the embed loader, htmx and theme CSS.
 
+``/static/components/`` serves the vendored htmx and the scripts the embed loader fetches only
+when a fragment needs them (``lazy/``: the Stripe card payment step).
+
 ``storefront.asgi`` (the composition root) adds this plugin; the storefront itself never
 imports components.
 """
@@ -63,7 +66,7 @@ class ComponentsPlugin(InitPluginProtocol):
                 theme_css,
                 create_static_files_router(
                     path="/static/components",
-                    directories=[STATIC_DIR / "vendor"],
+                    directories=[STATIC_DIR / "vendor", STATIC_DIR / "lazy"],
                     include_in_schema=False,
                     cache_control=None,
                 ),

@@ -24,6 +24,9 @@ class Component:
     load: Callable[[LoadContext], Awaitable[Any]]
     needs_product: bool = True
     interactive: bool = False
+    # False for what depends on the instant or the shopper (a promise's countdown, a cart): rendered
+    # for every request and marked ``private, no-cache``, never kept per catalogue version.
+    cacheable: bool = True
 
     @property
     def template(self) -> str:
@@ -36,10 +39,16 @@ class Component:
 @cache
 def all_components() -> dict[str, Component]:
     from components import (
+        add_to_cart,
+        checkout,
+        fulfilment_options,
+        fulfilment_promise,
         gallery,
         lookbook,
         materials,
+        mini_cart,
         pairs_well_with,
+        personalise,
         price,
         product_page,
         provenance,
@@ -61,5 +70,11 @@ def all_components() -> dict[str, Component]:
         size_guide,
         lookbook,
         pairs_well_with,
+        fulfilment_options,
+        fulfilment_promise,
+        personalise,
+        add_to_cart,
+        mini_cart,
+        checkout,
     ]
     return {m.COMPONENT.name: m.COMPONENT for m in modules}

@@ -16,7 +16,8 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined,
 from markupsafe import Markup
 
 from components.filters import FILTERS
-from components.theming import Theme
+from components.theming import Theme, merged_tokens, resolve_theme
+from storefront.tenancy.schemas import BrandOut
 
 COMPONENTS_DIR = Path(__file__).parent
 
@@ -62,6 +63,15 @@ class Renderer:
 
     def version(self, theme: Theme) -> str:
         return self.environment(theme)[1]
+
+
+def render_html(renderer: Renderer, component: Any, props: msgspec.Struct, brand: BrandOut) -> str:
+    """A component's fragment for ``brand``: its theme, with the brand's token overrides on the root."""
+    theme = resolve_theme(brand.theme)
+    tokens = merged_tokens(theme, brand.theme_tokens)
+    overrides = {k: v for k, v in tokens.items() if dict(theme.tokens).get(k) != v}
+    inner = renderer.render(theme, component.template, props, brand.locale)
+    return renderer.render_root(theme, component, inner, overrides)
 
 
 def _templates_version(dirs: list[Path]) -> str:

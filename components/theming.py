@@ -16,6 +16,7 @@ from pathlib import Path
 
 from themes import THEMES_DIR
 
+COMPONENTS_DIR = Path(__file__).parent
 DEFAULT_THEME = "default"
 _TOKEN_NAME = re.compile(r"^[a-z0-9-]{1,40}$")
 _UNSAFE_VALUE = re.compile(r"[;{}<>\\]|/\*|\*/|url\(", re.IGNORECASE)
@@ -88,6 +89,10 @@ def compile_css(theme: Theme, overrides: dict[str, str]) -> str:
 def _base_css(theme: Theme) -> str:
     """Each theme in the chain may ship ``static/components.css``; parents first so children win.
 
+    A component may ship its own stylesheet beside its template (``components/<folder>/*.css``,
+    and ``components/*.css`` for parts several share); these come right after the default
+    theme's base, so every theme gets them and any theme can restyle them.
+
     Read once per theme: the files ship with the code, and this runs for every theme CSS request
     and every component render.
     """
@@ -96,7 +101,14 @@ def _base_css(theme: Theme) -> str:
         css = THEMES_DIR / name / "static" / "components.css"
         if css.is_file():
             parts.append(css.read_text())
+        if name == DEFAULT_THEME:
+            parts.extend(path.read_text() for path in component_stylesheets())
     return "\n".join(parts)
+
+
+def component_stylesheets() -> list[Path]:
+    """The components' own CSS: shared parts first, then each component's, in a stable order."""
+    return sorted(COMPONENTS_DIR.glob("*.css")) + sorted(COMPONENTS_DIR.glob("*/*.css"))
 
 
 def theme_fingerprint(theme: Theme, overrides: dict[str, str]) -> str:

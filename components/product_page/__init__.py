@@ -3,8 +3,14 @@
 Nothing is loaded twice and nothing is formatted here: the page is the other components'
 props side by side, plus the title, the story and a schema.org ``Product`` (JSON-LD) for
 search engines. The variant picker swaps this whole page, so price, stock and gallery follow
-the chosen variant. Fulfilment, add-to-cart and trade-in are later components: the template
-leaves empty ``data-sk-slot`` elements for them.
+the chosen variant.
+
+The ``add-to-cart`` slot holds the buy box: ``fulfilment-options``, ``fulfilment-promise``,
+``personalise`` (made-to-order products) and the add-to-cart form, in one form so that it posts
+everything without script; that is why the fulfilment parts sit in this slot rather than a
+slot of their own. The page is cached per catalogue version, so its promise is *pending* and
+fetched on load (a promise depends on the instant). Trade-in is a later component: its
+``data-sk-slot`` element is left empty.
 """
 
 from __future__ import annotations
@@ -16,9 +22,12 @@ from typing import Literal
 import msgspec
 
 from components import (
+    add_to_cart,
+    fulfilment_options,
     gallery,
     materials,
     pairs_well_with,
+    personalise,
     price,
     provenance,
     repairability,
@@ -26,7 +35,9 @@ from components import (
     stock,
     variant_picker,
 )
+from components.add_to_cart import AddToCartProps
 from components.context import Links, LoadContext, select_variant
+from components.fulfilment_options import FulfilmentConfig
 from components.gallery import GalleryProps
 from components.materials import MaterialsProps
 from components.pairs_well_with import PairsWellWithProps
@@ -38,8 +49,11 @@ from components.size_guide import SizeGuideProps
 from components.stock import StockProps
 from components.variant_picker import VariantPickerProps
 from storefront.catalog.schemas import ProductOut, ProductSummary, VariantOut
+from storefront.fulfilment.schemas import PersonalisationOptionOut
 from storefront.money import Money, exponent
 from storefront.tenancy.schemas import BrandOut
+
+NO_FULFILMENT = FulfilmentConfig(pickup_points={}, courier_rates=[], microfactories=[])
 
 Availability = Literal["https://schema.org/InStock", "https://schema.org/OutOfStock", "https://schema.org/PreOrder"]
 
@@ -84,6 +98,7 @@ class ProductPageProps(msgspec.Struct, frozen=True, kw_only=True):
     provenance: ProvenanceProps
     repairability: RepairabilityProps
     pairs_well_with: PairsWellWithProps
+    add_to_cart: AddToCartProps
     json_ld: JsonLdProduct
     locale: str
 
@@ -126,8 +141,13 @@ def build(
     brand: BrandOut,
     location_names: Mapping[str, str] | None = None,
     candidates: Sequence[ProductSummary] = (),
+    fulfilment: FulfilmentConfig | None = None,
+    options: Sequence[PersonalisationOptionOut] = (),
 ) -> ProductPageProps:
-    """``location_names`` and ``candidates`` are what ``load`` fetched for the stock and pairs-well-with parts."""
+    """``location_names``, ``candidates``, ``fulfilment`` and ``options`` are what ``load`` fetched for the parts.
+
+    Without a ``fulfilment`` set-up nothing can be had, and the buy box says so.
+    """
     args = (product, variant, links, brand)
     return ProductPageProps(
         product=product.handle,
@@ -143,6 +163,7 @@ def build(
         provenance=provenance.build(*args),
         repairability=repairability.build(*args),
         pairs_well_with=pairs_well_with.build(*args, candidates),
+        add_to_cart=add_to_cart.build(*args, fulfilment or NO_FULFILMENT, options, source="product-page"),
         json_ld=json_ld(*args),
         locale=brand.locale,
     )
@@ -152,7 +173,16 @@ async def load(ctx: LoadContext) -> ProductPageProps:
     product = await ctx.product()
     variant = select_variant(product, ctx.variant_sku)
     names = await stock.location_names(ctx)
-    return build(product, variant, ctx.links, ctx.brand, names, await pairs_well_with.candidates(ctx))
+    return build(
+        product,
+        variant,
+        ctx.links,
+        ctx.brand,
+        names,
+        await pairs_well_with.candidates(ctx),
+        await fulfilment_options.config(ctx),
+        await personalise.options(ctx) if product.made_to_order else (),
+    )
 
 
 COMPONENT = Component(

@@ -1,6 +1,7 @@
 /*! Stallkit embed loader: <script src="https://API/embed.js" async></script>, then placeholders like
  * <div data-stallkit="product-page" data-product="noa-micro-bag" data-key="pk_..."></div>
- * (also data-variant, data-lookbook; data-theme if the fragment names none). No cookies, no storage. */
+ * (also data-variant, data-lookbook; data-theme if the fragment names none). No cookies; localStorage
+ * holds the cart id. */
 (() => {
   'use strict';
   const me = document.currentScript || document.querySelector('script[src$="/embed.js"]');
@@ -104,12 +105,26 @@
     }
   };
 
-  const impressions = (scope) => {
+  const cart = (key, id) => {
+    try {
+      const k = 'stallkit-cart:' + key;
+      return id === undefined ? localStorage[k] : id ? (localStorage[k] = id) : delete localStorage[k];
+    } catch (e) { /* refused */ }
+  };
+  let stripe = 0;
+  const arrived = (scope, el = scope) => {
     for (const root of scope.querySelectorAll('.sk-root')) {
       if (!seen.has(root)) {
         seen.add(root);
         track('impression', root);
       }
+    }
+    const c = el.closest?.('[data-sk-cart]') || el.querySelector('[data-sk-cart]');
+    if (c) cart(attr(c, 'stallkit-key'), c.dataset.skCart);
+    if (!stripe && scope.querySelector('[data-sk-stripe]')) {
+      stripe = document.createElement('script');
+      stripe.src = ORIGIN + '/static/components/stripe-checkout.js';
+      document.head.appendChild(stripe);
     }
   };
 
@@ -131,6 +146,7 @@
     el.setAttribute('aria-busy', 'true');
     const q = new URLSearchParams();
     for (const p of ['product', 'variant', 'lookbook']) if (d[p]) q.set(p, d[p]);
+    if (/^(mini-cart|checkout)$/.test(name)) q.set('cart', cart(key) || '');
     q.set('key', key);
     try {
       const [res, htmx] = await Promise.all([
@@ -147,7 +163,7 @@
       el.replaceChildren(tpl.content);
       el.setAttribute('data-stallkit-state', 'ready');
       if (htmx) htmx.process(el);
-      impressions(el);
+      arrived(el);
     } catch (e) {
       fail(el);
     } finally {
@@ -163,7 +179,11 @@
     const el = e.target.closest && e.target.closest('.sk-root [data-sk-event]');
     if (el) track(el.getAttribute('data-sk-event'), el);
   }, true);
-  document.addEventListener('htmx:afterSwap', () => impressions(document));
+  document.addEventListener('htmx:afterSwap', (e) => arrived(document, e.target));
+  document.addEventListener('htmx:configRequest', (e) => {
+    const p = e.detail.parameters;
+    if (p.cart !== undefined) p.cart = cart(attr(e.detail.elt, 'stallkit-key')) || p.cart;
+  });
   addEventListener('pagehide', flush);
   document.addEventListener('visibilitychange', () => document.visibilityState === 'hidden' && flush());
 

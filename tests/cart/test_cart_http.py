@@ -47,7 +47,9 @@ async def test_a_whole_look_in_one_step_with_its_discount(client: Client, make_b
     shop = await open_shop(client, make_brand, bundle_discount_bp=1000)
     cart = await new_cart(client, shop)
     headers = auth(shop.brand.publishable_key)
-    response = await client.post(f"/v1/carts/{cart}/looks", json={**shop.look, "fulfilment": courier()}, headers=headers)
+    response = await client.post(
+        f"/v1/carts/{cart}/looks", json={**shop.look, "fulfilment": courier()}, headers=headers
+    )
     assert response.status_code == 201, response.text
     body = response.json()
     assert len(body["lines"]) == 2

@@ -495,9 +495,11 @@ def test_lookbook_hotspots_link_to_products_at_per_mille_positions() -> None:
         description="Three days in East London.",
         looks=[
             LookOut(
+                id=uuid.uuid4(),
                 title="Sunday on Columbia Road",
                 occasion="casual",
                 image="/static/demo/images/look-casual.svg",
+                bundle_discount_bp=0,
                 items=[
                     LookItemOut(
                         product="columbia-tote",

@@ -407,6 +407,16 @@ def test_mini_cart_without_a_cart_and_after_checkout() -> None:
     html = render("mini-cart", done)
     assert 'data-sk-cart=""' in html  # the embed loader forgets it
     assert "checked out as order MH-1234" in html and "sk-cart from:body" not in html
+    assert "See your order" in html
+    unpaid = mini_cart.build(
+        cart_out(status="checked_out", order=OrderRef(id=uuid.uuid4(), number="MH-1235", status="pending_payment")),
+        LINKS,
+        make_brand(),
+        NOW,
+    )
+    html = render("mini-cart", unpaid)
+    assert 'data-sk-cart="0b1e0000-0000-4000-8000-000000000001"' in html  # kept until it is paid
+    assert "Finish paying" in html and "/v1/components/checkout?cart=0b1e0000" in html
 
 
 def settings(**stripe: Any) -> Settings:

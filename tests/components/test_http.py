@@ -147,6 +147,12 @@ async def test_list_has_every_component_with_its_props_schema(client: Client, sh
             "size-guide",
             "lookbook",
             "pairs-well-with",
+            "fulfilment-options",
+            "fulfilment-promise",
+            "personalise",
+            "add-to-cart",
+            "mini-cart",
+            "checkout",
         ]
     )
     for info in listed.values():
@@ -302,8 +308,12 @@ async def test_product_page_works_without_javascript(client: Client, shop: Shop)
     assert 'hx-get="http://testserver/v1/components/product-page?' in page
     assert "In stock at Columbia Road (3)" in page
     assert "Delivery by courier: 8 available" in page
-    for slot in ("fulfilment", "add-to-cart", "trade-in"):
-        assert re.search(rf'<div class="sk-product-page__{slot}" data-sk-slot="{slot}"></div>', page)
+    # The buy box (fulfilment options, promise, add to cart) is one form in the add-to-cart slot;
+    # trade-in is still to come.
+    slot = r'<div class="sk-product-page__add-to-cart" data-sk-slot="add-to-cart">\s*<div class="sk-add-to-cart"'
+    assert re.search(slot, page)
+    assert '<form class="sk-add-to-cart__form" method="post"' in page
+    assert '<div class="sk-product-page__trade-in" data-sk-slot="trade-in"></div>' in page
     assert "<h1" in page
     assert "<meter" in page and "7.5 out of 10" in page
     assert '<ol class="sk-provenance__timeline">' in page

@@ -1,0 +1,179 @@
+"""``add-to-cart``: the buy box. How to get it, when it comes, personalisation, quantity, "Add to bag".
+
+One form holds the ``fulfilment-options`` radio group, the pending ``fulfilment-promise``, the
+``personalise`` fields (made-to-order products only) and the quantity, so the plain form posts
+everything with no script (DESIGN §12: every ``hx-*`` form has ``action``/``method``). It posts
+to ``POST /v1/components/add-to-cart`` (:mod:`components.actions`), which calls the cart
+service and answers with this same fragment: on success with the shopper's ``mini-cart``
+under the button, after a refused line (422 from the cart service) with each error next to
+its field and the shopper's input kept. Both answers are 200, so htmx swaps them like any
+other (htmx 2 swaps no 4xx by default).
+
+The cart id: a hidden ``cart`` field, empty in a fragment rendered for everyone (the product
+page is cached for all shoppers). On every htmx request with a ``cart`` field the embed loader
+puts in the id it remembers for the brand's key (``htmx:configRequest``); with no id the action
+starts a cart, and its answer carries the new id (in the field, so a page without the loader
+keeps using it, and as ``data-sk-cart`` on the mini-cart, for the loader to remember). A cart
+that has been checked out is never added to: the action starts the next one.
+
+``source`` (a hidden field) is the component the shopper used: ``add-to-cart`` standalone,
+``product-page`` when embedded there. The action tags its ``add_to_cart`` analytics event with
+it, with the product, the variant and the fulfilment method, once the cart has the line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import msgspec
+
+from components import fulfilment_options, fulfilment_promise, personalise
+from components.context import Links, LoadContext, select_variant
+from components.fulfilment_options import FulfilmentConfig, FulfilmentOptionsProps
+from components.fulfilment_promise import FulfilmentPromiseProps
+from components.mini_cart import MiniCartProps
+from components.personalise import PersonaliseProps
+from components.registry import Component
+from storefront.catalog.schemas import ProductOut, VariantOut
+from storefront.fulfilment.schemas import PersonalisationOptionOut
+from storefront.money import Money
+from storefront.tenancy.schemas import BrandOut
+
+MAX_QUANTITY = 99
+SOURCES = ("add-to-cart", "product-page", "personalise")  # what may post to the action
+
+
+class AddToCartForm(msgspec.Struct, frozen=True, kw_only=True):
+    """A submitted form coming back: what the shopper chose and what was wrong with it."""
+
+    cart: str = ""
+    method: str | None = None
+    location: str | None = None
+    postcode: str | None = None
+    quantity: int = 1
+    values: dict[str, str] = {}  # personalisation fields by name
+    errors: dict[str, str] = {}  # by field name: quantity, method, location, postcode, personalisation.<handle>
+    message: str | None = None  # what can't be pinned to one field
+
+
+class AddToCartProps(msgspec.Struct, frozen=True, kw_only=True):
+    product: str
+    sku: str
+    title: str
+    variant_title: str
+    price: Money
+    source: str  # the component the shopper is using: add-to-cart or product-page (analytics)
+    id_prefix: str
+    action_url: str
+    cart: str  # "" until this browser has one; the embed loader puts in the one it remembers
+    available: bool  # at least one way to have it
+    fulfilment: FulfilmentOptionsProps
+    promise: FulfilmentPromiseProps  # pending: fetched for the choice on load
+    personalise: PersonaliseProps
+    quantity: int
+    max_quantity: int
+    errors: dict[str, str]  # quantity (the other fields' errors sit in their parts)
+    message: str | None
+    result: MiniCartProps | None  # after a line was added: the cart
+    locale: str
+
+
+def build(
+    product: ProductOut,
+    variant: VariantOut,
+    links: Links,
+    brand: BrandOut,
+    config: FulfilmentConfig,
+    options: Sequence[PersonalisationOptionOut] = (),
+    *,
+    source: str = "add-to-cart",
+    form: AddToCartForm | None = None,
+    result: MiniCartProps | None = None,
+) -> AddToCartProps:
+    """``options`` are the brand's personalisation options (shown for made-to-order products only)."""
+    form = form or AddToCartForm()
+    prefix = f"sk-{source}-{product.handle}"
+    choice = fulfilment_options.build(
+        product,
+        variant,
+        links,
+        brand,
+        config,
+        method=form.method,
+        postcode=form.postcode,
+        location=form.location,
+        id_prefix=prefix,
+        errors={k: v for k, v in form.errors.items() if k in ("method", "location", "postcode")},
+    )
+    promise = fulfilment_promise.build(
+        product,
+        variant,
+        links,
+        brand,
+        None,
+        method=choice.selected,
+        postcode=form.postcode,
+        location=form.location,
+    )
+    fields = personalise.build(
+        product,
+        variant,
+        links,
+        brand,
+        list(options) if product.made_to_order else [],
+        values=form.values,
+        errors=form.errors,
+        error=form.errors.get("personalisation"),
+        cart=form.cart,
+        id_prefix=prefix,
+    )
+    message = form.message
+    if not fields.available:  # no personalisation fields on show to put their errors by
+        lost = [text for name, text in form.errors.items() if name.startswith("personalisation")]
+        message = " ".join(dict.fromkeys([*filter(None, [message]), *lost])) or None
+    return AddToCartProps(
+        product=product.handle,
+        sku=variant.sku,
+        title=product.title,
+        variant_title=variant.title,
+        price=variant.price,
+        source=source,
+        id_prefix=prefix,
+        action_url=links.action("add-to-cart"),
+        cart=form.cart,
+        available=bool(choice.options),
+        fulfilment=choice,
+        promise=promise,
+        personalise=fields,
+        quantity=form.quantity,
+        max_quantity=MAX_QUANTITY,
+        errors={k: v for k, v in form.errors.items() if k == "quantity"},
+        message=message,
+        result=result,
+        locale=brand.locale,
+    )
+
+
+async def load_for(
+    ctx: LoadContext,
+    product: ProductOut,
+    variant: VariantOut,
+    *,
+    source: str = "add-to-cart",
+    form: AddToCartForm | None = None,
+    result: MiniCartProps | None = None,
+) -> AddToCartProps:
+    """What :func:`build` needs, through the services (each cached per catalogue version)."""
+    config = await fulfilment_options.config(ctx)
+    options = await personalise.options(ctx) if product.made_to_order else []
+    return build(product, variant, ctx.links, ctx.brand, config, options, source=source, form=form, result=result)
+
+
+async def load(ctx: LoadContext) -> AddToCartProps:
+    product = await ctx.product()
+    variant = select_variant(product, ctx.variant_sku)
+    form = AddToCartForm(method=ctx.param("method"), postcode=ctx.param("postcode"), location=ctx.param("location"))
+    return await load_for(ctx, product, variant, form=form)
+
+
+COMPONENT = Component(name="add-to-cart", title="Add to cart", props_type=AddToCartProps, load=load, interactive=True)

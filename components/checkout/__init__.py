@@ -1,0 +1,174 @@
+"""``checkout``: the shopper's details, then payment, then the order number.
+
+``?cart=<id>`` (the mini-cart links here with it). Steps, one fragment each, all this template:
+
+1. ``details``: email and name, posted to ``POST /v1/components/checkout``, which places the
+   order (stock and capacity are held) and starts its payment (:mod:`components.actions`).
+2. ``pay``: how depends on the app's Stripe settings.
+   - ``test`` (``settings.stripe_is_local``: the API base is a test server on this machine, as
+     in the demo and the tests): a "Pay with test card" button posting
+     ``payment_method=pm_card_visa`` to ``POST /v1/components/checkout/confirm``. No real money
+     can move, and the server only honours the field then.
+   - ``stripe`` (a publishable key and a real Stripe): a mount point for Stripe's Payment
+     Element carrying the publishable key and the intent's client secret as data attributes.
+     The embed loader sees ``data-sk-stripe`` and loads ``/static/components/stripe-checkout.js``
+     (a few lines, never part of the product page's script), which loads Stripe.js, mounts the
+     element, confirms in the browser, then submits the confirm form so our server asks Stripe
+     what happened. It cannot run offline, so no test drives it; keep it small.
+   - ``off`` (no Stripe secret key): a plain message; no order is placed.
+3. ``done``: "Paid — order MH-XXXX" once the server has seen the payment succeed. The answer
+   carries an empty ``data-sk-cart`` so the embed loader forgets the checked-out cart.
+
+A payment refused by the card issuer comes back to ``pay`` with the reason. Never cached: it
+is one shopper's cart (``cacheable=False``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Literal
+
+import msgspec
+
+from components import mini_cart, stock
+from components.context import Links, LoadContext
+from components.mini_cart import MiniCartLine
+from components.registry import Component
+from storefront.cart.schemas import CartOut
+from storefront.checkout.schemas import CheckoutOut
+from storefront.clock import utcnow
+from storefront.money import Money
+from storefront.orders.states import AFTER_PAYMENT
+from storefront.settings import Settings
+from storefront.tenancy.schemas import BrandOut
+
+Step = Literal["empty", "details", "pay", "done", "unavailable"]
+PaymentMode = Literal["off", "test", "stripe"]
+TEST_CARD = "pm_card_visa"
+UNAVAILABLE_TEXT = "This shop can't take payments online yet, so orders can't be placed here. Your bag is kept."
+
+STATUS_WORDS: dict[str, str] = {
+    "pending_payment": "Awaiting payment",
+    "paid": "Paid",
+    "in_production": "Paid",
+    "ready_for_pickup": "Paid",
+    "out_for_delivery": "Paid",
+    "fulfilled": "Paid",
+    "cancelled": "Cancelled",
+}
+
+
+class CheckoutProps(msgspec.Struct, frozen=True, kw_only=True):
+    product: str | None  # the page's product, if any
+    cart: str | None
+    step: Step
+    payments: PaymentMode
+    lines: list[MiniCartLine]
+    units: int
+    total: Money | None
+    email: str
+    name: str
+    errors: dict[str, str]  # email, name
+    message: str | None  # what went wrong, in words
+    action_url: str  # places the order
+    confirm_url: str  # confirms the payment
+    order_number: str | None
+    order_status: str | None
+    status_text: str | None  # "Paid — order MH-XXXX"
+    amount: Money | None  # what the card pays
+    test_card: str  # the payment method the test button sends
+    publishable_key: str | None  # Stripe's, for the Payment Element
+    client_secret: str | None
+    locale: str
+
+
+def payment_mode(settings: Settings | None) -> PaymentMode:
+    if settings is None or not settings.payments_enabled:
+        return "off"
+    if settings.stripe_is_local:
+        return "test"
+    return "stripe" if settings.stripe_publishable_key else "off"
+
+
+def status_text(number: str, status: str) -> str:
+    return f"{STATUS_WORDS.get(status, status.replace('_', ' ').capitalize())} — order {number}"
+
+
+def build(
+    cart: CartOut | None,
+    links: Links,
+    brand: BrandOut,
+    settings: Settings | None,
+    now: datetime,
+    *,
+    product: str | None = None,
+    placed: CheckoutOut | None = None,
+    email: str = "",
+    name: str = "",
+    errors: Mapping[str, str] | None = None,
+    message: str | None = None,
+    location_names: Mapping[str, str] | None = None,
+) -> CheckoutProps:
+    """The step follows from the cart, the order ``placed`` for it (a checkout's answer) and the settings."""
+    summary = mini_cart.build(cart, links, brand, now, product=product, location_names=location_names, live=False)
+    mode = payment_mode(settings)
+    order = placed.order if placed is not None else None
+    payment = placed.payment if placed is not None else None
+    number = order.number if order is not None else (cart.order.number if cart and cart.order else None)
+    status = order.status if order is not None else (cart.order.status if cart and cart.order else None)
+    step: Step
+    if number is not None and status is not None and (status in AFTER_PAYMENT or status == "cancelled"):
+        step = "done"
+    elif placed is not None or (cart is not None and cart.order is not None):
+        step = "pay" if mode != "off" else "unavailable"
+    elif summary.state != "open":
+        step = "empty"
+    elif mode == "off":
+        step = "unavailable"
+    else:
+        step = "details"
+    if step == "pay" and order is not None and order.last_payment_error and message is None:
+        message = f"The payment didn't go through: {order.last_payment_error.rstrip('.')}. Please try again."
+    if step == "unavailable" and message is None:
+        message = UNAVAILABLE_TEXT
+    return CheckoutProps(
+        product=product,
+        cart=summary.cart,
+        step=step,
+        payments=mode,
+        lines=summary.lines,
+        units=summary.units,
+        total=order.total if order is not None else summary.total,
+        email=email or (order.email if order is not None else ""),
+        name=name,
+        errors=dict(errors or {}),
+        message=message,
+        action_url=links.action("checkout"),
+        confirm_url=links.action("checkout/confirm"),
+        order_number=number,
+        order_status=status,
+        status_text=status_text(number, status) if number and status else None,
+        amount=payment.amount if payment is not None else (order.total if order is not None else summary.total),
+        test_card=TEST_CARD,
+        publishable_key=payment.publishable_key if payment is not None and mode == "stripe" else None,
+        client_secret=payment.client_secret if payment is not None and mode == "stripe" else None,
+        locale=brand.locale,
+    )
+
+
+async def load(ctx: LoadContext) -> CheckoutProps:
+    cart = await mini_cart.read_cart(ctx, ctx.param("cart"))
+    names = await stock.location_names(ctx) if cart is not None and cart.lines else {}
+    return build(cart, ctx.links, ctx.brand, ctx.settings, utcnow(), product=ctx.product_handle, location_names=names)
+
+
+COMPONENT = Component(
+    name="checkout",
+    title="Checkout",
+    props_type=CheckoutProps,
+    load=load,
+    needs_product=False,
+    interactive=True,
+    cacheable=False,
+)

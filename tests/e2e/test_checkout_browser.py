@@ -1,0 +1,225 @@
+"""A shopper buys a bag in real Chromium, on a brand's page embedding our components from another origin.
+
+Pick a variant, choose how to get it and see the promise change, add to the bag (the mini-cart
+under the button and the one in the page header both show it), reload (the bag is remembered,
+and the next add goes into it), check out and pay with the test card against localstripe, and
+see "Paid". The storefront runs
+the demo catalogue in its own uvicorn process, with Stripe pointed at localstripe.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import _create_pg_database, _drop_pg_database
+from tests.e2e.conftest import ARTIFACTS, ROOT, Deployment, _wait, free_port
+from tests.stripe_server import STRIPE_TEST_KEY, LocalStripe
+
+PRODUCT = "noa-micro-bag"
+PAGE = '#bag .sk-root[data-sk-component="product-page"]'
+HEADER_CART = '#header-cart .sk-root[data-sk-component="mini-cart"]'
+
+
+def _host_page(api: str, key: str) -> str:
+    """A brand's own product page: its header holds a mini-cart, its main column our product page."""
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Maison Hollis: Noa</title>
+<style>body {{ font-family: serif; margin: 2rem; background: #fbf8f2; }}</style>
+<script src="{api}/embed.js" async></script></head>
+<body><header><h2>Maison Hollis</h2><div id="header-cart" data-stallkit="mini-cart" data-key="{key}"></div></header>
+<main><div id="bag" data-stallkit="product-page" data-product="{PRODUCT}" data-key="{key}"></div></main>
+</body></html>"""
+
+
+@pytest.fixture(scope="module")
+def paying_deployment(tmp_path_factory: pytest.TempPathFactory, localstripe: LocalStripe) -> Iterator[Deployment]:
+    """The demo storefront with payments through localstripe, and a brand's page on another origin."""
+    data_dir = tmp_path_factory.mktemp("e2e-checkout")
+    env = {
+        **os.environ,
+        "STALLKIT_DATA_DIR": str(data_dir),
+        "STALLKIT_SECRET": "c" * 48,
+        "STALLKIT_STRIPE_SECRET_KEY": STRIPE_TEST_KEY,
+        "STALLKIT_STRIPE_PUBLISHABLE_KEY": "pk_test_stallkit_localstripe",
+        "STALLKIT_STRIPE_API_BASE": localstripe.api_base,
+        "STALLKIT_RECONCILE_INTERVAL_S": "0",
+    }
+    env.pop("STALLKIT_DATABASE_URL", None)
+    base = os.environ.get("STALLKIT_TEST_DATABASE_URL")
+    pg_name = None
+    if base:
+        env["STALLKIT_DATABASE_URL"], pg_name = asyncio.run(_create_pg_database(base))
+    subprocess.run(
+        [sys.executable, "-m", "storefront.cli", "demo", "--no-serve"],
+        env=env,
+        check=True,
+        capture_output=True,
+        cwd=ROOT,
+    )
+    keys = json.loads((data_dir / "demo-keys.json").read_text())
+    api_port, host_port = free_port(), free_port()
+    api, host = f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{host_port}"
+    site = data_dir / "site"
+    site.mkdir()
+    (site / "index.html").write_text(_host_page(api, keys["publishable_key"]))
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", host_port), lambda *a: Quiet(*a, directory=str(site)))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    argv = [sys.executable, "-m", "uvicorn", "storefront.asgi:app", "--host", "127.0.0.1", "--port", str(api_port)]
+    server = subprocess.Popen([*argv, "--log-level", "warning"], env=env, cwd=ROOT)  # noqa: S603 - fixed argv
+    try:
+        _wait(f"{api}/healthz")
+        request = urllib.request.Request(  # noqa: S310 - loopback
+            f"{api}/v1/brand",
+            data=json.dumps({"allowed_origins": [host]}).encode(),
+            method="PATCH",
+            headers={"Authorization": f"Bearer {keys['secret_key']}", "Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=5):  # noqa: S310 - loopback
+            pass
+        yield Deployment(api=api, host=host, publishable_key=keys["publishable_key"], secret_key=keys["secret_key"])
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        httpd.shutdown()
+        httpd.server_close()
+        if base and pg_name:
+            asyncio.run(_drop_pg_database(base, pg_name))
+
+
+def _funnel(deployment: Deployment) -> dict[str, int]:
+    """Event counts for the product, every component and method together."""
+    request = urllib.request.Request(  # noqa: S310 - loopback
+        f"{deployment.api}/v1/analytics/summary", headers={"Authorization": f"Bearer {deployment.secret_key}"}
+    )
+    with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310 - loopback
+        summary = json.loads(response.read())
+    totals: dict[str, int] = {}
+    for group in summary["groups"]:
+        if group["product"] == PRODUCT:
+            for name, value in group["counts"].items():
+                totals[name] = totals.get(name, 0) + value
+    return totals
+
+
+def _serious_violations(page: Any, selector: str) -> list[dict[str, Any]]:
+    result = page.evaluate("async (sel) => await axe.run(document.querySelector(sel))", selector)
+    return [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:3]}
+        for v in result["violations"]
+        if v["impact"] in {"serious", "critical"}
+    ]
+
+
+def _stored_cart(page: Any, deployment: Deployment) -> str | None:
+    return page.evaluate("(key) => localStorage.getItem('stallkit-cart:' + key)", deployment.publishable_key)
+
+
+def test_pick_choose_add_and_pay_with_the_test_card(
+    browser: Any, paying_deployment: Deployment, axe_script: Path
+) -> None:
+    deployment = paying_deployment
+    page = browser.new_page(viewport={"width": 1200, "height": 1800})
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(deployment.host)
+    page.wait_for_selector(PAGE, timeout=15_000)
+    page.wait_for_selector(f"{HEADER_CART} .sk-mini-cart--empty", timeout=10_000)
+
+    # Pick a variant: the whole product page, buy box included, follows it.
+    page.click(f'{PAGE} a.sk-variant-picker__choice[data-sk-variant="MH-NOA-BLK"]')
+    page.wait_for_selector(f'{PAGE} a[data-sk-variant="MH-NOA-BLK"][aria-current="true"]', timeout=10_000)
+    page.wait_for_selector(f'{PAGE} .sk-fulfilment-options input[name="variant"][value="MH-NOA-BLK"]', state="attached")
+    promise = f"{PAGE} .sk-fulfilment-promise"
+    page.wait_for_selector(f"{promise}--promised", timeout=10_000)  # fetched on load: a promise as of now
+    assert "Ready to collect at Maison Hollis, Columbia Road" in page.inner_text(promise)
+
+    # Courier needs a postcode; the promise follows every change.
+    page.check(f'{PAGE} input[name="method"][value="courier"]')
+    page.wait_for_function(
+        "(sel) => document.querySelector(sel).innerText.includes('Enter your postcode')", arg=promise, timeout=10_000
+    )
+    page.fill(f'{PAGE} input[name="postcode"]', "E2 8AA")
+    page.press(f'{PAGE} input[name="postcode"]', "Tab")  # change fires as the field is left
+    page.wait_for_function(
+        "(sel) => /delivery/i.test(document.querySelector(sel).innerText)", arg=promise, timeout=10_000
+    )
+    # Back to collecting it from the shop.
+    page.check(f'{PAGE} input[name="method"][value="pickup"]')
+    page.wait_for_function(
+        "(sel) => document.querySelector(sel).innerText.includes('Ready to collect')", arg=promise, timeout=10_000
+    )
+
+    # Add to the bag: the mini-cart appears under the button, and the header's fetches itself again.
+    page.click(f"{PAGE} .sk-add-to-cart__button")
+    page.wait_for_selector(f"{PAGE} .sk-add-to-cart__result .sk-mini-cart--open", timeout=10_000)
+    assert "Your bag (1 item)" in page.inner_text(f"{PAGE} .sk-add-to-cart__result")
+    page.wait_for_selector(f"{HEADER_CART} .sk-mini-cart--open", timeout=10_000)
+    assert "Noa Micro Bag" in page.inner_text(HEADER_CART)
+    cart = _stored_cart(page, deployment)
+    assert cart and page.get_attribute(f"{PAGE} .sk-mini-cart", "data-sk-cart") == cart
+    page.add_script_tag(path=str(axe_script))
+    assert _serious_violations(page, "#bag .sk-add-to-cart") == []
+
+    # A reload keeps the bag: the embed loader remembers the cart for the brand's key, and puts it
+    # into the (cached, cart-less) product page's form when it posts.
+    page.reload()
+    page.wait_for_selector(f"{HEADER_CART} .sk-mini-cart--open", timeout=15_000)
+    assert "Your bag (1 item)" in page.inner_text(HEADER_CART)
+    page.wait_for_selector(f"{promise}--promised", timeout=10_000)
+    page.click(f"{PAGE} .sk-add-to-cart__button")
+    page.wait_for_selector(f"{PAGE} .sk-add-to-cart__result .sk-mini-cart--open", timeout=10_000)
+    assert "Your bag (2 items)" in page.inner_text(f"{PAGE} .sk-add-to-cart__result")
+    assert _stored_cart(page, deployment) == cart
+    page.wait_for_function(
+        "(sel) => document.querySelector(sel).innerText.includes('2 items')", arg=HEADER_CART, timeout=10_000
+    )
+
+    # Check out from the header's bag, then pay with the test card.
+    page.click(f"{HEADER_CART} a.sk-button")
+    page.wait_for_selector(f"{HEADER_CART} .sk-checkout--details", timeout=10_000)
+    page.add_script_tag(path=str(axe_script))
+    assert _serious_violations(page, "#header-cart") == []
+    page.fill(f'{HEADER_CART} input[name="email"]', "ada@example.com")
+    page.fill(f'{HEADER_CART} input[name="name"]', "Ada Lovelace")
+    page.click(f'{HEADER_CART} .sk-checkout__form button[type="submit"]')
+    page.wait_for_selector(f"{HEADER_CART} .sk-checkout--pay", timeout=15_000)
+    assert "with test card" in page.inner_text(f"{HEADER_CART} .sk-checkout")
+    page.click(f'{HEADER_CART} .sk-checkout__form button[type="submit"]')
+    page.wait_for_selector(f"{HEADER_CART} .sk-checkout--done", timeout=15_000)
+    status = page.inner_text(f"{HEADER_CART} .sk-checkout__status")
+    assert status.startswith("Paid — order "), status
+    assert not _stored_cart(page, deployment)  # a paid cart is forgotten: the next add starts a new one
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "checkout-paid.png"), full_page=True)
+    assert errors == []
+    page.close()  # pagehide flushes the beacons (fulfilment_select)
+
+    deadline = time.monotonic() + 10
+    counts: dict[str, int] = {}
+    while time.monotonic() < deadline:
+        counts = _funnel(deployment)
+        if counts.get("fulfilment_select", 0) >= 2:
+            break
+        time.sleep(0.3)
+    assert counts.get("fulfilment_select", 0) >= 2, counts
+    # One add_to_cart per add; checkout_start and purchase once per cart line.
+    assert (counts.get("add_to_cart"), counts.get("checkout_start"), counts.get("purchase")) == (2, 2, 2), counts
