@@ -238,6 +238,8 @@ async def answer(
             postcode=postcode,
             location=location if method == "pickup" else None,
             now=now,
+            version=ctx.principal.catalog_version,
+            cache=ctx.caches.quotes,
         )
     except fulfilment.QuoteUnavailable as exc:
         return Unavailable(method=method, reason=exc.code, detail=exc.detail)  # type: ignore[arg-type]

@@ -13,6 +13,7 @@ from storefront.api.pagination import Page
 from storefront.cache import VersionedCache
 from storefront.catalog.schemas import ProductOut, ProductSummary
 from storefront.errors import PermissionDenied
+from storefront.fulfilment.service import QuoteInputs
 from storefront.tenancy.schemas import Principal
 
 
@@ -23,6 +24,7 @@ class ReadCaches:
     products: VersionedCache[ProductOut] = field(default_factory=VersionedCache)
     product_lists: VersionedCache[Page[ProductSummary]] = field(default_factory=lambda: VersionedCache(1024))
     misc: VersionedCache[Any] = field(default_factory=lambda: VersionedCache(1024))
+    quotes: VersionedCache[QuoteInputs] = field(default_factory=lambda: VersionedCache(4096))
 
 
 async def provide_principal(request: Request[Any, Any, Any]) -> Principal:

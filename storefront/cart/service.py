@@ -13,8 +13,10 @@ from collections.abc import Hashable
 from datetime import datetime
 from typing import Any
 
+import msgspec
 from tortoise.transactions import in_transaction
 
+from storefront.cache import VersionedCache
 from storefront.cart import pricing
 from storefront.cart.models import Cart, CartLine
 from storefront.cart.schemas import (
@@ -45,6 +47,7 @@ from storefront.fulfilment import rules as fulfilment_rules
 from storefront.fulfilment import service as fulfilment
 from storefront.fulfilment.models import PersonalisationOption
 from storefront.fulfilment.promise import Quote
+from storefront.fulfilment.service import QuoteInputs
 from storefront.lookbooks.models import Look, LookItem
 from storefront.money import Money
 from storefront.tenancy.service import brand_currency
@@ -89,8 +92,20 @@ def group_key(line: CartLine | Any, quote: Quote | None) -> Hashable:
     return (quote.method, quote.location)
 
 
-async def line_quote(brand_id: uuid.UUID, sku: str, choice: FulfilmentChoice, now: datetime) -> Quote:
-    """The promise for one unit of ``sku`` as ``choice`` says; :class:`QuoteUnavailable` if none."""
+class QuoteCache(msgspec.Struct, frozen=True):
+    """The brand's catalogue version and the app's quote cache: reads may reuse quote inputs."""
+
+    version: int
+    cache: VersionedCache[QuoteInputs]
+
+
+async def line_quote(
+    brand_id: uuid.UUID, sku: str, choice: FulfilmentChoice, now: datetime, quotes: QuoteCache | None = None
+) -> Quote:
+    """The promise for one unit of ``sku`` as ``choice`` says; :class:`QuoteUnavailable` if none.
+
+    Checkout passes no ``quotes``: what it holds is decided on fresh rows.
+    """
     return await fulfilment.quote(
         brand_id,
         sku,
@@ -98,6 +113,8 @@ async def line_quote(brand_id: uuid.UUID, sku: str, choice: FulfilmentChoice, no
         postcode=choice.postcode,
         location=choice.location if choice.method == "pickup" else None,
         now=now,
+        version=quotes.version if quotes else None,
+        cache=quotes.cache if quotes else None,
     )
 
 
@@ -105,24 +122,26 @@ def _choice(line: CartLine) -> FulfilmentChoice:
     return FulfilmentChoice(method=line.method, location=line.location, postcode=line.postcode)  # type: ignore[arg-type]
 
 
-async def get_cart(brand_id: uuid.UUID, cart_id: uuid.UUID, *, now: datetime | None = None) -> CartOut:
-    return await cart_out(await _cart(brand_id, cart_id), now=now or utcnow())
+async def get_cart(
+    brand_id: uuid.UUID, cart_id: uuid.UUID, *, now: datetime | None = None, quotes: QuoteCache | None = None
+) -> CartOut:
+    return await cart_out(await _cart(brand_id, cart_id), now=now or utcnow(), quotes=quotes)
 
 
-async def cart_out(cart: Cart, *, now: datetime) -> CartOut:
+async def cart_out(cart: Cart, *, now: datetime, quotes: QuoteCache | None = None) -> CartOut:
     lines = await CartLine.filter(cart_id=cart.id).order_by("created_at", "id").prefetch_related("variant__product")
     options = await _options_by_handle(cart.brand_id)  # type: ignore[attr-defined]
-    quotes: dict[uuid.UUID, Quote | None] = {}
+    line_quotes: dict[uuid.UUID, Quote | None] = {}
     problems: dict[uuid.UUID, str] = {}
     for line in lines:
         try:
-            quotes[line.id] = await line_quote(cart.brand_id, line.variant.sku, _choice(line), now)  # type: ignore[attr-defined]
+            line_quotes[line.id] = await line_quote(cart.brand_id, line.variant.sku, _choice(line), now, quotes)  # type: ignore[attr-defined]
         except StallkitError as exc:
-            quotes[line.id], problems[line.id] = None, exc.detail
-    inputs, fees = price_inputs(lines, quotes, options)
+            line_quotes[line.id], problems[line.id] = None, exc.detail
+    inputs, fees = price_inputs(lines, line_quotes, options)
     priced = pricing.price_cart(inputs, fees, cart.currency)
     order = await _order_ref(cart)
-    out_lines = [_line_out(line, priced, quotes[line.id], problems.get(line.id), options) for line in lines]
+    out_lines = [_line_out(line, priced, line_quotes[line.id], problems.get(line.id), options) for line in lines]
     return CartOut(
         id=cart.id,
         status=cart.status,  # type: ignore[arg-type]
@@ -265,6 +284,7 @@ async def _checked_line(
     personalisation: list[PersonalisationIn],
     prefix: str,
     now: datetime,
+    quotes: QuoteCache | None = None,
 ) -> tuple[Variant, FulfilmentChoice, list[dict[str, str]]]:
     """Everything that makes a line acceptable, every problem at once; the variant, normalised choice."""
     variant = await Variant.get_or_none(brand_id=brand_id, sku=sku).prefetch_related("product")
@@ -305,7 +325,7 @@ async def _checked_line(
     raise_field_errors(errors)
     normalised = FulfilmentChoice(method=choice.method, location=location, postcode=postcode)
     try:
-        await line_quote(brand_id, sku, normalised, now)
+        await line_quote(brand_id, sku, normalised, now, quotes)
     except StallkitError as exc:
         if isinstance(exc, NotFound):
             raise
@@ -313,12 +333,19 @@ async def _checked_line(
     return variant, normalised, [{"option": p.option, "value": p.value} for p in personalisation]
 
 
-async def add_line(brand_id: uuid.UUID, cart_id: uuid.UUID, data: LineIn, *, now: datetime | None = None) -> CartOut:
+async def add_line(
+    brand_id: uuid.UUID,
+    cart_id: uuid.UUID,
+    data: LineIn,
+    *,
+    now: datetime | None = None,
+    quotes: QuoteCache | None = None,
+) -> CartOut:
     """Add ``data`` to the cart; the same SKU, fulfilment and personalisation again adds to that line."""
     now = now or utcnow()
     cart = await _open_cart(brand_id, cart_id)
     variant, choice, personalisation = await _checked_line(
-        brand_id, cart, data.sku, data.fulfilment, data.personalisation, "body", now
+        brand_id, cart, data.sku, data.fulfilment, data.personalisation, "body", now, quotes
     )
     async with in_transaction():
         cart = await Cart.filter(id=cart.id).select_for_update().get()
@@ -352,7 +379,7 @@ async def add_line(brand_id: uuid.UUID, cart_id: uuid.UUID, data: LineIn, *, now
                 personalisation=personalisation,
             )
         await Cart.filter(id=cart.id).update(updated_at=now)
-    return await cart_out(await _cart(brand_id, cart_id), now=now)
+    return await cart_out(await _cart(brand_id, cart_id), now=now, quotes=quotes)
 
 
 async def _line(cart: Cart, line_id: uuid.UUID) -> CartLine:
@@ -362,25 +389,34 @@ async def _line(cart: Cart, line_id: uuid.UUID) -> CartLine:
     return line
 
 
-async def update_line(brand_id: uuid.UUID, cart_id: uuid.UUID, line_id: uuid.UUID, data: LinePatch) -> CartOut:
+async def update_line(
+    brand_id: uuid.UUID, cart_id: uuid.UUID, line_id: uuid.UUID, data: LinePatch, *, quotes: QuoteCache | None = None
+) -> CartOut:
     cart = await _open_cart(brand_id, cart_id)
     line = await _line(cart, line_id)
     line.quantity = data.quantity
     await line.save(update_fields=["quantity"])
     await Cart.filter(id=cart.id).update(updated_at=utcnow())
-    return await cart_out(await _cart(brand_id, cart_id), now=utcnow())
+    return await cart_out(await _cart(brand_id, cart_id), now=utcnow(), quotes=quotes)
 
 
-async def remove_line(brand_id: uuid.UUID, cart_id: uuid.UUID, line_id: uuid.UUID) -> CartOut:
+async def remove_line(
+    brand_id: uuid.UUID, cart_id: uuid.UUID, line_id: uuid.UUID, *, quotes: QuoteCache | None = None
+) -> CartOut:
     cart = await _open_cart(brand_id, cart_id)
     line = await _line(cart, line_id)
     await line.delete()
     await Cart.filter(id=cart.id).update(updated_at=utcnow())
-    return await cart_out(await _cart(brand_id, cart_id), now=utcnow())
+    return await cart_out(await _cart(brand_id, cart_id), now=utcnow(), quotes=quotes)
 
 
 async def add_look(
-    brand_id: uuid.UUID, cart_id: uuid.UUID, data: LookToCartIn, *, now: datetime | None = None
+    brand_id: uuid.UUID,
+    cart_id: uuid.UUID,
+    data: LookToCartIn,
+    *,
+    now: datetime | None = None,
+    quotes: QuoteCache | None = None,
 ) -> CartOut:
     """Every item of a look, one unit each, as one bundle earning the look's discount while whole.
 
@@ -399,7 +435,7 @@ async def add_look(
         if sku:
             skus.append(sku)  # type: ignore[arg-type]
     checked = [
-        await _checked_line(brand_id, cart, sku, data.fulfilment, [], f"body.items[{i}]", now)
+        await _checked_line(brand_id, cart, sku, data.fulfilment, [], f"body.items[{i}]", now, quotes)
         for i, sku in enumerate(skus)
     ]
     bundle = uuid.uuid4()
@@ -423,4 +459,4 @@ async def add_look(
                 look=f"{data.lookbook}/{look.id}",
             )
         await Cart.filter(id=cart.id).update(updated_at=now)
-    return await cart_out(await _cart(brand_id, cart_id), now=now)
+    return await cart_out(await _cart(brand_id, cart_id), now=now, quotes=quotes)

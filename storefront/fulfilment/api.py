@@ -7,7 +7,7 @@ from typing import Annotated
 from litestar import Controller, get, post
 from litestar.params import FromQuery, JSONBody, QueryParameter
 
-from storefront.api.deps import Reader, Writer
+from storefront.api.deps import Caches, Reader, Writer
 from storefront.api.pagination import DEFAULT_LIMIT, Page
 from storefront.api.params import CursorQuery, HandleParam, LimitQuery
 from storefront.errors import FieldError, InvalidInput
@@ -57,6 +57,7 @@ class FulfilmentController(Controller):
     async def quote(
         self,
         principal: Reader,
+        caches: Caches,
         variant: SkuQuery,
         method: FromQuery[Method],
         postcode: PostcodeQuery = None,
@@ -70,7 +71,15 @@ class FulfilmentController(Controller):
                 errors=[FieldError(field, "missing its pair")],
             )
         point = Point(latitude_e6, longitude_e6) if latitude_e6 is not None and longitude_e6 is not None else None
-        return await service.quote(principal.brand_id, variant, method, postcode=postcode, point=point)
+        return await service.quote(
+            principal.brand_id,
+            variant,
+            method,
+            postcode=postcode,
+            point=point,
+            version=principal.catalog_version,
+            cache=caches.quotes,
+        )
 
     @get("/pickup-points", summary="List pickup points")
     async def list_pickup_points(

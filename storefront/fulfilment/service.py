@@ -12,10 +12,12 @@ from collections import defaultdict
 from datetime import date, datetime, timedelta
 from typing import Any
 
+import msgspec
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from storefront.api.pagination import Page, page_of, page_query
+from storefront.cache import VersionedCache, cached
 from storefront.catalog.models import Variant
 from storefront.catalog.schemas import PriceIn
 from storefront.clock import utcnow
@@ -360,6 +362,35 @@ async def list_personalisation_options(
 # --- the quote --------------------------------------------------------------------------------
 
 
+class QuoteInputs(msgspec.Struct, frozen=True, kw_only=True):
+    """Everything a quote reads from the database, for one SKU and method; cached per catalogue version.
+
+    Every write these depend on bumps the brand's ``catalog_version``: stock movements and holds,
+    fulfilment configuration, capacity bookings (checkout). Courier zones keep *all* their rates,
+    so the rate in force is chosen at the quote's instant, not at the load's.
+    """
+
+    variant: tuple[uuid.UUID, str, bool] | None  # id, currency, made to order
+    pickup: list[promise.PickupPointRule] = []
+    courier: list[tuple[promise.CourierZoneRule, list[Rate]]] = []
+    factories: list[promise.MicrofactoryRule] = []
+
+
+async def _quote_inputs(brand_id: uuid.UUID, sku: str, method: Method, now: datetime) -> QuoteInputs:
+    rows = await Variant.filter(brand_id=brand_id, sku=sku).values_list("id", "currency", "product__made_to_order")
+    if not rows:
+        return QuoteInputs(variant=None)
+    variant_id, currency, made_to_order = rows[0]
+    variant = (variant_id, currency, made_to_order)
+    if method == "pickup":
+        return QuoteInputs(variant=variant, pickup=await pickup_rules(brand_id, variant_id))
+    if method == "courier":
+        return QuoteInputs(variant=variant, courier=await courier_zones(brand_id, variant_id))
+    if not made_to_order:
+        return QuoteInputs(variant=variant)
+    return QuoteInputs(variant=variant, factories=await microfactory_rules(brand_id, now))
+
+
 async def quote(
     brand_id: uuid.UUID,
     sku: str,
@@ -369,20 +400,28 @@ async def quote(
     point: Point | None = None,
     location: str | None = None,
     now: datetime | None = None,
+    version: int | None = None,
+    cache: VersionedCache[QuoteInputs] | None = None,
 ) -> Quote:
     """The promise for one unit of ``sku`` by ``method`` if ordered at ``now`` (default: the clock).
 
-    ``location`` limits a pickup to one shop. Raises :class:`NotFound` for a SKU the brand
-    doesn't have and :class:`QuoteUnavailable` (422, coded by reason) when no promise can be made.
+    ``location`` limits a pickup to one shop. With a ``cache`` and the brand's catalogue
+    ``version`` the database is read once per version (and, for made-to-order, per day); checkout
+    passes neither, so what it holds is decided on fresh rows. Raises :class:`NotFound` for a
+    SKU the brand doesn't have and :class:`QuoteUnavailable` (422, coded by reason) when no
+    promise can be made.
     """
     now = now or utcnow()
-    rows = await Variant.filter(brand_id=brand_id, sku=sku).values_list("id", "currency", "product__made_to_order")
-    if not rows:
+    day = now.date() if method == "made_to_order" else None  # bookings are read for a window from today
+    inputs = await cached(
+        cache, ("quote", brand_id, sku, method, day), version, lambda: _quote_inputs(brand_id, sku, method, now)
+    )
+    if inputs.variant is None:
         raise NotFound(f"no variant with SKU {sku!r}", errors=[FieldError("query.variant", "no such SKU")])
-    variant_id, currency, made_to_order = rows[0]
+    _, currency, made_to_order = inputs.variant
     result: Quote | Unavailable
     if method == "pickup":
-        points = await pickup_rules(brand_id, variant_id)
+        points = inputs.pickup
         if location is not None:  # the shopper chose the shop
             points = [p for p in points if p.location == location]
         result = promise.quote_pickup(points, now, currency)
@@ -392,12 +431,11 @@ async def quote(
                 method="courier", reason="postcode_required", detail="a courier quote needs a postcode"
             )
         else:
-            zones = await courier_rules(brand_id, variant_id, now)
-            result = promise.quote_courier(zones, now, postcode=postcode, point=point)
+            result = promise.quote_courier(courier_rules_at(inputs.courier, now), now, postcode=postcode, point=point)
     elif not made_to_order:
         result = Unavailable(method="made_to_order", reason="not_made_to_order", detail=f"{sku} is not made to order")
     else:
-        result = promise.quote_made_to_order(await microfactory_rules(brand_id, now), now, currency)
+        result = promise.quote_made_to_order(inputs.factories, now, currency)
     if isinstance(result, Unavailable):
         raise QuoteUnavailable(result)
     return result
@@ -430,45 +468,58 @@ async def pickup_rules(brand_id: uuid.UUID, variant_id: uuid.UUID) -> list[promi
     ]
 
 
+Rate = tuple[int, str, datetime, datetime | None]  # amount, currency, effective from, to
+
+
 async def courier_rules(brand_id: uuid.UUID, variant_id: uuid.UUID, now: datetime) -> list[promise.CourierZoneRule]:
     """The brand's zones with the rate in force at ``now``; a zone with no rate in force is left out."""
+    return courier_rules_at(await courier_zones(brand_id, variant_id), now)
+
+
+def courier_rules_at(
+    zones: list[tuple[promise.CourierZoneRule, list[Rate]]], now: datetime
+) -> list[promise.CourierZoneRule]:
+    out = []
+    for zone, rates in zones:
+        current = rules.current_rate_index([(r[2], r[3]) for r in rates], now)
+        if current is not None:
+            out.append(msgspec.structs.replace(zone, rate=Money(amount=rates[current][0], currency=rates[current][1])))
+    return out
+
+
+async def courier_zones(brand_id: uuid.UUID, variant_id: uuid.UUID) -> list[tuple[promise.CourierZoneRule, list[Rate]]]:
+    """Each zone as an engine rule (its rate still to be chosen) with every rate it has had or will have."""
     stock = await _available_by_location(variant_id)
     zones = await CourierZone.filter(brand_id=brand_id).order_by("id").prefetch_related("hub")
     if not zones:
         return []
-    rate_rows = await CourierRate.filter(zone_id__in=[z.id for z in zones], effective_from__lte=now).values_list(
+    rate_rows = await CourierRate.filter(zone_id__in=[z.id for z in zones]).values_list(
         "zone_id", "price_minor", "currency", "effective_from", "effective_to"
     )
-    rates_by_zone: dict[uuid.UUID, list[tuple[int, str, datetime, datetime | None]]] = defaultdict(list)
+    rates_by_zone: dict[uuid.UUID, list[Rate]] = defaultdict(list)
     for zone_id, amount, currency, starts, ends in rate_rows:
         rates_by_zone[zone_id].append((amount, currency, starts, ends))
     network = sum(units for kind, units in stock.values() if kind in rules.COURIER_KINDS)
     out = []
     for zone in zones:
-        rates = rates_by_zone.get(zone.id, [])
-        current = rules.current_rate_index([(r[2], r[3]) for r in rates], now)
-        if current is None:
-            continue
-        amount, currency = rates[current][0], rates[current][1]
         hub: Location = zone.hub
         at_hub = stock.get(hub.id, ("", 0))[1]
-        out.append(
-            promise.CourierZoneRule(
-                zone=zone.handle,
-                hub=hub.handle,
-                timezone=hub.timezone,
-                postcode_prefixes=tuple(zone.postcode_prefixes),
-                radius_m=zone.radius_m,
-                hub_latitude_e6=hub.latitude_e6,
-                hub_longitude_e6=hub.longitude_e6,
-                same_day_cutoff=rules.minutes(zone.same_day_cutoff) if zone.same_day_cutoff else None,
-                windows=rules.compile_windows(zone.delivery_windows),
-                delivery_days=rules.weekday_numbers(zone.delivery_days),
-                rate=Money(amount=amount, currency=currency),
-                hub_available=at_hub,
-                network_available=network - at_hub,
-            )
+        rule = promise.CourierZoneRule(
+            zone=zone.handle,
+            hub=hub.handle,
+            timezone=hub.timezone,
+            postcode_prefixes=tuple(zone.postcode_prefixes),
+            radius_m=zone.radius_m,
+            hub_latitude_e6=hub.latitude_e6,
+            hub_longitude_e6=hub.longitude_e6,
+            same_day_cutoff=rules.minutes(zone.same_day_cutoff) if zone.same_day_cutoff else None,
+            windows=rules.compile_windows(zone.delivery_windows),
+            delivery_days=rules.weekday_numbers(zone.delivery_days),
+            rate=Money(amount=0, currency="XXX"),  # chosen per quote by courier_rules_at
+            hub_available=at_hub,
+            network_available=network - at_hub,
         )
+        out.append((rule, rates_by_zone.get(zone.id, [])))
     return out
 
 

@@ -18,10 +18,13 @@ import sys
 import threading
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 
@@ -31,6 +34,7 @@ CHROMIUM = os.environ.get("STALLKIT_CHROMIUM", "/usr/bin/chromium")
 AXE = Path(__file__).parent / ".cache" / "axe.min.js"
 ARTIFACTS = Path(__file__).parent / "artifacts"
 ROOT = Path(__file__).parents[2]
+T = TypeVar("T")
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -88,15 +92,27 @@ def _host_page(api: str, key: str) -> str:
 </main></body></html>"""
 
 
-@pytest.fixture(scope="session")
-def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
-    data_dir = tmp_path_factory.mktemp("e2e")
-    env = {**os.environ, "STALLKIT_DATA_DIR": str(data_dir), "STALLKIT_SECRET": "e" * 48}
+def _in_thread(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run ``coroutine`` to completion on a fresh loop in another thread.
+
+    Fixtures here are synchronous, but sync Playwright (and pytest-asyncio's session loop) may
+    already run a loop on this thread, where ``asyncio.run`` refuses to start.
+    """
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
+@contextmanager
+def serve_demo(
+    data_dir: Path, host_page: Callable[[str, str], str], extra_env: dict[str, str] | None = None
+) -> Iterator[Deployment]:
+    """Seed the demo into a fresh database, serve it with uvicorn, and ``host_page(api, pk)`` on another origin."""
+    env = {**os.environ, "STALLKIT_DATA_DIR": str(data_dir), "STALLKIT_SECRET": "e" * 48, **(extra_env or {})}
     env.pop("STALLKIT_DATABASE_URL", None)
     base = os.environ.get("STALLKIT_TEST_DATABASE_URL")
     pg_name = None
     if base:
-        env["STALLKIT_DATABASE_URL"], pg_name = asyncio.run(_create_pg_database(base))
+        env["STALLKIT_DATABASE_URL"], pg_name = _in_thread(_create_pg_database(base))
     subprocess.run(
         [sys.executable, "-m", "storefront.cli", "demo", "--no-serve"],
         env=env,
@@ -110,7 +126,7 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]
     api, host = f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{host_port}"
     site = data_dir / "site"
     site.mkdir()
-    (site / "index.html").write_text(_host_page(api, keys["publishable_key"]))
+    (site / "index.html").write_text(host_page(api, keys["publishable_key"]))
 
     class Quiet(SimpleHTTPRequestHandler):
         def log_message(self, *args: object) -> None:
@@ -118,22 +134,8 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]
 
     httpd = ThreadingHTTPServer(("127.0.0.1", host_port), lambda *a: Quiet(*a, directory=str(site)))
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    server = subprocess.Popen(  # noqa: S603 - fixed argv
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "storefront.asgi:app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(api_port),
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-        cwd=ROOT,
-    )
+    argv = [sys.executable, "-m", "uvicorn", "storefront.asgi:app", "--host", "127.0.0.1", "--port", str(api_port)]
+    server = subprocess.Popen([*argv, "--log-level", "warning"], env=env, cwd=ROOT)  # noqa: S603 - fixed argv
     try:
         _wait(f"{api}/healthz")
         body = json.dumps({"allowed_origins": [host]}).encode()
@@ -152,7 +154,13 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]
         httpd.shutdown()
         httpd.server_close()
         if base and pg_name:
-            asyncio.run(_drop_pg_database(base, pg_name))
+            _in_thread(_drop_pg_database(base, pg_name))
+
+
+@pytest.fixture(scope="session")
+def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
+    with serve_demo(tmp_path_factory.mktemp("e2e"), _host_page) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")

@@ -9,23 +9,16 @@ the demo catalogue in its own uvicorn process, with Stripe pointed at localstrip
 
 from __future__ import annotations
 
-import asyncio
 import json
-import os
-import subprocess
-import sys
-import threading
 import time
 import urllib.request
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import _create_pg_database, _drop_pg_database
-from tests.e2e.conftest import ARTIFACTS, ROOT, Deployment, _wait, free_port
+from tests.e2e.conftest import ARTIFACTS, Deployment, serve_demo
 from tests.stripe_server import STRIPE_TEST_KEY, LocalStripe
 
 PRODUCT = "noa-micro-bag"
@@ -47,61 +40,14 @@ def _host_page(api: str, key: str) -> str:
 @pytest.fixture(scope="module")
 def paying_deployment(tmp_path_factory: pytest.TempPathFactory, localstripe: LocalStripe) -> Iterator[Deployment]:
     """The demo storefront with payments through localstripe, and a brand's page on another origin."""
-    data_dir = tmp_path_factory.mktemp("e2e-checkout")
-    env = {
-        **os.environ,
-        "STALLKIT_DATA_DIR": str(data_dir),
-        "STALLKIT_SECRET": "c" * 48,
+    payments = {
         "STALLKIT_STRIPE_SECRET_KEY": STRIPE_TEST_KEY,
         "STALLKIT_STRIPE_PUBLISHABLE_KEY": "pk_test_stallkit_localstripe",
         "STALLKIT_STRIPE_API_BASE": localstripe.api_base,
         "STALLKIT_RECONCILE_INTERVAL_S": "0",
     }
-    env.pop("STALLKIT_DATABASE_URL", None)
-    base = os.environ.get("STALLKIT_TEST_DATABASE_URL")
-    pg_name = None
-    if base:
-        env["STALLKIT_DATABASE_URL"], pg_name = asyncio.run(_create_pg_database(base))
-    subprocess.run(
-        [sys.executable, "-m", "storefront.cli", "demo", "--no-serve"],
-        env=env,
-        check=True,
-        capture_output=True,
-        cwd=ROOT,
-    )
-    keys = json.loads((data_dir / "demo-keys.json").read_text())
-    api_port, host_port = free_port(), free_port()
-    api, host = f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{host_port}"
-    site = data_dir / "site"
-    site.mkdir()
-    (site / "index.html").write_text(_host_page(api, keys["publishable_key"]))
-
-    class Quiet(SimpleHTTPRequestHandler):
-        def log_message(self, *args: object) -> None:
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", host_port), lambda *a: Quiet(*a, directory=str(site)))
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    argv = [sys.executable, "-m", "uvicorn", "storefront.asgi:app", "--host", "127.0.0.1", "--port", str(api_port)]
-    server = subprocess.Popen([*argv, "--log-level", "warning"], env=env, cwd=ROOT)  # noqa: S603 - fixed argv
-    try:
-        _wait(f"{api}/healthz")
-        request = urllib.request.Request(  # noqa: S310 - loopback
-            f"{api}/v1/brand",
-            data=json.dumps({"allowed_origins": [host]}).encode(),
-            method="PATCH",
-            headers={"Authorization": f"Bearer {keys['secret_key']}", "Content-Type": "application/json"},
-        )
-        with urllib.request.urlopen(request, timeout=5):  # noqa: S310 - loopback
-            pass
-        yield Deployment(api=api, host=host, publishable_key=keys["publishable_key"], secret_key=keys["secret_key"])
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-        httpd.shutdown()
-        httpd.server_close()
-        if base and pg_name:
-            asyncio.run(_drop_pg_database(base, pg_name))
+    with serve_demo(tmp_path_factory.mktemp("e2e-checkout"), _host_page, payments) as running:
+        yield running
 
 
 def _funnel(deployment: Deployment) -> dict[str, int]:
