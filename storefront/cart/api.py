@@ -9,7 +9,7 @@ from storefront.api.deps import Caches, ReadCaches, Reader
 from storefront.api.params import IdParam
 from storefront.cart import service
 from storefront.cart.schemas import CartIn, CartOut, LineIn, LinePatch, LookToCartIn
-from storefront.cart.service import QuoteCache
+from storefront.cart.view import QuoteCache
 from storefront.tenancy.schemas import Principal
 
 

@@ -1,4 +1,4 @@
-"""Carts: add, change and remove lines; add a whole look; read a cart priced and promised as of now.
+"""Carts: start one, add, change and remove lines, add a whole look (reading is :mod:`.view`).
 
 Adding a line checks everything a shopper can get wrong up front (the SKU, the currency, the
 fulfilment choice, the personalisation) and asks the promise engine whether the line can be
@@ -9,47 +9,33 @@ Stock and capacity are *not* held here: checkout takes them, under locks.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Hashable
 from datetime import datetime
-from typing import Any
 
-import msgspec
 from tortoise.transactions import in_transaction
 
-from storefront.cache import VersionedCache
-from storefront.cart import pricing
+from storefront.cart import view
 from storefront.cart.models import Cart, CartLine
 from storefront.cart.schemas import (
     CartIn,
-    CartLineOut,
     CartOut,
-    CartTotals,
     FulfilmentChoice,
     LineIn,
     LinePatch,
     LookToCartIn,
-    OrderRef,
     PersonalisationIn,
-    PersonalisationOut,
 )
 from storefront.catalog.models import Variant
 from storefront.clock import utcnow
 from storefront.errors import (
     Conflict,
     FieldError,
-    InsufficientStock,
     InvalidInput,
     NotFound,
     StallkitError,
     raise_field_errors,
 )
 from storefront.fulfilment import rules as fulfilment_rules
-from storefront.fulfilment import service as fulfilment
-from storefront.fulfilment.models import PersonalisationOption
-from storefront.fulfilment.promise import Quote
-from storefront.fulfilment.service import QuoteInputs
 from storefront.lookbooks.models import Look, LookItem
-from storefront.money import Money
 from storefront.tenancy.service import brand_currency
 
 MAX_LINES = 50
@@ -66,180 +52,17 @@ class CurrencyMismatchError(InvalidInput):
     title = "Currency does not match"
 
 
-# --- reading ----------------------------------------------------------------------------------
-
-
-async def _cart(brand_id: uuid.UUID, cart_id: uuid.UUID) -> Cart:
-    cart = await Cart.get_or_none(id=cart_id, brand_id=brand_id)
-    if cart is None:
-        raise NotFound("no such cart", errors=[FieldError("path.cart_id", "no such cart")])
-    return cart
-
-
 async def _open_cart(brand_id: uuid.UUID, cart_id: uuid.UUID) -> Cart:
-    cart = await _cart(brand_id, cart_id)
+    cart = await view.find_cart(brand_id, cart_id)
     if cart.status != "open":
         raise CartClosed("this cart has been checked out; start a new cart", errors=[])
     return cart
 
 
-def group_key(line: CartLine | Any, quote: Quote | None) -> Hashable:
-    """Lines that travel together: same method and place (and, for couriers, the same address)."""
-    if quote is None:
-        return ("unpriced", line.id)
-    if quote.method == "courier":
-        return ("courier", quote.zone, line.postcode)
-    return (quote.method, quote.location)
-
-
-class QuoteCache(msgspec.Struct, frozen=True):
-    """The brand's catalogue version and the app's quote cache: reads may reuse quote inputs."""
-
-    version: int
-    cache: VersionedCache[QuoteInputs]
-
-
-async def line_quote(
-    brand_id: uuid.UUID, sku: str, choice: FulfilmentChoice, now: datetime, quotes: QuoteCache | None = None
-) -> Quote:
-    """The promise for one unit of ``sku`` as ``choice`` says; :class:`QuoteUnavailable` if none.
-
-    Checkout passes no ``quotes``: what it holds is decided on fresh rows.
-    """
-    return await fulfilment.quote(
-        brand_id,
-        sku,
-        choice.method,
-        postcode=choice.postcode,
-        location=choice.location if choice.method == "pickup" else None,
-        now=now,
-        version=quotes.version if quotes else None,
-        cache=quotes.cache if quotes else None,
-    )
-
-
-def _choice(line: CartLine) -> FulfilmentChoice:
-    return FulfilmentChoice(method=line.method, location=line.location, postcode=line.postcode)  # type: ignore[arg-type]
-
-
 async def get_cart(
-    brand_id: uuid.UUID, cart_id: uuid.UUID, *, now: datetime | None = None, quotes: QuoteCache | None = None
+    brand_id: uuid.UUID, cart_id: uuid.UUID, *, now: datetime | None = None, quotes: view.QuoteCache | None = None
 ) -> CartOut:
-    return await cart_out(await _cart(brand_id, cart_id), now=now or utcnow(), quotes=quotes)
-
-
-async def cart_out(cart: Cart, *, now: datetime, quotes: QuoteCache | None = None) -> CartOut:
-    lines = await CartLine.filter(cart_id=cart.id).order_by("created_at", "id").prefetch_related("variant__product")
-    options = await _options_by_handle(cart.brand_id)  # type: ignore[attr-defined]
-    line_quotes: dict[uuid.UUID, Quote | None] = {}
-    problems: dict[uuid.UUID, str] = {}
-    for line in lines:
-        try:
-            line_quotes[line.id] = await line_quote(cart.brand_id, line.variant.sku, _choice(line), now, quotes)  # type: ignore[attr-defined]
-        except StallkitError as exc:
-            line_quotes[line.id], problems[line.id] = None, exc.detail
-    inputs, fees = price_inputs(lines, line_quotes, options)
-    priced = pricing.price_cart(inputs, fees, cart.currency)
-    order = await _order_ref(cart)
-    out_lines = [_line_out(line, priced, line_quotes[line.id], problems.get(line.id), options) for line in lines]
-    return CartOut(
-        id=cart.id,
-        status=cart.status,  # type: ignore[arg-type]
-        currency=cart.currency,
-        lines=out_lines,
-        totals=CartTotals(
-            subtotal=priced.money(priced.subtotal),
-            fulfilment=priced.money(priced.fulfilment),
-            discount=priced.money(priced.discount),
-            total=priced.money(priced.total),
-            units=sum(line.quantity for line in lines),
-        ),
-        order=order,
-        created_at=cart.created_at,
-        updated_at=cart.updated_at,
-    )
-
-
-async def _order_ref(cart: Cart) -> OrderRef | None:
-    from storefront.orders.models import Order  # orders build on carts, not the other way round
-
-    rows = await Order.filter(cart_id=cart.id).values_list("id", "number", "status")
-    return OrderRef(id=rows[0][0], number=rows[0][1], status=rows[0][2]) if rows else None
-
-
-def personalisation_price(line: CartLine, options: dict[str, PersonalisationOption]) -> int:
-    return sum(options[p["option"]].price_minor for p in line.personalisation if p["option"] in options)
-
-
-def price_inputs(
-    lines: list[CartLine], quotes: dict[uuid.UUID, Quote | None], options: dict[str, PersonalisationOption]
-) -> tuple[list[pricing.LineInput], dict[Hashable, Money]]:
-    """What :func:`pricing.price_cart` needs: per-line prices and each fulfilment group's fee."""
-    inputs = []
-    fees: dict[Hashable, Money] = {}
-    for line in lines:
-        quote = quotes.get(line.id)
-        group = group_key(line, quote)
-        if quote is not None:
-            fees[group] = quote.price
-        inputs.append(
-            pricing.LineInput(
-                key=line.id,
-                unit_price=line.variant.price_minor + personalisation_price(line, options),
-                quantity=line.quantity,
-                group=group,
-                bundle=line.bundle,
-                bundle_size=line.bundle_size,
-                bundle_discount_bp=line.bundle_discount_bp,
-            )
-        )
-    return inputs, fees
-
-
-def _line_out(
-    line: CartLine,
-    priced: pricing.CartPrice,
-    quote: Quote | None,
-    problem: str | None,
-    options: dict[str, PersonalisationOption],
-) -> CartLineOut:
-    variant: Variant = line.variant
-    product = variant.product
-    price = priced.lines[line.id]
-    images = product.images or []
-    return CartLineOut(
-        id=line.id,
-        sku=variant.sku,
-        product=product.handle,
-        title=product.title,
-        variant_title=variant.title,
-        image=images[0].get("url") if images else None,
-        quantity=line.quantity,
-        fulfilment=_choice(line),
-        personalisation=[
-            PersonalisationOut(
-                option=p["option"],
-                label=options[p["option"]].label if p["option"] in options else p["option"],
-                value=p["value"],
-                price=priced.money(options[p["option"]].price_minor if p["option"] in options else 0),
-            )
-            for p in line.personalisation
-        ],
-        unit_price=priced.money(variant.price_minor + personalisation_price(line, options)),
-        subtotal=priced.money(price.subtotal),
-        discount=priced.money(price.discount),
-        total=priced.money(price.total),
-        look=line.look,
-        promise=quote,
-        problem=problem,
-    )
-
-
-async def _options_by_handle(brand_id: uuid.UUID) -> dict[str, PersonalisationOption]:
-    return {o.handle: o for o in await PersonalisationOption.filter(brand_id=brand_id)}
-
-
-# --- writing ----------------------------------------------------------------------------------
+    return await view.cart_out(await view.find_cart(brand_id, cart_id), now=now or utcnow(), quotes=quotes)
 
 
 async def create_cart(brand_id: uuid.UUID, data: CartIn) -> CartOut:
@@ -250,30 +73,7 @@ async def create_cart(brand_id: uuid.UUID, data: CartIn) -> CartOut:
             errors=[FieldError("body.currency", f"must be {currency}")],
         )
     cart = await Cart.create(brand_id=brand_id, currency=currency)
-    return await cart_out(cart, now=utcnow())
-
-
-_STOCK_REASONS = frozenset({"no_pickup_stock", "no_courier_stock"})
-
-
-def quote_problem(exc: StallkitError, prefix: str) -> StallkitError:
-    """The error for a line that cannot be promised: sold out is a 409 ``out_of_stock``, the rest 422."""
-    errors = _quote_errors(exc, prefix)
-    if exc.code in _STOCK_REASONS:
-        return InsufficientStock(exc.detail, errors=[FieldError(f"{prefix}.quantity", exc.detail)])
-    return InvalidInput(exc.detail, errors=errors)
-
-
-def _quote_errors(exc: StallkitError, prefix: str) -> list[FieldError]:
-    """A quote problem's fields, renamed from the quote's query to where they are in the body."""
-    renames = {
-        "query.postcode": f"{prefix}.fulfilment.postcode",
-        "query.variant": f"{prefix}.sku",
-        "query.method": f"{prefix}.fulfilment.method",
-    }
-    return [FieldError(renames.get(e.field, e.field), e.message) for e in exc.errors] or [
-        FieldError(f"{prefix}.fulfilment", exc.detail)
-    ]
+    return await view.cart_out(cart, now=utcnow())
 
 
 async def _checked_line(
@@ -284,7 +84,7 @@ async def _checked_line(
     personalisation: list[PersonalisationIn],
     prefix: str,
     now: datetime,
-    quotes: QuoteCache | None = None,
+    quotes: view.QuoteCache | None = None,
 ) -> tuple[Variant, FulfilmentChoice, list[dict[str, str]]]:
     """Everything that makes a line acceptable, every problem at once; the variant, normalised choice."""
     variant = await Variant.get_or_none(brand_id=brand_id, sku=sku).prefetch_related("product")
@@ -306,7 +106,7 @@ async def _checked_line(
     location = choice.location if choice.method == "pickup" else None
     if personalisation and choice.method != "made_to_order":
         errors.append(FieldError(f"{prefix}.personalisation", "only made-to-order pieces can be personalised"))
-    options = await _options_by_handle(brand_id)
+    options = await view.options_by_handle(brand_id)
     seen: set[str] = set()
     for i, item in enumerate(personalisation):
         field = f"{prefix}.personalisation[{i}]"
@@ -325,11 +125,11 @@ async def _checked_line(
     raise_field_errors(errors)
     normalised = FulfilmentChoice(method=choice.method, location=location, postcode=postcode)
     try:
-        await line_quote(brand_id, sku, normalised, now, quotes)
+        await view.line_quote(brand_id, sku, normalised, now, quotes)
     except StallkitError as exc:
         if isinstance(exc, NotFound):
             raise
-        raise quote_problem(exc, prefix) from None
+        raise view.quote_problem(exc, prefix) from None
     return variant, normalised, [{"option": p.option, "value": p.value} for p in personalisation]
 
 
@@ -339,7 +139,7 @@ async def add_line(
     data: LineIn,
     *,
     now: datetime | None = None,
-    quotes: QuoteCache | None = None,
+    quotes: view.QuoteCache | None = None,
 ) -> CartOut:
     """Add ``data`` to the cart; the same SKU, fulfilment and personalisation again adds to that line."""
     now = now or utcnow()
@@ -379,7 +179,7 @@ async def add_line(
                 personalisation=personalisation,
             )
         await Cart.filter(id=cart.id).update(updated_at=now)
-    return await cart_out(await _cart(brand_id, cart_id), now=now, quotes=quotes)
+    return await view.cart_out(await view.find_cart(brand_id, cart_id), now=now, quotes=quotes)
 
 
 async def _line(cart: Cart, line_id: uuid.UUID) -> CartLine:
@@ -390,24 +190,29 @@ async def _line(cart: Cart, line_id: uuid.UUID) -> CartLine:
 
 
 async def update_line(
-    brand_id: uuid.UUID, cart_id: uuid.UUID, line_id: uuid.UUID, data: LinePatch, *, quotes: QuoteCache | None = None
+    brand_id: uuid.UUID,
+    cart_id: uuid.UUID,
+    line_id: uuid.UUID,
+    data: LinePatch,
+    *,
+    quotes: view.QuoteCache | None = None,
 ) -> CartOut:
     cart = await _open_cart(brand_id, cart_id)
     line = await _line(cart, line_id)
     line.quantity = data.quantity
     await line.save(update_fields=["quantity"])
     await Cart.filter(id=cart.id).update(updated_at=utcnow())
-    return await cart_out(await _cart(brand_id, cart_id), now=utcnow(), quotes=quotes)
+    return await view.cart_out(await view.find_cart(brand_id, cart_id), now=utcnow(), quotes=quotes)
 
 
 async def remove_line(
-    brand_id: uuid.UUID, cart_id: uuid.UUID, line_id: uuid.UUID, *, quotes: QuoteCache | None = None
+    brand_id: uuid.UUID, cart_id: uuid.UUID, line_id: uuid.UUID, *, quotes: view.QuoteCache | None = None
 ) -> CartOut:
     cart = await _open_cart(brand_id, cart_id)
     line = await _line(cart, line_id)
     await line.delete()
     await Cart.filter(id=cart.id).update(updated_at=utcnow())
-    return await cart_out(await _cart(brand_id, cart_id), now=utcnow(), quotes=quotes)
+    return await view.cart_out(await view.find_cart(brand_id, cart_id), now=utcnow(), quotes=quotes)
 
 
 async def add_look(
@@ -416,7 +221,7 @@ async def add_look(
     data: LookToCartIn,
     *,
     now: datetime | None = None,
-    quotes: QuoteCache | None = None,
+    quotes: view.QuoteCache | None = None,
 ) -> CartOut:
     """Every item of a look, one unit each, as one bundle earning the look's discount while whole.
 
@@ -459,4 +264,4 @@ async def add_look(
                 look=f"{data.lookbook}/{look.id}",
             )
         await Cart.filter(id=cart.id).update(updated_at=now)
-    return await cart_out(await _cart(brand_id, cart_id), now=now, quotes=quotes)
+    return await view.cart_out(await view.find_cart(brand_id, cart_id), now=now, quotes=quotes)

@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING
 from tortoise.transactions import in_transaction
 
 from storefront.cart import pricing
-from storefront.cart import service as carts
 from storefront.cart.models import Cart, CartLine
-from storefront.cart.service import CartClosed, _choice, group_key, line_quote, price_inputs
+from storefront.cart.service import CartClosed
+from storefront.cart.view import choice_of, group_key, line_quote, options_by_handle, price_inputs, quote_problem
 from storefront.checkout import holds
 from storefront.checkout.schemas import CheckoutIn, CheckoutOut, ConfirmIn, PaymentOut
 from storefront.clock import utcnow
@@ -70,10 +70,10 @@ async def place_order(
         quotes: dict[uuid.UUID, Quote] = {}
         for i, line in enumerate(lines):
             try:
-                quotes[line.id] = await line_quote(brand_id, line.variant.sku, _choice(line), now)
+                quotes[line.id] = await line_quote(brand_id, line.variant.sku, choice_of(line), now)
             except StallkitError as exc:
-                raise carts.quote_problem(exc, f"cart.lines[{i}]") from None
-        options = await carts._options_by_handle(brand_id)
+                raise quote_problem(exc, f"cart.lines[{i}]") from None
+        options = await options_by_handle(brand_id)
         inputs, fees = price_inputs(lines, dict(quotes), options)
         priced = pricing.price_cart(inputs, fees, cart.currency)
         order = await Order.create(

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from tortoise.transactions import in_transaction
 
 from storefront.cart.schemas import FulfilmentChoice
-from storefront.cart.service import line_quote
+from storefront.cart.view import line_quote
 from storefront.catalog.models import Variant
 from storefront.checkout import holds
 from storefront.clock import utcnow
