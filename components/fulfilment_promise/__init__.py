@@ -30,7 +30,7 @@ from components.context import Links, LoadContext
 from components.registry import Component
 from storefront.catalog.schemas import ProductOut, VariantOut
 from storefront.clock import utcnow
-from storefront.fulfilment import service as fulfilment
+from storefront.fulfilment import quoting
 from storefront.fulfilment.promise import Quote, Unavailable
 from storefront.fulfilment.rules import Method
 from storefront.money import Money
@@ -231,7 +231,7 @@ async def answer(
 ) -> Quote | Unavailable:
     """The engine's quote, or why there is none (a :class:`Unavailable`, not an exception)."""
     try:
-        return await fulfilment.quote(
+        return await quoting.quote(
             ctx.principal.brand_id,
             variant.sku,
             method,
@@ -241,7 +241,7 @@ async def answer(
             version=ctx.principal.catalog_version,
             cache=ctx.caches.quotes,
         )
-    except fulfilment.QuoteUnavailable as exc:
+    except quoting.QuoteUnavailable as exc:
         return Unavailable(method=method, reason=exc.code, detail=exc.detail)  # type: ignore[arg-type]
 
 

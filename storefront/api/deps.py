@@ -13,7 +13,7 @@ from storefront.api.pagination import Page
 from storefront.cache import VersionedCache
 from storefront.catalog.schemas import ProductOut, ProductSummary
 from storefront.errors import PermissionDenied
-from storefront.fulfilment.service import QuoteInputs
+from storefront.fulfilment.quoting import QuoteInputs
 from storefront.tenancy.schemas import Principal
 
 

@@ -32,10 +32,10 @@ from storefront.errors import (
     NotFound,
     StallkitError,
 )
-from storefront.fulfilment import service as fulfilment
+from storefront.fulfilment import quoting
 from storefront.fulfilment.models import PersonalisationOption
 from storefront.fulfilment.promise import Quote
-from storefront.fulfilment.service import QuoteInputs
+from storefront.fulfilment.quoting import QuoteInputs
 from storefront.money import Money
 
 
@@ -69,7 +69,7 @@ async def line_quote(
 
     Checkout passes no ``quotes``: what it holds is decided on fresh rows.
     """
-    return await fulfilment.quote(
+    return await quoting.quote(
         brand_id,
         sku,
         choice.method,

@@ -16,7 +16,7 @@ from storefront.errors import Conflict, FieldError, InsufficientStock
 from storefront.fulfilment import promise
 from storefront.fulfilment import rules as fulfilment_rules
 from storefront.fulfilment.models import CapacityBooking, Microfactory
-from storefront.fulfilment.service import microfactory_rules
+from storefront.fulfilment.quoting import microfactory_rules
 from storefront.inventory.models import Location, StockLevel, StockMovement
 
 

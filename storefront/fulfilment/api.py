@@ -11,7 +11,7 @@ from storefront.api.deps import Caches, Reader, Writer
 from storefront.api.pagination import DEFAULT_LIMIT, Page
 from storefront.api.params import CursorQuery, HandleParam, LimitQuery
 from storefront.errors import FieldError, InvalidInput
-from storefront.fulfilment import service
+from storefront.fulfilment import quoting, service
 from storefront.fulfilment.promise import Point, Quote
 from storefront.fulfilment.rules import Method
 from storefront.fulfilment.schemas import (
@@ -71,7 +71,7 @@ class FulfilmentController(Controller):
                 errors=[FieldError(field, "missing its pair")],
             )
         point = Point(latitude_e6, longitude_e6) if latitude_e6 is not None and longitude_e6 is not None else None
-        return await service.quote(
+        return await quoting.quote(
             principal.brand_id,
             variant,
             method,

@@ -6,33 +6,24 @@ may show how a piece can be had). A quote is never cached: it depends on the ins
 
 from __future__ import annotations
 
-import json
 import uuid
-from collections import defaultdict
 from datetime import date, datetime, timedelta
-from typing import Any
 
-import msgspec
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from storefront.api.pagination import Page, page_of, page_query
-from storefront.cache import VersionedCache, cached
-from storefront.catalog.models import Variant
 from storefront.catalog.schemas import PriceIn
 from storefront.clock import utcnow
 from storefront.errors import DuplicateHandle, FieldError, InvalidInput, NotFound, raise_field_errors
-from storefront.fulfilment import promise, rules
+from storefront.fulfilment import rules
 from storefront.fulfilment.models import (
-    CapacityBooking,
     CourierRate,
     CourierZone,
     Microfactory,
     PersonalisationOption,
     PickupPoint,
 )
-from storefront.fulfilment.promise import Point, Quote, Unavailable
-from storefront.fulfilment.rules import Method
 from storefront.fulfilment.schemas import (
     CourierZoneIn,
     CourierZoneOut,
@@ -46,7 +37,7 @@ from storefront.fulfilment.schemas import (
     RateOut,
 )
 from storefront.ids import slugify
-from storefront.inventory.models import Location, StockLevel
+from storefront.inventory.models import Location
 from storefront.inventory.rules import WEEKDAYS
 from storefront.money import Money
 from storefront.tenancy.service import brand_currency, bump_catalog_version
@@ -54,26 +45,6 @@ from storefront.tenancy.service import brand_currency, bump_catalog_version
 # A rate may start a little in the past (the client's clock, the request's time in flight), but
 # not earlier: what was charged before now is history, and history is not rewritten.
 RATE_BACKDATE_TOLERANCE = timedelta(minutes=5)
-BOOKINGS_AHEAD_DAYS = promise.CAPACITY_HORIZON_DAYS + 2
-
-_REASON_FIELD: dict[str, str] = {
-    "postcode_required": "query.postcode",
-    "postcode_not_served": "query.postcode",
-    "no_pickup_stock": "query.variant",
-    "no_courier_stock": "query.variant",
-    "not_made_to_order": "query.variant",
-}
-
-
-class QuoteUnavailable(InvalidInput):
-    """No promise can be made for this variant and method; ``code`` is the engine's reason (422)."""
-
-    title = "No delivery promise available"
-
-    def __init__(self, result: Unavailable) -> None:
-        field = _REASON_FIELD.get(result.reason, "query.method")
-        super().__init__(result.detail, errors=[FieldError(field, result.reason)])
-        self.code = result.reason  # type: ignore[misc]
 
 
 def _check_price(price: PriceIn, currency: str, field: str, errors: list[FieldError]) -> None:
@@ -96,11 +67,6 @@ async def _location(brand_id: uuid.UUID, handle: str, field: str, kinds: frozens
 
 def _week_order(days: list[str]) -> list[str]:
     return [d for d in WEEKDAYS if d in days]
-
-
-def _json(value: Any) -> Any:
-    """A JSON column read through a join: Tortoise decodes it on the model, not always in ``values_list``."""
-    return json.loads(value) if isinstance(value, str | bytes) else value
 
 
 # --- pickup points ----------------------------------------------------------------------------
@@ -357,196 +323,3 @@ async def list_personalisation_options(
     query = PersonalisationOption.filter(brand_id=brand_id)
     options = await page_query(query, cursor, limit)
     return page_of([_option_out(o) for o in options], [o.id for o in options], limit)
-
-
-# --- the quote --------------------------------------------------------------------------------
-
-
-class QuoteInputs(msgspec.Struct, frozen=True, kw_only=True):
-    """Everything a quote reads from the database, for one SKU and method; cached per catalogue version.
-
-    Every write these depend on bumps the brand's ``catalog_version``: stock movements and holds,
-    fulfilment configuration, capacity bookings (checkout). Courier zones keep *all* their rates,
-    so the rate in force is chosen at the quote's instant, not at the load's.
-    """
-
-    variant: tuple[uuid.UUID, str, bool] | None  # id, currency, made to order
-    pickup: list[promise.PickupPointRule] = []
-    courier: list[tuple[promise.CourierZoneRule, list[Rate]]] = []
-    factories: list[promise.MicrofactoryRule] = []
-
-
-async def _quote_inputs(brand_id: uuid.UUID, sku: str, method: Method, now: datetime) -> QuoteInputs:
-    rows = await Variant.filter(brand_id=brand_id, sku=sku).values_list("id", "currency", "product__made_to_order")
-    if not rows:
-        return QuoteInputs(variant=None)
-    variant_id, currency, made_to_order = rows[0]
-    variant = (variant_id, currency, made_to_order)
-    if method == "pickup":
-        return QuoteInputs(variant=variant, pickup=await pickup_rules(brand_id, variant_id))
-    if method == "courier":
-        return QuoteInputs(variant=variant, courier=await courier_zones(brand_id, variant_id))
-    if not made_to_order:
-        return QuoteInputs(variant=variant)
-    return QuoteInputs(variant=variant, factories=await microfactory_rules(brand_id, now))
-
-
-async def quote(
-    brand_id: uuid.UUID,
-    sku: str,
-    method: Method,
-    *,
-    postcode: str | None = None,
-    point: Point | None = None,
-    location: str | None = None,
-    now: datetime | None = None,
-    version: int | None = None,
-    cache: VersionedCache[QuoteInputs] | None = None,
-) -> Quote:
-    """The promise for one unit of ``sku`` by ``method`` if ordered at ``now`` (default: the clock).
-
-    ``location`` limits a pickup to one shop. With a ``cache`` and the brand's catalogue
-    ``version`` the database is read once per version (and, for made-to-order, per day); checkout
-    passes neither, so what it holds is decided on fresh rows. Raises :class:`NotFound` for a
-    SKU the brand doesn't have and :class:`QuoteUnavailable` (422, coded by reason) when no
-    promise can be made.
-    """
-    now = now or utcnow()
-    day = now.date() if method == "made_to_order" else None  # bookings are read for a window from today
-    inputs = await cached(
-        cache, ("quote", brand_id, sku, method, day), version, lambda: _quote_inputs(brand_id, sku, method, now)
-    )
-    if inputs.variant is None:
-        raise NotFound(f"no variant with SKU {sku!r}", errors=[FieldError("query.variant", "no such SKU")])
-    _, currency, made_to_order = inputs.variant
-    result: Quote | Unavailable
-    if method == "pickup":
-        points = inputs.pickup
-        if location is not None:  # the shopper chose the shop
-            points = [p for p in points if p.location == location]
-        result = promise.quote_pickup(points, now, currency)
-    elif method == "courier":
-        if not postcode and point is None:
-            result = Unavailable(
-                method="courier", reason="postcode_required", detail="a courier quote needs a postcode"
-            )
-        else:
-            result = promise.quote_courier(courier_rules_at(inputs.courier, now), now, postcode=postcode, point=point)
-    elif not made_to_order:
-        result = Unavailable(method="made_to_order", reason="not_made_to_order", detail=f"{sku} is not made to order")
-    else:
-        result = promise.quote_made_to_order(inputs.factories, now, currency)
-    if isinstance(result, Unavailable):
-        raise QuoteUnavailable(result)
-    return result
-
-
-async def _available_by_location(variant_id: uuid.UUID) -> dict[uuid.UUID, tuple[str, int]]:
-    """Sellable units of the variant (on hand less reserved) and the location's kind, by location id."""
-    rows = await StockLevel.filter(variant_id=variant_id).values_list(
-        "location_id", "location__kind", "on_hand", "reserved"
-    )
-    return {loc: (kind, max(on_hand - reserved, 0)) for loc, kind, on_hand, reserved in rows}
-
-
-async def pickup_rules(brand_id: uuid.UUID, variant_id: uuid.UUID) -> list[promise.PickupPointRule]:
-    stock = await _available_by_location(variant_id)
-    rows = (
-        await PickupPoint.filter(brand_id=brand_id, enabled=True)
-        .order_by("id")
-        .values_list("location_id", "location__handle", "location__timezone", "location__opening_hours", "prep_minutes")
-    )
-    return [
-        promise.PickupPointRule(
-            location=handle,
-            timezone=tz,
-            opening_hours=rules.compile_week(_json(hours) or {}),
-            prep_minutes=prep,
-            available=stock.get(location_id, ("", 0))[1],
-        )
-        for location_id, handle, tz, hours, prep in rows
-    ]
-
-
-Rate = tuple[int, str, datetime, datetime | None]  # amount, currency, effective from, to
-
-
-async def courier_rules(brand_id: uuid.UUID, variant_id: uuid.UUID, now: datetime) -> list[promise.CourierZoneRule]:
-    """The brand's zones with the rate in force at ``now``; a zone with no rate in force is left out."""
-    return courier_rules_at(await courier_zones(brand_id, variant_id), now)
-
-
-def courier_rules_at(
-    zones: list[tuple[promise.CourierZoneRule, list[Rate]]], now: datetime
-) -> list[promise.CourierZoneRule]:
-    out = []
-    for zone, rates in zones:
-        current = rules.current_rate_index([(r[2], r[3]) for r in rates], now)
-        if current is not None:
-            out.append(msgspec.structs.replace(zone, rate=Money(amount=rates[current][0], currency=rates[current][1])))
-    return out
-
-
-async def courier_zones(brand_id: uuid.UUID, variant_id: uuid.UUID) -> list[tuple[promise.CourierZoneRule, list[Rate]]]:
-    """Each zone as an engine rule (its rate still to be chosen) with every rate it has had or will have."""
-    stock = await _available_by_location(variant_id)
-    zones = await CourierZone.filter(brand_id=brand_id).order_by("id").prefetch_related("hub")
-    if not zones:
-        return []
-    rate_rows = await CourierRate.filter(zone_id__in=[z.id for z in zones]).values_list(
-        "zone_id", "price_minor", "currency", "effective_from", "effective_to"
-    )
-    rates_by_zone: dict[uuid.UUID, list[Rate]] = defaultdict(list)
-    for zone_id, amount, currency, starts, ends in rate_rows:
-        rates_by_zone[zone_id].append((amount, currency, starts, ends))
-    network = sum(units for kind, units in stock.values() if kind in rules.COURIER_KINDS)
-    out = []
-    for zone in zones:
-        hub: Location = zone.hub
-        at_hub = stock.get(hub.id, ("", 0))[1]
-        rule = promise.CourierZoneRule(
-            zone=zone.handle,
-            hub=hub.handle,
-            timezone=hub.timezone,
-            postcode_prefixes=tuple(zone.postcode_prefixes),
-            radius_m=zone.radius_m,
-            hub_latitude_e6=hub.latitude_e6,
-            hub_longitude_e6=hub.longitude_e6,
-            same_day_cutoff=rules.minutes(zone.same_day_cutoff) if zone.same_day_cutoff else None,
-            windows=rules.compile_windows(zone.delivery_windows),
-            delivery_days=rules.weekday_numbers(zone.delivery_days),
-            rate=Money(amount=0, currency="XXX"),  # chosen per quote by courier_rules_at
-            hub_available=at_hub,
-            network_available=network - at_hub,
-        )
-        out.append((rule, rates_by_zone.get(zone.id, [])))
-    return out
-
-
-async def microfactory_rules(brand_id: uuid.UUID, now: datetime) -> list[promise.MicrofactoryRule]:
-    """The brand's microfactories with their bookings over the engine's capacity horizon."""
-    factories = await Microfactory.filter(brand_id=brand_id).order_by("id").prefetch_related("location")
-    if not factories:
-        return []
-    first = now.date() - timedelta(days=1)  # any zone's "today" is within a day of UTC's
-    bookings = await CapacityBooking.filter(
-        microfactory_id__in=[f.id for f in factories],
-        day__gte=first,
-        day__lte=first + timedelta(days=BOOKINGS_AHEAD_DAYS),
-    ).values_list("microfactory_id", "day", "units")
-    booked: dict[uuid.UUID, dict[date, int]] = defaultdict(dict)
-    for factory_id, day, units in bookings:
-        booked[factory_id][day] = units
-    return [
-        promise.MicrofactoryRule(
-            location=f.location.handle,
-            timezone=f.location.timezone,
-            opening_hours=rules.compile_week(f.location.opening_hours),
-            daily_capacity=f.daily_capacity,
-            lead_time_working_days=f.lead_time_working_days,
-            closed_weekdays=rules.weekday_numbers(f.closed_weekdays),
-            closed_dates=frozenset(date.fromisoformat(d) for d in f.closed_dates),
-            booked=booked.get(f.id, {}),
-        )
-        for f in factories
-    ]

@@ -10,7 +10,7 @@ import msgspec
 from storefront.catalog import service as catalog
 from storefront.catalog.schemas import ProductIn
 from storefront.demo import catalogue
-from storefront.fulfilment import demo, service
+from storefront.fulfilment import demo, quoting, service
 from storefront.fulfilment.schemas import CourierZoneIn, MicrofactoryIn, PersonalisationOptionIn, PickupPointIn
 from storefront.inventory import service as inventory
 from storefront.inventory.schemas import LocationIn, MovementIn
@@ -54,9 +54,9 @@ async def test_seeding_twice_creates_once(make_brand: MakeBrand) -> None:
     day = datetime.now(LONDON).date() + timedelta(days=7)
     day += timedelta(days=(3 - day.weekday()) % 7)
     thursday = datetime.combine(day, time(13, 0), tzinfo=LONDON).astimezone(UTC)
-    east = await service.quote(brand.id, sku, "courier", postcode="E2 7RG", now=thursday)
+    east = await quoting.quote(brand.id, sku, "courier", postcode="E2 7RG", now=thursday)
     assert (east.zone, east.rule, east.price.amount) == ("east-london-same-day", "courier.same_day_before_cutoff", 795)
-    west = await service.quote(brand.id, sku, "courier", postcode="SW1A 1AA", now=thursday)
+    west = await quoting.quote(brand.id, sku, "courier", postcode="SW1A 1AA", now=thursday)
     assert (west.zone, west.rule, west.price.amount) == ("london-next-day", "courier.next_delivery_day", 495)
-    pickup = await service.quote(brand.id, sku, "pickup", now=thursday)
+    pickup = await quoting.quote(brand.id, sku, "pickup", now=thursday)
     assert pickup.earliest == thursday + timedelta(minutes=45)

@@ -1,7 +1,8 @@
 """Fulfilment over HTTP: configure a brand's pickup, courier and microfactory, then ask for quotes.
 
-The service reads the clock through ``storefront.fulfilment.service.utcnow``; most tests pin it
-to Wednesday 2 June 2027, 11:46 in London, with a :class:`FixedClock` so every promise is exact.
+Quotes and zone listings read the clock through ``quoting.utcnow`` and ``service.utcnow``; most
+tests pin both to Wednesday 2 June 2027, 11:46 in London, with a :class:`FixedClock` so every
+promise is exact.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import httpx
 import pytest
 
 from storefront.clock import FixedClock
-from storefront.fulfilment import service
+from storefront.fulfilment import quoting, service
 from storefront.tenancy.schemas import CreatedBrand
 from tests.conftest import MakeBrand, auth
 from tests.factories import product_body
@@ -53,7 +54,8 @@ ZONE = {
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> FixedClock:
     fixed = FixedClock(NOW)
-    monkeypatch.setattr(service, "utcnow", fixed)
+    monkeypatch.setattr(quoting, "utcnow", fixed)  # quotes
+    monkeypatch.setattr(service, "utcnow", fixed)  # the rate "in force now" in zone listings
     return fixed
 
 
