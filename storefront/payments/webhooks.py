@@ -35,9 +35,12 @@ async def _order_for_intent(intent_id: str, metadata: dict[str, Any] | None) -> 
     order = await Order.get_or_none(payment_intent=intent_id)
     if order is None and metadata and metadata.get("order_id"):
         try:
-            order = await Order.get_or_none(id=uuid.UUID(str(metadata["order_id"])), payment_intent=None)
+            order_id = uuid.UUID(str(metadata["order_id"]))
         except ValueError:
             return None
+        # Record the intent on the order now; checkout, arriving later, only fills an empty one.
+        if await Order.filter(id=order_id, payment_intent=None).update(payment_intent=intent_id):
+            order = await Order.get_or_none(id=order_id)
     return order
 
 

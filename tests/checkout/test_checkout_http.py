@@ -266,3 +266,38 @@ async def test_made_to_order_books_capacity_and_cancelling_frees_it(
     third_cart = await cart_with(shop_client, shop, shop.mto_sku, **line)
     third = (await checkout(shop_client, shop, third_cart)).json()["order"]
     assert third["fulfilments"][0]["promised_latest"] == second["fulfilments"][0]["promised_latest"]
+
+
+async def test_a_webhook_that_beats_checkout_to_the_intent_id_still_finds_its_order(
+    shop_client: Client, make_brand: MakeBrand, stripe_settings: Any
+) -> None:
+    """Stripe can deliver before checkout has stored the intent id: the metadata's order id finds it."""
+    from tests.stripe_server import sign_webhook
+
+    shop = await open_shop(shop_client, make_brand, shop_units=1)
+    cart = await cart_with(shop_client, shop, shop.sku, 1)
+    placed = (await checkout(shop_client, shop, cart)).json()
+    order_id = placed["order"]["id"]
+    await Order.filter(id=order_id).update(payment_intent=None)  # as if checkout had not recorded it yet
+    event = {
+        "id": f"evt_early_{order_id}",
+        "type": "payment_intent.succeeded",
+        "created": 1,
+        "data": {
+            "object": {
+                "id": "pi_early",
+                "object": "payment_intent",
+                "amount": 12_500,
+                "currency": "gbp",
+                "status": "succeeded",
+                "metadata": {"order_id": order_id},
+            }
+        },
+    }
+    body = msgspec.json.encode(event)
+    signature = sign_webhook(body, stripe_settings.stripe_webhook_secret.reveal())
+    response = await shop_client.post("/v1/webhooks/stripe", content=body, headers={"Stripe-Signature": signature})
+    assert response.json()["outcome"] == "commit_holds"
+    order = await Order.get(id=order_id)
+    assert (order.status, order.payment_intent) == ("paid", "pi_early")
+    assert await levels(shop_client, shop, shop.sku) == {"market-street": (0, 0)}
