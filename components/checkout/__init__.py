@@ -157,10 +157,36 @@ def build(
     )
 
 
-async def load(ctx: LoadContext) -> CheckoutProps:
-    cart = await mini_cart.read_cart(ctx, ctx.param("cart"))
+async def load_for(
+    ctx: LoadContext,
+    cart: CartOut | None,
+    *,
+    placed: CheckoutOut | None = None,
+    email: str = "",
+    name: str = "",
+    errors: Mapping[str, str] | None = None,
+    message: str | None = None,
+) -> CheckoutProps:
+    """:func:`build` for ``ctx`` as of now, with the names of the cart's shops; the form actions answer with it."""
     names = await stock.location_names(ctx) if cart is not None and cart.lines else {}
-    return build(cart, ctx.links, ctx.brand, ctx.settings, utcnow(), product=ctx.product_handle, location_names=names)
+    return build(
+        cart,
+        ctx.links,
+        ctx.brand,
+        ctx.settings,
+        utcnow(),
+        product=ctx.product_handle,
+        placed=placed,
+        email=email,
+        name=name,
+        errors=errors,
+        message=message,
+        location_names=names,
+    )
+
+
+async def load(ctx: LoadContext) -> CheckoutProps:
+    return await load_for(ctx, await mini_cart.read_cart(ctx, ctx.param("cart")))
 
 
 COMPONENT = Component(

@@ -1,0 +1,76 @@
+"""The components' form actions: add to cart, then check out and pay. Form posts in, HTML fragments out.
+
+The cart and checkout API (``/v1/carts...``) answers JSON for API clients; a form in an
+embedded fragment (htmx or plain) needs HTML back. These handlers parse the form, call the
+same services, and answer with the fragment of the component the form belongs to:
+
+- ``POST /v1/components/add-to-cart`` (form-encoded): ``cart`` (optional: a cart is started when
+  it is empty, unknown or already checked out), ``variant`` (the SKU), ``product``,
+  ``quantity``, ``method``, ``location``, ``postcode``, ``personalisation.<option>=value`` and
+  ``source`` (the component posting: ``add-to-cart``, ``product-page`` or ``personalise``).
+  Answers that component's fragment with the ``mini-cart`` under its button, and the header
+  ``HX-Trigger-After-Swap: sk-cart`` so a mini-cart elsewhere on the page fetches itself again.
+- ``POST /v1/components/checkout``: ``cart``, ``email``, ``name``: places the order and starts
+  its payment; answers the checkout's ``pay`` step.
+- ``POST /v1/components/checkout/confirm``: ``cart`` (and ``payment_method`` with a local test
+  Stripe only): answers the ``done`` step once paid, else ``pay`` with what went wrong.
+
+How a form error swaps, decided once (htmx 2 swaps no 4xx by default): an action answers
+**200 with its component re-rendered**, each error next to its field (``aria-invalid``,
+``aria-describedby``) and the shopper's input kept. Every form targets its whole component
+(``hx-target="closest .sk-add-to-cart"``, ``hx-select`` the same class, ``outerHTML``), and
+success and failure are both that component, so no ``HX-Retarget`` or ``HX-Reswap`` is needed
+and a plain form post (no script) shows the very same page. The cart service's 422 fields
+(``body.quantity``, ``body.fulfilment.postcode``, ``body.personalisation[0].value``...) are
+mapped back to the form's field names. What no form field can fix (an unknown product, a
+request that did not come from our form) is answered with an error fragment and its 4xx.
+
+Analytics: these handlers record ``add_to_cart`` (tagged with ``source``), ``checkout_start``
+(when an order is placed) and ``purchase`` (when its payment is seen to succeed), one event per
+cart line with its product, variant and fulfilment method, through the analytics service. The
+server knows these moments for certain, and the embed loader stays small; a lost or blocked
+beacon cannot drop a sale from the funnel, and a repeated submit is not counted twice.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Response
+
+from components.actions.answers import ActionFailed, error_answer
+from components.actions.cart import add_line
+from components.actions.checkout import confirm_payment, place_order
+from components.actions.forms import field_errors, form_field, validation_errors
+from storefront.errors import NotFound, StallkitError
+
+__all__ = [
+    "ACTIONS_DESCRIPTION",
+    "ActionFailed",
+    "add_line",
+    "confirm_payment",
+    "dispatch",
+    "field_errors",
+    "form_field",
+    "place_order",
+    "validation_errors",
+]
+
+ACTIONS_DESCRIPTION = (
+    "Form-encoded posts from the components' own forms (publishable key as `?key=pk_...`): `add-to-cart` "
+    "(fields `cart`, `variant`, `product`, `quantity`, `method`, `location`, `postcode`, "
+    "`personalisation.<option>`, `source`) and `checkout` (`cart`, `email`, `name`). They answer the "
+    "component's HTML fragment, 200 also when the form has errors (shown next to the fields)."
+)
+
+
+async def dispatch(request: Request[Any, Any, Any], name: str) -> Response[bytes]:
+    """The action ``name`` answers; what no form field can fix becomes the component's error fragment."""
+    handlers = {"add-to-cart": add_line, "checkout": place_order, "checkout/confirm": confirm_payment}
+    handler = handlers.get(name)
+    try:
+        if handler is None:
+            raise NotFound(f"no form action named {name!r}")
+        return await handler(request)
+    except StallkitError as exc:
+        return error_answer(name.split("/")[0], exc)

@@ -1,0 +1,111 @@
+"""``POST /v1/components/checkout`` and ``/checkout/confirm``: place the order, then confirm its payment.
+
+Both answer the ``checkout`` component for the cart as it is after the call, read again, since
+placing or paying an order changes the cart. A refusal (a line no longer to be had, a hold run
+out, Stripe unreachable) is shown in words on the checkout, not answered as an error.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from litestar import Request, Response
+from litestar.datastructures import FormMultiDict
+
+from components import checkout, mini_cart
+from components.actions.answers import answer, fragment
+from components.actions.events import line_events, record
+from components.actions.forms import FIELD_HELP, form_value, sentence
+from components.actions.request import load_context
+from components.context import LoadContext
+from storefront.cart.schemas import CartOut
+from storefront.checkout import service as checkouts
+from storefront.checkout.schemas import CheckoutIn, CheckoutOut, ConfirmIn
+from storefront.decoding import split_location
+from storefront.errors import PaymentsUnavailable, StallkitError
+from storefront.orders.states import AFTER_PAYMENT
+
+UNREACHABLE = "We couldn't reach the payment provider, so nothing was charged. Please try again in a moment."
+
+
+def _payments(request: Request[Any, Any, Any]) -> Any:
+    return request.app.state.get("payments")
+
+
+async def _posted(request: Request[Any, Any, Any]) -> tuple[FormMultiDict, LoadContext, CartOut | None]:
+    """The form, its context and its cart (None when the id is missing, another brand's or gone)."""
+    form = await request.form()
+    ctx = await load_context(request, form_value(form, "product"))
+    return form, ctx, await mini_cart.read_cart(ctx, form_value(form, "cart"))
+
+
+def _refused(exc: StallkitError) -> str:
+    """Why the order or the payment did not go through, in the shopper's words."""
+    return UNREACHABLE if isinstance(exc, PaymentsUnavailable) else sentence(exc.detail)
+
+
+async def _checkout_answer(
+    request: Request[Any, Any, Any],
+    ctx: LoadContext,
+    cart: CartOut | None,
+    *,
+    placed: CheckoutOut | None = None,
+    email: str = "",
+    name: str = "",
+    errors: dict[str, str] | None = None,
+    message: str | None = None,
+) -> Response[bytes]:
+    props = await checkout.load_for(ctx, cart, placed=placed, email=email, name=name, errors=errors, message=message)
+    return answer(fragment(request, ctx, "checkout", props))
+
+
+async def place_order(request: Request[Any, Any, Any]) -> Response[bytes]:
+    form, ctx, cart = await _posted(request)
+    email, name = form_value(form, "email"), form_value(form, "name")
+    if cart is None or checkout.payment_mode(ctx.settings) == "off" or not cart.lines:
+        return await _checkout_answer(request, ctx, cart, email=email, name=name)
+    try:
+        data = msgspec.convert({"email": email, "name": name}, CheckoutIn)
+    except msgspec.ValidationError as exc:
+        _, path = split_location(str(exc))
+        field = path.lstrip(".") if path.lstrip(".") in ("email", "name") else "email"
+        errors = {field: FIELD_HELP[field]}
+        return await _checkout_answer(request, ctx, cart, email=email, name=name, errors=errors)
+    try:
+        placed = await checkouts.checkout(
+            ctx.principal.brand_id, cart.id, data, gateway=_payments(request), settings=ctx.settings
+        )
+    except StallkitError as exc:  # a line no longer to be had, sold out meanwhile, Stripe unreachable...
+        after = await mini_cart.read_cart(ctx, str(cart.id))
+        return await _checkout_answer(request, ctx, after, email=email, name=name, message=_refused(exc))
+    if cart.order is None:  # placed by this request, not a repeat of an earlier one
+        events = line_events("checkout_start", "checkout", cart)
+        if placed.order.status in AFTER_PAYMENT:  # nothing to pay (say, credit covered it)
+            events += line_events("purchase", "checkout", cart)
+        await record(ctx, events)
+    after = await mini_cart.read_cart(ctx, str(cart.id))
+    return await _checkout_answer(request, ctx, after, placed=placed, email=email, name=name)
+
+
+async def confirm_payment(request: Request[Any, Any, Any]) -> Response[bytes]:
+    form, ctx, cart = await _posted(request)
+    if cart is None or cart.order is None or checkout.payment_mode(ctx.settings) == "off":
+        return await _checkout_answer(request, ctx, cart)
+    settings = ctx.settings
+    method = (form_value(form, "payment_method") or None) if settings is not None and settings.stripe_is_local else None
+    try:
+        data = msgspec.convert({"payment_method": method}, ConfirmIn)
+    except msgspec.ValidationError:
+        return await _checkout_answer(request, ctx, cart, message="That payment method isn't one we can use.")
+    try:
+        confirmed = await checkouts.confirm(
+            ctx.principal.brand_id, cart.id, data, gateway=_payments(request), settings=settings
+        )
+    except StallkitError as exc:  # the hold ran out, Stripe unreachable...
+        after = await mini_cart.read_cart(ctx, str(cart.id))
+        return await _checkout_answer(request, ctx, after, message=_refused(exc))
+    if cart.order.status == "pending_payment" and confirmed.order.status in AFTER_PAYMENT:
+        await record(ctx, line_events("purchase", "checkout", cart))
+    after = await mini_cart.read_cart(ctx, str(cart.id))
+    return await _checkout_answer(request, ctx, after, placed=confirmed)

@@ -1,0 +1,40 @@
+"""The request an action answers, as the context every component loader takes.
+
+An action answers the very fragments ``GET /v1/components/{name}`` renders, so it loads them
+the same way: the caller from the publishable key, the brand, the read caches, and links back
+to this API carrying the key, so the fragment it answers posts its next form here too.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request
+
+from components.context import Links, LoadContext
+from storefront.api.auth import principal_from
+from storefront.api.deps import ReadCaches
+from storefront.tenancy import service as tenancy
+
+
+def _api_base(request: Request[Any, Any, Any]) -> str:
+    host = request.headers.get("host") or "{}:{}".format(*(request.scope.get("server") or ("127.0.0.1", 80)))
+    return f"{request.scope.get('scheme', 'http')}://{host}"
+
+
+async def load_context(
+    request: Request[Any, Any, Any], product: str | None = None, variant: str | None = None
+) -> LoadContext:
+    """``product`` and ``variant`` come from the form; empty ones count as absent."""
+    principal = principal_from(request.scope)
+    caches: ReadCaches = request.app.state.read_caches
+    brand = await tenancy.read_brand(principal.brand_id, version=principal.catalog_version, cache=caches.misc)
+    return LoadContext(
+        principal=principal,
+        brand=brand,
+        caches=caches,
+        links=Links(api_base=_api_base(request), key=request.query_params.get("key") or ""),
+        product_handle=product or None,
+        variant_sku=variant or None,
+        settings=request.app.state.settings,
+    )
