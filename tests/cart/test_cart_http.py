@@ -177,3 +177,15 @@ async def test_unknown_fields_and_wrong_types(client: Client, make_brand: MakeBr
     assert_problem(await client.post(f"/v1/carts/{cart}/lines", json=extra, headers=headers), 422, "invalid_input")
     method = {"sku": shop.sku, "fulfilment": {"method": "drone"}}
     assert_problem(await client.post(f"/v1/carts/{cart}/lines", json=method, headers=headers), 422, "invalid_input")
+
+
+async def test_a_retried_add_with_its_idempotency_key_adds_once(client: Client, make_brand: MakeBrand) -> None:
+    shop = await open_shop(client, make_brand)
+    cart = await new_cart(client, shop)
+    body = {"sku": shop.sku, "quantity": 2, "fulfilment": pickup()}
+    headers = auth(shop.brand.publishable_key, **{"Idempotency-Key": f"add-{cart}"})
+    first = await client.post(f"/v1/carts/{cart}/lines", json=body, headers=headers)
+    again = await client.post(f"/v1/carts/{cart}/lines", json=body, headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert first.content == again.content
+    assert [line["quantity"] for line in (await _lines(client, shop, cart))] == [2]

@@ -301,3 +301,29 @@ async def test_a_webhook_that_beats_checkout_to_the_intent_id_still_finds_its_or
     order = await Order.get(id=order_id)
     assert (order.status, order.payment_intent) == ("paid", "pi_early")
     assert await levels(shop_client, shop, shop.sku) == {"market-street": (0, 0)}
+
+
+async def test_stripe_unreachable_at_checkout_then_retried(
+    shop_client: Client, make_brand: MakeBrand, stripe_settings: Any
+) -> None:
+    """The order and its hold are written before Stripe is called; Stripe down is a 503, and a retry finishes."""
+    from storefront.app import create_app
+    from tests.e2e.conftest import free_port
+
+    shop = await open_shop(shop_client, make_brand, shop_units=1)
+    cart = await cart_with(shop_client, shop, shop.sku, 1)
+    down = msgspec.structs.replace(stripe_settings, stripe_api_base=f"http://127.0.0.1:{free_port()}")
+    offline = create_app(down, manage_database=False)
+    try:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=offline), base_url="http://t") as client:
+            problem = assert_problem(await checkout(client, shop, cart), 503, "payments_unavailable")
+            assert "sk_test" not in problem["detail"]  # the secret key never leaks into an answer
+    finally:
+        await offline.state["payments"].close()
+    order = await Order.get(cart_id=cart)
+    assert (order.status, order.payment_intent) == ("pending_payment", None)
+    assert await levels(shop_client, shop, shop.sku) == {"market-street": (1, 1)}
+    retried = (await checkout(shop_client, shop, cart)).json()
+    assert retried["order"]["id"] == str(order.id) and retried["payment"]["intent_id"]
+    assert (await confirm(shop_client, shop, cart)).json()["order"]["status"] == "paid"
+    assert await levels(shop_client, shop, shop.sku) == {"market-street": (0, 0)}
