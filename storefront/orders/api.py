@@ -11,7 +11,15 @@ from storefront.api.deps import Writer
 from storefront.api.pagination import DEFAULT_LIMIT, Page
 from storefront.api.params import CursorQuery, IdParam, LimitQuery
 from storefront.orders import returns, service
-from storefront.orders.schemas import KpiSummary, OrderOut, OrderStatusFilter, ReturnIn, ReturnOut, StepIn
+from storefront.orders.schemas import (
+    KpiSummary,
+    OrderOut,
+    OrderStatusFilter,
+    ReceiveIn,
+    ReturnIn,
+    ReturnOut,
+    StepIn,
+)
 
 
 class OrderController(Controller):
@@ -46,11 +54,31 @@ class OrderController(Controller):
     ) -> OrderOut:
         return await service.advance_fulfilment(writer.brand_id, order_id, fulfilment_id, data)
 
-    @post("/{order_id:uuid}/returns", summary="Record returned units: restock or quarantine, refund or exchange")
+    @post(
+        "/{order_id:uuid}/returns",
+        summary="Request a return, or record units received: restock or quarantine, refund or exchange",
+    )
     async def create_return(
         self, request: Request[Any, Any, Any], writer: Writer, order_id: IdParam, data: JSONBody[ReturnIn]
     ) -> ReturnOut:
         return await returns.create_return(writer.brand_id, order_id, data, gateway=request.app.state["payments"])
+
+    @post(
+        "/{order_id:uuid}/returns/{return_id:uuid}/receive",
+        summary="A requested return is in hand: restock or quarantine, then refund or exchange",
+        status_code=200,
+    )
+    async def receive_return(
+        self,
+        request: Request[Any, Any, Any],
+        writer: Writer,
+        order_id: IdParam,
+        return_id: IdParam,
+        data: JSONBody[ReceiveIn],
+    ) -> ReturnOut:
+        return await returns.receive_return(
+            writer.brand_id, order_id, return_id, data, gateway=request.app.state["payments"]
+        )
 
     @get("/{order_id:uuid}/returns", summary="An order's returns")
     async def list_returns(self, writer: Writer, order_id: IdParam) -> list[ReturnOut]:

@@ -180,13 +180,13 @@ class OrderEvent(Model):
 
 
 class Return(Model):
-    """A return (and optionally an exchange) of some of an order's units, with its refund."""
+    """A return (and optionally an exchange) of some of an order's units: requested, then received and refunded."""
 
     id = fields.UUIDField(primary_key=True, default=new_id)
     order: fields.ForeignKeyRelation[Order] = fields.ForeignKeyField(
         "stallkit.Order", related_name="returns", on_delete=fields.CASCADE
     )
-    status = fields.CharField(max_length=20)  # refund_pending | completed
+    status = fields.CharField(max_length=20)  # requested | refund_pending | completed
     refund_minor = fields.BigIntField()
     refund_id = fields.CharField(max_length=100, null=True)
     exchange_order_id = fields.UUIDField(null=True)
@@ -210,10 +210,11 @@ class ReturnLine(Model):
     )
     quantity = fields.IntField()
     reason = fields.CharField(max_length=24)
-    condition = fields.CharField(max_length=12)  # resaleable | damaged
-    disposition = fields.CharField(max_length=12)  # restocked | quarantined
+    condition = fields.CharField(max_length=12, default="")  # resaleable | damaged; "" until received
+    disposition = fields.CharField(max_length=12, default="")  # restocked | quarantined; "" until received
+    first_unit = fields.IntField(default=0)  # how many of the line were returned before: fixes its refund share
     location = fields.CharField(max_length=80, default="")  # where restocked units went
-    refund_minor = fields.BigIntField()
+    refund_minor = fields.BigIntField(default=0)
     exchange_sku = fields.CharField(max_length=64, null=True)
 
     class Meta:

@@ -1,6 +1,7 @@
 """Returns and exchanges: units come back, are restocked or quarantined, and are refunded or swapped.
 
-The merchant records a return when the units are in hand (so their condition is known).
+A return is requested (which units, and why) and then received: only in hand can its condition
+be known. Both can happen in one call when the merchant records units already received.
 Resaleable units go back on sale where they were sold from; damaged ones, and personalised
 pieces nobody else can use, are quarantined (kept out of stock, counted in the KPIs). A unit
 exchanged for another variant of the same price is not refunded: the replacement is sold
@@ -17,6 +18,8 @@ retries it.
 from __future__ import annotations
 
 import uuid
+from collections import Counter
+from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -31,13 +34,18 @@ from storefront.errors import Conflict, FieldError, NotFound, StallkitError, rai
 from storefront.inventory.models import Location
 from storefront.money import Money, allocate
 from storefront.orders.models import Fulfilment, Order, OrderLine, Return, ReturnLine, StockHold
-from storefront.orders.schemas import ReturnIn, ReturnLineOut, ReturnOut
+from storefront.orders.schemas import ReceiveIn, ReturnIn, ReturnLineOut, ReturnOut
 from storefront.orders.service import new_fulfilment, order_number, record_event
 from storefront.orders.states import AFTER_PAYMENT
 from storefront.tenancy.service import bump_catalog_version
 
 if TYPE_CHECKING:
     from storefront.payments.stripe_gateway import StripeGateway
+
+
+class AlreadyReceived(Conflict):
+    code = "return_already_received"
+    title = "This return has been received already"
 
 
 class NotReturnable(Conflict):
@@ -54,18 +62,51 @@ def refund_for(line_total: int, quantity: int, already_returned: int, returning:
 async def create_return(
     brand_id: uuid.UUID, order_id: uuid.UUID, data: ReturnIn, *, gateway: StripeGateway, now: datetime | None = None
 ) -> ReturnOut:
+    """Request a return; when every line's condition is given, receive it (restock, refund) at once."""
     now = now or utcnow()
     ret = await _record_return(brand_id, order_id, data, now)
+    return await _refund_and_show(ret, gateway, now)
+
+
+async def receive_return(
+    brand_id: uuid.UUID,
+    order_id: uuid.UUID,
+    return_id: uuid.UUID,
+    data: ReceiveIn,
+    *,
+    gateway: StripeGateway,
+    now: datetime | None = None,
+) -> ReturnOut:
+    """The requested units are in hand: restock or quarantine each, then refund or exchange."""
+    now = now or utcnow()
+    async with in_transaction():
+        order = await _locked_order(brand_id, order_id)
+        ret = await Return.filter(id=return_id, order_id=order.id).select_for_update().first()
+        if ret is None:
+            raise NotFound("no such return", errors=[FieldError("path.return_id", "no such return")])
+        if ret.status != "requested":
+            raise AlreadyReceived("this return has been received already")
+        await _receive(brand_id, order, ret, _conditions((item.line, item.condition) for item in data.lines), now)
+    return await _refund_and_show(ret, gateway, now)
+
+
+async def _refund_and_show(ret: Return, gateway: StripeGateway, now: datetime) -> ReturnOut:
     if ret.status == "refund_pending":
         await complete_refund(ret, gateway, now)
     return await return_out(await Return.get(id=ret.id))
 
 
+async def _locked_order(brand_id: uuid.UUID, order_id: uuid.UUID) -> Order:
+    order = await Order.filter(id=order_id, brand_id=brand_id).select_for_update().first()
+    if order is None:
+        raise NotFound("no such order", errors=[FieldError("path.order_id", "no such order")])
+    return order
+
+
 async def _record_return(brand_id: uuid.UUID, order_id: uuid.UUID, data: ReturnIn, now: datetime) -> Return:
+    """Reserve the units against their lines (so they can't be returned twice) and note why; receive if inspected."""
     async with in_transaction():
-        order = await Order.filter(id=order_id, brand_id=brand_id).select_for_update().first()
-        if order is None:
-            raise NotFound("no such order", errors=[FieldError("path.order_id", "no such order")])
+        order = await _locked_order(brand_id, order_id)
         if order.status not in AFTER_PAYMENT:
             raise NotReturnable(f"a {order.status} order has nothing to return")
         lines = {line.id: line for line in await OrderLine.filter(order_id=order.id)}
@@ -80,50 +121,86 @@ async def _record_return(brand_id: uuid.UUID, order_id: uuid.UUID, data: ReturnI
             left = line.quantity - line.returned_quantity
             if wanted[line.id] > left:
                 errors.append(FieldError(f"body.lines[{i}].quantity", f"only {left} of this line can be returned"))
-        raise_field_errors(errors)
-        ret = await Return.create(order_id=order.id, status="refund_pending", refund_minor=0)
-        refund_total = 0
-        exchange: list[tuple[OrderLine, Variant, int, uuid.UUID]] = []
-        for i, item in enumerate(data.lines):
-            line = lines[item.line]
-            location_id = await _source_location(line)
-            location = await Location.get(id=location_id) if location_id else None
-            restock = item.condition == "resaleable" and not line.personalisation and location is not None
-            if restock and location is not None:
-                await holds.restock(brand_id, line.variant_id, location.id, item.quantity, f"return {ret.id}")  # type: ignore[attr-defined]
-            refund = 0
             if item.exchange_sku is not None:
-                replacement = await _replacement(brand_id, line, item.exchange_sku, f"body.lines[{i}].exchange_sku")
-                if location is None:
-                    raise_field_errors(
-                        [FieldError(f"body.lines[{i}].exchange_sku", "made-to-order pieces are remade, not exchanged")]
+                await _replacement(brand_id, line, item.exchange_sku, f"body.lines[{i}].exchange_sku")
+                if await _source_location(line) is None:
+                    errors.append(
+                        FieldError(f"body.lines[{i}].exchange_sku", "made-to-order pieces are remade, not exchanged")
                     )
-                exchange.append((line, replacement, item.quantity, location.id))  # type: ignore[union-attr]
-            else:
-                refund = refund_for(line.total_minor, line.quantity, line.returned_quantity, item.quantity)
-            line.returned_quantity += item.quantity
-            await line.save(update_fields=["returned_quantity"])
-            refund_total += refund
+        inspected = [item.condition is not None for item in data.lines]
+        if any(inspected) and not all(inspected):
+            errors.append(FieldError("body.lines", "give every line's condition (received) or none (requested)"))
+        raise_field_errors(errors)
+        ret = await Return.create(order_id=order.id, status="requested", refund_minor=0)
+        for item in data.lines:
+            line = lines[item.line]
             await ReturnLine.create(
                 order_return_id=ret.id,
                 line_id=line.id,
                 quantity=item.quantity,
                 reason=item.reason,
-                condition=item.condition,
-                disposition="restocked" if restock else "quarantined",
-                location=location.handle if restock and location is not None else "",
-                refund_minor=refund,
+                first_unit=line.returned_quantity,
                 exchange_sku=item.exchange_sku,
             )
-        if exchange:
-            ret.exchange_order_id = await _exchange_order(order, exchange, now)
-        ret.refund_minor = refund_total
-        if refund_total == 0 or not order.payment_intent:
-            ret.status, ret.completed_at = "completed", now
-        await ret.save()
-        await record_event(order.id, order.status, order.status, "return", f"return {ret.id}: refund {refund_total}")
-        await bump_catalog_version(brand_id)
+            line.returned_quantity += item.quantity
+            await line.save(update_fields=["returned_quantity"])
+        await record_event(order.id, order.status, order.status, "return", f"return {ret.id} requested")
+        if all(inspected):
+            conditions = _conditions((item.line, item.condition or "") for item in data.lines)
+            await _receive(brand_id, order, ret, conditions, now)
     return ret
+
+
+def _conditions(pairs: Iterable[tuple[uuid.UUID, str]]) -> dict[uuid.UUID, list[str]]:
+    """Conditions by order line, in the order given: the n-th for a line goes to its n-th returned row."""
+    out: dict[uuid.UUID, list[str]] = {}
+    for line, condition in pairs:
+        out.setdefault(line, []).append(condition)
+    return out
+
+
+async def _receive(
+    brand_id: uuid.UUID, order: Order, ret: Return, conditions: dict[uuid.UUID, list[str]], now: datetime
+) -> None:
+    """Inside the caller's transaction: restock or quarantine, sell exchanges, and work out the refund."""
+    rows = await ReturnLine.filter(order_return_id=ret.id).order_by("id").prefetch_related("line")
+    wanted = Counter(r.line.id for r in rows)
+    given = Counter({line: len(found) for line, found in conditions.items()})
+    if wanted != given:
+        raise_field_errors([FieldError("body.lines", "give one condition for each returned line, and only those")])
+    refund_total = 0
+    exchange: list[tuple[OrderLine, Variant, int, uuid.UUID]] = []
+    for row in rows:
+        line: OrderLine = row.line
+        condition = conditions[line.id].pop(0)
+        location_id = await _source_location(line)
+        location = await Location.get(id=location_id) if location_id else None
+        restock = condition == "resaleable" and not line.personalisation and location is not None
+        if restock and location is not None:
+            await holds.restock(brand_id, line.variant_id, location.id, row.quantity, f"return {ret.id}")  # type: ignore[attr-defined]
+        refund = 0
+        if row.exchange_sku is not None and location is not None:
+            replacement = await _replacement(brand_id, line, row.exchange_sku, "body.lines")
+            exchange.append((line, replacement, row.quantity, location.id))
+        else:
+            refund = refund_for(line.total_minor, line.quantity, row.first_unit, row.quantity)
+        refund_total += refund
+        row.condition = condition
+        row.disposition = "restocked" if restock else "quarantined"
+        row.location = location.handle if restock and location is not None else ""
+        row.refund_minor = refund
+        await row.save(update_fields=["condition", "disposition", "location", "refund_minor"])
+    if exchange:
+        ret.exchange_order_id = await _exchange_order(order, exchange, now)
+    ret.refund_minor = refund_total
+    ret.status = "refund_pending"
+    if refund_total == 0 or not order.payment_intent:
+        ret.status, ret.completed_at = "completed", now
+    await ret.save()
+    await record_event(
+        order.id, order.status, order.status, "return", f"return {ret.id} received: refund {refund_total}"
+    )
+    await bump_catalog_version(brand_id)
 
 
 async def _source_location(line: OrderLine) -> uuid.UUID | None:

@@ -94,14 +94,30 @@ class ReturnLineIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fie
     line: uuid.UUID
     quantity: Annotated[int, msgspec.Meta(ge=1, le=99)]
     reason: ReturnReason
-    condition: Condition
+    condition: Annotated[
+        Condition | None, msgspec.Meta(description="as inspected on arrival; leave out to request the return first")
+    ] = None
     exchange_sku: Annotated[Sku | None, msgspec.Meta(description="swap for this variant of equal price")] = None
 
 
 class ReturnIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """Units received back: resaleable ones are restocked, damaged ones quarantined; refunded unless exchanged."""
+    """A return: requested (no conditions yet), or received at once when every line's condition is given.
+
+    On receipt resaleable units are restocked and damaged ones quarantined; each is refunded unless exchanged.
+    """
 
     lines: Annotated[list[ReturnLineIn], msgspec.Meta(min_length=1, max_length=50)]
+
+
+class ReceivedLineIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    line: uuid.UUID
+    condition: Condition
+
+
+class ReceiveIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """The requested units are in hand: each returned line's condition, as inspected."""
+
+    lines: Annotated[list[ReceivedLineIn], msgspec.Meta(min_length=1, max_length=50)]
 
 
 class ReturnLineOut(msgspec.Struct, frozen=True, kw_only=True):
@@ -109,8 +125,8 @@ class ReturnLineOut(msgspec.Struct, frozen=True, kw_only=True):
     sku: str
     quantity: int
     reason: str
-    condition: str
-    disposition: str  # restocked | quarantined
+    condition: str  # "" until received
+    disposition: str  # restocked | quarantined; "" until received
     location: str
     refund: Money
     exchange_sku: str | None
@@ -119,7 +135,7 @@ class ReturnLineOut(msgspec.Struct, frozen=True, kw_only=True):
 class ReturnOut(msgspec.Struct, frozen=True, kw_only=True):
     id: uuid.UUID
     order: uuid.UUID
-    status: str  # refund_pending | completed
+    status: str  # requested | refund_pending | completed
     refund: Money
     refund_id: str | None
     exchange_order: uuid.UUID | None

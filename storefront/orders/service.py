@@ -41,7 +41,11 @@ async def find_order(brand_id: uuid.UUID, order_id: uuid.UUID) -> Order:
 async def order_out(order: Order) -> OrderOut:
     fulfilments = await Fulfilment.filter(order_id=order.id).order_by("id")
     lines = await OrderLine.filter(order_id=order.id).order_by("id")
-    returned = await ReturnLine.filter(line__order_id=order.id).values_list("reason", "condition", "quantity")
+    returned = (  # units received back; a return only requested has not come back yet
+        await ReturnLine.filter(line__order_id=order.id)
+        .exclude(condition="")
+        .values_list("reason", "condition", "quantity")
+    )
     money = lambda amount: Money(amount=amount, currency=order.currency)  # noqa: E731
     return OrderOut(
         id=order.id,

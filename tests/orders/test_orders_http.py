@@ -139,3 +139,31 @@ async def test_kpis_by_method(shop_client: Client, make_brand: MakeBrand) -> Non
     assert set(by_method) == {"pickup", "courier"}
     assert by_method["courier"]["fulfilment_fees"]["amount"] == 795
     assert by_method["pickup"]["revenue"]["amount"] == 12_500
+
+
+async def test_a_requested_return_is_refunded_when_received(shop_client: Client, make_brand: MakeBrand) -> None:
+    shop = await open_shop(shop_client, make_brand, shop_units=2)
+    order = await paid_order(shop_client, shop, shop.sku, 2)
+    line = order["lines"][0]["id"]
+    key = auth(shop.brand.secret_key)
+    request = {"lines": [{"line": line, "quantity": 2, "reason": "wrong_size"}]}
+    requested = (await shop_client.post(f"/v1/orders/{order['id']}/returns", json=request, headers=key)).json()
+    assert (requested["status"], requested["refund"]["amount"]) == ("requested", 0)
+    assert await levels(shop_client, shop, shop.sku) == {"market-street": (0, 0)}  # not back yet
+    again = await shop_client.post(f"/v1/orders/{order['id']}/returns", json=request, headers=key)
+    assert_problem(again, 422, "invalid_input")  # the units are already on their way back
+    path = f"/v1/orders/{order['id']}/returns/{requested['id']}/receive"
+    incomplete = {"lines": [{"line": str(order["id"]), "condition": "resaleable"}]}
+    assert_problem(await shop_client.post(path, json=incomplete, headers=key), 422, "invalid_input")
+    received = await shop_client.post(path, json={"lines": [{"line": line, "condition": "resaleable"}]}, headers=key)
+    assert received.status_code == 200, received.text
+    body = received.json()
+    assert (body["status"], body["refund"]["amount"], body["lines"][0]["disposition"]) == (
+        "completed",
+        25_000,
+        "restocked",
+    )
+    assert await levels(shop_client, shop, shop.sku) == {"market-street": (2, 0)}
+    twice = await shop_client.post(path, json={"lines": [{"line": line, "condition": "resaleable"}]}, headers=key)
+    assert_problem(twice, 409, "return_already_received")
+    assert (await Order.get(id=order["id"])).refunded_minor == 25_000
