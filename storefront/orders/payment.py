@@ -104,7 +104,9 @@ async def _commit(order: Order, received: Money | None, source: str, now: dateti
     order.paid_at = now
     order.paid_minor = received.amount if received is not None else order.total_minor
     await order.save(update_fields=["status", "paid_at", "paid_minor", "updated_at"])
-    await bump_catalog_version(order.brand_id)  # type: ignore[attr-defined]
+    # No catalogue version bump: selling held units lowers on hand and reserved together, so what
+    # product pages and quotes show (available = on hand - reserved) is unchanged, and their caches
+    # stay valid through a sale. Checkout (the hold) and cancellation (the release) do bump.
 
 
 async def cancel_order(order: Order, reason: str, source: str, now: datetime) -> None:

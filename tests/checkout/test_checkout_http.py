@@ -38,6 +38,9 @@ async def test_pay_with_a_test_card(shop_client: Client, make_brand: MakeBrand) 
     assert (order["status"], order["paid"]["amount"]) == ("paid", 25_000)
     assert await levels(shop_client, shop, shop.sku) == {"market-street": (1, 0)}
     assert [f["status"] for f in order["fulfilments"]] == ["paid"]
+    product = await shop_client.get(f"/v1/products/{shop.product}", headers=auth(shop.brand.publishable_key))
+    stock = next(v["stock"] for v in product.json()["variants"] if v["sku"] == shop.sku)
+    assert stock["available"] == 1  # held at checkout, sold at payment: one left either way
     cart_view = (await shop_client.get(f"/v1/carts/{cart}", headers=auth(shop.brand.publishable_key))).json()
     assert cart_view["status"] == "checked_out" and cart_view["order"]["status"] == "paid"
 
