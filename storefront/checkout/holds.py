@@ -67,13 +67,24 @@ async def stock_candidates(brand_id: uuid.UUID, method: str, location: str) -> l
 
 async def hold_stock(
     variant_id: uuid.UUID, quantity: int, candidates: list[uuid.UUID], *, sku: str, field: str, reason: str
-) -> uuid.UUID:
-    """Reserve ``quantity`` at the first candidate location that has them all; return its id."""
+) -> list[tuple[uuid.UUID, int]]:
+    """Reserve ``quantity`` across the candidate locations, in order; return where and how many.
+
+    One place is preferred (a courier run from the hub); when it has too few, the rest come from
+    the next stock rooms, as the promise engine counted them. All or nothing: if the candidates
+    hold too few between them, nothing is reserved (the caller's transaction rolls back).
+    """
+    held: list[tuple[uuid.UUID, int]] = []
+    wanted = quantity
     for location_id in candidates:
         level = await _locked_level(variant_id, location_id)
-        if level is not None and level.on_hand - level.reserved >= quantity:
-            await _move(level, "reserve", 0, quantity, reason)
-            return location_id
+        take = min(wanted, level.on_hand - level.reserved) if level is not None else 0
+        if level is not None and take > 0:
+            await _move(level, "reserve", 0, take, reason)
+            held.append((location_id, take))
+            wanted -= take
+        if wanted == 0:
+            return held
     raise InsufficientStock(
         f"not enough {sku} left for this order", errors=[FieldError(field, f"fewer than {quantity} available")]
     )

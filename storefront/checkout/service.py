@@ -137,7 +137,7 @@ async def _hold(
             await fulfilment.save(update_fields=["promised_earliest", "promised_latest", "updated_at"])
         return
     candidates = await holds.stock_candidates(brand_id, quote.method, quote.location)
-    location_id = await holds.hold_stock(
+    held = await holds.hold_stock(
         line.variant_id,  # type: ignore[attr-defined]
         line.quantity,
         candidates,
@@ -145,13 +145,14 @@ async def _hold(
         field=f"cart.lines[{index}].quantity",
         reason=reason,
     )
-    await StockHold.create(
-        order_id=order.id,
-        line_id=line.id,
-        variant_id=line.variant_id,
-        location_id=location_id,
-        quantity=line.quantity,  # type: ignore[attr-defined]
-    )
+    for location_id, units in held:
+        await StockHold.create(
+            order_id=order.id,
+            line_id=line.id,
+            variant_id=line.variant_id,
+            location_id=location_id,
+            quantity=units,  # type: ignore[attr-defined]
+        )
 
 
 def _payment_out(order: Order, settings: Settings, intent: PaymentIntentView | None) -> PaymentOut:

@@ -330,3 +330,17 @@ async def test_stripe_unreachable_at_checkout_then_retried(
     assert retried["order"]["id"] == str(order.id) and retried["payment"]["intent_id"]
     assert (await confirm(shop_client, shop, cart)).json()["order"]["status"] == "paid"
     assert await levels(shop_client, shop, shop.sku) == {"market-street": (0, 0)}
+
+
+async def test_a_courier_line_is_held_across_the_hub_and_the_warehouse(
+    shop_client: Client, make_brand: MakeBrand
+) -> None:
+    from tests.commerce import receive
+
+    shop = await open_shop(shop_client, make_brand, shop_units=2)
+    await receive(shop_client, shop.brand, shop.sku, "warehouse", 1)
+    cart = await cart_with(shop_client, shop, shop.sku, 3, fulfilment={"method": "courier", "postcode": "E2 8AA"})
+    assert (await checkout(shop_client, shop, cart)).status_code == 201
+    assert await levels(shop_client, shop, shop.sku) == {"market-street": (2, 2), "warehouse": (1, 1)}
+    assert (await confirm(shop_client, shop, cart)).json()["order"]["status"] == "paid"
+    assert await levels(shop_client, shop, shop.sku) == {"market-street": (0, 0), "warehouse": (0, 0)}
