@@ -46,6 +46,7 @@ async def open_shop(
     shop_units: int = 5,
     warehouse_units: int = 5,
     daily_capacity: int = 4,
+    deposit_bp: int = 0,
     price: int = 12_500,
     bundle_discount_bp: int = 1000,
     **brand_fields: Any,
@@ -119,6 +120,7 @@ async def open_shop(
             "location": "workroom",
             "daily_capacity": daily_capacity,
             "lead_time_working_days": 3,
+            "deposit_bp": deposit_bp,
         },
     )
     currency = brand_fields.get("currency", "GBP")

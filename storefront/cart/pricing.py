@@ -61,6 +61,17 @@ def bundle_discount(subtotal: int, basis_points: int) -> int:
     return round_minor(Decimal(subtotal) * basis_points / BASIS_POINTS)
 
 
+def deposit_split(total: int, deposit_bp: int) -> tuple[int, int]:
+    """(due now, due when the piece ships) for a made-to-order ``total`` with a ``deposit_bp`` deposit.
+
+    No deposit (0) or all of it (10,000) means nothing is left for later.
+    """
+    if deposit_bp <= 0 or deposit_bp >= BASIS_POINTS:
+        return total, 0
+    deposit = round_minor(Decimal(total) * deposit_bp / BASIS_POINTS)
+    return deposit, total - deposit
+
+
 def price_cart(lines: Sequence[LineInput], fees: dict[Hashable, Money], currency: str) -> CartPrice:
     """Totals for ``lines``; ``fees`` gives each fulfilment group's fee (a group with no entry is free)."""
     for fee in fees.values():

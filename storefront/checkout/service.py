@@ -21,17 +21,19 @@ from tortoise.transactions import in_transaction
 
 from storefront.cart import pricing
 from storefront.cart.models import Cart, CartLine
+from storefront.cart.pricing import deposit_split
 from storefront.cart.service import CartClosed
 from storefront.cart.view import choice_of, group_key, line_quote, options_by_handle, price_inputs, quote_problem
 from storefront.checkout import holds
 from storefront.checkout.schemas import CheckoutIn, CheckoutOut, ConfirmIn, PaymentOut
 from storefront.clock import utcnow
 from storefront.errors import Conflict, FieldError, InvalidInput, NotFound, PaymentsUnavailable, StallkitError
+from storefront.fulfilment.models import Microfactory
 from storefront.fulfilment.promise import Quote
 from storefront.money import Money
 from storefront.orders.models import CapacityHold, Fulfilment, Order, OrderLine, StockHold
 from storefront.orders.payment import apply_intent, apply_signal
-from storefront.orders.service import new_fulfilment, order_number, order_out, record_event
+from storefront.orders.service import due_at_checkout, new_fulfilment, order_number, order_out, record_event
 from storefront.settings import Settings
 from storefront.tenancy.service import bump_catalog_version
 
@@ -92,6 +94,7 @@ async def place_order(
             placed_at=now,
         )
         groups: dict[Hashable, Fulfilment] = {}
+        totals_by_group: dict[Hashable, int] = {}
         for i, line in enumerate(lines):
             quote = quotes[line.id]
             key = group_key(line, quote)
@@ -114,11 +117,36 @@ async def place_order(
                 personalisation=line.personalisation,
             )
             await _hold(brand_id, order, order_line, order_line_fulfilment, quote, i, now)
+            totals_by_group[key] = totals_by_group.get(key, 0) + price.total
+        await _split_deposits(brand_id, order, groups, totals_by_group)
         cart.status = "checked_out"
         await cart.save(update_fields=["status", "updated_at"])
         await record_event(order.id, "", "pending_payment", "checkout")
         await bump_catalog_version(brand_id)
     return order
+
+
+async def _split_deposits(
+    brand_id: uuid.UUID, order: Order, groups: dict[Hashable, Fulfilment], totals: dict[Hashable, int]
+) -> None:
+    """Made-to-order pieces from a microfactory that takes deposits: the balance waits for dispatch."""
+    balance = 0
+    for key, fulfilment in groups.items():
+        if fulfilment.method != "made_to_order":
+            continue
+        deposit_bp = (
+            await Microfactory.filter(brand_id=brand_id, location__handle=fulfilment.location)
+            .first()
+            .values_list("deposit_bp", flat=True)
+        )
+        _, later = deposit_split(totals[key], int(deposit_bp or 0))  # type: ignore[call-overload]
+        if later:
+            fulfilment.balance_minor = later
+            await fulfilment.save(update_fields=["balance_minor", "updated_at"])
+            balance += later
+    if balance:
+        order.balance_minor = balance
+        await order.save(update_fields=["balance_minor", "updated_at"])
 
 
 async def _hold(
@@ -161,7 +189,7 @@ def _payment_out(order: Order, settings: Settings, intent: PaymentIntentView | N
         client_secret=order.client_secret if order.status == "pending_payment" else None,
         publishable_key=settings.stripe_publishable_key,
         status=intent.status if intent is not None else ("not_required" if order.total_minor == 0 else "pending"),
-        amount=Money(amount=order.total_minor, currency=order.currency),
+        amount=Money(amount=due_at_checkout(order), currency=order.currency),
         test_mode=settings.stripe_is_local,
     )
 
@@ -180,14 +208,22 @@ async def checkout(
         raise PaymentsUnavailable("this shop cannot take payments right now")
     order = await place_order(brand_id, cart_id, data, hold=timedelta(minutes=settings.checkout_hold_minutes), now=now)
     intent: PaymentIntentView | None = None
-    if order.status == "pending_payment" and order.total_minor == 0:
+    if order.status == "pending_payment" and due_at_checkout(order) == 0:
         await apply_signal(order.id, "succeeded", source="checkout", gateway=None, now=now)
     elif order.status == "pending_payment" and order.payment_intent is None:
+        customer = None
+        if order.balance_minor:  # keep the card: the balance is charged when the piece ships
+            customer = order.stripe_customer or await gateway.create_customer(
+                email=order.email, order_id=str(order.id), idempotency_key=f"order-{order.id}-customer"
+            )
+            await Order.filter(id=order.id, stripe_customer=None).update(stripe_customer=customer)
         intent = await gateway.create_payment_intent(
-            amount=Money(amount=order.total_minor, currency=order.currency),
+            amount=Money(amount=due_at_checkout(order), currency=order.currency),
             order_id=str(order.id),
             idempotency_key=f"order-{order.id}-intent",
             metadata={"order_number": order.number},
+            customer=customer,
+            save_card=customer is not None,
         )
         await Order.filter(id=order.id, payment_intent=None).update(
             payment_intent=intent.id, client_secret=intent.client_secret

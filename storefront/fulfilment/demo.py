@@ -53,6 +53,7 @@ MICROFACTORIES: list[dict[str, Any]] = [
         "daily_capacity": 6,
         "lead_time_working_days": 5,
         "closed_weekdays": ["sat", "sun"],
+        "deposit_bp": 3000,  # 30% at checkout, the balance when the piece ships
     },
 ]
 

@@ -95,6 +95,8 @@ class Microfactory(Model):
     lead_time_working_days = fields.IntField()
     closed_weekdays: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]
     closed_dates: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]  # ISO dates
+    # Basis points of a made-to-order piece paid at checkout; the balance is charged when it ships.
+    deposit_bp = fields.IntField(default=0, db_default=0)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     bookings: fields.ReverseRelation[CapacityBooking]

@@ -105,6 +105,9 @@ class MicrofactoryIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_f
     lead_time_working_days: LeadDays
     closed_weekdays: Annotated[list[Weekday], msgspec.Meta(max_length=7)] = []
     closed_dates: Annotated[list[date], msgspec.Meta(max_length=366)] = []
+    deposit_bp: Annotated[
+        int, msgspec.Meta(ge=0, le=10_000, description="basis points paid at checkout; the rest when the piece ships")
+    ] = 0
 
 
 class MicrofactoryOut(msgspec.Struct, frozen=True, kw_only=True):
@@ -116,6 +119,7 @@ class MicrofactoryOut(msgspec.Struct, frozen=True, kw_only=True):
     lead_time_working_days: int
     closed_weekdays: list[str]
     closed_dates: list[date]
+    deposit_bp: int
     created_at: datetime
 
 

@@ -228,6 +228,7 @@ def _factory_out(factory: Microfactory, location: Location) -> MicrofactoryOut:
         lead_time_working_days=factory.lead_time_working_days,
         closed_weekdays=list(factory.closed_weekdays),
         closed_dates=[date.fromisoformat(d) for d in factory.closed_dates],
+        deposit_bp=factory.deposit_bp,
         created_at=factory.created_at,
     )
 
@@ -250,6 +251,7 @@ async def create_microfactory(brand_id: uuid.UUID, data: MicrofactoryIn) -> Micr
                 lead_time_working_days=data.lead_time_working_days,
                 closed_weekdays=_week_order(list(data.closed_weekdays)),
                 closed_dates=[d.isoformat() for d in sorted(data.closed_dates)],
+                deposit_bp=data.deposit_bp,
             )
             await bump_catalog_version(brand_id)
     except IntegrityError:

@@ -64,7 +64,9 @@ class Migration(migrations.Migration):
                 ('total_minor', fields.BigIntField()),
                 ('paid_minor', fields.BigIntField(default=0)),
                 ('refunded_minor', fields.BigIntField(default=0)),
+                ('balance_minor', fields.BigIntField(default=0)),
                 ('payment_intent', fields.CharField(null=True, unique=True, max_length=100)),
+                ('stripe_customer', fields.CharField(null=True, max_length=100)),
                 ('client_secret', fields.CharField(null=True, max_length=200)),
                 ('payment_failures', fields.IntField(default=0)),
                 ('last_payment_error', fields.CharField(default='', max_length=300)),
@@ -91,6 +93,8 @@ class Migration(migrations.Migration):
                 ('zone', fields.CharField(null=True, max_length=80)),
                 ('postcode', fields.CharField(null=True, max_length=10)),
                 ('fee_minor', fields.BigIntField(default=0)),
+                ('balance_minor', fields.BigIntField(default=0)),
+                ('balance_intent', fields.CharField(null=True, max_length=100)),
                 ('promised_earliest', fields.DatetimeField(auto_now=False, auto_now_add=False)),
                 ('promised_latest', fields.DatetimeField(auto_now=False, auto_now_add=False)),
                 ('promise_rule', fields.CharField(max_length=40)),
@@ -156,6 +160,7 @@ class Migration(migrations.Migration):
                 ('order', fields.ForeignKeyField('stallkit.Order', source_field='order_id', db_constraint=True, to_field='id', related_name='returns', on_delete=OnDelete.CASCADE)),
                 ('status', fields.CharField(max_length=20)),
                 ('refund_minor', fields.BigIntField()),
+                ('refund_offset', fields.BigIntField(default=0)),
                 ('refund_id', fields.CharField(null=True, max_length=100)),
                 ('exchange_order_id', fields.UUIDField(null=True)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
@@ -211,6 +216,11 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='Look',
             name='bundle_discount_bp',
+            field=fields.IntField(default=0, db_default=0),
+        ),
+        ops.AddField(
+            model_name='Microfactory',
+            name='deposit_bp',
             field=fields.IntField(default=0, db_default=0),
         ),
     ]

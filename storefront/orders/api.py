@@ -50,9 +50,15 @@ class OrderController(Controller):
         status_code=200,
     )
     async def advance(
-        self, writer: Writer, order_id: IdParam, fulfilment_id: IdParam, data: JSONBody[StepIn]
+        self,
+        request: Request[Any, Any, Any],
+        writer: Writer,
+        order_id: IdParam,
+        fulfilment_id: IdParam,
+        data: JSONBody[StepIn],
     ) -> OrderOut:
-        return await service.advance_fulfilment(writer.brand_id, order_id, fulfilment_id, data)
+        gateway = request.app.state["payments"]
+        return await service.advance_fulfilment(writer.brand_id, order_id, fulfilment_id, data, gateway=gateway)
 
     @post(
         "/{order_id:uuid}/returns",

@@ -42,7 +42,9 @@ class Order(Model):
     total_minor = fields.BigIntField()
     paid_minor = fields.BigIntField(default=0)
     refunded_minor = fields.BigIntField(default=0)
-    payment_intent = fields.CharField(max_length=100, null=True, unique=True)
+    balance_minor = fields.BigIntField(default=0)  # made-to-order balances, charged as pieces ship
+    payment_intent = fields.CharField(max_length=100, null=True, unique=True)  # the checkout payment
+    stripe_customer = fields.CharField(max_length=100, null=True)  # keeps the card when a balance is due
     client_secret = fields.CharField(max_length=200, null=True)
     payment_failures = fields.IntField(default=0)
     last_payment_error = fields.CharField(max_length=300, default="")
@@ -77,6 +79,8 @@ class Fulfilment(Model):
     zone = fields.CharField(max_length=80, null=True)
     postcode = fields.CharField(max_length=10, null=True)
     fee_minor = fields.BigIntField(default=0)
+    balance_minor = fields.BigIntField(default=0)  # due when this (made-to-order) fulfilment ships
+    balance_intent = fields.CharField(max_length=100, null=True)  # the payment that charged it
     promised_earliest = fields.DatetimeField()
     promised_latest = fields.DatetimeField()
     promise_rule = fields.CharField(max_length=40)
@@ -188,6 +192,7 @@ class Return(Model):
     )
     status = fields.CharField(max_length=20)  # requested | refund_pending | completed
     refund_minor = fields.BigIntField()
+    refund_offset = fields.BigIntField(default=0)  # refunds of the order's earlier returns: where this one starts
     refund_id = fields.CharField(max_length=100, null=True)
     exchange_order_id = fields.UUIDField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)

@@ -18,7 +18,7 @@ from storefront.checkout import holds
 from storefront.money import Money
 from storefront.orders import states
 from storefront.orders.models import CapacityHold, Fulfilment, Order, StockHold
-from storefront.orders.service import record_event
+from storefront.orders.service import due_at_checkout, record_event
 from storefront.tenancy.service import bump_catalog_version
 
 if TYPE_CHECKING:
@@ -70,7 +70,8 @@ async def apply_signal(
     """Apply ``signal``; ``attempt`` (the charge id) makes a decline heard twice count once."""
     async with in_transaction():
         order = await Order.filter(id=order_id).select_for_update().get()
-        matches = charged is None or (charged.amount == order.total_minor and charged.currency == order.currency)
+        due = due_at_checkout(order)
+        matches = charged is None or (charged.amount == due and charged.currency == order.currency)
         decision = states.on_payment(order.status, signal, amount_matches=matches)
         if decision.action == "commit_holds":
             await _commit(order, received, source, now)
@@ -102,7 +103,7 @@ async def _commit(order: Order, received: Money | None, source: str, now: dateti
     await record_event(order.id, order.status, "paid", source)
     order.status = "paid"
     order.paid_at = now
-    order.paid_minor = received.amount if received is not None else order.total_minor
+    order.paid_minor = received.amount if received is not None else due_at_checkout(order)
     await order.save(update_fields=["status", "paid_at", "paid_minor", "updated_at"])
     # No catalogue version bump: selling held units lowers on hand and reserved together, so what
     # product pages and quotes show (available = on hand - reserved) is unchanged, and their caches

@@ -121,6 +121,13 @@ async def _record_return(brand_id: uuid.UUID, order_id: uuid.UUID, data: ReturnI
             left = line.quantity - line.returned_quantity
             if wanted[line.id] > left:
                 errors.append(FieldError(f"body.lines[{i}].quantity", f"only {left} of this line can be returned"))
+            unpaid = await Fulfilment.filter(
+                id=line.fulfilment_id,  # type: ignore[attr-defined]
+                balance_minor__gt=0,
+                balance_intent__isnull=True,
+            ).exists()
+            if unpaid:
+                errors.append(FieldError(f"body.lines[{i}].line", "its balance is charged when it ships: not sent yet"))
             if item.exchange_sku is not None:
                 await _replacement(brand_id, line, item.exchange_sku, f"body.lines[{i}].exchange_sku")
                 if await _source_location(line) is None:
@@ -193,6 +200,11 @@ async def _receive(
     if exchange:
         ret.exchange_order_id = await _exchange_order(order, exchange, now)
     ret.refund_minor = refund_total
+    ret.refund_offset = sum(
+        await Return.filter(order_id=order.id, status__in=["refund_pending", "completed"])
+        .exclude(id=ret.id)
+        .values_list("refund_minor", flat=True)
+    )
     ret.status = "refund_pending"
     if refund_total == 0 or not order.payment_intent:
         ret.status, ret.completed_at = "completed", now
@@ -278,19 +290,50 @@ async def _exchange_order(
     return exchange.id
 
 
+def refund_split(amount: int, offset: int, capacities: list[int]) -> list[int]:
+    """How much of a refund each payment gives back, payments taken in order.
+
+    An order's payments (the checkout payment, then each made-to-order balance) are refunded
+    first to last: a refund of ``amount`` starting after ``offset`` already refunded takes the
+    part of ``[offset, offset + amount)`` that falls in each payment's range.
+    """
+    parts = []
+    start = 0
+    for capacity in capacities:
+        end = start + capacity
+        parts.append(max(0, min(end, offset + amount) - max(start, offset)))
+        start = end
+    if sum(parts) != amount:
+        raise ValueError(f"a refund of {amount} after {offset} exceeds the payments {capacities}")
+    return parts
+
+
+async def _payments(order: Order) -> list[tuple[str, int]]:
+    """The order's payments, in refund order: the checkout payment, then charged balances."""
+    balances = await Fulfilment.filter(order_id=order.id, balance_intent__isnull=False).order_by("id")
+    first = order.paid_minor - sum(f.balance_minor for f in balances)
+    return [(order.payment_intent or "", first)] + [(f.balance_intent or "", f.balance_minor) for f in balances]
+
+
 async def complete_refund(ret: Return, gateway: StripeGateway, now: datetime) -> None:
-    """Refund a pending return at Stripe (idempotently), then record it. Safe to call again."""
+    """Refund a pending return at Stripe (idempotently, one refund per payment it draws on), then record it."""
     order = await Order.get(id=ret.order_id)  # type: ignore[attr-defined]
-    refund = await gateway.create_refund(
-        payment_intent=order.payment_intent or "",
-        amount=Money(amount=ret.refund_minor, currency=order.currency),
-        idempotency_key=f"return-{ret.id}-refund",
-    )
+    payments = await _payments(order)
+    parts = refund_split(ret.refund_minor, ret.refund_offset, [amount for _, amount in payments])
+    refund_ids = []
+    for i, ((intent, _), part) in enumerate(zip(payments, parts, strict=True)):
+        if part:
+            refund = await gateway.create_refund(
+                payment_intent=intent,
+                amount=Money(amount=part, currency=order.currency),
+                idempotency_key=f"return-{ret.id}-refund" + (f"-{i}" if i else ""),
+            )
+            refund_ids.append(refund.id)
     async with in_transaction():
         locked = await Return.filter(id=ret.id).select_for_update().get()
         if locked.status != "refund_pending":
             return
-        locked.status, locked.refund_id, locked.completed_at = "completed", refund.id, now
+        locked.status, locked.refund_id, locked.completed_at = "completed", ",".join(refund_ids)[:100], now
         await locked.save(update_fields=["status", "refund_id", "completed_at"])
         order = await Order.filter(id=order.id).select_for_update().get()
         order.refunded_minor += locked.refund_minor

@@ -25,6 +25,8 @@ class FulfilmentOut(msgspec.Struct, frozen=True, kw_only=True):
     zone: str | None
     postcode: str | None
     fee: Money
+    balance: Money  # a made-to-order deposit's balance, charged when this fulfilment ships
+    balance_paid: bool
     promised_earliest: datetime
     promised_latest: datetime
     promise_rule: str
@@ -69,6 +71,7 @@ class OrderOut(msgspec.Struct, frozen=True, kw_only=True):
     total: Money
     paid: Money
     refunded: Money
+    balance: Money  # of the total, what is charged as made-to-order pieces ship (deposits)
     payment_intent: str | None
     payment_failures: int
     last_payment_error: str

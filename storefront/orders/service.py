@@ -5,12 +5,13 @@ from __future__ import annotations
 import secrets
 import uuid
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from tortoise.transactions import in_transaction
 
 from storefront.api.pagination import Page, page_of, page_query
 from storefront.clock import utcnow
-from storefront.errors import Conflict, FieldError, NotFound
+from storefront.errors import Conflict, FieldError, NotFound, PaymentDeclined, PaymentsUnavailable
 from storefront.fulfilment.promise import Quote
 from storefront.money import Money
 from storefront.orders import kpis, states
@@ -18,7 +19,15 @@ from storefront.orders.models import Fulfilment, Order, OrderEvent, OrderLine, R
 from storefront.orders.schemas import FulfilmentOut, KpiSummary, OrderLineOut, OrderOut, StepIn
 from storefront.tenancy.service import brand_currency
 
+if TYPE_CHECKING:
+    from storefront.payments.stripe_gateway import StripeGateway
+
 _NUMBER_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U to misread
+
+
+def due_at_checkout(order: Order) -> int:
+    """What the checkout payment is for: the total less made-to-order balances due on dispatch."""
+    return order.total_minor - order.balance_minor
 
 
 def order_number() -> str:
@@ -59,6 +68,7 @@ async def order_out(order: Order) -> OrderOut:
         total=money(order.total_minor),
         paid=money(order.paid_minor),
         refunded=money(order.refunded_minor),
+        balance=money(order.balance_minor),
         payment_intent=order.payment_intent,
         payment_failures=order.payment_failures,
         last_payment_error=order.last_payment_error,
@@ -78,6 +88,8 @@ async def order_out(order: Order) -> OrderOut:
                 zone=f.zone,
                 postcode=f.postcode,
                 fee=money(f.fee_minor),
+                balance=money(f.balance_minor),
+                balance_paid=f.balance_intent is not None,
                 promised_earliest=f.promised_earliest,
                 promised_latest=f.promised_latest,
                 promise_rule=f.promise_rule,
@@ -167,28 +179,82 @@ async def refresh_status(order: Order, source: str, now: datetime) -> None:
         await order.save(update_fields=["status", "fulfilled_at", "updated_at"])
 
 
+async def _locked(brand_id: uuid.UUID, order_id: uuid.UUID, fulfilment_id: uuid.UUID) -> tuple[Order, Fulfilment]:
+    order = await Order.filter(id=order_id, brand_id=brand_id).select_for_update().first()
+    if order is None:
+        raise NotFound("no such order", errors=[FieldError("path.order_id", "no such order")])
+    fulfilment = await Fulfilment.filter(id=fulfilment_id, order_id=order.id).select_for_update().first()
+    if fulfilment is None:
+        raise NotFound("no such fulfilment", errors=[FieldError("path.fulfilment_id", "no such fulfilment")])
+    return order, fulfilment
+
+
+def _step(fulfilment: Fulfilment, target: str) -> str:
+    try:
+        return states.next_step(fulfilment.method, fulfilment.status, target)
+    except states.IllegalStep as exc:
+        raise IllegalTransition(str(exc), errors=[FieldError("body.status", str(exc))]) from None
+
+
+def _balance_due(fulfilment: Fulfilment, target: str) -> bool:
+    return target == "out_for_delivery" and fulfilment.balance_minor > 0 and fulfilment.balance_intent is None
+
+
 async def advance_fulfilment(
-    brand_id: uuid.UUID, order_id: uuid.UUID, fulfilment_id: uuid.UUID, data: StepIn, *, now: datetime | None = None
+    brand_id: uuid.UUID,
+    order_id: uuid.UUID,
+    fulfilment_id: uuid.UUID,
+    data: StepIn,
+    *,
+    gateway: StripeGateway | None = None,
+    now: datetime | None = None,
 ) -> OrderOut:
-    """Move one fulfilment to its method's next step: the only way an order progresses after payment."""
+    """Move one fulfilment to its method's next step: the only way an order progresses after payment.
+
+    A made-to-order piece with a deposit ships only once its balance is charged to the card kept
+    at checkout: the charge is made first, outside any transaction, with a key made from the
+    fulfilment, so a retried step never charges twice; a decline (402) leaves the piece unshipped.
+    """
     now = now or utcnow()
     async with in_transaction():
-        order = await Order.filter(id=order_id, brand_id=brand_id).select_for_update().first()
-        if order is None:
-            raise NotFound("no such order", errors=[FieldError("path.order_id", "no such order")])
-        fulfilment = await Fulfilment.filter(id=fulfilment_id, order_id=order.id).select_for_update().first()
-        if fulfilment is None:
-            raise NotFound("no such fulfilment", errors=[FieldError("path.fulfilment_id", "no such fulfilment")])
-        try:
-            target = states.next_step(fulfilment.method, fulfilment.status, data.status)
-        except states.IllegalStep as exc:
-            raise IllegalTransition(str(exc), errors=[FieldError("body.status", str(exc))]) from None
+        order, fulfilment = await _locked(brand_id, order_id, fulfilment_id)
+        _step(fulfilment, data.status)
+        charge = _balance_due(fulfilment, data.status)
+    intent_id = None
+    if charge:
+        intent_id = await _charge_balance(order, fulfilment, gateway)
+    async with in_transaction():
+        order, fulfilment = await _locked(brand_id, order_id, fulfilment_id)
+        target = _step(fulfilment, data.status)
+        if intent_id is not None and fulfilment.balance_intent is None:
+            fulfilment.balance_intent = intent_id
+            order.paid_minor += fulfilment.balance_minor
+            await order.save(update_fields=["paid_minor", "updated_at"])
+            await record_event(order.id, order.status, order.status, "merchant", f"balance {intent_id} charged")
         await record_event(order.id, fulfilment.status, target, "merchant", fulfilment_id=fulfilment.id)
         fulfilment.status = target
         fulfilment.fulfilled_at = now if target == "fulfilled" else None
-        await fulfilment.save(update_fields=["status", "fulfilled_at", "updated_at"])
+        await fulfilment.save(update_fields=["status", "fulfilled_at", "balance_intent", "updated_at"])
         await refresh_status(order, "merchant", now)
     return await order_out(order)
+
+
+async def _charge_balance(order: Order, fulfilment: Fulfilment, gateway: StripeGateway | None) -> str:
+    if gateway is None or not order.payment_intent or not order.stripe_customer:
+        raise PaymentsUnavailable("the balance cannot be charged: no card was kept at checkout")
+    paid = await gateway.retrieve_payment_intent(order.payment_intent)
+    if not paid.payment_method:
+        raise PaymentsUnavailable("the checkout payment has no card to charge the balance to")
+    intent = await gateway.charge_saved_card(
+        customer=order.stripe_customer,
+        payment_method=paid.payment_method,
+        amount=Money(amount=fulfilment.balance_minor, currency=order.currency),
+        order_id=str(order.id),
+        idempotency_key=f"fulfilment-{fulfilment.id}-balance",
+    )
+    if intent.status != "succeeded":
+        raise PaymentDeclined(f"the balance was not paid: {intent.last_error or intent.status}")
+    return intent.id
 
 
 async def kpi_summary(brand_id: uuid.UUID) -> list[KpiSummary]:

@@ -86,6 +86,8 @@ class PaymentIntentView(msgspec.Struct, frozen=True, kw_only=True):
     latest_charge: str | None
     metadata: dict[str, str]
     last_error: str | None
+    payment_method: str | None = None  # the card that paid, to charge a balance to later
+    customer: str | None = None
 
 
 class RefundView(msgspec.Struct, frozen=True, kw_only=True):
@@ -163,7 +165,14 @@ class StripeGateway:
     # --- PaymentIntents ----------------------------------------------------------------------
 
     async def create_payment_intent(
-        self, *, amount: Money, order_id: str, idempotency_key: str, metadata: dict[str, str] | None = None
+        self,
+        *,
+        amount: Money,
+        order_id: str,
+        idempotency_key: str,
+        metadata: dict[str, str] | None = None,
+        customer: str | None = None,
+        save_card: bool = False,
     ) -> PaymentIntentView:
         """A new card PaymentIntent for an order; the browser confirms it with the client secret.
 
@@ -179,8 +188,46 @@ class StripeGateway:
             "payment_method_types": ["card"],
             "metadata": {**(metadata or {}), "order_id": order_id},
         }
+        if customer is not None:
+            params["customer"] = customer
+        if save_card and not self._settings.stripe_is_local:
+            # Keep the card for a balance charged later, off session (a made-to-order deposit).
+            # The local test server rejects the parameter; it lets any card be charged again anyway.
+            params["setup_future_usage"] = "off_session"
         intent = await self._call(
             "create payment intent",
+            lambda: client.v1.payment_intents.create_async(params, {"idempotency_key": idempotency_key}),
+            declined_raises=True,
+        )
+        return _intent_view(intent)
+
+    async def create_customer(self, *, email: str, order_id: str, idempotency_key: str) -> str:
+        """A Stripe customer to keep a card on, for a balance charged when a made-to-order piece ships."""
+        client = self._stripe()
+        params: dict[str, Any] = {"email": email, "metadata": {"order_id": order_id}}
+        customer = await self._call(
+            "create customer",
+            lambda: client.v1.customers.create_async(params, {"idempotency_key": idempotency_key}),
+        )
+        return str(customer.id)
+
+    async def charge_saved_card(
+        self, *, customer: str, payment_method: str, amount: Money, order_id: str, idempotency_key: str
+    ) -> PaymentIntentView:
+        """Charge a kept card with the shopper away (a deposit's balance); a decline raises ``PaymentDeclined``."""
+        client = self._stripe()
+        params: dict[str, Any] = {
+            "amount": _stripe_amount(amount),
+            "currency": amount.currency.lower(),
+            "customer": customer,
+            "payment_method": payment_method,
+            "payment_method_types": ["card"],
+            "confirm": True,
+            "off_session": True,
+            "metadata": {"order_id": order_id, "kind": "balance"},
+        }
+        intent = await self._call(
+            "charge saved card",
             lambda: client.v1.payment_intents.create_async(params, {"idempotency_key": idempotency_key}),
             declined_raises=True,
         )
@@ -454,6 +501,8 @@ def _intent_view(intent: Any) -> PaymentIntentView:
         latest_charge=_id_of(_field(intent, "latest_charge")),
         metadata=_metadata(_field(intent, "metadata")),
         last_error=_last_error(intent),
+        payment_method=_id_of(_field(intent, "payment_method")),
+        customer=_id_of(_field(intent, "customer")),
     )
 
 

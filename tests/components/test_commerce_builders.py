@@ -444,6 +444,7 @@ def order(status: str = "pending_payment", **overrides: Any) -> OrderOut:
         "total": {"amount": 28_000, "currency": GBP},
         "paid": zero,
         "refunded": zero,
+        "balance": zero,
         "payment_intent": "pi_1",
         "payment_failures": 0,
         "last_payment_error": "",
@@ -555,3 +556,14 @@ def test_every_theme_carries_the_component_styles_after_the_default_base(theme: 
     base = css.index(".sk-visually-hidden")
     assert base < css.index(".sk-fulfilment-options__option") < css.rindex("}")
     assert ".sk-mini-cart" in css and ".sk-checkout__form" in css and ".sk-button" in css
+
+
+def test_checkout_says_what_is_charged_later_for_a_deposit() -> None:
+    """A made-to-order deposit: the pay step says how much waits for the piece to ship."""
+    deposit = CheckoutOut(
+        order=order(total={"amount": 30_000, "currency": GBP}, balance={"amount": 21_000, "currency": GBP}),
+        payment=msgspec.structs.replace(placed().payment, amount=gbp(9_000)),  # type: ignore[type-var]
+    )
+    html = render("checkout", checkout.build(cart_out(), LINKS, make_brand(), LOCAL, NOW, placed=deposit))
+    assert "Pay £90.00 with test card" in html
+    assert "the balance of £210.00 is charged to the same card" in html

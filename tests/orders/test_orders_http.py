@@ -11,6 +11,7 @@ from tests.checkout.conftest import levels, paid_order
 from tests.commerce import courier, open_shop, post, receive
 from tests.conftest import MakeBrand, auth
 from tests.fulfilment.test_quote_http import assert_problem
+from tests.stripe_server import STRIPE_TEST_KEY
 
 Client = httpx.AsyncClient
 
@@ -167,3 +168,37 @@ async def test_a_requested_return_is_refunded_when_received(shop_client: Client,
     twice = await shop_client.post(path, json={"lines": [{"line": line, "condition": "resaleable"}]}, headers=key)
     assert_problem(twice, 409, "return_already_received")
     assert (await Order.get(id=order["id"])).refunded_minor == 25_000
+
+
+async def test_made_to_order_deposit_then_balance_when_it_ships(
+    shop_client: Client, make_brand: MakeBrand, localstripe: Any
+) -> None:
+    """30% at checkout, the rest charged to the kept card when the piece ships; a return refunds both payments."""
+    shop = await open_shop(shop_client, make_brand, deposit_bp=3000)
+    mto = {"fulfilment": {"method": "made_to_order"}, "personalisation": [{"option": "thread", "value": "gold"}]}
+    from tests.checkout.conftest import cart_with, checkout, confirm
+
+    cart = await cart_with(shop_client, shop, shop.mto_sku, **mto)
+    placed = (await checkout(shop_client, shop, cart)).json()
+    assert placed["payment"]["amount"]["amount"] == 9_000  # 30% of 30,000
+    assert placed["order"]["balance"]["amount"] == 21_000
+    order = (await confirm(shop_client, shop, cart)).json()["order"]
+    assert (order["status"], order["paid"]["amount"]) == ("paid", 9_000)
+    key = shop.brand.secret_key
+    early = {"lines": [{"line": order["lines"][0]["id"], "quantity": 1, "reason": "changed_mind"}]}
+    not_yet = await shop_client.post(f"/v1/orders/{order['id']}/returns", json=early, headers=auth(key))
+    assert_problem(not_yet, 422, "invalid_input")  # nothing to return before it ships
+    assert (await _step(shop_client, key, order, "in_production")).json()["paid"]["amount"] == 9_000
+    shipped = (await _step(shop_client, key, order, "out_for_delivery")).json()
+    assert shipped["paid"]["amount"] == 30_000 and shipped["fulfilments"][0]["balance_paid"] is True
+    again = (await _step(shop_client, key, order, "fulfilled")).json()
+    assert again["paid"]["amount"] == 30_000  # the balance is charged once
+    back = {"lines": [{"line": order["lines"][0]["id"], "quantity": 1, "reason": "faulty", "condition": "damaged"}]}
+    ret = (await shop_client.post(f"/v1/orders/{order['id']}/returns", json=back, headers=auth(key))).json()
+    assert (ret["status"], ret["refund"]["amount"]) == ("completed", 30_000)
+    headers = {"Authorization": f"Bearer {STRIPE_TEST_KEY}"}
+    async with httpx.AsyncClient(base_url=localstripe.api_base, headers=headers) as stripe:
+        refunds = (await stripe.get("/v1/refunds", params={"limit": 100})).json()["data"]
+    ours = {r["payment_intent"]: r["amount"] for r in refunds if r["payment_intent"] == order["payment_intent"]}
+    assert ours == {order["payment_intent"]: 9_000}
+    assert sum(r["amount"] for r in refunds if r["id"] in ret["refund_id"].split(",")) == 30_000

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from storefront.cart.pricing import deposit_split
 from storefront.money import Money
 from storefront.orders.kpis import ReturnedUnits, order_kpis
-from storefront.orders.returns import refund_for
+from storefront.orders.returns import refund_for, refund_split
 
 
 @given(st.integers(0, 10**8), st.data())
@@ -57,3 +59,36 @@ def test_kpis_wait_for_every_fulfilment() -> None:
         returns=[],
     )
     assert (kpis.actual_lead_minutes, kpis.on_time) == (None, None)
+
+
+@given(st.lists(st.integers(0, 10**6), min_size=1, max_size=4), st.data())
+def test_refunds_draw_on_payments_in_order_and_never_beyond_them(capacities: list[int], data: st.DataObject) -> None:
+    total = sum(capacities)
+    offset = data.draw(st.integers(0, total))
+    amount = data.draw(st.integers(0, total - offset))
+    parts = refund_split(amount, offset, capacities)
+    assert sum(parts) == amount
+    assert all(0 <= part <= capacity for part, capacity in zip(parts, capacities, strict=True))
+    # refunding in two steps draws exactly what one step would
+    first = data.draw(st.integers(0, amount))
+    twice = [
+        a + b
+        for a, b in zip(
+            refund_split(first, offset, capacities),
+            refund_split(amount - first, offset + first, capacities),
+            strict=True,
+        )
+    ]
+    assert twice == parts
+
+
+def test_a_refund_beyond_the_payments_is_refused() -> None:
+    with pytest.raises(ValueError, match="exceeds"):
+        refund_split(101, 0, [60, 40])
+
+
+def test_deposit_split() -> None:
+    assert deposit_split(31_500, 3000) == (9_450, 22_050)
+    assert deposit_split(31_500, 0) == (31_500, 0)
+    assert deposit_split(31_500, 10_000) == (31_500, 0)
+    assert deposit_split(25, 1000) == (2, 23)  # 2.5 rounds half-even to 2
