@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from collections import defaultdict
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -48,13 +49,32 @@ async def find_order(brand_id: uuid.UUID, order_id: uuid.UUID) -> Order:
 
 
 async def order_out(order: Order) -> OrderOut:
-    fulfilments = await Fulfilment.filter(order_id=order.id).order_by("id")
-    lines = await OrderLine.filter(order_id=order.id).order_by("id")
-    returned = (  # units received back; a return only requested has not come back yet
-        await ReturnLine.filter(line__order_id=order.id)
+    return (await orders_out([order]))[0]
+
+
+async def orders_out(orders: list[Order]) -> list[OrderOut]:
+    """Orders with their fulfilments, lines and received returns: three queries for any number of orders."""
+    ids = [o.id for o in orders]
+    fulfilments: dict[uuid.UUID, list[Fulfilment]] = defaultdict(list)
+    for f in await Fulfilment.filter(order_id__in=ids).order_by("id"):
+        fulfilments[f.order_id].append(f)  # type: ignore[attr-defined]
+    lines: dict[uuid.UUID, list[OrderLine]] = defaultdict(list)
+    for line in await OrderLine.filter(order_id__in=ids).order_by("id"):
+        lines[line.order_id].append(line)  # type: ignore[attr-defined]
+    returned: dict[uuid.UUID, list[tuple[str, str, int]]] = defaultdict(list)
+    rows = (  # units received back; a return only requested has not come back yet
+        await ReturnLine.filter(line__order_id__in=ids)
         .exclude(condition="")
-        .values_list("reason", "condition", "quantity")
+        .values_list("line__order_id", "reason", "condition", "quantity")
     )
+    for order_id, reason, condition, quantity in rows:
+        returned[order_id].append((reason, condition, quantity))
+    return [_order_out(o, fulfilments[o.id], lines[o.id], returned[o.id]) for o in orders]
+
+
+def _order_out(
+    order: Order, fulfilments: list[Fulfilment], lines: list[OrderLine], returned: list[tuple[str, str, int]]
+) -> OrderOut:
     money = lambda amount: Money(amount=amount, currency=order.currency)  # noqa: E731
     return OrderOut(
         id=order.id,
@@ -132,7 +152,7 @@ async def list_orders(brand_id: uuid.UUID, *, status: str | None, cursor: str | 
     if status:
         query = query.filter(status=status)
     orders = await page_query(query, cursor, limit)
-    return page_of([await order_out(o) for o in orders], [o.id for o in orders], limit)
+    return page_of(await orders_out(orders), [o.id for o in orders], limit)
 
 
 async def new_fulfilment(
@@ -260,4 +280,4 @@ async def _charge_balance(order: Order, fulfilment: Fulfilment, gateway: StripeG
 async def kpi_summary(brand_id: uuid.UUID) -> list[KpiSummary]:
     """Figures by method over the brand's orders (scans them all: fine at a microbrand's volume)."""
     orders = await Order.filter(brand_id=brand_id).exclude(status__in=["pending_payment", "cancelled"])
-    return kpis.summarise([await order_out(o) for o in orders], await brand_currency(brand_id))
+    return kpis.summarise(await orders_out(orders), await brand_currency(brand_id))
