@@ -6,12 +6,17 @@ and the same request gets that response back byte for byte, marked ``Idempotent-
 the same key with a different request is a 409; a retry while the first still runs is a 409
 too (never a second execution). Responses of 5xx are not stored, so a retry can succeed.
 Keys are scoped to the brand and kept for 24 hours.
+
+A publishable key is shared by every shopper of the brand, so its idempotency keys are too:
+a shopper reusing another's key ("cart-1") would be handed that shopper's cart. With a
+publishable key the Idempotency-Key must therefore be a random UUID (``crypto.randomUUID()``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+import uuid
 from datetime import timedelta
 
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
@@ -27,6 +32,13 @@ from storefront.tenancy.schemas import Principal
 KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,255}$")
 RETENTION = timedelta(hours=24)
 _MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def _is_uuid(key: str) -> bool:
+    try:
+        return uuid.UUID(key).int != 0
+    except ValueError:
+        return False
 
 
 class IdempotencyMiddleware:
@@ -53,6 +65,17 @@ class IdempotencyMiddleware:
                 "Idempotency-Key must be 1 to 255 visible ASCII characters.",
                 path,
                 errors=[FieldError("header.idempotency-key", "1 to 255 visible ASCII characters")],
+            )
+            return
+        if principal.kind == "publishable" and not _is_uuid(key):
+            await send_problem(
+                send,
+                400,
+                "invalid_idempotency_key",
+                "Invalid Idempotency-Key",
+                "With a publishable key, Idempotency-Key must be a random UUID: all of a brand's shoppers share it.",
+                path,
+                errors=[FieldError("header.idempotency-key", "a random UUID with a publishable key")],
             )
             return
         body = await self._read_body(receive)

@@ -183,9 +183,21 @@ async def test_a_retried_add_with_its_idempotency_key_adds_once(client: Client, 
     shop = await open_shop(client, make_brand)
     cart = await new_cart(client, shop)
     body = {"sku": shop.sku, "quantity": 2, "fulfilment": pickup()}
-    headers = auth(shop.brand.publishable_key, **{"Idempotency-Key": f"add-{cart}"})
+    headers = auth(shop.brand.publishable_key, **{"Idempotency-Key": str(uuid.uuid4())})
     first = await client.post(f"/v1/carts/{cart}/lines", json=body, headers=headers)
     again = await client.post(f"/v1/carts/{cart}/lines", json=body, headers=headers)
     assert first.status_code == again.status_code == 201
     assert first.content == again.content
     assert [line["quantity"] for line in (await _lines(client, shop, cart))] == [2]
+
+
+async def test_a_guessable_idempotency_key_is_refused_with_a_publishable_key(
+    client: Client, make_brand: MakeBrand
+) -> None:
+    """Shoppers share a publishable key: a key like "cart-1" could replay another shopper's cart."""
+    shop = await open_shop(client, make_brand)
+    headers = auth(shop.brand.publishable_key, **{"Idempotency-Key": "cart-1"})
+    problem = assert_problem(await client.post("/v1/carts", json={}, headers=headers), 400, "invalid_idempotency_key")
+    assert problem["errors"][0]["field"] == "header.idempotency-key"
+    secret = auth(shop.brand.secret_key, **{"Idempotency-Key": "cart-1"})
+    assert (await client.post("/v1/carts", json={}, headers=secret)).status_code == 201  # a merchant's own keys
