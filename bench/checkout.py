@@ -41,10 +41,9 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -69,10 +68,9 @@ from bench._harness import (
 )
 from bench.catalogue import product_body
 from bench.promise import TARGET_US as QUOTE_US_TARGET
-from bench.promise import instants, rules_for_demo, time_one
+from bench.promise import time_one, warmed_calls
 from storefront import db
 from storefront.demo import local_stripe
-from storefront.fulfilment import promise
 from storefront.settings import Settings
 from storefront.tenancy.schemas import NewBrand
 from storefront.tenancy.service import create_brand
@@ -109,16 +107,7 @@ class EngineFigure:
 
 def measure_engine(quotes: int, rounds: int) -> list[EngineFigure]:
     """The demo brand's rules in memory, one quote per instant over a year; medians over the rounds."""
-    start = datetime(2026, 1, 5, 7, 3, tzinfo=UTC)
-    pickup, zones, factories = rules_for_demo(start.date())
-    nows = instants(quotes, start)
-    calls: dict[str, Callable[[datetime], object]] = {
-        "pickup": lambda now: promise.quote_pickup(pickup, now, "GBP"),
-        "courier": lambda now: promise.quote_courier(zones, now, postcode="E2 7RG"),
-        "made_to_order": lambda now: promise.quote_made_to_order(factories, now, "GBP"),
-    }
-    for call in calls.values():  # warm the zoneinfo caches and the interpreter
-        time_one(call, nows[:2000])
+    nows, calls = warmed_calls(quotes)
     figures = []
     for name, call in calls.items():
         seconds = statistics.median(time_one(call, nows) for _ in range(rounds))

@@ -111,15 +111,11 @@ def time_one(call: Callable[[datetime], object], nows: list[datetime]) -> float:
         gc.enable()
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quotes", type=int, default=200_000)
-    parser.add_argument("--rounds", type=int, default=5)
-    args = parser.parse_args()
-
+def warmed_calls(quotes: int) -> tuple[list[datetime], dict[str, Callable[[datetime], object]]]:
+    """The demo brand's rules in memory, one instant per quote over a year, and a warmed call per method."""
     start = datetime(2026, 1, 5, 7, 3, tzinfo=UTC)
     pickup, zones, factories = rules_for_demo(start.date())
-    nows = instants(args.quotes, start)
+    nows = instants(quotes, start)
     calls: dict[str, Callable[[datetime], object]] = {
         "pickup": lambda now: promise.quote_pickup(pickup, now, "GBP"),
         "courier": lambda now: promise.quote_courier(zones, now, postcode="E2 7RG"),
@@ -127,7 +123,16 @@ def main() -> int:
     }
     for call in calls.values():  # warm the zoneinfo caches and the interpreter
         time_one(call, nows[:2000])
+    return nows, calls
 
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quotes", type=int, default=200_000)
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+
+    nows, calls = warmed_calls(args.quotes)
     ok = True
     print(f"promise engine: {args.quotes} quotes x {args.rounds} rounds per method (median)")
     print(f"{'method':<15}{'quotes/s':>12}{'us/quote':>10}  target <{TARGET_US:.0f} us")

@@ -157,6 +157,21 @@ def serve_demo(
             _in_thread(_drop_pg_database(base, pg_name))
 
 
+def event_counts(deployment: Deployment, product: str) -> dict[str, int]:
+    """Analytics event counts for ``product``, every component and method together."""
+    request = urllib.request.Request(  # noqa: S310 - loopback
+        f"{deployment.api}/v1/analytics/summary", headers={"Authorization": f"Bearer {deployment.secret_key}"}
+    )
+    with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310 - loopback
+        summary = json.loads(response.read())
+    totals: dict[str, int] = {}
+    for group in summary["groups"]:
+        if group["product"] == product:
+            for name, value in group["counts"].items():
+                totals[name] = totals.get(name, 0) + value
+    return totals
+
+
 @pytest.fixture(scope="session")
 def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
     with serve_demo(tmp_path_factory.mktemp("e2e"), _host_page) as running:

@@ -9,16 +9,14 @@ the demo catalogue in its own uvicorn process, with Stripe pointed at localstrip
 
 from __future__ import annotations
 
-import json
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import ARTIFACTS, Deployment, serve_demo
+from tests.e2e.conftest import ARTIFACTS, Deployment, event_counts, serve_demo
 from tests.stripe_server import STRIPE_TEST_KEY, LocalStripe
 
 PRODUCT = "noa-micro-bag"
@@ -48,21 +46,6 @@ def paying_deployment(tmp_path_factory: pytest.TempPathFactory, localstripe: Loc
     }
     with serve_demo(tmp_path_factory.mktemp("e2e-checkout"), _host_page, payments) as running:
         yield running
-
-
-def _funnel(deployment: Deployment) -> dict[str, int]:
-    """Event counts for the product, every component and method together."""
-    request = urllib.request.Request(  # noqa: S310 - loopback
-        f"{deployment.api}/v1/analytics/summary", headers={"Authorization": f"Bearer {deployment.secret_key}"}
-    )
-    with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310 - loopback
-        summary = json.loads(response.read())
-    totals: dict[str, int] = {}
-    for group in summary["groups"]:
-        if group["product"] == PRODUCT:
-            for name, value in group["counts"].items():
-                totals[name] = totals.get(name, 0) + value
-    return totals
 
 
 def _serious_violations(page: Any, selector: str) -> list[dict[str, Any]]:
@@ -162,7 +145,7 @@ def test_pick_choose_add_and_pay_with_the_test_card(
     deadline = time.monotonic() + 10
     counts: dict[str, int] = {}
     while time.monotonic() < deadline:
-        counts = _funnel(deployment)
+        counts = event_counts(deployment, PRODUCT)
         if counts.get("fulfilment_select", 0) >= 2:
             break
         time.sleep(0.3)

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import json
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
-from tests.e2e.conftest import ARTIFACTS, Deployment
+from tests.e2e.conftest import ARTIFACTS, Deployment, event_counts
 
 PAGE = '.sk-root[data-sk-component="product-page"]'
 
@@ -87,23 +86,9 @@ def test_impressions_and_variant_selection_reach_analytics(browser: Any, deploym
     deadline = time.monotonic() + 10
     counts: dict[str, int] = {}
     while time.monotonic() < deadline:
-        counts = _event_counts(deployment, "otto-mini-backpack")
+        counts = event_counts(deployment, "otto-mini-backpack")
         if counts.get("impression", 0) >= 1 and counts.get("variant_select", 0) >= 1:
             break
         time.sleep(0.3)
     assert counts.get("impression", 0) >= 1, counts
     assert counts.get("variant_select", 0) >= 1, counts
-
-
-def _event_counts(deployment: Deployment, product: str) -> dict[str, int]:
-    request = urllib.request.Request(  # noqa: S310 - loopback
-        f"{deployment.api}/v1/analytics/summary", headers={"Authorization": f"Bearer {deployment.secret_key}"}
-    )
-    with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310 - loopback
-        summary = json.loads(response.read())
-    totals: dict[str, int] = {}
-    for group in summary["groups"]:
-        if group["product"] == product:
-            for name, value in group["counts"].items():
-                totals[name] = totals.get(name, 0) + value
-    return totals
