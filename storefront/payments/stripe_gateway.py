@@ -483,17 +483,24 @@ def _last_error(intent: Any) -> str | None:
     return str(code or message or "payment failed")
 
 
+def intent_from_event(event: WebhookEvent) -> PaymentIntentView:
+    """The PaymentIntent a ``payment_intent.*`` webhook carries, read as every API answer is."""
+    return _intent_view(event.object)
+
+
 def _intent_view(intent: Any) -> PaymentIntentView:
-    charged = from_stripe_amount(intent.amount, intent.currency)
+    """An SDK PaymentIntent, or an event's plain ``data.object``, as the order state machine reads it."""
+    amount, currency, status = _field(intent, "amount"), _field(intent, "currency"), _field(intent, "status")
+    charged = from_stripe_amount(amount, currency)
     received_raw = _field(intent, "amount_received")
     if received_raw is None:
         # Real Stripe always sends amount_received; the local test server never does. A
         # succeeded intent (automatic capture) has received its whole amount.
-        received_raw = intent.amount if intent.status == "succeeded" else 0
-    received = from_stripe_amount(received_raw, intent.currency)
+        received_raw = amount if status == "succeeded" else 0
+    received = from_stripe_amount(received_raw, currency)
     return PaymentIntentView(
-        id=intent.id,
-        status=intent.status,
+        id=_field(intent, "id"),
+        status=status,
         amount=charged.amount,
         currency=charged.currency,
         amount_received=received.amount,

@@ -16,24 +16,23 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from storefront.money import Money
+from storefront.money import from_stripe_amount
 from storefront.orders.models import Order
-from storefront.orders.payment import apply_signal
+from storefront.orders.payment import apply_intent
 from storefront.orders.service import record_event
-from storefront.orders.states import PaymentSignal
 from storefront.payments.models import StripeEvent
-from storefront.payments.stripe_gateway import StripeGateway, WebhookEvent
+from storefront.payments.stripe_gateway import StripeGateway, WebhookEvent, intent_from_event
 
-_SIGNALS: dict[str, PaymentSignal] = {
-    "payment_intent.succeeded": "succeeded",
-    "payment_intent.payment_failed": "failed",
-    "payment_intent.canceled": "canceled",
-}
+# The intent in these events is a snapshot taken when the event happened, so its status says
+# what happened; it is read and applied exactly as an intent fetched from the API would be.
+_PAYMENT_INTENT_EVENTS = frozenset(
+    {"payment_intent.succeeded", "payment_intent.payment_failed", "payment_intent.canceled"}
+)
 
 
-async def _order_for_intent(intent_id: str, metadata: dict[str, Any] | None) -> Order | None:
+async def _order_for_intent(intent_id: str, metadata: dict[str, str]) -> Order | None:
     order = await Order.get_or_none(payment_intent=intent_id)
-    if order is None and metadata and metadata.get("order_id"):
+    if order is None and metadata.get("order_id"):
         try:
             order_id = uuid.UUID(str(metadata["order_id"]))
         except ValueError:
@@ -56,37 +55,16 @@ async def handle_event(event: WebhookEvent, *, gateway: StripeGateway, now: date
 
 
 async def _apply(event: WebhookEvent, gateway: StripeGateway, now: datetime) -> str:
-    obj = event.object
-    if event.type in _SIGNALS:
-        order = await _order_for_intent(event.object_id, obj.get("metadata"))
+    if event.type in _PAYMENT_INTENT_EVENTS:
+        intent = intent_from_event(event)
+        order = await _order_for_intent(intent.id, intent.metadata)
         if order is None:
             return "no order for this intent"
-        currency = str(obj.get("currency", order.currency)).upper()
-        received = obj.get("amount_received")
-        if received is None and event.type == "payment_intent.succeeded":
-            received = obj.get("amount")  # test servers may leave it out; a succeeded intent received it all
-        error = obj.get("last_payment_error") or {}
-        decision = await apply_signal(
-            order.id,
-            _SIGNALS[event.type],
-            source="webhook",
-            gateway=gateway,
-            now=now,
-            received=Money(amount=int(received or 0), currency=currency),
-            charged=Money(amount=int(obj.get("amount") or 0), currency=currency),
-            detail=str(error.get("message") or error.get("code") or "") if isinstance(error, dict) else str(error),
-            attempt=_charge_id(obj.get("latest_charge")),
-        )
-        return decision.action
+        decision = await apply_intent(order.id, intent, source="webhook", gateway=gateway, now=now)
+        return decision.action if decision is not None else "ignored"
     if event.type == "charge.refunded":
-        return await _charge_refunded(obj)
+        return await _charge_refunded(event.object)
     return "ignored"
-
-
-def _charge_id(value: Any) -> str | None:
-    if isinstance(value, dict):
-        return str(value.get("id")) if value.get("id") else None
-    return str(value) if value else None
 
 
 async def _charge_refunded(charge: dict[str, Any]) -> str:
@@ -98,7 +76,7 @@ async def _charge_refunded(charge: dict[str, Any]) -> str:
         order = await Order.filter(payment_intent=str(intent_id)).select_for_update().first()
         if order is None:
             return "no order for this charge"
-        refunded = int(charge.get("amount_refunded") or 0)
+        refunded = from_stripe_amount(int(charge.get("amount_refunded") or 0), order.currency).amount
         if refunded <= order.refunded_minor:
             return "already recorded"
         await record_event(order.id, order.status, order.status, "webhook", f"refunded {refunded} at Stripe")

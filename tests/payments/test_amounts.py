@@ -52,3 +52,13 @@ def test_round_trip(currency: str, data: st.DataObject) -> None:
         step = 10
     money = Money(amount=data.draw(st.integers(0, 10**9)) * step, currency=currency)
     assert from_stripe_amount(to_stripe_amount(money), currency) == money
+
+
+def test_a_webhooks_intent_is_read_in_our_minor_units() -> None:
+    """A webhook's intent goes through the same conversion as an API answer (ISK: hundredths at Stripe)."""
+    from storefront.payments.stripe_gateway import WebhookEvent, intent_from_event
+
+    obj = {"id": "pi_1", "object": "payment_intent", "amount": 50_000, "currency": "isk", "status": "succeeded"}
+    event = WebhookEvent(id="evt_1", type="payment_intent.succeeded", object_id="pi_1", object=obj, created=1)
+    intent = intent_from_event(event)
+    assert (intent.amount, intent.amount_received, intent.currency) == (500, 500, "ISK")
