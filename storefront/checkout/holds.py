@@ -9,8 +9,11 @@ writers) so a hundred checkouts racing for the last ten units hold exactly ten.
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
+
+import msgspec
 
 from storefront.errors import Conflict, FieldError, InsufficientStock
 from storefront.fulfilment import promise
@@ -125,30 +128,35 @@ async def book_capacity(
     the promise for the last unit (the one the order must keep).
     """
     factory = await Microfactory.filter(brand_id=brand_id, location__handle=location).select_for_update().first()
-    if factory is None:
+    rule = next((r for r in await microfactory_rules(brand_id, now) if r.location == location), None)
+    if factory is None or rule is None:
         raise NoCapacity(f"no microfactory at {location}")
-    tz = ZoneInfo((await Location.get(id=factory.location_id)).timezone)  # type: ignore[attr-defined]
+    # Read the bookings once, under the lock, and count this order's units into a copy as they go.
+    booked = dict(rule.booked)
+    today = now.astimezone(ZoneInfo(rule.timezone)).date()
     days: list[date] = []
     last: promise.Quote | None = None
     for _ in range(units):
-        rules = [r for r in await microfactory_rules(brand_id, now) if r.location == location]
-        result = promise.quote_made_to_order(rules, now, currency)
-        start = promise.production_start(rules[0], now.astimezone(tz).date()) if rules else None
+        rule = msgspec.structs.replace(rule, booked=booked)
+        result = promise.quote_made_to_order([rule], now, currency)
+        start = promise.production_start(rule, today)
         if isinstance(result, promise.Unavailable) or start is None:
             raise NoCapacity(
                 "the microfactory has no capacity left within its booking horizon",
                 errors=[FieldError("body", "no_capacity")],
             )
-        booking = await CapacityBooking.filter(microfactory_id=factory.id, day=start).first()
-        if booking is None:
-            await CapacityBooking.create(microfactory_id=factory.id, day=start, units=1)
-        else:
-            booking.units += 1
-            await booking.save(update_fields=["units"])
+        booked[start] = booked.get(start, 0) + 1
         days.append(start)
         last = result
     if last is None:
         raise NoCapacity("nothing to book", errors=[FieldError("body", "no units")])
+    for day, count in Counter(days).items():
+        booking = await CapacityBooking.filter(microfactory_id=factory.id, day=day).first()
+        if booking is None:
+            await CapacityBooking.create(microfactory_id=factory.id, day=day, units=count)
+        else:
+            booking.units += count
+            await booking.save(update_fields=["units"])
     return factory.id, days, last
 
 

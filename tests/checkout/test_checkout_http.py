@@ -344,3 +344,13 @@ async def test_a_courier_line_is_held_across_the_hub_and_the_warehouse(
     assert await levels(shop_client, shop, shop.sku) == {"market-street": (2, 2), "warehouse": (1, 1)}
     assert (await confirm(shop_client, shop, cart)).json()["order"]["status"] == "paid"
     assert await levels(shop_client, shop, shop.sku) == {"market-street": (0, 0), "warehouse": (0, 0)}
+
+
+async def test_several_pieces_fill_a_day_then_spill_to_the_next(shop_client: Client, make_brand: MakeBrand) -> None:
+    from storefront.orders.models import CapacityHold
+
+    shop = await open_shop(shop_client, make_brand, daily_capacity=2)
+    cart = await cart_with(shop_client, shop, shop.mto_sku, 3, fulfilment={"method": "made_to_order"})
+    order = (await checkout(shop_client, shop, cart)).json()["order"]
+    holds = await CapacityHold.filter(order_id=order["id"]).order_by("day").values_list("day", "units")
+    assert [units for _, units in holds] == [2, 1] and holds[0][0] < holds[1][0]
