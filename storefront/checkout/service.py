@@ -23,7 +23,15 @@ from storefront.cart import pricing
 from storefront.cart.models import Cart, CartLine
 from storefront.cart.pricing import deposit_split
 from storefront.cart.service import CartClosed
-from storefront.cart.view import choice_of, group_key, line_quote, options_by_handle, price_inputs, quote_problem
+from storefront.cart.view import (
+    choice_of,
+    find_cart,
+    group_key,
+    line_quote,
+    options_by_handle,
+    price_inputs,
+    quote_problem,
+)
 from storefront.checkout import holds
 from storefront.checkout.schemas import CheckoutIn, CheckoutOut, ConfirmIn, PaymentOut
 from storefront.clock import utcnow
@@ -243,9 +251,7 @@ async def confirm(
 ) -> CheckoutOut:
     """The shopper's browser is back from paying: ask Stripe, and let the state machine decide."""
     now = now or utcnow()
-    cart = await Cart.get_or_none(id=cart_id, brand_id=brand_id)
-    if cart is None:
-        raise NotFound("no such cart", errors=[FieldError("path.cart_id", "no such cart")])
+    cart = await find_cart(brand_id, cart_id)
     order = await Order.filter(cart_id=cart.id).first()
     if order is None:
         raise NotCheckedOut("check the cart out first", errors=[FieldError("path.cart_id", "not checked out")])

@@ -35,7 +35,7 @@ from storefront.inventory.models import Location
 from storefront.money import Money, allocate
 from storefront.orders.models import Fulfilment, Order, OrderLine, Return, ReturnLine, StockHold
 from storefront.orders.schemas import ReceiveIn, ReturnIn, ReturnLineOut, ReturnOut
-from storefront.orders.service import new_fulfilment, order_number, record_event
+from storefront.orders.service import locked_order, new_fulfilment, order_number, record_event
 from storefront.orders.states import AFTER_PAYMENT
 from storefront.tenancy.service import bump_catalog_version
 
@@ -80,7 +80,7 @@ async def receive_return(
     """The requested units are in hand: restock or quarantine each, then refund or exchange."""
     now = now or utcnow()
     async with in_transaction():
-        order = await _locked_order(brand_id, order_id)
+        order = await locked_order(brand_id, order_id)
         ret = await Return.filter(id=return_id, order_id=order.id).select_for_update().first()
         if ret is None:
             raise NotFound("no such return", errors=[FieldError("path.return_id", "no such return")])
@@ -96,17 +96,10 @@ async def _refund_and_show(ret: Return, gateway: StripeGateway, now: datetime) -
     return await return_out(await Return.get(id=ret.id))
 
 
-async def _locked_order(brand_id: uuid.UUID, order_id: uuid.UUID) -> Order:
-    order = await Order.filter(id=order_id, brand_id=brand_id).select_for_update().first()
-    if order is None:
-        raise NotFound("no such order", errors=[FieldError("path.order_id", "no such order")])
-    return order
-
-
 async def _record_return(brand_id: uuid.UUID, order_id: uuid.UUID, data: ReturnIn, now: datetime) -> Return:
     """Reserve the units against their lines (so they can't be returned twice) and note why; receive if inspected."""
     async with in_transaction():
-        order = await _locked_order(brand_id, order_id)
+        order = await locked_order(brand_id, order_id)
         if order.status not in AFTER_PAYMENT:
             raise NotReturnable(f"a {order.status} order has nothing to return")
         lines = {line.id: line for line in await OrderLine.filter(order_id=order.id)}

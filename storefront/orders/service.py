@@ -199,10 +199,16 @@ async def refresh_status(order: Order, source: str, now: datetime) -> None:
         await order.save(update_fields=["status", "fulfilled_at", "updated_at"])
 
 
-async def _locked(brand_id: uuid.UUID, order_id: uuid.UUID, fulfilment_id: uuid.UUID) -> tuple[Order, Fulfilment]:
+async def locked_order(brand_id: uuid.UUID, order_id: uuid.UUID) -> Order:
+    """The brand's order, row-locked for the caller's transaction; 404 otherwise."""
     order = await Order.filter(id=order_id, brand_id=brand_id).select_for_update().first()
     if order is None:
         raise NotFound("no such order", errors=[FieldError("path.order_id", "no such order")])
+    return order
+
+
+async def _locked(brand_id: uuid.UUID, order_id: uuid.UUID, fulfilment_id: uuid.UUID) -> tuple[Order, Fulfilment]:
+    order = await locked_order(brand_id, order_id)
     fulfilment = await Fulfilment.filter(id=fulfilment_id, order_id=order.id).select_for_update().first()
     if fulfilment is None:
         raise NotFound("no such fulfilment", errors=[FieldError("path.fulfilment_id", "no such fulfilment")])
