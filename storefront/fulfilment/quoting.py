@@ -173,11 +173,6 @@ async def pickup_rules(brand_id: uuid.UUID, variant_id: uuid.UUID) -> list[promi
 Rate = tuple[int, str, datetime, datetime | None]  # amount, currency, effective from, to
 
 
-async def courier_rules(brand_id: uuid.UUID, variant_id: uuid.UUID, now: datetime) -> list[promise.CourierZoneRule]:
-    """The brand's zones with the rate in force at ``now``; a zone with no rate in force is left out."""
-    return courier_rules_at(await courier_zones(brand_id, variant_id), now)
-
-
 def courier_rules_at(
     zones: list[tuple[promise.CourierZoneRule, list[Rate]]], now: datetime
 ) -> list[promise.CourierZoneRule]:
