@@ -50,6 +50,7 @@ from bench._harness import (
 from storefront import db
 from storefront.catalog.schemas import ProductIn
 from storefront.catalog.service import create_product
+from storefront.inventory.stock import READER as STOCK
 from storefront.settings import Settings
 from storefront.tenancy.schemas import NewBrand
 from storefront.tenancy.service import create_brand
@@ -142,7 +143,7 @@ async def seed(settings: Settings, products: int) -> Seeded:
     try:
         brand = await create_brand(NewBrand(name="Bench Leather", handle=f"bench-{uuid.uuid4().hex[:8]}"))
         for index in range(products):
-            await create_product(brand.brand.id, msgspec.convert(product_body(index), ProductIn))
+            await create_product(brand.brand.id, msgspec.convert(product_body(index), ProductIn), stock=STOCK)
     finally:
         await db.close_database()
     return Seeded(brand.publishable_key, brand.secret_key, handle=f"mini-backpack-{products // 2:02d}")

@@ -25,7 +25,7 @@ from storefront.analytics.api import AnalyticsController
 from storefront.api.auth import AuthMiddleware
 from storefront.api.body import strict_json_body
 from storefront.api.cors import CORSMiddleware
-from storefront.api.deps import DEPENDENCIES, ReadCaches
+from storefront.api.deps import ReadCaches, dependencies
 from storefront.api.idempotency import IdempotencyMiddleware
 from storefront.api.openapi import complete_schema, openapi_config
 from storefront.api.problems import problem_response
@@ -35,9 +35,9 @@ from storefront.checkout.api import CheckoutController
 from storefront.fulfilment.api import FulfilmentController
 from storefront.inventory.api import LocationController, StockController
 from storefront.lookbooks.api import LookbookController
-from storefront.orders.api import OrderController
+from storefront.orders.api import OrderController, StripeWebhookController
 from storefront.orders.reconcile import reconcile
-from storefront.payments.api import StripeWebhookController
+from storefront.payments.gateway import PaymentGateway
 from storefront.payments.stripe_gateway import StripeGateway
 from storefront.settings import Settings
 from storefront.tenancy.api import BrandController
@@ -68,7 +68,7 @@ def principal_resolver(settings: Settings) -> PrincipalResolver:
     return PrincipalResolver(ttl=1.0 if settings.is_sqlite else 0.0)
 
 
-async def _reconcile_forever(gateway: StripeGateway, interval_s: int) -> None:
+async def _reconcile_forever(gateway: PaymentGateway, interval_s: int) -> None:
     """Every worker runs this; each pass is idempotent, so overlapping passes do no harm."""
     while True:
         await asyncio.sleep(interval_s)
@@ -78,10 +78,20 @@ async def _reconcile_forever(gateway: StripeGateway, interval_s: int) -> None:
             log.exception("reconciliation pass failed")
 
 
-def create_app(settings: Settings, plugins: Sequence[PluginProtocol] = (), *, manage_database: bool = True) -> Litestar:
-    """Build the storefront. ``manage_database=False`` lets a caller (tests) own the ORM's lifetime."""
+def create_app(
+    settings: Settings,
+    plugins: Sequence[PluginProtocol] = (),
+    *,
+    manage_database: bool = True,
+    gateway: PaymentGateway | None = None,
+) -> Litestar:
+    """Build the storefront.
 
-    gateway = StripeGateway(settings)
+    ``manage_database=False`` lets a caller (tests) own the ORM's lifetime; ``gateway`` replaces
+    the Stripe adapter with another implementation of the payment port (the in-memory fake).
+    """
+    payment_gateway: PaymentGateway = gateway if gateway is not None else StripeGateway(settings)
+    caches = ReadCaches()
 
     @asynccontextmanager
     async def database(_: Litestar) -> AsyncIterator[None]:
@@ -99,7 +109,7 @@ def create_app(settings: Settings, plugins: Sequence[PluginProtocol] = (), *, ma
     async def payments(_: Litestar) -> AsyncIterator[None]:
         task = None
         if manage_database and settings.payments_enabled and settings.reconcile_interval_s:
-            task = asyncio.create_task(_reconcile_forever(gateway, settings.reconcile_interval_s))
+            task = asyncio.create_task(_reconcile_forever(payment_gateway, settings.reconcile_interval_s))
         try:
             yield
         finally:
@@ -107,7 +117,7 @@ def create_app(settings: Settings, plugins: Sequence[PluginProtocol] = (), *, ma
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
-            await gateway.close()
+            await payment_gateway.close()
 
     app = Litestar(
         route_handlers=[
@@ -125,7 +135,7 @@ def create_app(settings: Settings, plugins: Sequence[PluginProtocol] = (), *, ma
             StripeWebhookController,
             create_static_files_router(path="/static/demo", directories=[DEMO_STATIC], include_in_schema=False),
         ],
-        dependencies=DEPENDENCIES,
+        dependencies=dependencies(settings, payment_gateway, caches),
         middleware=[
             DefineMiddleware(CORSMiddleware),  # outside auth: preflights carry no key header
             DefineMiddleware(AuthMiddleware),
@@ -137,9 +147,9 @@ def create_app(settings: Settings, plugins: Sequence[PluginProtocol] = (), *, ma
         state=State(
             {
                 "settings": settings,
-                "read_caches": ReadCaches(),
+                "read_caches": caches,
                 "principals": principal_resolver(settings),
-                "payments": gateway,
+                "payments": payment_gateway,
             }
         ),
         request_max_body_size=settings.max_body_bytes,

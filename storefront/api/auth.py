@@ -25,10 +25,8 @@ from typing import Any
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from storefront.api.asgi import header, query_publishable_key, send_problem
-from storefront.tenancy.principals import PrincipalResolver
-from storefront.tenancy.schemas import Principal
+from storefront.tenancy.principals import PRINCIPAL_STATE_KEY, PrincipalResolver
 
-PRINCIPAL_STATE_KEY = "stallkit_principal"
 _SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 # The one write a publishable key may make: component analytics beacons (storefront.analytics).
 _BEACON = ("POST", "/v1/analytics/events")
@@ -50,10 +48,6 @@ def _is_public_write(scope: Scope) -> bool:
     """A write a publishable key may make: an analytics beacon, or the shopper's cart and checkout."""
     path: str = scope.get("path", "")
     return (scope["method"], path.rstrip("/")) == _BEACON or path.startswith(_SHOPPER_WRITE_PREFIXES)
-
-
-def principal_from(scope: Scope) -> Principal:
-    return scope["state"][PRINCIPAL_STATE_KEY]  # type: ignore[no-any-return]
 
 
 class AuthMiddleware:

@@ -18,8 +18,7 @@ from typing import Any
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from storefront.api.asgi import header, query_publishable_key, send_problem
-from storefront.api.auth import PRINCIPAL_STATE_KEY
-from storefront.tenancy.principals import PrincipalResolver
+from storefront.tenancy.principals import PRINCIPAL_STATE_KEY, PrincipalResolver
 from storefront.tenancy.schemas import Principal
 
 ALLOW_METHODS = "GET, POST"

@@ -1,20 +1,34 @@
-"""Dependencies every domain controller shares: the caller and the app's read caches."""
+"""What Litestar injects into handlers, by name: the caller, the app's read caches, settings, the payment port.
+
+Each app builds its own (:func:`dependencies`), so nothing here is a module global: tests make
+as many apps as they like, each with its own caches and its own payment gateway (the Stripe
+adapter, or the in-memory fake). Controllers name what they take with the aliases their
+domains define (``Reader``/``Writer`` in tenancy, ``Gateway`` in payments, the typed caches
+below), so a controller never reaches into ``app.state``.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from litestar import Request
-from litestar.di import NamedDependency, Provide
+from litestar.di import Provide
 
-from storefront.api.auth import principal_from
-from storefront.api.pagination import Page
 from storefront.cache import VersionedCache
 from storefront.catalog.schemas import ProductOut, ProductSummary
 from storefront.errors import PermissionDenied
 from storefront.fulfilment.quoting import QuoteInputs
-from storefront.tenancy.schemas import Principal
+from storefront.inventory.stock import READER as STOCK_READER
+from storefront.lookbooks.schemas import LookbookOut, LookbookSummary
+from storefront.orders.service import order_ref
+from storefront.pagination import Page
+from storefront.payments.gateway import PaymentGateway
+from storefront.settings import Settings
+from storefront.tenancy.principals import principal_from
+from storefront.tenancy.schemas import BrandOut, Principal
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -23,7 +37,9 @@ class ReadCaches:
 
     products: VersionedCache[ProductOut] = field(default_factory=VersionedCache)
     product_lists: VersionedCache[Page[ProductSummary]] = field(default_factory=lambda: VersionedCache(1024))
-    misc: VersionedCache[Any] = field(default_factory=lambda: VersionedCache(1024))
+    brands: VersionedCache[BrandOut] = field(default_factory=lambda: VersionedCache(1024))
+    lookbooks: VersionedCache[LookbookOut] = field(default_factory=lambda: VersionedCache(1024))
+    lookbook_pages: VersionedCache[Page[LookbookSummary]] = field(default_factory=lambda: VersionedCache(1024))
     quotes: VersionedCache[QuoteInputs] = field(default_factory=lambda: VersionedCache(4096))
 
 
@@ -39,17 +55,26 @@ async def provide_writer(request: Request[Any, Any, Any]) -> Principal:
     return principal
 
 
-async def provide_caches(request: Request[Any, Any, Any]) -> ReadCaches:
-    return request.app.state.read_caches  # type: ignore[no-any-return]
+def _constant(value: T) -> Provide:
+    def provide() -> T:
+        return value
+
+    return Provide(provide, use_cache=True, sync_to_thread=False)
 
 
-# Handlers annotate their parameters with these so Litestar injects by name, explicitly.
-Reader = NamedDependency[Principal]
-Writer = NamedDependency[Principal]
-Caches = NamedDependency[ReadCaches]
-
-DEPENDENCIES = {
-    "principal": Provide(provide_principal),
-    "writer": Provide(provide_writer),
-    "caches": Provide(provide_caches),
-}
+def dependencies(settings: Settings, gateway: PaymentGateway, caches: ReadCaches) -> dict[str, Provide]:
+    """The app's injectables, by the parameter names handlers use."""
+    return {
+        "principal": Provide(provide_principal),
+        "writer": Provide(provide_writer),
+        "settings": _constant(settings),
+        "gateway": _constant(gateway),
+        "stock": _constant(STOCK_READER),
+        "order_refs": _constant(order_ref),
+        "product_cache": _constant(caches.products),
+        "product_list_cache": _constant(caches.product_lists),
+        "brand_cache": _constant(caches.brands),
+        "lookbook_cache": _constant(caches.lookbooks),
+        "lookbook_page_cache": _constant(caches.lookbook_pages),
+        "quote_cache": _constant(caches.quotes),
+    }

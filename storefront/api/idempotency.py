@@ -23,10 +23,10 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from tortoise.exceptions import IntegrityError
 
 from storefront.api.asgi import send_problem
-from storefront.api.auth import PRINCIPAL_STATE_KEY
 from storefront.api.models import IdempotencyRecord
 from storefront.clock import utcnow
 from storefront.errors import FieldError
+from storefront.tenancy.principals import PRINCIPAL_STATE_KEY
 from storefront.tenancy.schemas import Principal
 
 KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,255}$")

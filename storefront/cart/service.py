@@ -60,9 +60,16 @@ async def _open_cart(brand_id: uuid.UUID, cart_id: uuid.UUID) -> Cart:
 
 
 async def get_cart(
-    brand_id: uuid.UUID, cart_id: uuid.UUID, *, now: datetime | None = None, quotes: view.QuoteCache | None = None
+    brand_id: uuid.UUID,
+    cart_id: uuid.UUID,
+    *,
+    orders: view.OrderRefs,
+    now: datetime | None = None,
+    quotes: view.QuoteCache | None = None,
 ) -> CartOut:
-    return await view.cart_out(await view.find_cart(brand_id, cart_id), now=now or utcnow(), quotes=quotes)
+    """The cart as of now; once checked out, with its order (found through ``orders``)."""
+    cart = await view.find_cart(brand_id, cart_id)
+    return await view.cart_out(cart, now=now or utcnow(), quotes=quotes, orders=orders)
 
 
 async def create_cart(brand_id: uuid.UUID, data: CartIn) -> CartOut:
@@ -265,3 +272,9 @@ async def add_look(
             )
         await Cart.filter(id=cart.id).update(updated_at=now)
     return await view.cart_out(await view.find_cart(brand_id, cart_id), now=now, quotes=quotes)
+
+
+async def mark_checked_out(cart: Cart) -> None:
+    """The cart became an order (inside checkout's transaction, the cart row locked): it takes no more changes."""
+    cart.status = "checked_out"
+    await cart.save(update_fields=["status", "updated_at"])

@@ -7,7 +7,7 @@ price inputs) so that what the shopper saw is what the order is made of.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Hashable
+from collections.abc import Awaitable, Callable, Hashable
 from datetime import datetime
 from typing import Any
 
@@ -85,7 +85,14 @@ def choice_of(line: CartLine) -> FulfilmentChoice:
     return FulfilmentChoice(method=line.method, location=line.location, postcode=line.postcode)  # type: ignore[arg-type]
 
 
-async def cart_out(cart: Cart, *, now: datetime, quotes: QuoteCache | None = None) -> CartOut:
+OrderRefs = Callable[[uuid.UUID], Awaitable[OrderRef | None]]
+"""How a cart finds the order it became: ``orders`` provides it (carts come before orders, so never import them)."""
+
+
+async def cart_out(
+    cart: Cart, *, now: datetime, quotes: QuoteCache | None = None, orders: OrderRefs | None = None
+) -> CartOut:
+    """The cart priced and promised as of ``now``; a checked-out cart names its order when ``orders`` is given."""
     lines = await CartLine.filter(cart_id=cart.id).order_by("created_at", "id").prefetch_related("variant__product")
     options = await options_by_handle(cart.brand_id)  # type: ignore[attr-defined]
     line_quotes: dict[uuid.UUID, Quote | None] = {}
@@ -97,7 +104,7 @@ async def cart_out(cart: Cart, *, now: datetime, quotes: QuoteCache | None = Non
             line_quotes[line.id], problems[line.id] = None, exc.detail
     inputs, fees = price_inputs(lines, line_quotes, options)
     priced = pricing.price_cart(inputs, fees, cart.currency)
-    order = await order_ref(cart)
+    order = await orders(cart.id) if orders is not None and cart.status != "open" else None
     out_lines = [line_out(line, priced, line_quotes[line.id], problems.get(line.id), options) for line in lines]
     return CartOut(
         id=cart.id,
@@ -115,13 +122,6 @@ async def cart_out(cart: Cart, *, now: datetime, quotes: QuoteCache | None = Non
         created_at=cart.created_at,
         updated_at=cart.updated_at,
     )
-
-
-async def order_ref(cart: Cart) -> OrderRef | None:
-    from storefront.orders.models import Order  # orders build on carts, not the other way round
-
-    rows = await Order.filter(cart_id=cart.id).values_list("id", "number", "status")
-    return OrderRef(id=rows[0][0], number=rows[0][1], status=rows[0][2]) if rows else None
 
 
 def personalisation_price(line: CartLine, options: dict[str, PersonalisationOption]) -> int:

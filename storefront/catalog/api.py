@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, delete, get, patch, post
-from litestar.params import FromQuery, JSONBody, QueryParameter
+from litestar.di import NamedDependency
+from litestar.params import FromQuery, JSONBody, QueryParameter, SkipValidation
 
-from storefront.api.deps import Caches, Reader, Writer
-from storefront.api.pagination import DEFAULT_LIMIT, Page
-from storefront.api.params import CursorQuery, HandleParam, LimitQuery, SkuParam
+from storefront.cache import VersionedCache
 from storefront.catalog import service
 from storefront.catalog.rules import SizeClass
 from storefront.catalog.schemas import (
@@ -21,6 +20,14 @@ from storefront.catalog.schemas import (
     VariantIn,
     VariantPatch,
 )
+from storefront.catalog.stock import StockReader
+from storefront.pagination import DEFAULT_LIMIT, Page
+from storefront.params import CursorQuery, HandleParam, LimitQuery, SkuParam
+from storefront.tenancy.principals import Reader, Writer
+
+ProductCache = NamedDependency[VersionedCache[ProductOut]]
+ProductListCache = NamedDependency[VersionedCache[Page[ProductSummary]]]
+Stock = NamedDependency[SkipValidation[StockReader]]  # our own object: a Protocol cannot be isinstance-checked
 
 
 class ProductController(Controller):
@@ -35,7 +42,8 @@ class ProductController(Controller):
     async def list_products(
         self,
         principal: Reader,
-        caches: Caches,
+        stock: Stock,
+        product_list_cache: ProductListCache,
         category: Annotated[str | None, QueryParameter(max_length=40)] = None,
         size_class: FromQuery[SizeClass | None] = None,
         material: Annotated[str | None, QueryParameter(max_length=80)] = None,
@@ -49,38 +57,45 @@ class ProductController(Controller):
             filters,
             cursor=cursor,
             limit=limit,
+            stock=stock,
             version=principal.catalog_version,
-            cache=caches.product_lists,
+            cache=product_list_cache,
         )
 
     @get("/{handle:str}", summary="Get a product with variants, disclosures and stock")
-    async def get_product(self, principal: Reader, caches: Caches, handle: HandleParam) -> ProductOut:
+    async def get_product(
+        self, principal: Reader, stock: Stock, product_cache: ProductCache, handle: HandleParam
+    ) -> ProductOut:
         return await service.get_product(
-            principal.brand_id, handle, version=principal.catalog_version, cache=caches.products
+            principal.brand_id, handle, stock=stock, version=principal.catalog_version, cache=product_cache
         )
 
     @post("/", summary="Create a product with its variants and disclosures")
-    async def create_product(self, writer: Writer, data: JSONBody[ProductIn]) -> ProductOut:
-        return await service.create_product(writer.brand_id, data)
+    async def create_product(self, writer: Writer, stock: Stock, data: JSONBody[ProductIn]) -> ProductOut:
+        return await service.create_product(writer.brand_id, data, stock=stock)
 
     @patch("/{handle:str}", summary="Change a product; lists given replace the current ones")
-    async def update_product(self, writer: Writer, handle: HandleParam, data: JSONBody[ProductPatch]) -> ProductOut:
-        return await service.update_product(writer.brand_id, handle, data)
+    async def update_product(
+        self, writer: Writer, stock: Stock, handle: HandleParam, data: JSONBody[ProductPatch]
+    ) -> ProductOut:
+        return await service.update_product(writer.brand_id, handle, data, stock=stock)
 
     @delete("/{handle:str}", summary="Delete a product")
     async def delete_product(self, writer: Writer, handle: HandleParam) -> None:
         await service.delete_product(writer.brand_id, handle)
 
     @post("/{handle:str}/variants", summary="Add a variant")
-    async def add_variant(self, writer: Writer, handle: HandleParam, data: JSONBody[VariantIn]) -> ProductOut:
-        return await service.add_variant(writer.brand_id, handle, data)
+    async def add_variant(
+        self, writer: Writer, stock: Stock, handle: HandleParam, data: JSONBody[VariantIn]
+    ) -> ProductOut:
+        return await service.add_variant(writer.brand_id, handle, data, stock=stock)
 
     @patch("/{handle:str}/variants/{sku:str}", summary="Change a variant")
     async def update_variant(
-        self, writer: Writer, handle: HandleParam, sku: SkuParam, data: JSONBody[VariantPatch]
+        self, writer: Writer, stock: Stock, handle: HandleParam, sku: SkuParam, data: JSONBody[VariantPatch]
     ) -> ProductOut:
-        return await service.update_variant(writer.brand_id, handle, sku, data)
+        return await service.update_variant(writer.brand_id, handle, sku, data, stock=stock)
 
     @delete("/{handle:str}/variants/{sku:str}", summary="Delete a variant", status_code=200)
-    async def delete_variant(self, writer: Writer, handle: HandleParam, sku: SkuParam) -> ProductOut:
-        return await service.delete_variant(writer.brand_id, handle, sku)
+    async def delete_variant(self, writer: Writer, stock: Stock, handle: HandleParam, sku: SkuParam) -> ProductOut:
+        return await service.delete_variant(writer.brand_id, handle, sku, stock=stock)

@@ -7,21 +7,18 @@ Every write runs in one transaction and bumps the brand's ``catalog_version`` so
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
 from typing import Any
 
 import msgspec
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from storefront.api.pagination import Page, page_of, page_query
 from storefront.cache import VersionedCache, cached
 from storefront.catalog import rules
 from storefront.catalog.models import MaterialDisclosure, Product, ProvenanceStep, Repairability, Variant
 from storefront.catalog.schemas import (
     Dimensions,
     Image,
-    LocationStock,
     MaterialIn,
     MaterialOut,
     PriceIn,
@@ -37,17 +34,13 @@ from storefront.catalog.schemas import (
     VariantIn,
     VariantOut,
     VariantPatch,
-    VariantStock,
 )
+from storefront.catalog.stock import StockReader
 from storefront.errors import DuplicateHandle, FieldError, InvalidInput, NotFound, raise_field_errors
 from storefront.ids import slugify
-from storefront.inventory.models import Location, StockLevel
 from storefront.money import Money
+from storefront.pagination import Page, page_of, page_query
 from storefront.tenancy.service import brand_currency, bump_catalog_version
-
-PICKUP_KINDS = frozenset({"shop"})
-COURIER_KINDS = frozenset({"shop", "warehouse"})
-
 
 # --- validation -------------------------------------------------------------------------------
 
@@ -78,7 +71,7 @@ def _check_materials(materials: list[MaterialIn] | None, errors: list[FieldError
 # --- writes -----------------------------------------------------------------------------------
 
 
-async def create_product(brand_id: uuid.UUID, data: ProductIn) -> ProductOut:
+async def create_product(brand_id: uuid.UUID, data: ProductIn, *, stock: StockReader) -> ProductOut:
     currency = await brand_currency(brand_id)
     errors: list[FieldError] = []
     for i, variant in enumerate(data.variants):
@@ -116,7 +109,7 @@ async def create_product(brand_id: uuid.UUID, data: ProductIn) -> ProductOut:
             await bump_catalog_version(brand_id)
     except IntegrityError as exc:
         raise _integrity_to_conflict(exc, handle) from None
-    return await get_product(brand_id, handle)
+    return await get_product(brand_id, handle, stock=stock)
 
 
 def _integrity_to_conflict(exc: IntegrityError, handle: str) -> DuplicateHandle:
@@ -196,7 +189,7 @@ async def _product_for_write(brand_id: uuid.UUID, handle: str) -> Product:
     return product
 
 
-async def update_product(brand_id: uuid.UUID, handle: str, patch: ProductPatch) -> ProductOut:
+async def update_product(brand_id: uuid.UUID, handle: str, patch: ProductPatch, *, stock: StockReader) -> ProductOut:
     errors: list[FieldError] = []
     _check_materials(patch.materials, errors)
     raise_field_errors(errors)
@@ -222,7 +215,7 @@ async def update_product(brand_id: uuid.UUID, handle: str, patch: ProductPatch) 
             replace_repairability=patch.repairability is not None,
         )
         await bump_catalog_version(brand_id)
-    return await get_product(brand_id, handle)
+    return await get_product(brand_id, handle, stock=stock)
 
 
 async def delete_product(brand_id: uuid.UUID, handle: str) -> None:
@@ -232,7 +225,7 @@ async def delete_product(brand_id: uuid.UUID, handle: str) -> None:
         await bump_catalog_version(brand_id)
 
 
-async def add_variant(brand_id: uuid.UUID, handle: str, data: VariantIn) -> ProductOut:
+async def add_variant(brand_id: uuid.UUID, handle: str, data: VariantIn, *, stock: StockReader) -> ProductOut:
     currency = await brand_currency(brand_id)
     errors: list[FieldError] = []
     _check_variant(data, currency, "body.", errors)
@@ -245,7 +238,7 @@ async def add_variant(brand_id: uuid.UUID, handle: str, data: VariantIn) -> Prod
             await bump_catalog_version(brand_id)
     except IntegrityError:
         raise DuplicateHandle(f"a variant with SKU {data.sku!r} already exists for this brand") from None
-    return await get_product(brand_id, handle)
+    return await get_product(brand_id, handle, stock=stock)
 
 
 async def _variant_for_write(brand_id: uuid.UUID, handle: str, sku: str) -> Variant:
@@ -255,7 +248,9 @@ async def _variant_for_write(brand_id: uuid.UUID, handle: str, sku: str) -> Vari
     return variant
 
 
-async def update_variant(brand_id: uuid.UUID, handle: str, sku: str, patch: VariantPatch) -> ProductOut:
+async def update_variant(
+    brand_id: uuid.UUID, handle: str, sku: str, patch: VariantPatch, *, stock: StockReader
+) -> ProductOut:
     currency = await brand_currency(brand_id)
     async with in_transaction():
         variant = await _variant_for_write(brand_id, handle, sku)
@@ -277,10 +272,10 @@ async def update_variant(brand_id: uuid.UUID, handle: str, sku: str, patch: Vari
                 changes[name] = value
         await Variant.filter(id=variant.id).update(**changes)
         await bump_catalog_version(brand_id)
-    return await get_product(brand_id, handle)
+    return await get_product(brand_id, handle, stock=stock)
 
 
-async def delete_variant(brand_id: uuid.UUID, handle: str, sku: str) -> ProductOut:
+async def delete_variant(brand_id: uuid.UUID, handle: str, sku: str, *, stock: StockReader) -> ProductOut:
     async with in_transaction():
         variant = await _variant_for_write(brand_id, handle, sku)
         if await Variant.filter(product_id=variant.product_id).count() == 1:  # type: ignore[attr-defined]
@@ -290,36 +285,10 @@ async def delete_variant(brand_id: uuid.UUID, handle: str, sku: str) -> ProductO
             )
         await variant.delete()
         await bump_catalog_version(brand_id)
-    return await get_product(brand_id, handle)
+    return await get_product(brand_id, handle, stock=stock)
 
 
 # --- reads ------------------------------------------------------------------------------------
-
-
-async def _stock_by_variant(
-    variant_ids: list[uuid.UUID], made_to_order: dict[uuid.UUID, bool]
-) -> dict[uuid.UUID, VariantStock]:
-    rows = await StockLevel.filter(variant_id__in=variant_ids).values_list(
-        "variant_id", "location__handle", "location__kind", "on_hand", "reserved"
-    )
-    by_variant: dict[uuid.UUID, list[LocationStock]] = defaultdict(list)
-    for variant_id, location, kind, on_hand, reserved in sorted(rows, key=lambda r: (str(r[0]), r[1])):
-        by_variant[variant_id].append(LocationStock(location=location, kind=kind, available=max(on_hand - reserved, 0)))
-    out: dict[uuid.UUID, VariantStock] = {}
-    for variant_id in variant_ids:
-        locations = by_variant.get(variant_id, [])
-        out[variant_id] = VariantStock(
-            available=sum(s.available for s in locations if s.kind != "stall"),
-            pickup=sum(s.available for s in locations if s.kind in PICKUP_KINDS),
-            courier=sum(s.available for s in locations if s.kind in COURIER_KINDS),
-            made_to_order=made_to_order[variant_id],
-            by_location=locations,
-        )
-    return out
-
-
-async def _has_microfactory(brand_id: uuid.UUID) -> bool:
-    return await Location.filter(brand_id=brand_id, kind="microfactory").exists()
 
 
 def _repairability_out(row: Repairability | None) -> RepairabilityOut | None:
@@ -337,25 +306,30 @@ def _repairability_out(row: Repairability | None) -> RepairabilityOut | None:
 
 
 async def get_product(
-    brand_id: uuid.UUID, handle: str, *, version: int | None = None, cache: VersionedCache[ProductOut] | None = None
+    brand_id: uuid.UUID,
+    handle: str,
+    *,
+    stock: StockReader,
+    version: int | None = None,
+    cache: VersionedCache[ProductOut] | None = None,
 ) -> ProductOut:
-    """One product with everything the product page discloses; cached per catalogue version."""
-    return await cached(cache, (brand_id, handle), version, lambda: _load_product(brand_id, handle))
+    """One product with everything the product page discloses, stock as ``stock`` reads it; cached per version."""
+    return await cached(cache, (brand_id, handle), version, lambda: _load_product(brand_id, handle, stock))
 
 
-async def _load_product(brand_id: uuid.UUID, handle: str) -> ProductOut:
+async def _load_product(brand_id: uuid.UUID, handle: str, stock: StockReader) -> ProductOut:
     product = await Product.get_or_none(brand_id=brand_id, handle=handle).prefetch_related(
         "variants", "materials", "provenance", "repairability"
     )
     if product is None:
         raise NotFound(f"no product with handle {handle!r}")
-    return await _product_out(product)
+    return await _product_out(product, stock)
 
 
-async def _product_out(product: Product) -> ProductOut:
+async def _product_out(product: Product, reader: StockReader) -> ProductOut:
     variants = sorted(product.variants, key=lambda v: v.position)
-    mto = product.made_to_order and await _has_microfactory(product.brand_id)  # type: ignore[attr-defined]
-    stock = await _stock_by_variant([v.id for v in variants], {v.id: mto for v in variants})
+    mto = product.made_to_order and await reader.has_microfactory(product.brand_id)  # type: ignore[attr-defined]
+    stock = await reader.by_variant([v.id for v in variants], {v.id: mto for v in variants})
     variant_out = [
         VariantOut(
             id=v.id,
@@ -410,16 +384,17 @@ async def list_products(
     *,
     cursor: str | None,
     limit: int,
+    stock: StockReader,
     version: int | None = None,
     cache: VersionedCache[Page[ProductSummary]] | None = None,
 ) -> Page[ProductSummary]:
     """A page of product summaries in creation order, filtered; cached per catalogue version."""
     key = ("list", brand_id, filters, cursor, limit)
-    return await cached(cache, key, version, lambda: _load_page(brand_id, filters, cursor, limit))
+    return await cached(cache, key, version, lambda: _load_page(brand_id, filters, cursor, limit, stock))
 
 
 async def _load_page(
-    brand_id: uuid.UUID, filters: ProductFilters, cursor: str | None, limit: int
+    brand_id: uuid.UUID, filters: ProductFilters, cursor: str | None, limit: int, stock: StockReader
 ) -> Page[ProductSummary]:
     query = Product.filter(brand_id=brand_id)
     if filters.category:
@@ -430,10 +405,10 @@ async def _load_page(
         matching = MaterialDisclosure.filter(material__icontains=filters.material).values_list("product_id", flat=True)
         query = query.filter(id__in=await matching)
     if filters.in_stock is not None:
-        in_stock_ids = set(await _in_stock_product_ids(brand_id))
+        in_stock_ids = set(await _in_stock_product_ids(stock, brand_id))
         query = query.filter(id__in=in_stock_ids) if filters.in_stock else query.exclude(id__in=in_stock_ids)
     products = await page_query(query, cursor, limit).prefetch_related("variants", "materials")
-    in_stock = set(await _in_stock_product_ids(brand_id, [p.id for p in products]))
+    in_stock = set(await _in_stock_product_ids(stock, brand_id, [p.id for p in products]))
     summaries = [
         ProductSummary(
             id=p.id,
@@ -453,14 +428,12 @@ async def _load_page(
     return page_of(summaries, [p.id for p in products], limit)
 
 
-async def _in_stock_product_ids(brand_id: uuid.UUID, product_ids: list[uuid.UUID] | None = None) -> list[uuid.UUID]:
+async def _in_stock_product_ids(
+    stock: StockReader, brand_id: uuid.UUID, product_ids: list[uuid.UUID] | None = None
+) -> list[uuid.UUID]:
     """Products with sellable units at a shop or warehouse, or made to order where a microfactory exists."""
-    levels = StockLevel.filter(brand_id=brand_id, location__kind__in=sorted(COURIER_KINDS))
-    if product_ids is not None:
-        levels = levels.filter(variant__product_id__in=product_ids)
-    rows = await levels.values_list("variant__product_id", "on_hand", "reserved")
-    ids = {pid for pid, on_hand, reserved in rows if on_hand - reserved > 0}
-    if await _has_microfactory(brand_id):
+    ids = await stock.products_with_units(brand_id, product_ids)
+    if await stock.has_microfactory(brand_id):
         mto = Product.filter(brand_id=brand_id, made_to_order=True)
         if product_ids is not None:
             mto = mto.filter(id__in=product_ids)

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from litestar import Controller, Request, post
+from litestar import Controller, post
 from litestar.params import JSONBody
 
-from storefront.api.deps import Reader
-from storefront.api.params import IdParam
 from storefront.checkout import service
 from storefront.checkout.schemas import CheckoutIn, CheckoutOut, ConfirmIn
+from storefront.params import AppSettings, IdParam
+from storefront.payments.api import Gateway
+from storefront.tenancy.principals import Reader
 
 
 class CheckoutController(Controller):
@@ -24,18 +23,22 @@ class CheckoutController(Controller):
         status_code=201,
     )
     async def checkout(
-        self, request: Request[Any, Any, Any], principal: Reader, cart_id: IdParam, data: JSONBody[CheckoutIn]
+        self,
+        principal: Reader,
+        gateway: Gateway,
+        settings: AppSettings,
+        cart_id: IdParam,
+        data: JSONBody[CheckoutIn],
     ) -> CheckoutOut:
-        state = request.app.state
-        return await service.checkout(
-            principal.brand_id, cart_id, data, gateway=state["payments"], settings=state["settings"]
-        )
+        return await service.checkout(principal.brand_id, cart_id, data, gateway=gateway, settings=settings)
 
     @post("/{cart_id:uuid}/confirm", summary="The browser is back from paying: settle the order", status_code=200)
     async def confirm(
-        self, request: Request[Any, Any, Any], principal: Reader, cart_id: IdParam, data: JSONBody[ConfirmIn]
+        self,
+        principal: Reader,
+        gateway: Gateway,
+        settings: AppSettings,
+        cart_id: IdParam,
+        data: JSONBody[ConfirmIn],
     ) -> CheckoutOut:
-        state = request.app.state
-        return await service.confirm(
-            principal.brand_id, cart_id, data, gateway=state["payments"], settings=state["settings"]
-        )
+        return await service.confirm(principal.brand_id, cart_id, data, gateway=gateway, settings=settings)

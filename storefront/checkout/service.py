@@ -22,7 +22,7 @@ from tortoise.transactions import in_transaction
 from storefront.cart import pricing
 from storefront.cart.models import Cart, CartLine
 from storefront.cart.pricing import deposit_split
-from storefront.cart.service import CartClosed
+from storefront.cart.service import CartClosed, mark_checked_out
 from storefront.cart.view import (
     choice_of,
     find_cart,
@@ -32,21 +32,21 @@ from storefront.cart.view import (
     price_inputs,
     quote_problem,
 )
-from storefront.checkout import holds
 from storefront.checkout.schemas import CheckoutIn, CheckoutOut, ConfirmIn, PaymentOut
 from storefront.clock import utcnow
 from storefront.errors import Conflict, FieldError, InvalidInput, NotFound, PaymentsUnavailable, StallkitError
-from storefront.fulfilment.models import Microfactory
+from storefront.fulfilment import capacity
 from storefront.fulfilment.promise import Quote
 from storefront.money import Money
-from storefront.orders.models import CapacityHold, Fulfilment, Order, OrderLine, StockHold
-from storefront.orders.payment import apply_intent, apply_signal
-from storefront.orders.service import due_at_checkout, new_fulfilment, order_number, order_out, record_event
+from storefront.orders import placing
+from storefront.orders.models import Order
+from storefront.orders.payment import apply_intent, apply_signal, expire
+from storefront.orders.service import due_at_checkout, order_out
 from storefront.settings import Settings
 from storefront.tenancy.service import bump_catalog_version
 
 if TYPE_CHECKING:
-    from storefront.payments.stripe_gateway import PaymentIntentView, StripeGateway
+    from storefront.payments.gateway import PaymentGateway, PaymentIntentView
 
 
 class EmptyCart(InvalidInput):
@@ -67,11 +67,12 @@ class NotCheckedOut(Conflict):
 async def place_order(
     brand_id: uuid.UUID, cart_id: uuid.UUID, data: CheckoutIn, *, hold: timedelta, now: datetime
 ) -> Order:
+    """Lock the cart, re-quote and price it at ``now``, and have ``orders`` place it with its holds."""
     async with in_transaction():
         cart = await Cart.filter(id=cart_id, brand_id=brand_id).select_for_update().first()
         if cart is None:
             raise NotFound("no such cart", errors=[FieldError("path.cart_id", "no such cart")])
-        existing = await Order.filter(cart_id=cart.id).first()
+        existing = await placing.order_for_cart(cart.id)
         if existing is not None:
             return existing
         lines = await CartLine.filter(cart_id=cart.id).order_by("created_at", "id").prefetch_related("variant__product")
@@ -86,35 +87,40 @@ async def place_order(
         options = await options_by_handle(brand_id)
         inputs, fees = price_inputs(lines, dict(quotes), options)
         priced = pricing.price_cart(inputs, fees, cart.currency)
-        order = await Order.create(
-            brand_id=brand_id,
-            cart_id=cart.id,
-            number=order_number(),
-            status="pending_payment",
-            email=data.email,
-            name=data.name,
-            currency=cart.currency,
-            subtotal_minor=priced.subtotal,
-            fulfilment_minor=priced.fulfilment,
-            discount_minor=priced.discount,
-            total_minor=priced.total,
-            hold_expires_at=now + hold,
-            placed_at=now,
-        )
-        groups: dict[Hashable, Fulfilment] = {}
-        totals_by_group: dict[Hashable, int] = {}
-        for i, line in enumerate(lines):
-            quote = quotes[line.id]
-            key = group_key(line, quote)
-            price = priced.lines[line.id]
-            order_line_fulfilment = groups.get(key)
-            if order_line_fulfilment is None:
-                order_line_fulfilment = groups[key] = await new_fulfilment(
-                    order.id, quote, status="pending_payment", postcode=line.postcode, fee_minor=priced.fees.get(key, 0)
-                )
-            order_line = await OrderLine.create(
-                order_id=order.id,
-                fulfilment_id=order_line_fulfilment.id,
+        draft = await _draft(brand_id, cart, data, lines, quotes, priced, hold=hold, now=now)
+        order = await placing.place(draft)
+        await mark_checked_out(cart)
+        await bump_catalog_version(brand_id)
+    return order
+
+
+async def _draft(
+    brand_id: uuid.UUID,
+    cart: Cart,
+    data: CheckoutIn,
+    lines: list[CartLine],
+    quotes: dict[uuid.UUID, Quote],
+    priced: pricing.CartPrice,
+    *,
+    hold: timedelta,
+    now: datetime,
+) -> placing.OrderDraft:
+    """The order as priced: lines that travel together share a fulfilment (one per method and place)."""
+    groups: dict[Hashable, int] = {}
+    firsts: list[tuple[Hashable, CartLine, Quote]] = []
+    group_totals: dict[Hashable, int] = {}
+    draft_lines = []
+    for i, line in enumerate(lines):
+        quote, price = quotes[line.id], priced.lines[line.id]
+        key = group_key(line, quote)
+        if key not in groups:
+            groups[key] = len(firsts)
+            firsts.append((key, line, quote))
+        group_totals[key] = group_totals.get(key, 0) + price.total
+        draft_lines.append(
+            placing.DraftLine(
+                fulfilment=groups[key],
+                quote=quote,
                 variant_id=line.variant.id,
                 sku=line.variant.sku,
                 title=f"{line.variant.product.title} — {line.variant.title}",
@@ -123,72 +129,34 @@ async def place_order(
                 discount_minor=price.discount,
                 total_minor=price.total,
                 personalisation=line.personalisation,
+                field=f"cart.lines[{i}].quantity",
             )
-            await _hold(brand_id, order, order_line, order_line_fulfilment, quote, i, now)
-            totals_by_group[key] = totals_by_group.get(key, 0) + price.total
-        await _split_deposits(brand_id, order, groups, totals_by_group)
-        cart.status = "checked_out"
-        await cart.save(update_fields=["status", "updated_at"])
-        await record_event(order.id, "", "pending_payment", "checkout")
-        await bump_catalog_version(brand_id)
-    return order
-
-
-async def _split_deposits(
-    brand_id: uuid.UUID, order: Order, groups: dict[Hashable, Fulfilment], totals: dict[Hashable, int]
-) -> None:
-    """Made-to-order pieces from a microfactory that takes deposits: the balance waits for dispatch."""
-    balance = 0
-    for key, fulfilment in groups.items():
-        if fulfilment.method != "made_to_order":
-            continue
-        deposit_bp = (
-            await Microfactory.filter(brand_id=brand_id, location__handle=fulfilment.location)
-            .first()
-            .values_list("deposit_bp", flat=True)
         )
-        _, later = deposit_split(totals[key], int(deposit_bp or 0))  # type: ignore[call-overload]
-        if later:
-            fulfilment.balance_minor = later
-            await fulfilment.save(update_fields=["balance_minor", "updated_at"])
-            balance += later
-    if balance:
-        order.balance_minor = balance
-        await order.save(update_fields=["balance_minor", "updated_at"])
-
-
-async def _hold(
-    brand_id: uuid.UUID, order: Order, line: OrderLine, fulfilment: Fulfilment, quote: Quote, index: int, now: datetime
-) -> None:
-    """Hold the line's units (stock at a place, or production days at the microfactory)."""
-    reason = f"order {order.number}"
-    if quote.method == "made_to_order":
-        factory_id, days, last = await holds.book_capacity(brand_id, quote.location, line.quantity, now, order.currency)
-        for day in sorted(set(days)):
-            await CapacityHold.create(
-                order_id=order.id, line_id=line.id, microfactory_id=factory_id, day=day, units=days.count(day)
+    fulfilments = []
+    for key, line, quote in firsts:
+        balance = 0
+        if quote.method == "made_to_order":  # a microfactory that takes deposits: the balance waits for dispatch
+            _, balance = deposit_split(group_totals[key], await capacity.deposit_bp(brand_id, quote.location))
+        fulfilments.append(
+            placing.DraftFulfilment(
+                quote=quote, postcode=line.postcode, fee_minor=priced.fees.get(key, 0), balance_minor=balance
             )
-        if last.latest > fulfilment.promised_latest:  # capacity went to earlier orders: promise what we can keep
-            fulfilment.promised_earliest, fulfilment.promised_latest = last.earliest, last.latest
-            await fulfilment.save(update_fields=["promised_earliest", "promised_latest", "updated_at"])
-        return
-    candidates = await holds.stock_candidates(brand_id, quote.method, quote.location)
-    held = await holds.hold_stock(
-        line.variant_id,  # type: ignore[attr-defined]
-        line.quantity,
-        candidates,
-        sku=line.sku,
-        field=f"cart.lines[{index}].quantity",
-        reason=reason,
+        )
+    return placing.OrderDraft(
+        brand_id=brand_id,
+        cart_id=cart.id,
+        email=data.email,
+        name=data.name,
+        currency=cart.currency,
+        subtotal_minor=priced.subtotal,
+        fulfilment_minor=priced.fulfilment,
+        discount_minor=priced.discount,
+        total_minor=priced.total,
+        placed_at=now,
+        hold_expires_at=now + hold,
+        fulfilments=fulfilments,
+        lines=draft_lines,
     )
-    for location_id, units in held:
-        await StockHold.create(
-            order_id=order.id,
-            line_id=line.id,
-            variant_id=line.variant_id,
-            location_id=location_id,
-            quantity=units,  # type: ignore[attr-defined]
-        )
 
 
 def _payment_out(order: Order, settings: Settings, intent: PaymentIntentView | None) -> PaymentOut:
@@ -207,7 +175,7 @@ async def checkout(
     cart_id: uuid.UUID,
     data: CheckoutIn,
     *,
-    gateway: StripeGateway,
+    gateway: PaymentGateway,
     settings: Settings,
     now: datetime | None = None,
 ) -> CheckoutOut:
@@ -245,7 +213,7 @@ async def confirm(
     cart_id: uuid.UUID,
     data: ConfirmIn,
     *,
-    gateway: StripeGateway,
+    gateway: PaymentGateway,
     settings: Settings,
     now: datetime | None = None,
 ) -> CheckoutOut:
@@ -283,17 +251,4 @@ async def confirm(
     return CheckoutOut(order=await order_out(order), payment=_payment_out(order, settings, intent))
 
 
-async def expire(order: Order, gateway: StripeGateway, now: datetime, *, source: str) -> None:
-    """End an unpaid order whose hold ran out: cancel its intent at Stripe first, then apply the outcome.
-
-    Cancelling may reveal that the payment succeeded in the meantime; the state machine then
-    pays the order instead (its holds are still in place).
-    """
-    if order.payment_intent:
-        intent = await gateway.cancel_payment_intent(order.payment_intent, idempotency_key=f"order-{order.id}-cancel")
-        await apply_intent(order.id, intent, source=source, gateway=gateway, now=now)
-    else:
-        await apply_signal(order.id, "expired", source=source, gateway=gateway, now=now)
-
-
-__all__ = ["CartClosed", "checkout", "confirm", "expire", "place_order"]
+__all__ = ["CartClosed", "checkout", "confirm", "place_order"]

@@ -7,13 +7,11 @@ from typing import Annotated, Any
 from litestar import Controller, Request, get, post
 from litestar.params import FromQuery, JSONBody, QueryParameter
 
-from storefront.api.auth import principal_from
-from storefront.api.deps import ReadCaches, Reader, Writer
-from storefront.api.pagination import DEFAULT_LIMIT, Page
-from storefront.api.params import CursorQuery, HandleParam, LimitQuery
+from storefront.cache import VersionedCache
 from storefront.errors import FieldError, InvalidInput
 from storefront.fulfilment import quoting, service
 from storefront.fulfilment.promise import Point, Quote
+from storefront.fulfilment.quoting import QuoteInputs
 from storefront.fulfilment.rules import Method
 from storefront.fulfilment.schemas import (
     CourierZoneIn,
@@ -27,6 +25,9 @@ from storefront.fulfilment.schemas import (
     RateIn,
 )
 from storefront.ids import SKU_PATTERN
+from storefront.pagination import DEFAULT_LIMIT, Page
+from storefront.params import CursorQuery, HandleParam, LimitQuery
+from storefront.tenancy.principals import Reader, Writer, principal_from
 
 SkuQuery = Annotated[str, QueryParameter(pattern=SKU_PATTERN, max_length=64, description="the variant's SKU")]
 PostcodeQuery = Annotated[
@@ -74,7 +75,7 @@ class FulfilmentController(Controller):
         # The caller and caches straight from the scope: the public hot path, where Litestar's
         # per-request resolution of injected dependencies cost a measurable share (as for components).
         principal = principal_from(request.scope)
-        caches: ReadCaches = request.app.state.read_caches
+        quote_cache: VersionedCache[QuoteInputs] = request.app.state.read_caches.quotes
         return await quoting.quote(
             principal.brand_id,
             variant,
@@ -82,7 +83,7 @@ class FulfilmentController(Controller):
             postcode=postcode,
             point=point,
             version=principal.catalog_version,
-            cache=caches.quotes,
+            cache=quote_cache,
         )
 
     @get("/pickup-points", summary="List pickup points")

@@ -15,6 +15,8 @@ from datetime import date, datetime
 from itertools import pairwise
 from typing import Literal
 
+from storefront.inventory.rules import COURIER_KINDS as COURIER_KINDS
+from storefront.inventory.rules import PICKUP_KINDS as PICKUP_KINDS
 from storefront.inventory.rules import WEEKDAYS
 
 Method = Literal["pickup", "courier", "made_to_order"]
@@ -27,9 +29,7 @@ Interval = tuple[int, int]
 Week = tuple[tuple[Interval, ...], ...]
 CLOSED_WEEK: Week = ((),) * 7
 
-PICKUP_KINDS = frozenset({"shop"})
-HUB_KINDS = frozenset({"shop", "warehouse"})
-COURIER_KINDS = frozenset({"shop", "warehouse"})
+HUB_KINDS = COURIER_KINDS  # a courier run starts where couriers collect from
 MICROFACTORY_KINDS = frozenset({"microfactory"})
 
 _CLOCK = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])")

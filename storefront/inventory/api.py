@@ -5,9 +5,6 @@ from __future__ import annotations
 from litestar import Controller, delete, get, patch, post
 from litestar.params import FromQuery, JSONBody
 
-from storefront.api.deps import Reader, Writer
-from storefront.api.pagination import DEFAULT_LIMIT, Page
-from storefront.api.params import CursorQuery, HandleFilter, HandleParam, LimitQuery, SkuFilter
 from storefront.inventory import service
 from storefront.inventory.rules import LocationKind
 from storefront.inventory.schemas import (
@@ -18,6 +15,9 @@ from storefront.inventory.schemas import (
     MovementOut,
     StockLevelOut,
 )
+from storefront.pagination import DEFAULT_LIMIT, Page
+from storefront.params import CursorQuery, HandleFilter, HandleParam, LimitQuery, SkuFilter
+from storefront.tenancy.principals import Reader, Writer
 
 
 class LocationController(Controller):

@@ -12,6 +12,11 @@ LocationKind = Literal["warehouse", "shop", "microfactory", "stall"]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
+# Which kinds of place serve which way of buying: a shopper collects at a shop; a courier run
+# starts at a shop or warehouse. Stalls sell only at their event; microfactories make, not stock.
+PICKUP_KINDS = frozenset({"shop"})
+COURIER_KINDS = frozenset({"shop", "warehouse"})
+
 # The kinds a person may record by hand. reserve/release/sell/allocate belong to checkout and
 # order events, which keep ``reserved`` consistent with the orders that hold it.
 ManualMovementKind = Literal["receive", "adjust", "return"]

@@ -13,7 +13,6 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from storefront.api.pagination import Page, page_of, page_query
 from storefront.catalog.models import Variant
 from storefront.errors import (
     Conflict,
@@ -24,10 +23,11 @@ from storefront.errors import (
     raise_field_errors,
 )
 from storefront.ids import slugify
-from storefront.inventory import rules
+from storefront.inventory import ledger, rules
 from storefront.inventory.models import Location, StockLevel, StockMovement
 from storefront.inventory.rules import LocationKind
 from storefront.inventory.schemas import LocationIn, LocationOut, LocationPatch, MovementIn, MovementOut, StockLevelOut
+from storefront.pagination import Page, page_of, page_query
 from storefront.tenancy.service import bump_catalog_version
 
 # --- locations --------------------------------------------------------------------------------
@@ -205,36 +205,12 @@ async def _record_movement_once(brand_id: uuid.UUID, data: MovementIn) -> StockL
     async with in_transaction():
         variant_id, product_handle = await _variant_ref(brand_id, data.sku, "body.sku")
         location = await _location(brand_id, data.location, "body.location")
-        level = await StockLevel.filter(variant_id=variant_id, location_id=location.id).select_for_update().first()
-        before = rules.Level(on_hand=0, reserved=0)
-        if level is not None:
-            before = rules.Level(on_hand=level.on_hand, reserved=level.reserved)
         try:
-            after = rules.next_level(before, data.quantity)
+            level, after = await ledger.record(brand_id, variant_id, location.id, data.kind, data.quantity, data.reason)
         except rules.StockShortfall as exc:
             raise InsufficientStock(
                 f"{data.sku} at {data.location}: {exc}", errors=[FieldError("body.quantity", str(exc))]
             ) from None
-        if level is None:
-            level = await StockLevel.create(
-                brand_id=brand_id,
-                variant_id=variant_id,
-                location_id=location.id,
-                on_hand=after.on_hand,
-                reserved=after.reserved,
-            )
-        else:
-            level.on_hand, level.reserved = after.on_hand, after.reserved
-            await level.save(update_fields=["on_hand", "reserved", "updated_at"])
-        await StockMovement.create(
-            brand_id=brand_id,
-            variant_id=variant_id,
-            location_id=location.id,
-            kind=data.kind,
-            on_hand_delta=after.on_hand - before.on_hand,
-            reserved_delta=after.reserved - before.reserved,
-            reason=data.reason,
-        )
         await bump_catalog_version(brand_id)
     return StockLevelOut(
         sku=data.sku,

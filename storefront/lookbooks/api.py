@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from litestar import Controller, delete, get, patch, post
+from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
-from storefront.api.deps import Caches, Reader, Writer
-from storefront.api.pagination import DEFAULT_LIMIT, Page
-from storefront.api.params import CursorQuery, HandleParam, LimitQuery
+from storefront.cache import VersionedCache
 from storefront.lookbooks import service
 from storefront.lookbooks.schemas import LookbookIn, LookbookOut, LookbookPatch, LookbookSummary
+from storefront.pagination import DEFAULT_LIMIT, Page
+from storefront.params import CursorQuery, HandleParam, LimitQuery
+from storefront.tenancy.principals import Reader, Writer
+
+LookbookCache = NamedDependency[VersionedCache[LookbookOut]]
+LookbookPageCache = NamedDependency[VersionedCache[Page[LookbookSummary]]]
 
 
 class LookbookController(Controller):
@@ -20,18 +25,18 @@ class LookbookController(Controller):
     async def list_lookbooks(
         self,
         principal: Reader,
-        caches: Caches,
+        lookbook_page_cache: LookbookPageCache,
         cursor: CursorQuery = None,
         limit: LimitQuery = DEFAULT_LIMIT,
     ) -> Page[LookbookSummary]:
         return await service.list_lookbooks(
-            principal.brand_id, cursor=cursor, limit=limit, version=principal.catalog_version, cache=caches.misc
+            principal.brand_id, cursor=cursor, limit=limit, version=principal.catalog_version, cache=lookbook_page_cache
         )
 
     @get("/{handle:str}", summary="Get a lookbook with its looks and priced items")
-    async def get_lookbook(self, principal: Reader, caches: Caches, handle: HandleParam) -> LookbookOut:
+    async def get_lookbook(self, principal: Reader, lookbook_cache: LookbookCache, handle: HandleParam) -> LookbookOut:
         return await service.get_lookbook(
-            principal.brand_id, handle, version=principal.catalog_version, cache=caches.misc
+            principal.brand_id, handle, version=principal.catalog_version, cache=lookbook_cache
         )
 
     @post("/", summary="Create a lookbook with its looks")

@@ -13,7 +13,6 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from storefront.api.pagination import Page, page_of, page_query
 from storefront.cache import VersionedCache, cached
 from storefront.catalog.models import Product, Variant
 from storefront.errors import DuplicateHandle, FieldError, NotFound, raise_field_errors
@@ -30,6 +29,7 @@ from storefront.lookbooks.schemas import (
     LookOut,
 )
 from storefront.money import Money
+from storefront.pagination import Page, page_of, page_query
 from storefront.tenancy.service import bump_catalog_version
 
 # (product id, variant id or None) for each item, keyed by (look index, item index).
@@ -162,7 +162,7 @@ async def delete_lookbook(brand_id: uuid.UUID, handle: str) -> None:
 
 
 async def get_lookbook(
-    brand_id: uuid.UUID, handle: str, *, version: int | None = None, cache: VersionedCache[Any] | None = None
+    brand_id: uuid.UUID, handle: str, *, version: int | None = None, cache: VersionedCache[LookbookOut] | None = None
 ) -> LookbookOut:
     """One lookbook with its looks and priced items; cached per catalogue version."""
     return await cached(cache, ("lookbook", brand_id, handle), version, lambda: _load_lookbook(brand_id, handle))
@@ -240,7 +240,7 @@ async def list_lookbooks(
     cursor: str | None,
     limit: int,
     version: int | None = None,
-    cache: VersionedCache[Any] | None = None,
+    cache: VersionedCache[Page[LookbookSummary]] | None = None,
 ) -> Page[LookbookSummary]:
     """A page of lookbook summaries in creation order; cached per catalogue version."""
     key = ("lookbooks", brand_id, cursor, limit)

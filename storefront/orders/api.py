@@ -1,16 +1,15 @@
-"""HTTP for orders (secret key): read them, move fulfilments along, record returns, see KPIs."""
+"""HTTP for orders (secret key): read them, move fulfilments along, record returns, see KPIs; and payment webhooks."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 from litestar import Controller, Request, get, post
 from litestar.params import FromQuery, JSONBody
 
-from storefront.api.deps import Writer
-from storefront.api.pagination import DEFAULT_LIMIT, Page
-from storefront.api.params import CursorQuery, IdParam, LimitQuery
-from storefront.orders import returns, service
+from storefront.clock import utcnow
+from storefront.orders import returns, service, webhooks
 from storefront.orders.schemas import (
     KpiSummary,
     OrderOut,
@@ -20,6 +19,10 @@ from storefront.orders.schemas import (
     ReturnOut,
     StepIn,
 )
+from storefront.pagination import DEFAULT_LIMIT, Page
+from storefront.params import CursorQuery, IdParam, LimitQuery
+from storefront.payments.api import Gateway
+from storefront.tenancy.principals import Writer
 
 
 class OrderController(Controller):
@@ -51,13 +54,12 @@ class OrderController(Controller):
     )
     async def advance(
         self,
-        request: Request[Any, Any, Any],
         writer: Writer,
+        gateway: Gateway,
         order_id: IdParam,
         fulfilment_id: IdParam,
         data: JSONBody[StepIn],
     ) -> OrderOut:
-        gateway = request.app.state["payments"]
         return await service.advance_fulfilment(writer.brand_id, order_id, fulfilment_id, data, gateway=gateway)
 
     @post(
@@ -65,9 +67,9 @@ class OrderController(Controller):
         summary="Request a return, or record units received: restock or quarantine, refund or exchange",
     )
     async def create_return(
-        self, request: Request[Any, Any, Any], writer: Writer, order_id: IdParam, data: JSONBody[ReturnIn]
+        self, writer: Writer, gateway: Gateway, order_id: IdParam, data: JSONBody[ReturnIn]
     ) -> ReturnOut:
-        return await returns.create_return(writer.brand_id, order_id, data, gateway=request.app.state["payments"])
+        return await returns.create_return(writer.brand_id, order_id, data, gateway=gateway)
 
     @post(
         "/{order_id:uuid}/returns/{return_id:uuid}/receive",
@@ -76,17 +78,33 @@ class OrderController(Controller):
     )
     async def receive_return(
         self,
-        request: Request[Any, Any, Any],
         writer: Writer,
+        gateway: Gateway,
         order_id: IdParam,
         return_id: IdParam,
         data: JSONBody[ReceiveIn],
     ) -> ReturnOut:
-        return await returns.receive_return(
-            writer.brand_id, order_id, return_id, data, gateway=request.app.state["payments"]
-        )
+        return await returns.receive_return(writer.brand_id, order_id, return_id, data, gateway=gateway)
 
     @get("/{order_id:uuid}/returns", summary="An order's returns")
     async def list_returns(self, writer: Writer, order_id: IdParam) -> list[ReturnOut]:
         await service.find_order(writer.brand_id, order_id)
         return await returns.list_returns(writer.brand_id, order_id)
+
+
+class WebhookReceipt(msgspec.Struct, frozen=True, kw_only=True):
+    received: bool
+    outcome: str
+
+
+class StripeWebhookController(Controller):
+    """``POST /v1/webhooks/stripe``: no API key (Stripe has none of ours); the signature is the authentication."""
+
+    path = "/v1/webhooks"
+    tags = ["payments"]
+
+    @post("/stripe", summary="Stripe webhook (signature-verified)", status_code=200)
+    async def stripe_webhook(self, request: Request[Any, Any, Any], gateway: Gateway) -> WebhookReceipt:
+        event = gateway.parse_webhook(await request.body(), request.headers.get("stripe-signature"))
+        outcome = await webhooks.receive(gateway.news_of(event), gateway=gateway, now=utcnow())
+        return WebhookReceipt(received=True, outcome=outcome)

@@ -1,6 +1,7 @@
 """Applying payment news to an order: the one place the state machine's decisions take effect.
 
-Every road (webhook, the browser's return, reconciliation) ends here. The decision is taken
+Every road (webhook, the browser's return, reconciliation) ends here, and so does an unpaid
+order whose hold ran out (:func:`expire`). The decision is taken
 under a row lock on the order, from its current status, so news that arrives twice or late
 is a no-op. Stripe is never called inside the transaction: a late payment's refund is made
 after the lock is released, with an idempotency key derived from the order, then recorded.
@@ -14,15 +15,17 @@ from typing import TYPE_CHECKING
 
 from tortoise.transactions import in_transaction
 
-from storefront.checkout import holds
+from storefront.fulfilment import capacity
+from storefront.inventory import ledger
 from storefront.money import Money
 from storefront.orders import states
 from storefront.orders.models import CapacityHold, Fulfilment, Order, StockHold
-from storefront.orders.service import due_at_checkout, record_event
+from storefront.orders.placing import record_event
+from storefront.orders.service import due_at_checkout
 from storefront.tenancy.service import bump_catalog_version
 
 if TYPE_CHECKING:
-    from storefront.payments.stripe_gateway import PaymentIntentView, StripeGateway
+    from storefront.payments.gateway import PaymentGateway, PaymentIntentView
 
 
 def signal_of(intent: PaymentIntentView) -> states.PaymentSignal | None:
@@ -37,7 +40,7 @@ def signal_of(intent: PaymentIntentView) -> states.PaymentSignal | None:
 
 
 async def apply_intent(
-    order_id: uuid.UUID, intent: PaymentIntentView, *, source: str, gateway: StripeGateway, now: datetime
+    order_id: uuid.UUID, intent: PaymentIntentView, *, source: str, gateway: PaymentGateway, now: datetime
 ) -> states.PaymentDecision | None:
     signal = signal_of(intent)
     if signal is None:
@@ -60,7 +63,7 @@ async def apply_signal(
     signal: states.PaymentSignal,
     *,
     source: str,
-    gateway: StripeGateway | None,
+    gateway: PaymentGateway | None,
     now: datetime,
     received: Money | None = None,
     charged: Money | None = None,
@@ -96,7 +99,7 @@ async def apply_signal(
 
 async def _commit(order: Order, received: Money | None, source: str, now: datetime) -> None:
     for hold in await StockHold.filter(order_id=order.id, status="held").select_for_update():
-        await holds.sell_held(hold.variant_id, hold.location_id, hold.quantity, f"order {order.number} paid")  # type: ignore[attr-defined]
+        await ledger.sell_held(hold.variant_id, hold.location_id, hold.quantity, f"order {order.number} paid")  # type: ignore[attr-defined]
         hold.status = "sold"
         await hold.save(update_fields=["status"])
     await Fulfilment.filter(order_id=order.id, status="pending_payment").update(status="paid")
@@ -114,11 +117,11 @@ async def cancel_order(order: Order, reason: str, source: str, now: datetime) ->
     """Cancel an unpaid order: its held stock goes back on sale and its capacity is freed."""
     for hold in await StockHold.filter(order_id=order.id, status="held").select_for_update():
         reason_text = f"order {order.number} {reason}"
-        await holds.release_held(hold.variant_id, hold.location_id, hold.quantity, reason_text)  # type: ignore[attr-defined]
+        await ledger.release_held(hold.variant_id, hold.location_id, hold.quantity, reason_text)  # type: ignore[attr-defined]
         hold.status = "released"
         await hold.save(update_fields=["status"])
     for booking in await CapacityHold.filter(order_id=order.id, status="held"):
-        await holds.unbook_capacity(booking.microfactory_id, booking.day, booking.units)  # type: ignore[attr-defined]
+        await capacity.unbook(booking.microfactory_id, booking.day, booking.units)  # type: ignore[attr-defined]
         booking.status = "released"
         await booking.save(update_fields=["status"])
     await Fulfilment.filter(order_id=order.id).update(status="cancelled")
@@ -130,7 +133,7 @@ async def cancel_order(order: Order, reason: str, source: str, now: datetime) ->
     await bump_catalog_version(order.brand_id)  # type: ignore[attr-defined]
 
 
-async def refund_late_payment(order: Order, received: Money, gateway: StripeGateway, source: str) -> None:
+async def refund_late_payment(order: Order, received: Money, gateway: PaymentGateway, source: str) -> None:
     """A payment that landed after its order was cancelled goes straight back to the shopper."""
     if not order.payment_intent or received.amount <= 0:
         return
@@ -144,3 +147,16 @@ async def refund_late_payment(order: Order, received: Money, gateway: StripeGate
             locked.refunded_minor = received.amount
             await locked.save(update_fields=["paid_minor", "refunded_minor", "updated_at"])
             await record_event(locked.id, locked.status, locked.status, source, "late payment refunded")
+
+
+async def expire(order: Order, gateway: PaymentGateway, now: datetime, *, source: str) -> None:
+    """End an unpaid order whose hold ran out: cancel its intent at the provider first, then apply the outcome.
+
+    Cancelling may reveal that the payment succeeded in the meantime; the state machine then
+    pays the order instead (its holds are still in place).
+    """
+    if order.payment_intent:
+        intent = await gateway.cancel_payment_intent(order.payment_intent, idempotency_key=f"order-{order.id}-cancel")
+        await apply_intent(order.id, intent, source=source, gateway=gateway, now=now)
+    else:
+        await apply_signal(order.id, "expired", source=source, gateway=gateway, now=now)

@@ -12,13 +12,12 @@ from datetime import datetime
 
 import msgspec
 
-from storefront.checkout.service import expire
 from storefront.clock import utcnow
 from storefront.errors import PaymentsUnavailable
 from storefront.orders.models import Order, Return
-from storefront.orders.payment import apply_intent
+from storefront.orders.payment import apply_intent, expire
 from storefront.orders.returns import complete_refund
-from storefront.payments.stripe_gateway import StripeGateway
+from storefront.payments.gateway import PaymentGateway
 
 
 class ReconcileReport(msgspec.Struct, kw_only=True):
@@ -29,7 +28,7 @@ class ReconcileReport(msgspec.Struct, kw_only=True):
     errors: int = 0
 
 
-async def reconcile(gateway: StripeGateway, *, now: datetime | None = None, limit: int = 500) -> ReconcileReport:
+async def reconcile(gateway: PaymentGateway, *, now: datetime | None = None, limit: int = 500) -> ReconcileReport:
     now = now or utcnow()
     report = ReconcileReport()
     for order in await Order.filter(status="pending_payment").order_by("placed_at").limit(limit):

@@ -28,19 +28,20 @@ from tortoise.transactions import in_transaction
 from storefront.cart.schemas import FulfilmentChoice
 from storefront.cart.view import line_quote
 from storefront.catalog.models import Variant
-from storefront.checkout import holds
 from storefront.clock import utcnow
 from storefront.errors import Conflict, FieldError, NotFound, StallkitError, raise_field_errors
+from storefront.inventory import ledger
 from storefront.inventory.models import Location
 from storefront.money import Money, allocate
 from storefront.orders.models import Fulfilment, Order, OrderLine, Return, ReturnLine, StockHold
+from storefront.orders.placing import new_fulfilment, order_number, record_event
 from storefront.orders.schemas import ReceiveIn, ReturnIn, ReturnLineOut, ReturnOut
-from storefront.orders.service import locked_order, new_fulfilment, order_number, record_event
+from storefront.orders.service import locked_order
 from storefront.orders.states import AFTER_PAYMENT
 from storefront.tenancy.service import bump_catalog_version
 
 if TYPE_CHECKING:
-    from storefront.payments.stripe_gateway import StripeGateway
+    from storefront.payments.gateway import PaymentGateway
 
 
 class AlreadyReceived(Conflict):
@@ -60,7 +61,7 @@ def refund_for(line_total: int, quantity: int, already_returned: int, returning:
 
 
 async def create_return(
-    brand_id: uuid.UUID, order_id: uuid.UUID, data: ReturnIn, *, gateway: StripeGateway, now: datetime | None = None
+    brand_id: uuid.UUID, order_id: uuid.UUID, data: ReturnIn, *, gateway: PaymentGateway, now: datetime | None = None
 ) -> ReturnOut:
     """Request a return; when every line's condition is given, receive it (restock, refund) at once."""
     now = now or utcnow()
@@ -74,7 +75,7 @@ async def receive_return(
     return_id: uuid.UUID,
     data: ReceiveIn,
     *,
-    gateway: StripeGateway,
+    gateway: PaymentGateway,
     now: datetime | None = None,
 ) -> ReturnOut:
     """The requested units are in hand: restock or quarantine each, then refund or exchange."""
@@ -90,7 +91,7 @@ async def receive_return(
     return await _refund_and_show(ret, gateway, now)
 
 
-async def _refund_and_show(ret: Return, gateway: StripeGateway, now: datetime) -> ReturnOut:
+async def _refund_and_show(ret: Return, gateway: PaymentGateway, now: datetime) -> ReturnOut:
     if ret.status == "refund_pending":
         await complete_refund(ret, gateway, now)
     return await return_out(await Return.get(id=ret.id))
@@ -177,7 +178,7 @@ async def _receive(
         location = await Location.get(id=location_id) if location_id else None
         restock = condition == "resaleable" and not line.personalisation and location is not None
         if restock and location is not None:
-            await holds.restock(brand_id, line.variant_id, location.id, row.quantity, f"return {ret.id}")  # type: ignore[attr-defined]
+            await ledger.restock(brand_id, line.variant_id, location.id, row.quantity, f"return {ret.id}")  # type: ignore[attr-defined]
         refund = 0
         if row.exchange_sku is not None and location is not None:
             replacement = await _replacement(brand_id, line, row.exchange_sku, "body.lines")
@@ -268,7 +269,7 @@ async def _exchange_order(
             unit_price_minor=0,
             total_minor=0,
         )
-        await holds.sell_now(
+        await ledger.sell_now(
             replacement.id, location_id, quantity, sku=replacement.sku, reason=f"exchange {exchange.number}"
         )
         await StockHold.create(
@@ -308,7 +309,7 @@ async def _payments(order: Order) -> list[tuple[str, int]]:
     return [(order.payment_intent or "", first)] + [(f.balance_intent or "", f.balance_minor) for f in balances]
 
 
-async def complete_refund(ret: Return, gateway: StripeGateway, now: datetime) -> None:
+async def complete_refund(ret: Return, gateway: PaymentGateway, now: datetime) -> None:
     """Refund a pending return at Stripe (idempotently, one refund per payment it draws on), then record it."""
     order = await Order.get(id=ret.order_id)  # type: ignore[attr-defined]
     payments = await _payments(order)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 import uuid
 from collections import defaultdict
 from datetime import datetime
@@ -10,30 +9,23 @@ from typing import TYPE_CHECKING
 
 from tortoise.transactions import in_transaction
 
-from storefront.api.pagination import Page, page_of, page_query
+from storefront.cart.schemas import OrderRef
 from storefront.clock import utcnow
 from storefront.errors import Conflict, FieldError, NotFound, PaymentDeclined, PaymentsUnavailable
-from storefront.fulfilment.promise import Quote
 from storefront.money import Money
 from storefront.orders import kpis, states
-from storefront.orders.models import Fulfilment, Order, OrderEvent, OrderLine, ReturnLine
+from storefront.orders.models import Fulfilment, Order, OrderLine, ReturnLine
+from storefront.orders.placing import record_event
 from storefront.orders.schemas import FulfilmentOut, KpiSummary, OrderLineOut, OrderOut, StepIn
+from storefront.pagination import Page, page_of, page_query
 from storefront.tenancy.service import brand_currency
 
 if TYPE_CHECKING:
-    from storefront.payments.stripe_gateway import StripeGateway
-
-_NUMBER_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U to misread
-
+    from storefront.payments.gateway import PaymentGateway
 
 def due_at_checkout(order: Order) -> int:
     """What the checkout payment is for: the total less made-to-order balances due on dispatch."""
     return order.total_minor - order.balance_minor
-
-
-def order_number() -> str:
-    """A short number a shopper can read over the phone; unique in the database."""
-    return "SK-" + "".join(secrets.choice(_NUMBER_ALPHABET) for _ in range(8))
 
 
 class IllegalTransition(Conflict):
@@ -155,38 +147,6 @@ async def list_orders(brand_id: uuid.UUID, *, status: str | None, cursor: str | 
     return page_of(await orders_out(orders), [o.id for o in orders], limit)
 
 
-async def new_fulfilment(
-    order_id: uuid.UUID, quote: Quote, *, status: str, postcode: str | None, fee_minor: int
-) -> Fulfilment:
-    """A fulfilment carrying the promise as quoted: later rule changes never rewrite what was agreed."""
-    return await Fulfilment.create(
-        order_id=order_id,
-        method=quote.method,
-        status=status,
-        location=quote.location,
-        zone=quote.zone,
-        postcode=postcode,
-        fee_minor=fee_minor,
-        promised_earliest=quote.earliest,
-        promised_latest=quote.latest,
-        promise_rule=quote.rule,
-        timezone=quote.timezone,
-    )
-
-
-async def record_event(
-    order_id: uuid.UUID, before: str, after: str, source: str, detail: str = "", fulfilment_id: uuid.UUID | None = None
-) -> None:
-    await OrderEvent.create(
-        order_id=order_id,
-        fulfilment_id=fulfilment_id,
-        from_status=before,
-        to_status=after,
-        source=source,
-        detail=detail[:300],
-    )
-
-
 async def refresh_status(order: Order, source: str, now: datetime) -> None:
     """Set the order's status from its fulfilments' (inside the caller's transaction, order locked)."""
     statuses = await Fulfilment.filter(order_id=order.id).values_list("status", flat=True)
@@ -232,7 +192,7 @@ async def advance_fulfilment(
     fulfilment_id: uuid.UUID,
     data: StepIn,
     *,
-    gateway: StripeGateway | None = None,
+    gateway: PaymentGateway | None = None,
     now: datetime | None = None,
 ) -> OrderOut:
     """Move one fulfilment to its method's next step: the only way an order progresses after payment.
@@ -265,7 +225,7 @@ async def advance_fulfilment(
     return await order_out(order)
 
 
-async def _charge_balance(order: Order, fulfilment: Fulfilment, gateway: StripeGateway | None) -> str:
+async def _charge_balance(order: Order, fulfilment: Fulfilment, gateway: PaymentGateway | None) -> str:
     if gateway is None or not order.payment_intent or not order.stripe_customer:
         raise PaymentsUnavailable("the balance cannot be charged: no card was kept at checkout")
     paid = await gateway.retrieve_payment_intent(order.payment_intent)
@@ -287,3 +247,9 @@ async def kpi_summary(brand_id: uuid.UUID) -> list[KpiSummary]:
     """Figures by method over the brand's orders (scans them all: fine at a microbrand's volume)."""
     orders = await Order.filter(brand_id=brand_id).exclude(status__in=["pending_payment", "cancelled"])
     return kpis.summarise(await orders_out(orders), await brand_currency(brand_id))
+
+
+async def order_ref(cart_id: uuid.UUID) -> OrderRef | None:
+    """The order a cart became, as the cart shows it (carts come before orders, so they ask through this)."""
+    rows = await Order.filter(cart_id=cart_id).values_list("id", "number", "status")
+    return OrderRef(id=rows[0][0], number=rows[0][1], status=rows[0][2]) if rows else None

@@ -1,8 +1,8 @@
 """The Stripe gateway: the only module in Stallkit that imports ``stripe``.
 
-Everything else talks to Stripe through :class:`StripeGateway` and sees plain, frozen views
-(:class:`PaymentIntentView`, :class:`RefundView`, :class:`WebhookEvent`) in our units: upper-case
-ISO codes and amounts in our minor units (Stripe's currency quirks live in
+It implements the payment port (:class:`~storefront.payments.gateway.PaymentGateway`); everything
+else sees the port's plain, frozen views (``PaymentIntentView``, ``RefundView``, ``WebhookEvent``)
+in our units: upper-case ISO codes and amounts in our minor units (Stripe's currency quirks live in
 :func:`storefront.money.to_stripe_amount` and :func:`~storefront.money.from_stripe_amount`).
 
 Failures arrive as the domain's errors, never as SDK exceptions:
@@ -33,6 +33,14 @@ import stripe
 
 from storefront.errors import InvalidInput, MalformedRequest, PaymentDeclined, PaymentsUnavailable
 from storefront.money import Money, from_stripe_amount, to_stripe_amount
+from storefront.payments.gateway import (
+    PaymentIntentNotFound,
+    PaymentIntentView,
+    PaymentNews,
+    RefundView,
+    WebhookEvent,
+    WebhookSignatureInvalid,
+)
 from storefront.settings import Secret, Settings
 
 log = logging.getLogger("stallkit.payments")
@@ -50,62 +58,12 @@ TIMEOUT = httpx.Timeout(20.0, connect=5.0)
 # Statuses from which a PaymentIntent can still be confirmed or cancelled. Outside them, a
 # confirm or cancel has nothing to do and the gateway reports the intent as it stands.
 _CONFIRMABLE = frozenset({"requires_payment_method", "requires_confirmation"})
+# The intent in these events is a snapshot taken when the event happened, so its status says
+# what happened; it is read exactly as an intent fetched from the API would be.
+_PAYMENT_INTENT_EVENTS = frozenset(
+    {"payment_intent.succeeded", "payment_intent.payment_failed", "payment_intent.canceled"}
+)
 _CANCELABLE = frozenset({"requires_payment_method", "requires_confirmation", "requires_action", "requires_capture"})
-
-
-class WebhookSignatureInvalid(MalformedRequest):
-    """A webhook body whose ``Stripe-Signature`` is missing, malformed, stale or made with another secret."""
-
-    code = "webhook_signature_invalid"
-    title = "Webhook signature invalid"
-
-
-class PaymentIntentNotFound(PaymentsUnavailable):
-    """Stripe has no such PaymentIntent (wrong account or key mode, or an id we never had).
-
-    Still a 503 ``payments_unavailable`` to a client: an order pointing at a missing intent is a
-    configuration problem on our side, and the reconciler can tell it apart by its class.
-    """
-
-
-class PaymentIntentView(msgspec.Struct, frozen=True, kw_only=True):
-    """A PaymentIntent as the order state machine needs it.
-
-    ``status`` is Stripe's (``requires_payment_method``, ``requires_confirmation``,
-    ``requires_action``, ``processing``, ``requires_capture``, ``succeeded``, ``canceled``).
-    ``last_error`` is ``"<code>: <message>"`` of Stripe's ``last_payment_error`` (a decline),
-    else None.
-    """
-
-    id: str
-    status: str
-    amount: int
-    currency: str
-    amount_received: int
-    client_secret: str | None
-    latest_charge: str | None
-    metadata: dict[str, str]
-    last_error: str | None
-    payment_method: str | None = None  # the card that paid, to charge a balance to later
-    customer: str | None = None
-
-
-class RefundView(msgspec.Struct, frozen=True, kw_only=True):
-    id: str
-    status: str
-    amount: int
-    currency: str
-    payment_intent: str | None
-
-
-class WebhookEvent(msgspec.Struct, frozen=True, kw_only=True):
-    """A verified webhook: the event's id (for deduplication), type, and its ``data.object`` as plain data."""
-
-    id: str
-    type: str
-    object_id: str
-    object: dict[str, Any]
-    created: int
 
 
 class _HTTPXClient(stripe.HTTPXClient):
@@ -371,6 +329,18 @@ class StripeGateway:
             )
         except (AttributeError, KeyError, TypeError, ValueError):
             raise MalformedRequest("the webhook event has no data.object") from None
+
+    def news_of(self, event: WebhookEvent) -> PaymentNews:
+        """What a verified event tells an order: an intent's state, or a charge's refunded total."""
+        news = PaymentNews(event_id=event.id, event_type=event.type, object_id=event.object_id)
+        if event.type in _PAYMENT_INTENT_EVENTS:
+            return msgspec.structs.replace(news, intent=intent_from_event(event))
+        if event.type == "charge.refunded":
+            intent_id, currency = event.object.get("payment_intent"), event.object.get("currency")
+            if intent_id and currency:
+                refunded = from_stripe_amount(int(event.object.get("amount_refunded") or 0), str(currency))
+                return msgspec.structs.replace(news, refunded_intent=str(intent_id), refunded=refunded)
+        return news
 
     # --- error mapping -----------------------------------------------------------------------
 

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from litestar import Controller, get, patch
+from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
-from storefront.api.deps import Caches, Reader, Writer
+from storefront.cache import VersionedCache
 from storefront.tenancy import service
+from storefront.tenancy.principals import Reader, Writer
 from storefront.tenancy.schemas import BrandOut, BrandUpdate
+
+BrandCache = NamedDependency[VersionedCache[BrandOut]]
 
 
 class BrandController(Controller):
@@ -15,8 +19,8 @@ class BrandController(Controller):
     tags = ["brand"]
 
     @get("/", summary="The brand the key belongs to")
-    async def get_brand(self, principal: Reader, caches: Caches) -> BrandOut:
-        return await service.read_brand(principal.brand_id, version=principal.catalog_version, cache=caches.misc)
+    async def get_brand(self, principal: Reader, brand_cache: BrandCache) -> BrandOut:
+        return await service.read_brand(principal.brand_id, version=principal.catalog_version, cache=brand_cache)
 
     @patch("/", summary="Change the brand's name, locale, theme, theme tokens or allowed origins")
     async def update_brand(self, writer: Writer, data: JSONBody[BrandUpdate]) -> BrandOut:

@@ -24,13 +24,29 @@ import asyncio
 import time
 import uuid
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import msgspec
+from litestar.di import NamedDependency
 from tortoise import Tortoise
 
 from storefront.tenancy import keys
 from storefront.tenancy.schemas import Principal
+
+PRINCIPAL_STATE_KEY = "stallkit_principal"
+
+# Handlers annotate their parameters with these so Litestar injects the caller by name, explicitly
+# (the providers live at the HTTP edge, ``storefront.api.deps``). A ``Writer`` holds a secret key.
+Reader = NamedDependency[Principal]
+Writer = NamedDependency[Principal]
+
+
+def principal_from(scope: Mapping[str, Any]) -> Principal:
+    """The caller the auth middleware resolved for this request (hot paths read it without injection)."""
+    principal: Principal = scope["state"][PRINCIPAL_STATE_KEY]
+    return principal
+
 
 _LOOKUP = (
     "SELECT k.kind, k.brand_id, b.catalog_version, b.allowed_origins FROM api_key k "

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 import zoneinfo
-from typing import Any
 
 import msgspec
 from tortoise.exceptions import IntegrityError
@@ -81,7 +80,7 @@ async def get_brand(brand_id: uuid.UUID) -> Brand:
 
 
 async def read_brand(
-    brand_id: uuid.UUID, *, version: int | None = None, cache: VersionedCache[Any] | None = None
+    brand_id: uuid.UUID, *, version: int | None = None, cache: VersionedCache[BrandOut] | None = None
 ) -> BrandOut:
     """The brand as its API shows it; cached per catalogue version (brand changes bump it too)."""
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
+from litestar.di import NamedDependency
 from litestar.params import PathParameter, QueryParameter
 
 from storefront.ids import HANDLE_PATTERN, SKU_PATTERN
+from storefront.settings import Settings
 
 HandleParam = Annotated[str, PathParameter(pattern=HANDLE_PATTERN, max_length=80)]
 SkuParam = Annotated[str, PathParameter(pattern=SKU_PATTERN, max_length=64)]
@@ -16,3 +18,6 @@ SkuFilter = Annotated[str | None, QueryParameter(pattern=SKU_PATTERN, max_length
 CursorQuery = Annotated[str | None, QueryParameter(max_length=64)]
 LimitQuery = Annotated[int, QueryParameter(ge=1, le=100)]
 IdParam = Annotated[uuid.UUID, PathParameter()]
+
+# The app's settings, injected by name (``settings``) where a handler needs them.
+AppSettings = NamedDependency[Settings]

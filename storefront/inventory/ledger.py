@@ -1,0 +1,129 @@
+"""The stock ledger: the only code that writes stock movements and levels.
+
+Every change to stock is an append-only ``StockMovement`` with the cached ``StockLevel`` moved
+in the same transaction (the caller's), so what a hand count, a checkout, a payment, a return
+or (next) a stall allocation did to stock can always be read back and summed. Level rows are
+locked first (``FOR UPDATE`` on PostgreSQL; SQLite serialises writers), so a hundred checkouts
+racing for the last ten units hold exactly ten and concurrent movements add up.
+
+Callers in higher domains (checkout, orders, and later trade-ins and the pop-up) never touch
+these tables: they ask for a movement here, by kind.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from storefront.errors import FieldError, InsufficientStock
+from storefront.inventory import rules
+from storefront.inventory.models import StockLevel, StockMovement
+
+
+async def locked_level(variant_id: uuid.UUID, location_id: uuid.UUID) -> StockLevel | None:
+    """The level row of a (variant, location), locked for the rest of the caller's transaction."""
+    return await StockLevel.filter(variant_id=variant_id, location_id=location_id).select_for_update().first()
+
+
+async def _move(level: StockLevel, kind: str, on_hand: int, reserved: int, reason: str) -> None:
+    level.on_hand += on_hand
+    level.reserved += reserved
+    await level.save(update_fields=["on_hand", "reserved", "updated_at"])
+    await StockMovement.create(
+        brand_id=level.brand_id,
+        variant_id=level.variant_id,
+        location_id=level.location_id,
+        kind=kind,
+        on_hand_delta=on_hand,
+        reserved_delta=reserved,
+        reason=reason,
+    )
+
+
+async def _level_or_new(brand_id: uuid.UUID, variant_id: uuid.UUID, location_id: uuid.UUID) -> StockLevel:
+    level = await locked_level(variant_id, location_id)
+    if level is None:
+        level = await StockLevel.create(brand_id=brand_id, variant_id=variant_id, location_id=location_id)
+    return level
+
+
+async def _held_level(variant_id: uuid.UUID, location_id: uuid.UUID) -> StockLevel:
+    level = await locked_level(variant_id, location_id)
+    if level is None:
+        raise RuntimeError("a held unit always has a level row")  # the hold created it
+    return level
+
+
+async def record(
+    brand_id: uuid.UUID,
+    variant_id: uuid.UUID,
+    location_id: uuid.UUID,
+    kind: rules.ManualMovementKind,
+    quantity: int,
+    reason: str,
+) -> tuple[StockLevel, rules.Level]:
+    """A hand-recorded movement (receive, adjust, return): the level it leaves, or :class:`rules.StockShortfall`.
+
+    The first movement of a (variant, location) creates its level; two racing first movements
+    collide on its unique key, and the caller retries (the loser then finds the row and locks it).
+    """
+    level = await locked_level(variant_id, location_id)
+    before = rules.Level(on_hand=0, reserved=0)
+    if level is not None:
+        before = rules.Level(on_hand=level.on_hand, reserved=level.reserved)
+    after = rules.next_level(before, quantity)
+    if level is None:
+        level = await StockLevel.create(brand_id=brand_id, variant_id=variant_id, location_id=location_id)
+    await _move(level, kind, after.on_hand - before.on_hand, after.reserved - before.reserved, reason)
+    return level, after
+
+
+async def hold(
+    variant_id: uuid.UUID, quantity: int, candidates: list[uuid.UUID], *, sku: str, field: str, reason: str
+) -> list[tuple[uuid.UUID, int]]:
+    """Reserve ``quantity`` across the candidate locations, in order; return where and how many.
+
+    One place is preferred (a courier run from the hub); when it has too few, the rest come from
+    the next stock rooms, as the promise engine counted them. All or nothing: if the candidates
+    hold too few between them, :class:`InsufficientStock` is raised and the caller's transaction
+    rolls back what was reserved.
+    """
+    held: list[tuple[uuid.UUID, int]] = []
+    wanted = quantity
+    for location_id in candidates:
+        level = await locked_level(variant_id, location_id)
+        take = min(wanted, level.on_hand - level.reserved) if level is not None else 0
+        if level is not None and take > 0:
+            await _move(level, "reserve", 0, take, reason)
+            held.append((location_id, take))
+            wanted -= take
+        if wanted == 0:
+            return held
+    raise InsufficientStock(
+        f"not enough {sku} left for this order", errors=[FieldError(field, f"fewer than {quantity} available")]
+    )
+
+
+async def sell_held(variant_id: uuid.UUID, location_id: uuid.UUID, quantity: int, reason: str) -> None:
+    """Held units leave with their buyer: on hand and reserved fall together, so ``available`` is unchanged."""
+    level = await _held_level(variant_id, location_id)
+    await _move(level, "sell", -quantity, -quantity, reason)
+
+
+async def release_held(variant_id: uuid.UUID, location_id: uuid.UUID, quantity: int, reason: str) -> None:
+    """Held units go back on sale (an unpaid order expired or was cancelled)."""
+    level = await _held_level(variant_id, location_id)
+    await _move(level, "release", 0, -quantity, reason)
+
+
+async def sell_now(variant_id: uuid.UUID, location_id: uuid.UUID, quantity: int, *, sku: str, reason: str) -> None:
+    """Reserve and sell at once (an exchange's replacement is paid for by the returned unit)."""
+    await hold(variant_id, quantity, [location_id], sku=sku, field="body.lines", reason=reason)
+    await sell_held(variant_id, location_id, quantity, reason)
+
+
+async def restock(
+    brand_id: uuid.UUID, variant_id: uuid.UUID, location_id: uuid.UUID, quantity: int, reason: str
+) -> None:
+    """A returned, resaleable unit is back on the shelf it was sold from."""
+    level = await _level_or_new(brand_id, variant_id, location_id)
+    await _move(level, "return", quantity, 0, reason)

@@ -1,0 +1,54 @@
+"""Reading stock for product pages and listings: inventory's side of the catalogue's ``StockReader`` port.
+
+Available units are on hand less reserved (held by checkouts), never below zero; stall stock
+counts for nothing online, since it has gone to an event.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+
+from storefront.catalog.schemas import LocationStock, VariantStock
+from storefront.inventory.models import Location, StockLevel
+from storefront.inventory.rules import COURIER_KINDS, PICKUP_KINDS
+
+
+class InventoryStock:
+    """Implements :class:`storefront.catalog.stock.StockReader` over the stock levels (the ledger's cache)."""
+
+    async def has_microfactory(self, brand_id: uuid.UUID) -> bool:
+        return await Location.filter(brand_id=brand_id, kind="microfactory").exists()
+
+    async def by_variant(
+        self, variant_ids: list[uuid.UUID], made_to_order: dict[uuid.UUID, bool]
+    ) -> dict[uuid.UUID, VariantStock]:
+        rows = await StockLevel.filter(variant_id__in=variant_ids).values_list(
+            "variant_id", "location__handle", "location__kind", "on_hand", "reserved"
+        )
+        by_variant: dict[uuid.UUID, list[LocationStock]] = defaultdict(list)
+        for variant_id, location, kind, on_hand, reserved in sorted(rows, key=lambda r: (str(r[0]), r[1])):
+            by_variant[variant_id].append(
+                LocationStock(location=location, kind=kind, available=max(on_hand - reserved, 0))
+            )
+        out: dict[uuid.UUID, VariantStock] = {}
+        for variant_id in variant_ids:
+            locations = by_variant.get(variant_id, [])
+            out[variant_id] = VariantStock(
+                available=sum(s.available for s in locations if s.kind != "stall"),
+                pickup=sum(s.available for s in locations if s.kind in PICKUP_KINDS),
+                courier=sum(s.available for s in locations if s.kind in COURIER_KINDS),
+                made_to_order=made_to_order[variant_id],
+                by_location=locations,
+            )
+        return out
+
+    async def products_with_units(self, brand_id: uuid.UUID, product_ids: list[uuid.UUID] | None) -> set[uuid.UUID]:
+        levels = StockLevel.filter(brand_id=brand_id, location__kind__in=sorted(COURIER_KINDS))
+        if product_ids is not None:
+            levels = levels.filter(variant__product_id__in=product_ids)
+        rows = await levels.values_list("variant__product_id", "on_hand", "reserved")
+        return {pid for pid, on_hand, reserved in rows if on_hand - reserved > 0}
+
+
+READER = InventoryStock()

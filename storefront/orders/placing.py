@@ -1,0 +1,188 @@
+"""Placing an order: the one place orders, their lines, fulfilments, holds and first event are written.
+
+Checkout decides *what* is bought (it re-quotes and prices the cart) and hands over an
+:class:`OrderDraft`; this module writes it, inside checkout's transaction, and holds what the
+order needs: each line's units at a location through the stock ledger, or its production days
+at the microfactory through the capacity bookings. Exchanges place their replacement orders
+here too, so there is one writer of orders.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from datetime import datetime
+
+import msgspec
+
+from storefront.fulfilment import capacity, sourcing
+from storefront.fulfilment.promise import Quote
+from storefront.inventory import ledger
+from storefront.orders.models import CapacityHold, Fulfilment, Order, OrderEvent, OrderLine, StockHold
+
+_NUMBER_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U to misread
+
+
+class DraftFulfilment(msgspec.Struct, frozen=True, kw_only=True):
+    """One way a group of lines reaches the shopper, with the promise as quoted for its first line."""
+
+    quote: Quote
+    postcode: str | None
+    fee_minor: int
+    balance_minor: int = 0  # what a made-to-order deposit leaves to charge on dispatch
+
+
+class DraftLine(msgspec.Struct, frozen=True, kw_only=True):
+    fulfilment: int  # index into OrderDraft.fulfilments
+    quote: Quote  # this line's own quote: its units are held by it
+    variant_id: uuid.UUID
+    sku: str
+    title: str
+    quantity: int
+    unit_price_minor: int
+    discount_minor: int
+    total_minor: int
+    personalisation: list[dict[str, str]]
+    field: str  # where a shortfall is reported, e.g. ``cart.lines[2].quantity``
+
+
+class OrderDraft(msgspec.Struct, frozen=True, kw_only=True):
+    brand_id: uuid.UUID
+    cart_id: uuid.UUID | None
+    email: str
+    name: str
+    currency: str
+    subtotal_minor: int
+    fulfilment_minor: int
+    discount_minor: int
+    total_minor: int
+    placed_at: datetime
+    hold_expires_at: datetime
+    fulfilments: list[DraftFulfilment]
+    lines: list[DraftLine]
+
+
+def order_number() -> str:
+    """A short number a shopper can read over the phone; unique in the database."""
+    return "SK-" + "".join(secrets.choice(_NUMBER_ALPHABET) for _ in range(8))
+
+
+async def order_for_cart(cart_id: uuid.UUID) -> Order | None:
+    """The order a cart became, if it was checked out (a cart checks out once)."""
+    return await Order.filter(cart_id=cart_id).first()
+
+
+async def record_event(
+    order_id: uuid.UUID, before: str, after: str, source: str, detail: str = "", fulfilment_id: uuid.UUID | None = None
+) -> None:
+    await OrderEvent.create(
+        order_id=order_id,
+        fulfilment_id=fulfilment_id,
+        from_status=before,
+        to_status=after,
+        source=source,
+        detail=detail[:300],
+    )
+
+
+async def new_fulfilment(
+    order_id: uuid.UUID, quote: Quote, *, status: str, postcode: str | None, fee_minor: int, balance_minor: int = 0
+) -> Fulfilment:
+    """A fulfilment carrying the promise as quoted: later rule changes never rewrite what was agreed."""
+    return await Fulfilment.create(
+        order_id=order_id,
+        method=quote.method,
+        status=status,
+        location=quote.location,
+        zone=quote.zone,
+        postcode=postcode,
+        fee_minor=fee_minor,
+        balance_minor=balance_minor,
+        promised_earliest=quote.earliest,
+        promised_latest=quote.latest,
+        promise_rule=quote.rule,
+        timezone=quote.timezone,
+    )
+
+
+async def place(draft: OrderDraft, *, status: str = "pending_payment", source: str = "checkout") -> Order:
+    """Write the order and hold what it needs, inside the caller's transaction; all or nothing.
+
+    A shortfall raises ``InsufficientStock`` and no capacity raises ``NoCapacity``: the caller's
+    transaction then rolls back every row and hold written so far.
+    """
+    order = await Order.create(
+        brand_id=draft.brand_id,
+        cart_id=draft.cart_id,
+        number=order_number(),
+        status=status,
+        email=draft.email,
+        name=draft.name,
+        currency=draft.currency,
+        subtotal_minor=draft.subtotal_minor,
+        fulfilment_minor=draft.fulfilment_minor,
+        discount_minor=draft.discount_minor,
+        total_minor=draft.total_minor,
+        balance_minor=sum(f.balance_minor for f in draft.fulfilments),
+        hold_expires_at=draft.hold_expires_at,
+        placed_at=draft.placed_at,
+    )
+    fulfilments: list[Fulfilment] = []
+    for line in draft.lines:
+        while len(fulfilments) <= line.fulfilment:  # created as their first line comes, in line order
+            planned = draft.fulfilments[len(fulfilments)]
+            fulfilments.append(
+                await new_fulfilment(
+                    order.id,
+                    planned.quote,
+                    status=status,
+                    postcode=planned.postcode,
+                    fee_minor=planned.fee_minor,
+                    balance_minor=planned.balance_minor,
+                )
+            )
+        fulfilment = fulfilments[line.fulfilment]
+        order_line = await OrderLine.create(
+            order_id=order.id,
+            fulfilment_id=fulfilment.id,
+            variant_id=line.variant_id,
+            sku=line.sku,
+            title=line.title,
+            quantity=line.quantity,
+            unit_price_minor=line.unit_price_minor,
+            discount_minor=line.discount_minor,
+            total_minor=line.total_minor,
+            personalisation=line.personalisation,
+        )
+        await _hold(order, order_line, fulfilment, line)
+    await record_event(order.id, "", status, source)
+    return order
+
+
+async def _hold(order: Order, order_line: OrderLine, fulfilment: Fulfilment, line: DraftLine) -> None:
+    """Hold the line's units: stock at a place, or production days at the microfactory."""
+    quote, brand_id = line.quote, order.brand_id
+    if quote.method == "made_to_order":
+        factory_id, days, last = await capacity.book(
+            brand_id, quote.location, line.quantity, order.placed_at, order.currency
+        )
+        for day in sorted(set(days)):
+            await CapacityHold.create(
+                order_id=order.id, line_id=order_line.id, microfactory_id=factory_id, day=day, units=days.count(day)
+            )
+        if last.latest > fulfilment.promised_latest:  # capacity went to earlier orders: promise what we can keep
+            fulfilment.promised_earliest, fulfilment.promised_latest = last.earliest, last.latest
+            await fulfilment.save(update_fields=["promised_earliest", "promised_latest", "updated_at"])
+        return
+    candidates = await sourcing.stock_candidates(brand_id, quote.method, quote.location)
+    held = await ledger.hold(
+        line.variant_id, line.quantity, candidates, sku=line.sku, field=line.field, reason=f"order {order.number}"
+    )
+    for location_id, units in held:
+        await StockHold.create(
+            order_id=order.id,
+            line_id=order_line.id,
+            variant_id=line.variant_id,
+            location_id=location_id,
+            quantity=units,
+        )
