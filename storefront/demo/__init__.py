@@ -1,1 +1,1 @@
-"""The demo microbrand: its catalogue data, images and the seeding that ``stallkit demo`` runs."""
+"""The demo microbrand: its data files, images and the seeding that ``stallkit demo`` runs."""

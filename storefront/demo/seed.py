@@ -16,24 +16,20 @@ from pathlib import Path
 import msgspec
 
 from storefront import db
+from storefront.catalog import Product
 from storefront.catalog import service as catalog
-from storefront.catalog.models import Product
-from storefront.catalog.schemas import ProductIn
 from storefront.demo import catalogue as data
-from storefront.fulfilment.demo import seed_fulfilment
+from storefront.demo.fulfilment import seed_fulfilment
+from storefront.inventory import READER, Location, MovementIn, StockLevel
 from storefront.inventory import service as inventory
-from storefront.inventory.models import Location, StockLevel
-from storefront.inventory.schemas import LocationIn, MovementIn
+from storefront.lookbooks import Lookbook
 from storefront.lookbooks import service as lookbooks
-from storefront.lookbooks.models import Lookbook
-from storefront.lookbooks.schemas import LookbookIn
 from storefront.settings import Settings
+from storefront.tenancy import Brand, Principal
 from storefront.tenancy import service as tenancy
-from storefront.tenancy.models import Brand
-from storefront.tenancy.schemas import NewBrand, Principal
 
-# The sample brand website that embeds components runs on this origin (see the README).
-DEMO_ORIGINS = ["http://127.0.0.1:8001", "http://localhost:8001"]
+# The sample brand website that embeds components runs on these origins (data/brand.toml, see the README).
+DEMO_ORIGINS = data.BRAND.allowed_origins
 
 
 class DemoSeed(msgspec.Struct, frozen=True, kw_only=True):
@@ -45,7 +41,7 @@ class DemoSeed(msgspec.Struct, frozen=True, kw_only=True):
     created: int
 
     def describe(self, base_url: str) -> str:
-        first = data.PRODUCTS[0]["handle"]
+        first = data.PRODUCTS[0].handle
         return "\n".join(
             [
                 f"Stallkit demo: {self.brand_name} ({self.products} products, {self.created} created this run)",
@@ -53,7 +49,7 @@ class DemoSeed(msgspec.Struct, frozen=True, kw_only=True):
                 f"  secret key:      {self.secret_key}",
                 f"  products:  {base_url}/v1/products            (send the key as 'Authorization: Bearer ...')",
                 f"  a product: {base_url}/v1/products/{first}",
-                f"  lookbook:  {base_url}/v1/lookbooks/{data.LOOKBOOK['handle']}",
+                f"  lookbook:  {base_url}/v1/lookbooks/{data.LOOKBOOK.handle}",
                 f"  try:       curl -H 'Authorization: Bearer {self.publishable_key}' {base_url}/v1/products/{first}",
                 f"  OpenAPI:   {base_url}/schema/openapi.json",
             ]
@@ -78,45 +74,47 @@ async def seed_demo(settings: Settings, saved_keys: dict[str, str]) -> DemoSeed:
 
 
 async def _seed(saved_keys: dict[str, str]) -> DemoSeed:
-    brand = await Brand.get_or_none(handle=data.BRAND["handle"])
+    brand = await Brand.get_or_none(handle=data.BRAND.handle)
     if brand is None:
-        created_brand = await tenancy.create_brand(
-            msgspec.convert({**data.BRAND, "allowed_origins": DEMO_ORIGINS}, NewBrand)
-        )
-        brand_id = created_brand.brand.id
+        created_brand = await tenancy.create_brand(data.BRAND)
+        brand_id, brand_handle = created_brand.brand.id, created_brand.brand.handle
         publishable, secret = created_brand.publishable_key, created_brand.secret_key
     else:
-        brand_id = brand.id
+        brand_id, brand_handle = brand.id, brand.handle
         publishable, secret = await _reuse_or_issue_keys(brand_id, saved_keys)
 
     for location in data.LOCATIONS:
-        if not await Location.exists(brand_id=brand_id, handle=location["handle"]):
-            await inventory.create_location(brand_id, msgspec.convert(location, LocationIn))
+        if not await Location.exists(brand_id=brand_id, handle=location.handle):
+            await inventory.create_location(brand_id, location)
 
     created = 0
     for product in data.PRODUCTS:
-        if not await Product.exists(brand_id=brand_id, handle=product["handle"]):
-            await catalog.create_product(brand_id, msgspec.convert(product, ProductIn))
+        if not await Product.exists(brand_id=brand_id, handle=product.handle):
+            await catalog.create_product(brand_id, product, stock=READER)
             created += 1
 
-    for sku, location_handle, quantity in data.STOCK:
+    for line in data.STOCK:
         has_level = await StockLevel.exists(
-            variant__brand_id=brand_id, variant__sku=sku, location__handle=location_handle
+            variant__brand_id=brand_id, variant__sku=line.sku, location__handle=line.location
         )
-        if not has_level and quantity > 0:
+        if not has_level and line.quantity > 0:
             movement = MovementIn(
-                sku=sku, location=location_handle, kind="receive", quantity=quantity, reason="demo opening stock"
+                sku=line.sku,
+                location=line.location,
+                kind="receive",
+                quantity=line.quantity,
+                reason="demo opening stock",
             )
             await inventory.record_movement(brand_id, movement)
 
     await seed_fulfilment(brand_id)
 
-    if not await Lookbook.exists(brand_id=brand_id, handle=data.LOOKBOOK["handle"]):
-        await lookbooks.create_lookbook(brand_id, msgspec.convert(data.LOOKBOOK, LookbookIn))
+    if not await Lookbook.exists(brand_id=brand_id, handle=data.LOOKBOOK.handle):
+        await lookbooks.create_lookbook(brand_id, data.LOOKBOOK)
 
     return DemoSeed(
-        brand_handle=data.BRAND["handle"],
-        brand_name=data.BRAND["name"],
+        brand_handle=brand_handle,
+        brand_name=data.BRAND.name,
         publishable_key=publishable,
         secret_key=secret,
         products=await Product.filter(brand_id=brand_id).count(),

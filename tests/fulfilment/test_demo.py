@@ -8,35 +8,38 @@ from zoneinfo import ZoneInfo
 import msgspec
 
 from storefront.catalog import service as catalog
-from storefront.catalog.schemas import ProductIn
 from storefront.demo import catalogue
-from storefront.fulfilment import demo, quoting, service
+from storefront.demo import fulfilment as demo
+from storefront.fulfilment import quoting, service
 from storefront.fulfilment.schemas import CourierZoneIn, MicrofactoryIn, PersonalisationOptionIn, PickupPointIn
+from storefront.inventory import READER
 from storefront.inventory import service as inventory
-from storefront.inventory.schemas import LocationIn, MovementIn
+from storefront.inventory.schemas import MovementIn
 from tests.conftest import MakeBrand
 
 LONDON = ZoneInfo("Europe/London")
 
 
 def test_the_demo_config_is_valid_input() -> None:
-    for body in demo.PICKUP_POINTS:
-        msgspec.convert(body, PickupPointIn)
-    for body in demo.COURIER_ZONES:
-        msgspec.convert(body, CourierZoneIn)
-    for body in demo.MICROFACTORIES:
-        msgspec.convert(body, MicrofactoryIn)
-    for body in demo.PERSONALISATION_OPTIONS:
-        msgspec.convert(body, PersonalisationOptionIn)
-    handles = {loc["handle"] for loc in catalogue.LOCATIONS}
-    named = [b["location"] for b in demo.PICKUP_POINTS + demo.MICROFACTORIES] + [z["hub"] for z in demo.COURIER_ZONES]
+    config = catalogue.FULFILMENT
+    for body_type, bodies in [
+        (PickupPointIn, config.pickup_points),
+        (CourierZoneIn, config.courier_zones),
+        (MicrofactoryIn, config.microfactories),
+        (PersonalisationOptionIn, config.personalisation_options),
+    ]:
+        for body in bodies:
+            assert msgspec.json.decode(msgspec.json.encode(body), type=body_type) == body  # as an API body would
+    handles = {loc.handle for loc in catalogue.LOCATIONS}
+    named = [p.location for p in config.pickup_points] + [m.location for m in config.microfactories]
+    named += [z.hub for z in config.courier_zones]
     assert set(named) <= handles
 
 
 async def test_seeding_twice_creates_once(make_brand: MakeBrand) -> None:
     brand = (await make_brand()).brand
     for location in catalogue.LOCATIONS:
-        await inventory.create_location(brand.id, msgspec.convert(location, LocationIn))
+        await inventory.create_location(brand.id, location)
     assert await demo.seed_fulfilment(brand.id) == 6
     assert await demo.seed_fulfilment(brand.id) == 0
     zones = await service.list_courier_zones(brand.id, cursor=None, limit=10)
@@ -45,7 +48,7 @@ async def test_seeding_twice_creates_once(make_brand: MakeBrand) -> None:
     options = await service.list_personalisation_options(brand.id, cursor=None, limit=10)
     assert [(o.handle, o.price.amount) for o in options.data] == [("monogram", 1500), ("thread-colour", 0)]
 
-    product = await catalog.create_product(brand.id, msgspec.convert(catalogue.PRODUCTS[0], ProductIn))
+    product = await catalog.create_product(brand.id, catalogue.PRODUCTS[0], stock=READER)
     sku = product.variants[0].sku
     receipt = MovementIn(sku=sku, location="columbia-road", kind="receive", quantity=1)
     await inventory.record_movement(brand.id, receipt)
