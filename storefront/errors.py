@@ -1,23 +1,51 @@
 """The domain's error hierarchy, with stable snake_case codes.
 
 Services raise these; they know nothing of HTTP. ``storefront.api.problems`` maps them, once,
-to RFC 9457 problem details. The tree::
+to RFC 9457 problem details: ``code`` and ``title`` are class attributes a subclass inherits
+unless it sets its own, and the HTTP status is that of the branch of that module's table the
+class falls under (400 under none). The whole tree, every domain error wherever it is
+defined: class, ``code``, status, and for classes defined outside this module the domain
+package that raises them (in brackets)::
 
-    StallkitError                       (code: error)
-    ├── NotFound                        (not_found)            a missing or other tenant's object
-    ├── MalformedRequest                (malformed_request)    not JSON, or no body where one is needed
-    ├── InvalidInput                    (invalid_input)        well-formed but unacceptable input
-    ├── Conflict                        (conflict)             clashes with current state
-    │   ├── DuplicateHandle             (duplicate_handle)
-    │   ├── IdempotencyKeyReused        (idempotency_key_reused)
-    │   └── IdempotencyInProgress       (idempotency_in_progress)
-    ├── Unauthenticated                 (unauthenticated)      no or unknown key
-    ├── PermissionDenied                (permission_denied)    the key may not do this
-    ├── InsufficientStock               (out_of_stock)
-    ├── PaymentDeclined                 (payment_declined)     the card issuer said no (402)
-    └── PaymentsUnavailable             (payments_unavailable) payments off or the provider unreachable (503)
+    StallkitError                   (error)                     400               the root; not raised bare
+    ├── NotFound                    (not_found)                 404               a missing or other tenant's object
+    ├── MalformedRequest            (malformed_request)         400               not JSON, or a body missing
+    │   └── WebhookSignatureInvalid (webhook_signature_invalid) 400 [payments]    bad or no Stripe-Signature
+    ├── InvalidInput                (invalid_input)             422               well-formed but unacceptable input
+    │   ├── QuoteUnavailable        (invalid_input)             422 [fulfilment]  no delivery promise; see below
+    │   ├── CurrencyMismatchError   (currency_mismatch)         422 [cart]        not the cart's currency
+    │   └── EmptyCart               (cart_empty)                422 [checkout]    checking out an empty cart
+    ├── Conflict                    (conflict)                  409               clashes with current state
+    │   ├── DuplicateHandle         (duplicate_handle)          409               a handle or SKU already in use
+    │   ├── IdempotencyKeyReused    (idempotency_key_reused)    409               same key, different request
+    │   ├── IdempotencyInProgress   (idempotency_in_progress)   409               same key, first still running
+    │   ├── CartClosed              (cart_checked_out)          409 [cart]        checked out already
+    │   ├── NoCapacity              (no_capacity)               409 [fulfilment]  no production day to book
+    │   ├── HoldExpired             (reservation_expired)       409 [checkout]    the stock hold ran out
+    │   ├── NotCheckedOut           (not_checked_out)           409 [checkout]    paying for an unchecked-out cart
+    │   ├── IllegalTransition       (illegal_transition)        409 [orders]      not the next fulfilment step
+    │   ├── AlreadyReceived         (return_already_received)   409 [orders]      received already
+    │   └── NotReturnable           (order_not_returnable)      409 [orders]      nothing to return
+    ├── Unauthenticated             (unauthenticated)           401               no or unknown key
+    ├── PermissionDenied            (permission_denied)         403               the key may not do this
+    ├── InsufficientStock           (out_of_stock)              409               not enough stock to hold or move
+    ├── PaymentDeclined             (payment_declined)          402               the card issuer said no
+    ├── PaymentsUnavailable         (payments_unavailable)      503               payments off or provider down
+    │   └── PaymentIntentNotFound   (payments_unavailable)      503 [payments]    Stripe has no such intent
+    └── ActionFailed                (error)                     400 [components]  an action no form field can fix
 
-Later domains add their own leaves (``credit_insufficient`` ...) under these branches.
+Three classes share their parent's code on purpose, so a client sees the parent's problem:
+``PaymentIntentNotFound`` (a configuration problem on our side; only the reconciler tells it
+apart, by class), ``ActionFailed`` (a component action's generic failure, shown as an error
+fragment) and ``QuoteUnavailable``, whose class code is only a default: each instance's
+``code`` is the promise engine's reason, one of::
+
+    QuoteUnavailable reasons: no_pickup_point, no_pickup_stock, pickup_closed, postcode_required,
+        postcode_not_served, no_courier_stock, no_delivery_window, not_made_to_order,
+        no_microfactory, no_capacity
+
+(``no_capacity`` is also ``NoCapacity``'s code: 422 when a quote finds no day, 409 when a
+checkout cannot book one.) ``tests/test_error_tree.py`` checks this tree against the classes.
 """
 
 from __future__ import annotations
