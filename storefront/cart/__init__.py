@@ -1,1 +1,34 @@
 """Carts: what a shopper means to buy, how each line reaches them, and what it costs before checkout."""
+
+from storefront.cart import pricing
+from storefront.cart.models import Cart, CartLine
+from storefront.cart.pricing import deposit_split
+from storefront.cart.schemas import FulfilmentChoice, OrderRef
+from storefront.cart.service import CartClosed, mark_checked_out
+from storefront.cart.view import (
+    choice_of,
+    find_cart,
+    group_key,
+    line_quote,
+    options_by_handle,
+    price_inputs,
+    quote_problem,
+)
+
+__all__ = [
+    "Cart",
+    "CartClosed",
+    "CartLine",
+    "FulfilmentChoice",
+    "OrderRef",
+    "choice_of",
+    "deposit_split",
+    "find_cart",
+    "group_key",
+    "line_quote",
+    "mark_checked_out",
+    "options_by_handle",
+    "price_inputs",
+    "pricing",
+    "quote_problem",
+]

@@ -1,1 +1,34 @@
 """Catalogue: products, variants and what the product page discloses about them."""
+
+from storefront.catalog import service
+from storefront.catalog.models import Product, Variant
+from storefront.catalog.schemas import (
+    Country,
+    LocationStock,
+    LongText,
+    Name,
+    PriceIn,
+    ProductIn,
+    ProductOut,
+    ProductSummary,
+    Text,
+    Url,
+    VariantStock,
+)
+
+__all__ = [
+    "Country",
+    "LocationStock",
+    "LongText",
+    "Name",
+    "PriceIn",
+    "Product",
+    "ProductIn",
+    "ProductOut",
+    "ProductSummary",
+    "Text",
+    "Url",
+    "Variant",
+    "VariantStock",
+    "service",
+]

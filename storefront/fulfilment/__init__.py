@@ -4,3 +4,27 @@ The configuration is data (``models``); what a customer is promised is computed 
 engine (``promise``) from rules the service loads, so every promise can be tested at any
 instant, in any timezone, without a database.
 """
+
+from storefront.fulfilment import capacity, quoting, rules, service, sourcing
+from storefront.fulfilment.models import CourierZone, Microfactory, PersonalisationOption, PickupPoint
+from storefront.fulfilment.promise import Quote
+from storefront.fulfilment.quoting import QuoteInputs
+from storefront.fulfilment.schemas import CourierZoneIn, MicrofactoryIn, PersonalisationOptionIn, PickupPointIn
+
+__all__ = [
+    "CourierZone",
+    "CourierZoneIn",
+    "Microfactory",
+    "MicrofactoryIn",
+    "PersonalisationOption",
+    "PersonalisationOptionIn",
+    "PickupPoint",
+    "PickupPointIn",
+    "Quote",
+    "QuoteInputs",
+    "capacity",
+    "quoting",
+    "rules",
+    "service",
+    "sourcing",
+]

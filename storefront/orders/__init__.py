@@ -1,1 +1,21 @@
 """Orders: what was bought, how each part is fulfilled, what was paid and refunded, and what came back."""
+
+from storefront.orders import placing
+from storefront.orders.models import Order
+from storefront.orders.payment import apply_intent, apply_signal, expire
+from storefront.orders.reconcile import reconcile
+from storefront.orders.schemas import OrderOut
+from storefront.orders.service import due_at_checkout, order_out, order_ref
+
+__all__ = [
+    "Order",
+    "OrderOut",
+    "apply_intent",
+    "apply_signal",
+    "due_at_checkout",
+    "expire",
+    "order_out",
+    "order_ref",
+    "placing",
+    "reconcile",
+]
