@@ -35,13 +35,12 @@ from storefront.checkout.api import CheckoutController
 from storefront.fulfilment.api import FulfilmentController
 from storefront.inventory.api import LocationController, StockController
 from storefront.lookbooks.api import LookbookController
+from storefront.orders import reconcile
 from storefront.orders.api import OrderController, StripeWebhookController
-from storefront.orders.reconcile import reconcile
-from storefront.payments.gateway import PaymentGateway
-from storefront.payments.stripe_gateway import StripeGateway
+from storefront.payments import PaymentGateway, StripeGateway
 from storefront.settings import Settings
+from storefront.tenancy import PrincipalResolver
 from storefront.tenancy.api import BrandController
-from storefront.tenancy.principals import PrincipalResolver
 
 DEMO_STATIC = Path(__file__).parent / "demo" / "static"
 log = logging.getLogger("stallkit.app")

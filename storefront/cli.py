@@ -81,8 +81,7 @@ def __getattr__(name: str) -> object:  # the tortoise CLI reads its config as a 
 
 
 def cmd_brand_create(args: argparse.Namespace) -> None:
-    from storefront.tenancy import service
-    from storefront.tenancy.schemas import NewBrand
+    from storefront.tenancy import NewBrand, service
 
     settings = _settings()
     try:
@@ -144,8 +143,8 @@ def cmd_serve(args: argparse.Namespace) -> None:
 
 def cmd_reconcile(_: argparse.Namespace) -> None:
     """One reconciliation pass (cron-able); the server also runs one every STALLKIT_RECONCILE_INTERVAL_S."""
-    from storefront.orders.reconcile import reconcile
-    from storefront.payments.stripe_gateway import StripeGateway
+    from storefront.orders import reconcile
+    from storefront.payments import StripeGateway
 
     settings = _settings()
     if not settings.payments_enabled:

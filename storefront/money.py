@@ -138,6 +138,7 @@ def to_stripe_amount(money: Money) -> int:
     """
     code = money.currency
     shift = stripe_exponent(code) - exponent(code)
+    amount: int  # typeshed types int ** int as Any (a negative power gives a float)
     if shift >= 0:
         amount = money.amount * 10**shift
     else:

@@ -10,7 +10,7 @@ from litestar.params import QueryParameter
 
 from storefront.analytics import service
 from storefront.analytics.schemas import Accepted, AnalyticsSummary
-from storefront.tenancy.principals import Reader, Writer
+from storefront.tenancy import Reader, Writer
 
 MAX_BEACON_BYTES = 64 * 1024  # 50 events at their longest are under 20 KiB
 

@@ -9,12 +9,14 @@ browser's, kept for information only (clocks on phones drift, and beacons arrive
 
 from __future__ import annotations
 
+import uuid
+
 from tortoise import fields
 from tortoise.indexes import Index
 from tortoise.models import Model
 
 from storefront.ids import new_id
-from storefront.tenancy.models import Brand
+from storefront.tenancy import Brand
 
 
 class AnalyticsEvent(Model):
@@ -24,6 +26,7 @@ class AnalyticsEvent(Model):
     brand: fields.ForeignKeyRelation[Brand] = fields.ForeignKeyField(
         "stallkit.Brand", related_name="analytics_events", on_delete=fields.CASCADE
     )
+    brand_id: uuid.UUID
     type = fields.CharField(max_length=20)
     component = fields.CharField(max_length=40)
     product = fields.CharField(max_length=80)  # the product's handle

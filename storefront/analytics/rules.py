@@ -107,7 +107,7 @@ def _counts(by_type: dict[str, int]) -> Counts:
 
 
 def _method_order(method: str | None) -> int:
-    return METHODS.index(method) if method in METHODS else len(METHODS)  # type: ignore[arg-type]
+    return METHODS.index(method) if method in METHODS else len(METHODS)
 
 
 def summarise(rows: Iterable[CountRow]) -> Funnel:

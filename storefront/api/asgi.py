@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import cast
 from urllib.parse import parse_qsl
 
-from litestar.types import Scope, Send
+from litestar.types import HTTPResponseBodyEvent, Scope, Send
 
 from storefront.api.problems import PROBLEM_JSON, FieldProblem, build_problem, encode_problem
 from storefront.errors import FieldError
@@ -49,4 +50,4 @@ async def send_problem(
         response_headers.append((b"www-authenticate", b'Bearer realm="stallkit"'))
     response_headers.extend(headers)
     await send({"type": "http.response.start", "status": status, "headers": response_headers})
-    await send({"type": "http.response.body", "body": body})
+    await send(cast("HTTPResponseBodyEvent", {"type": "http.response.body", "body": body}))  # more_body is optional in ASGI; litestar's TypedDict requires it

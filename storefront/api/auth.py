@@ -22,10 +22,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar.types import ASGIApp, Receive, Scope, Send
+from litestar.enums import ScopeType
+from litestar.types import ASGIApp, HTTPScope, Receive, Scope, Send
 
 from storefront.api.asgi import header, query_publishable_key, send_problem
-from storefront.tenancy.principals import PRINCIPAL_STATE_KEY, PrincipalResolver
+from storefront.tenancy import PRINCIPAL_STATE_KEY, PrincipalResolver
 
 _SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 # The one write a publishable key may make: component analytics beacons (storefront.analytics).
@@ -34,7 +35,7 @@ _BEACON = ("POST", "/v1/analytics/events")
 _SHOPPER_WRITE_PREFIXES = ("/v1/carts", "/v1/components/")
 
 
-def _key_from(scope: Scope) -> str | None:
+def _key_from(scope: HTTPScope) -> str | None:
     auth = header(scope, b"authorization")
     if auth:
         scheme, _, token = auth.partition(" ")
@@ -44,7 +45,7 @@ def _key_from(scope: Scope) -> str | None:
     return None
 
 
-def _is_public_write(scope: Scope) -> bool:
+def _is_public_write(scope: HTTPScope) -> bool:
     """A write a publishable key may make: an analytics beacon, or the shopper's cart and checkout."""
     path: str = scope.get("path", "")
     return (scope["method"], path.rstrip("/")) == _BEACON or path.startswith(_SHOPPER_WRITE_PREFIXES)
@@ -59,7 +60,7 @@ class AuthMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope.get("path", "")
-        if scope["type"] != "http" or not path.startswith("/v1") or path.startswith(self.public_prefixes):
+        if scope["type"] != ScopeType.HTTP or not path.startswith("/v1") or path.startswith(self.public_prefixes):
             await self.app(scope, receive, send)
             return
         if scope["method"] == "OPTIONS":  # CORS preflight carries no credentials

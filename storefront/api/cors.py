@@ -13,13 +13,13 @@ back when it is in the brand's ``allowed_origins`` (never ``*``: the answer depe
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.enums import ScopeType
+from litestar.types import ASGIApp, HTTPResponseBodyEvent, Message, Receive, Scope, Send
 
 from storefront.api.asgi import header, query_publishable_key, send_problem
-from storefront.tenancy.principals import PRINCIPAL_STATE_KEY, PrincipalResolver
-from storefront.tenancy.schemas import Principal
+from storefront.tenancy import PRINCIPAL_STATE_KEY, Principal, PrincipalResolver
 
 ALLOW_METHODS = "GET, POST"
 ALLOW_HEADERS = ", ".join(
@@ -89,8 +89,7 @@ class CORSMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope.get("path", "")
-        origin = header(scope, b"origin") if scope["type"] == "http" and path.startswith("/v1/") else None
-        if origin is None:
+        if scope["type"] != ScopeType.HTTP or not path.startswith("/v1/") or (origin := header(scope, b"origin")) is None:
             await self.app(scope, receive, send)
             return
         if scope["method"] == "OPTIONS" and header(scope, b"access-control-request-method") is not None:
@@ -141,4 +140,4 @@ class CORSMiddleware:
             (b"content-length", b"0"),
         ]
         await send({"type": "http.response.start", "status": 204, "headers": headers})
-        await send({"type": "http.response.body", "body": b""})
+        await send(cast("HTTPResponseBodyEvent", {"type": "http.response.body", "body": b""}))  # more_body is optional in ASGI; litestar's TypedDict requires it

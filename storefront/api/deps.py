@@ -16,17 +16,16 @@ from litestar import Request
 from litestar.di import Provide
 
 from storefront.cache import VersionedCache
-from storefront.catalog.schemas import ProductOut, ProductSummary
+from storefront.catalog import ProductOut, ProductSummary
 from storefront.errors import PermissionDenied
-from storefront.fulfilment.quoting import QuoteInputs
-from storefront.inventory.stock import READER as STOCK_READER
-from storefront.lookbooks.schemas import LookbookOut, LookbookSummary
-from storefront.orders.service import order_ref
+from storefront.fulfilment import QuoteInputs
+from storefront.inventory import READER as STOCK_READER
+from storefront.lookbooks import LookbookOut, LookbookSummary
+from storefront.orders import order_ref
 from storefront.pagination import Page
-from storefront.payments.gateway import PaymentGateway
+from storefront.payments import PaymentGateway
 from storefront.settings import Settings
-from storefront.tenancy.principals import principal_from
-from storefront.tenancy.schemas import BrandOut, Principal
+from storefront.tenancy import BrandOut, Principal, principal_from
 
 T = TypeVar("T")
 

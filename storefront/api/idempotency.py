@@ -18,16 +18,17 @@ import hashlib
 import re
 import uuid
 from datetime import timedelta
+from typing import cast
 
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.enums import ScopeType
+from litestar.types import ASGIApp, HTTPResponseBodyEvent, Message, Receive, ReceiveMessage, Scope, Send
 from tortoise.exceptions import IntegrityError
 
 from storefront.api.asgi import send_problem
 from storefront.api.models import IdempotencyRecord
 from storefront.clock import utcnow
 from storefront.errors import FieldError
-from storefront.tenancy.principals import PRINCIPAL_STATE_KEY
-from storefront.tenancy.schemas import Principal
+from storefront.tenancy import PRINCIPAL_STATE_KEY, Principal
 
 KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,255}$")
 RETENTION = timedelta(hours=24)
@@ -47,7 +48,7 @@ class IdempotencyMiddleware:
         self.max_body_bytes = max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] not in _MUTATING:
+        if scope["type"] != ScopeType.HTTP or scope["method"] not in _MUTATING:
             await self.app(scope, receive, send)
             return
         principal: Principal | None = scope.get("state", {}).get(PRINCIPAL_STATE_KEY)
@@ -163,12 +164,12 @@ class IdempotencyMiddleware:
             (b"idempotent-replayed", b"true"),
         ]
         await send({"type": "http.response.start", "status": record.status_code, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+        await send(cast("HTTPResponseBodyEvent", {"type": "http.response.body", "body": body}))  # more_body is optional in ASGI; litestar's TypedDict requires it
 
     async def _run_and_store(self, scope: Scope, body: bytes, send: Send, principal: Principal, key: str) -> None:
         replayed = False
 
-        async def replay_receive() -> Message:
+        async def replay_receive() -> ReceiveMessage:
             nonlocal replayed
             if not replayed:
                 replayed = True

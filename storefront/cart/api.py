@@ -10,10 +10,9 @@ from storefront.cache import VersionedCache
 from storefront.cart import service
 from storefront.cart.schemas import CartIn, CartOut, LineIn, LinePatch, LookToCartIn
 from storefront.cart.view import OrderRefs, QuoteCache
-from storefront.fulfilment.quoting import QuoteInputs
+from storefront.fulfilment import QuoteInputs
 from storefront.params import IdParam
-from storefront.tenancy.principals import Reader
-from storefront.tenancy.schemas import Principal
+from storefront.tenancy import Principal, Reader
 
 QuoteInputsCache = NamedDependency[VersionedCache[QuoteInputs]]
 OrderLookup = NamedDependency[SkipValidation[OrderRefs]]  # our own function: nothing to validate

@@ -11,9 +11,9 @@ import uuid
 from tortoise import fields
 from tortoise.models import Model
 
-from storefront.catalog.models import Variant
+from storefront.catalog import Variant
 from storefront.ids import new_id
-from storefront.tenancy.models import Brand
+from storefront.tenancy import Brand
 
 
 class Cart(Model):
@@ -21,6 +21,7 @@ class Cart(Model):
     brand: fields.ForeignKeyRelation[Brand] = fields.ForeignKeyField(
         "stallkit.Brand", related_name="carts", on_delete=fields.CASCADE
     )
+    brand_id: uuid.UUID
     currency = fields.CharField(max_length=3)
     status = fields.CharField(max_length=16, default="open")  # open | checked_out
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -44,14 +45,16 @@ class CartLine(Model):
     cart: fields.ForeignKeyRelation[Cart] = fields.ForeignKeyField(
         "stallkit.Cart", related_name="lines", on_delete=fields.CASCADE
     )
+    cart_id: uuid.UUID
     variant: fields.ForeignKeyRelation[Variant] = fields.ForeignKeyField(
         "stallkit.Variant", related_name="cart_lines", on_delete=fields.CASCADE
     )
+    variant_id: uuid.UUID
     quantity = fields.IntField()
     method = fields.CharField(max_length=16)  # pickup | courier | made_to_order
     location = fields.CharField(max_length=80, null=True)  # the chosen pickup shop's handle
     postcode = fields.CharField(max_length=10, null=True)  # normalised: upper case, no spaces
-    personalisation: list[dict[str, str]] = fields.JSONField(default=list)  # type: ignore[assignment]
+    personalisation: list[dict[str, str]] = fields.JSONField(default=list)
     bundle = fields.UUIDField(null=True)
     bundle_size = fields.IntField(default=0)
     bundle_discount_bp = fields.IntField(default=0)

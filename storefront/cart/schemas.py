@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from storefront.fulfilment.promise import Quote
+from storefront.fulfilment import Quote
 from storefront.ids import Handle, Sku
 from storefront.money import CurrencyCode, Money
 

@@ -24,7 +24,7 @@ from storefront.cart.schemas import (
     LookToCartIn,
     PersonalisationIn,
 )
-from storefront.catalog.models import Variant
+from storefront.catalog import Variant
 from storefront.clock import utcnow
 from storefront.errors import (
     Conflict,
@@ -35,8 +35,8 @@ from storefront.errors import (
     raise_field_errors,
 )
 from storefront.fulfilment import rules as fulfilment_rules
-from storefront.lookbooks.models import Look, LookItem
-from storefront.tenancy.service import brand_currency
+from storefront.lookbooks import Look, LookItem
+from storefront.tenancy import brand_currency
 
 MAX_LINES = 50
 MAX_QUANTITY = 99

@@ -24,7 +24,7 @@ from storefront.cart.schemas import (
     OrderRef,
     PersonalisationOut,
 )
-from storefront.catalog.models import Variant
+from storefront.catalog import Variant
 from storefront.errors import (
     FieldError,
     InsufficientStock,
@@ -32,10 +32,7 @@ from storefront.errors import (
     NotFound,
     StallkitError,
 )
-from storefront.fulfilment import quoting
-from storefront.fulfilment.models import PersonalisationOption
-from storefront.fulfilment.promise import Quote
-from storefront.fulfilment.quoting import QuoteInputs
+from storefront.fulfilment import PersonalisationOption, Quote, QuoteInputs, quoting
 from storefront.money import Money
 
 
@@ -94,12 +91,12 @@ async def cart_out(
 ) -> CartOut:
     """The cart priced and promised as of ``now``; a checked-out cart names its order when ``orders`` is given."""
     lines = await CartLine.filter(cart_id=cart.id).order_by("created_at", "id").prefetch_related("variant__product")
-    options = await options_by_handle(cart.brand_id)  # type: ignore[attr-defined]
+    options = await options_by_handle(cart.brand_id)
     line_quotes: dict[uuid.UUID, Quote | None] = {}
     problems: dict[uuid.UUID, str] = {}
     for line in lines:
         try:
-            line_quotes[line.id] = await line_quote(cart.brand_id, line.variant.sku, choice_of(line), now, quotes)  # type: ignore[attr-defined]
+            line_quotes[line.id] = await line_quote(cart.brand_id, line.variant.sku, choice_of(line), now, quotes)
         except StallkitError as exc:
             line_quotes[line.id], problems[line.id] = None, exc.detail
     inputs, fees = price_inputs(lines, line_quotes, options)

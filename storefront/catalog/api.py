@@ -23,7 +23,7 @@ from storefront.catalog.schemas import (
 from storefront.catalog.stock import StockReader
 from storefront.pagination import DEFAULT_LIMIT, Page
 from storefront.params import CursorQuery, HandleParam, LimitQuery, SkuParam
-from storefront.tenancy.principals import Reader, Writer
+from storefront.tenancy import Reader, Writer
 
 ProductCache = NamedDependency[VersionedCache[ProductOut]]
 ProductListCache = NamedDependency[VersionedCache[Page[ProductSummary]]]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
+
 from tortoise import fields
 from tortoise.models import Model
 
 from storefront.ids import new_id
-from storefront.tenancy.models import Brand
+from storefront.tenancy import Brand
 
 
 class Product(Model):
@@ -14,6 +16,7 @@ class Product(Model):
     brand: fields.ForeignKeyRelation[Brand] = fields.ForeignKeyField(
         "stallkit.Brand", related_name="products", on_delete=fields.CASCADE
     )
+    brand_id: uuid.UUID
     handle = fields.CharField(max_length=80)
     title = fields.CharField(max_length=200)
     story = fields.TextField(default="")
@@ -22,7 +25,7 @@ class Product(Model):
     width_mm = fields.IntField()
     height_mm = fields.IntField()
     size_class = fields.CharField(max_length=16, db_index=True)  # derived, stored for filtering
-    images: list[dict[str, str]] = fields.JSONField(default=list)  # type: ignore[assignment]
+    images: list[dict[str, str]] = fields.JSONField(default=list)
     made_to_order = fields.BooleanField(default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
@@ -42,14 +45,16 @@ class Variant(Model):
     brand: fields.ForeignKeyRelation[Brand] = fields.ForeignKeyField(
         "stallkit.Brand", related_name="variants", on_delete=fields.CASCADE
     )
+    brand_id: uuid.UUID
     product: fields.ForeignKeyRelation[Product] = fields.ForeignKeyField(
         "stallkit.Product", related_name="variants", on_delete=fields.CASCADE
     )
+    product_id: uuid.UUID
     sku = fields.CharField(max_length=64)
     title = fields.CharField(max_length=200)
-    options: dict[str, str] = fields.JSONField(default=dict)  # type: ignore[assignment]
-    price_minor = fields.BigIntField()
-    compare_at_minor = fields.BigIntField(null=True)
+    options: dict[str, str] = fields.JSONField(default=dict)
+    price_minor: int = fields.BigIntField()
+    compare_at_minor: int | None = fields.BigIntField(null=True)
     currency = fields.CharField(max_length=3)
     weight_g = fields.IntField(default=0)
     position = fields.IntField(default=0)
@@ -65,12 +70,13 @@ class MaterialDisclosure(Model):
     product: fields.ForeignKeyRelation[Product] = fields.ForeignKeyField(
         "stallkit.Product", related_name="materials", on_delete=fields.CASCADE
     )
+    product_id: uuid.UUID
     material = fields.CharField(max_length=80, db_index=True)
     grade = fields.CharField(max_length=80, default="")
     share_pct = fields.IntField()
     origin = fields.CharField(max_length=200, default="")  # mill or tannery
     country = fields.CharField(max_length=2, default="")
-    certifications: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]
+    certifications: list[str] = fields.JSONField(default=list)
     position = fields.IntField(default=0)
 
     class Meta:
@@ -83,6 +89,7 @@ class ProvenanceStep(Model):
     product: fields.ForeignKeyRelation[Product] = fields.ForeignKeyField(
         "stallkit.Product", related_name="provenance", on_delete=fields.CASCADE
     )
+    product_id: uuid.UUID
     stage = fields.CharField(max_length=16)
     place = fields.CharField(max_length=200)
     country = fields.CharField(max_length=2, default="")
@@ -100,11 +107,12 @@ class Repairability(Model):
     product: fields.OneToOneRelation[Product] = fields.OneToOneField(
         "stallkit.Product", related_name="repairability", on_delete=fields.CASCADE
     )
+    product_id: uuid.UUID
     parts_availability = fields.IntField()
     modularity = fields.IntField()
     ease_of_repair = fields.IntField()
     documentation = fields.IntField()
-    replaceable_parts: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]
+    replaceable_parts: list[str] = fields.JSONField(default=list)
     repair_guide_url = fields.CharField(max_length=500, default="")
     service_partner = fields.CharField(max_length=200, default="")
 

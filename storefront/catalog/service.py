@@ -7,7 +7,7 @@ Every write runs in one transaction and bumps the brand's ``catalog_version`` so
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, cast
 
 import msgspec
 from tortoise.exceptions import IntegrityError
@@ -40,7 +40,7 @@ from storefront.errors import DuplicateHandle, FieldError, InvalidInput, NotFoun
 from storefront.ids import slugify
 from storefront.money import Money
 from storefront.pagination import Page, page_of, page_query
-from storefront.tenancy.service import brand_currency, bump_catalog_version
+from storefront.tenancy import brand_currency, bump_catalog_version
 
 # --- validation -------------------------------------------------------------------------------
 
@@ -278,7 +278,7 @@ async def update_variant(
 async def delete_variant(brand_id: uuid.UUID, handle: str, sku: str, *, stock: StockReader) -> ProductOut:
     async with in_transaction():
         variant = await _variant_for_write(brand_id, handle, sku)
-        if await Variant.filter(product_id=variant.product_id).count() == 1:  # type: ignore[attr-defined]
+        if await Variant.filter(product_id=variant.product_id).count() == 1:
             raise InvalidInput(
                 "a product keeps at least one variant; delete the product instead",
                 errors=[FieldError("path.sku", "last variant of the product")],
@@ -328,7 +328,7 @@ async def _load_product(brand_id: uuid.UUID, handle: str, stock: StockReader) ->
 
 async def _product_out(product: Product, reader: StockReader) -> ProductOut:
     variants = sorted(product.variants, key=lambda v: v.position)
-    mto = product.made_to_order and await reader.has_microfactory(product.brand_id)  # type: ignore[attr-defined]
+    mto = product.made_to_order and await reader.has_microfactory(product.brand_id)
     stock = await reader.by_variant([v.id for v in variants], {v.id: mto for v in variants})
     variant_out = [
         VariantOut(
@@ -437,5 +437,5 @@ async def _in_stock_product_ids(
         mto = Product.filter(brand_id=brand_id, made_to_order=True)
         if product_ids is not None:
             mto = mto.filter(id__in=product_ids)
-        ids.update(await mto.values_list("id", flat=True))
+        ids.update(cast("list[uuid.UUID]", await mto.values_list("id", flat=True)))
     return list(ids)

@@ -8,8 +8,8 @@ from litestar.params import JSONBody
 from storefront.checkout import service
 from storefront.checkout.schemas import CheckoutIn, CheckoutOut, ConfirmIn
 from storefront.params import AppSettings, IdParam
-from storefront.payments.api import Gateway
-from storefront.tenancy.principals import Reader
+from storefront.payments import Gateway
+from storefront.tenancy import Reader
 
 
 class CheckoutController(Controller):

@@ -7,7 +7,7 @@ from typing import Annotated
 import msgspec
 
 from storefront.money import Money
-from storefront.orders.schemas import OrderOut
+from storefront.orders import OrderOut
 
 Email = Annotated[
     str,

@@ -19,34 +19,32 @@ from typing import TYPE_CHECKING
 
 from tortoise.transactions import in_transaction
 
-from storefront.cart import pricing
-from storefront.cart.models import Cart, CartLine
-from storefront.cart.pricing import deposit_split
-from storefront.cart.service import CartClosed, mark_checked_out
-from storefront.cart.view import (
+from storefront.cart import (
+    Cart,
+    CartClosed,
+    CartLine,
     choice_of,
+    deposit_split,
     find_cart,
     group_key,
     line_quote,
+    mark_checked_out,
     options_by_handle,
     price_inputs,
+    pricing,
     quote_problem,
 )
 from storefront.checkout.schemas import CheckoutIn, CheckoutOut, ConfirmIn, PaymentOut
 from storefront.clock import utcnow
 from storefront.errors import Conflict, FieldError, InvalidInput, NotFound, PaymentsUnavailable, StallkitError
-from storefront.fulfilment import capacity
-from storefront.fulfilment.promise import Quote
+from storefront.fulfilment import Quote, capacity
 from storefront.money import Money
-from storefront.orders import placing
-from storefront.orders.models import Order
-from storefront.orders.payment import apply_intent, apply_signal, expire
-from storefront.orders.service import due_at_checkout, order_out
+from storefront.orders import Order, apply_intent, apply_signal, due_at_checkout, expire, order_out, placing
 from storefront.settings import Settings
-from storefront.tenancy.service import bump_catalog_version
+from storefront.tenancy import bump_catalog_version
 
 if TYPE_CHECKING:
-    from storefront.payments.gateway import PaymentGateway, PaymentIntentView
+    from storefront.payments import PaymentGateway, PaymentIntentView
 
 
 class EmptyCart(InvalidInput):
@@ -228,6 +226,7 @@ async def confirm(
             "payment methods are confirmed by Stripe.js in the browser, not sent here",
             errors=[FieldError("body.payment_method", "only accepted with a local Stripe test server")],
         )
+    intent: PaymentIntentView | None
     if order.status == "pending_payment" and order.payment_intent:
         if now >= order.hold_expires_at:
             await expire(order, gateway, now, source="browser")

@@ -27,7 +27,7 @@ from storefront.fulfilment.schemas import (
 from storefront.ids import SKU_PATTERN
 from storefront.pagination import DEFAULT_LIMIT, Page
 from storefront.params import CursorQuery, HandleParam, LimitQuery
-from storefront.tenancy.principals import Reader, Writer, principal_from
+from storefront.tenancy import Reader, Writer, principal_from
 
 SkuQuery = Annotated[str, QueryParameter(pattern=SKU_PATTERN, max_length=64, description="the variant's SKU")]
 PostcodeQuery = Annotated[

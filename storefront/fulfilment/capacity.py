@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from datetime import date, datetime
+from typing import cast
 from zoneinfo import ZoneInfo
 
 import msgspec
@@ -77,9 +78,10 @@ async def unbook(microfactory_id: uuid.UUID, day: date, units: int) -> None:
 
 async def deposit_bp(brand_id: uuid.UUID, location: str) -> int:
     """The share (basis points) a microfactory takes up front; the balance is charged when the piece ships."""
-    share = (
+    share = cast(
+        "int | None",
         await Microfactory.filter(brand_id=brand_id, location__handle=location)
         .first()
-        .values_list("deposit_bp", flat=True)
+        .values_list("deposit_bp", flat=True),
     )
-    return int(share or 0)  # type: ignore[call-overload]
+    return int(share or 0)

@@ -8,12 +8,14 @@ the price a customer was quoted on any day can be read back.
 
 from __future__ import annotations
 
+import uuid
+
 from tortoise import fields
 from tortoise.models import Model
 
 from storefront.ids import new_id
-from storefront.inventory.models import Location
-from storefront.tenancy.models import Brand
+from storefront.inventory import Location
+from storefront.tenancy import Brand
 
 
 class PickupPoint(Model):
@@ -23,9 +25,11 @@ class PickupPoint(Model):
     brand: fields.ForeignKeyRelation[Brand] = fields.ForeignKeyField(
         "stallkit.Brand", related_name="pickup_points", on_delete=fields.CASCADE
     )
+    brand_id: uuid.UUID
     location: fields.ForeignKeyRelation[Location] = fields.ForeignKeyField(
         "stallkit.Location", related_name="pickup_points", on_delete=fields.CASCADE
     )
+    location_id: uuid.UUID
     prep_minutes = fields.IntField()
     enabled = fields.BooleanField(default=True)
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -43,16 +47,18 @@ class CourierZone(Model):
     brand: fields.ForeignKeyRelation[Brand] = fields.ForeignKeyField(
         "stallkit.Brand", related_name="courier_zones", on_delete=fields.CASCADE
     )
+    brand_id: uuid.UUID
     hub: fields.ForeignKeyRelation[Location] = fields.ForeignKeyField(
         "stallkit.Location", related_name="courier_zones", on_delete=fields.CASCADE
     )
+    hub_id: uuid.UUID
     handle = fields.CharField(max_length=80)
     name = fields.CharField(max_length=200)
-    postcode_prefixes: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]
+    postcode_prefixes: list[str] = fields.JSONField(default=list)
     radius_m = fields.IntField(null=True)
     same_day_cutoff = fields.CharField(max_length=5, null=True)  # HH:MM at the hub; null: next-day only
-    delivery_windows: list[list[str]] = fields.JSONField(default=list)  # type: ignore[assignment]
-    delivery_days: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]
+    delivery_windows: list[list[str]] = fields.JSONField(default=list)
+    delivery_days: list[str] = fields.JSONField(default=list)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     rates: fields.ReverseRelation[CourierRate]
@@ -70,7 +76,8 @@ class CourierRate(Model):
     zone: fields.ForeignKeyRelation[CourierZone] = fields.ForeignKeyField(
         "stallkit.CourierZone", related_name="rates", on_delete=fields.CASCADE
     )
-    price_minor = fields.BigIntField()
+    zone_id: uuid.UUID
+    price_minor: int = fields.BigIntField()
     currency = fields.CharField(max_length=3)
     effective_from = fields.DatetimeField()
     effective_to = fields.DatetimeField(null=True)
@@ -88,13 +95,15 @@ class Microfactory(Model):
     brand: fields.ForeignKeyRelation[Brand] = fields.ForeignKeyField(
         "stallkit.Brand", related_name="microfactories", on_delete=fields.CASCADE
     )
+    brand_id: uuid.UUID
     location: fields.ForeignKeyRelation[Location] = fields.ForeignKeyField(
         "stallkit.Location", related_name="microfactories", on_delete=fields.CASCADE
     )
+    location_id: uuid.UUID
     daily_capacity = fields.IntField()
     lead_time_working_days = fields.IntField()
-    closed_weekdays: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]
-    closed_dates: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]  # ISO dates
+    closed_weekdays: list[str] = fields.JSONField(default=list)
+    closed_dates: list[str] = fields.JSONField(default=list)  # ISO dates
     # Basis points of a made-to-order piece paid at checkout; the balance is charged when it ships.
     deposit_bp = fields.IntField(default=0, db_default=0)
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -114,6 +123,7 @@ class CapacityBooking(Model):
     microfactory: fields.ForeignKeyRelation[Microfactory] = fields.ForeignKeyField(
         "stallkit.Microfactory", related_name="bookings", on_delete=fields.CASCADE
     )
+    microfactory_id: uuid.UUID
     day = fields.DateField()
     units = fields.IntField(default=0)
 
@@ -130,13 +140,14 @@ class PersonalisationOption(Model):
     brand: fields.ForeignKeyRelation[Brand] = fields.ForeignKeyField(
         "stallkit.Brand", related_name="personalisation_options", on_delete=fields.CASCADE
     )
+    brand_id: uuid.UUID
     handle = fields.CharField(max_length=80)
     kind = fields.CharField(max_length=16)  # monogram | thread_colour
     label = fields.CharField(max_length=200, default="")
-    allowed_values: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]
+    allowed_values: list[str] = fields.JSONField(default=list)
     pattern = fields.CharField(max_length=100, default="")
     max_length = fields.IntField(null=True)
-    price_minor = fields.BigIntField(default=0)
+    price_minor: int = fields.BigIntField(default=0)
     currency = fields.CharField(max_length=3)
     created_at = fields.DatetimeField(auto_now_add=True)
 

@@ -17,7 +17,7 @@ from typing import Any
 import msgspec
 
 from storefront.cache import VersionedCache, cached
-from storefront.catalog.models import Variant
+from storefront.catalog import Variant
 from storefront.clock import utcnow
 from storefront.errors import FieldError, InvalidInput, NotFound
 from storefront.fulfilment import promise, rules
@@ -30,7 +30,7 @@ from storefront.fulfilment.models import (
 )
 from storefront.fulfilment.promise import Point, Quote, Unavailable
 from storefront.fulfilment.rules import Method
-from storefront.inventory.models import Location, StockLevel
+from storefront.inventory import Location, StockLevel
 from storefront.money import Money
 
 BOOKINGS_AHEAD_DAYS = promise.CAPACITY_HORIZON_DAYS + 2

@@ -15,9 +15,9 @@ from datetime import date, datetime
 from itertools import pairwise
 from typing import Literal
 
-from storefront.inventory.rules import COURIER_KINDS as COURIER_KINDS
-from storefront.inventory.rules import PICKUP_KINDS as PICKUP_KINDS
-from storefront.inventory.rules import WEEKDAYS
+from storefront.inventory import COURIER_KINDS as COURIER_KINDS
+from storefront.inventory import PICKUP_KINDS as PICKUP_KINDS
+from storefront.inventory import WEEKDAYS
 
 Method = Literal["pickup", "courier", "made_to_order"]
 METHODS: tuple[Method, ...] = ("pickup", "courier", "made_to_order")
@@ -51,7 +51,7 @@ def clock(minute: int) -> str:
 
 def weekday_numbers(days: Iterable[str]) -> frozenset[int]:
     """``["mon", "sat"]`` as ``{0, 5}``; unknown names are left out (check them first)."""
-    return frozenset(WEEKDAYS.index(d) for d in days if d in WEEKDAYS)  # type: ignore[arg-type]
+    return frozenset(WEEKDAYS.index(d) for d in days if d in WEEKDAYS)
 
 
 def compile_week(hours: Mapping[str, Sequence[Sequence[str]]]) -> Week:

@@ -8,10 +8,10 @@ from typing import Annotated
 
 import msgspec
 
-from storefront.catalog.schemas import Name, PriceIn, Text
+from storefront.catalog import Name, PriceIn, Text
 from storefront.fulfilment.rules import PersonalisationKind
 from storefront.ids import Handle
-from storefront.inventory.rules import Weekday
+from storefront.inventory import Weekday
 from storefront.money import Money
 
 Clock = Annotated[str, msgspec.Meta(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$", description="24-hour HH:MM")]

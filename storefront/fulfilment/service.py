@@ -12,8 +12,7 @@ from datetime import date, datetime, timedelta
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from storefront.api.pagination import Page, page_of, page_query
-from storefront.catalog.schemas import PriceIn
+from storefront.catalog import PriceIn
 from storefront.clock import utcnow
 from storefront.errors import DuplicateHandle, FieldError, InvalidInput, NotFound, raise_field_errors
 from storefront.fulfilment import rules
@@ -37,10 +36,10 @@ from storefront.fulfilment.schemas import (
     RateOut,
 )
 from storefront.ids import slugify
-from storefront.inventory.models import Location
-from storefront.inventory.rules import WEEKDAYS
+from storefront.inventory import WEEKDAYS, Location
 from storefront.money import Money
-from storefront.tenancy.service import brand_currency, bump_catalog_version
+from storefront.pagination import Page, page_of, page_query
+from storefront.tenancy import brand_currency, bump_catalog_version
 
 # A rate may start a little in the past (the client's clock, the request's time in flight), but
 # not earlier: what was charged before now is history, and history is not rewritten.

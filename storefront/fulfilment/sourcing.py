@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 
 from storefront.fulfilment import rules as fulfilment_rules
-from storefront.inventory.models import Location
+from storefront.inventory import Location
 
 
 async def stock_candidates(brand_id: uuid.UUID, method: str, location: str) -> list[uuid.UUID]:

@@ -17,7 +17,7 @@ from storefront.inventory.schemas import (
 )
 from storefront.pagination import DEFAULT_LIMIT, Page
 from storefront.params import CursorQuery, HandleFilter, HandleParam, LimitQuery, SkuFilter
-from storefront.tenancy.principals import Reader, Writer
+from storefront.tenancy import Reader, Writer
 
 
 class LocationController(Controller):

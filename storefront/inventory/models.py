@@ -7,12 +7,14 @@ the ledger explains it (stall reconciliation, returns, audits).
 
 from __future__ import annotations
 
+import uuid
+
 from tortoise import fields
 from tortoise.models import Model
 
-from storefront.catalog.models import Variant
+from storefront.catalog import Variant
 from storefront.ids import new_id
-from storefront.tenancy.models import Brand
+from storefront.tenancy import Brand
 
 
 class Location(Model):
@@ -20,6 +22,7 @@ class Location(Model):
     brand: fields.ForeignKeyRelation[Brand] = fields.ForeignKeyField(
         "stallkit.Brand", related_name="locations", on_delete=fields.CASCADE
     )
+    brand_id: uuid.UUID
     handle = fields.CharField(max_length=80)
     name = fields.CharField(max_length=200)
     kind = fields.CharField(max_length=16)  # warehouse | shop | microfactory | stall
@@ -30,7 +33,7 @@ class Location(Model):
     timezone = fields.CharField(max_length=64)
     latitude_e6 = fields.IntField(null=True)  # micro-degrees: exact, comparable, no float drift
     longitude_e6 = fields.IntField(null=True)
-    opening_hours: dict[str, list[list[str]]] = fields.JSONField(default=dict)  # type: ignore[assignment]
+    opening_hours: dict[str, list[list[str]]] = fields.JSONField(default=dict)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -44,12 +47,15 @@ class StockLevel(Model):
     brand: fields.ForeignKeyRelation[Brand] = fields.ForeignKeyField(
         "stallkit.Brand", related_name="stock_levels", on_delete=fields.CASCADE
     )
+    brand_id: uuid.UUID
     variant: fields.ForeignKeyRelation[Variant] = fields.ForeignKeyField(
         "stallkit.Variant", related_name="stock_levels", on_delete=fields.CASCADE
     )
+    variant_id: uuid.UUID
     location: fields.ForeignKeyRelation[Location] = fields.ForeignKeyField(
         "stallkit.Location", related_name="stock_levels", on_delete=fields.CASCADE
     )
+    location_id: uuid.UUID
     on_hand = fields.IntField(default=0)
     reserved = fields.IntField(default=0)
     updated_at = fields.DatetimeField(auto_now=True)
@@ -65,12 +71,15 @@ class StockMovement(Model):
     brand: fields.ForeignKeyRelation[Brand] = fields.ForeignKeyField(
         "stallkit.Brand", related_name="stock_movements", on_delete=fields.CASCADE
     )
+    brand_id: uuid.UUID
     variant: fields.ForeignKeyRelation[Variant] = fields.ForeignKeyField(
         "stallkit.Variant", related_name="stock_movements", on_delete=fields.CASCADE
     )
+    variant_id: uuid.UUID
     location: fields.ForeignKeyRelation[Location] = fields.ForeignKeyField(
         "stallkit.Location", related_name="stock_movements", on_delete=fields.CASCADE
     )
+    location_id: uuid.UUID
     kind = fields.CharField(max_length=16)  # receive | reserve | release | sell | allocate | return | adjust
     on_hand_delta = fields.IntField()
     reserved_delta = fields.IntField(default=0)

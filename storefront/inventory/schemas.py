@@ -8,7 +8,7 @@ from typing import Annotated
 
 import msgspec
 
-from storefront.catalog.schemas import Country, Name, Text
+from storefront.catalog import Country, Name, Text
 from storefront.ids import Handle, Sku
 from storefront.inventory.rules import MAX_QUANTITY, LocationKind, ManualMovementKind, Weekday
 

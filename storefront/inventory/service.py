@@ -13,7 +13,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from storefront.catalog.models import Variant
+from storefront.catalog import Variant
 from storefront.errors import (
     Conflict,
     DuplicateHandle,
@@ -28,7 +28,7 @@ from storefront.inventory.models import Location, StockLevel, StockMovement
 from storefront.inventory.rules import LocationKind
 from storefront.inventory.schemas import LocationIn, LocationOut, LocationPatch, MovementIn, MovementOut, StockLevelOut
 from storefront.pagination import Page, page_of, page_query
-from storefront.tenancy.service import bump_catalog_version
+from storefront.tenancy import bump_catalog_version
 
 # --- locations --------------------------------------------------------------------------------
 

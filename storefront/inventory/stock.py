@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 
-from storefront.catalog.schemas import LocationStock, VariantStock
+from storefront.catalog import LocationStock, VariantStock
 from storefront.inventory.models import Location, StockLevel
 from storefront.inventory.rules import COURIER_KINDS, PICKUP_KINDS
 

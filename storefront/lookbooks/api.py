@@ -11,7 +11,7 @@ from storefront.lookbooks import service
 from storefront.lookbooks.schemas import LookbookIn, LookbookOut, LookbookPatch, LookbookSummary
 from storefront.pagination import DEFAULT_LIMIT, Page
 from storefront.params import CursorQuery, HandleParam, LimitQuery
-from storefront.tenancy.principals import Reader, Writer
+from storefront.tenancy import Reader, Writer
 
 LookbookCache = NamedDependency[VersionedCache[LookbookOut]]
 LookbookPageCache = NamedDependency[VersionedCache[Page[LookbookSummary]]]

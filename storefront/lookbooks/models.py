@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
+
 from tortoise import fields
 from tortoise.models import Model
 
-from storefront.catalog.models import Product, Variant
+from storefront.catalog import Product, Variant
 from storefront.ids import new_id
-from storefront.tenancy.models import Brand
+from storefront.tenancy import Brand
 
 
 class Lookbook(Model):
@@ -15,6 +17,7 @@ class Lookbook(Model):
     brand: fields.ForeignKeyRelation[Brand] = fields.ForeignKeyField(
         "stallkit.Brand", related_name="lookbooks", on_delete=fields.CASCADE
     )
+    brand_id: uuid.UUID
     handle = fields.CharField(max_length=80)
     title = fields.CharField(max_length=200)
     description = fields.TextField(default="")
@@ -33,6 +36,7 @@ class Look(Model):
     lookbook: fields.ForeignKeyRelation[Lookbook] = fields.ForeignKeyField(
         "stallkit.Lookbook", related_name="looks", on_delete=fields.CASCADE
     )
+    lookbook_id: uuid.UUID
     title = fields.CharField(max_length=200)
     occasion = fields.CharField(max_length=16)  # casual | business | evening
     image = fields.CharField(max_length=500, default="")
@@ -52,12 +56,15 @@ class LookItem(Model):
     look: fields.ForeignKeyRelation[Look] = fields.ForeignKeyField(
         "stallkit.Look", related_name="items", on_delete=fields.CASCADE
     )
+    look_id: uuid.UUID
     product: fields.ForeignKeyRelation[Product] = fields.ForeignKeyField(
         "stallkit.Product", related_name="look_items", on_delete=fields.CASCADE
     )
+    product_id: uuid.UUID
     variant: fields.ForeignKeyNullableRelation[Variant] = fields.ForeignKeyField(
         "stallkit.Variant", related_name="look_items", on_delete=fields.SET_NULL, null=True
     )
+    variant_id: uuid.UUID | None
     hotspot_x = fields.IntField()  # per-mille of the image width, 0..1000
     hotspot_y = fields.IntField()
     note = fields.CharField(max_length=200, default="")

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from storefront.catalog.schemas import LongText, Name, Text, Url
+from storefront.catalog import LongText, Name, Text, Url
 from storefront.ids import Handle, Sku
 from storefront.money import Money
 

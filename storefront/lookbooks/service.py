@@ -14,7 +14,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from storefront.cache import VersionedCache, cached
-from storefront.catalog.models import Product, Variant
+from storefront.catalog import Product, Variant
 from storefront.errors import DuplicateHandle, FieldError, NotFound, raise_field_errors
 from storefront.ids import slugify
 from storefront.lookbooks.models import Look, Lookbook, LookItem
@@ -30,7 +30,7 @@ from storefront.lookbooks.schemas import (
 )
 from storefront.money import Money
 from storefront.pagination import Page, page_of, page_query
-from storefront.tenancy.service import bump_catalog_version
+from storefront.tenancy import bump_catalog_version
 
 # (product id, variant id or None) for each item, keyed by (look index, item index).
 ItemRefs = dict[tuple[int, int], tuple[uuid.UUID, uuid.UUID | None]]
@@ -177,7 +177,7 @@ async def _load_lookbook(brand_id: uuid.UUID, handle: str) -> LookbookOut:
 
 async def _lookbook_out(lookbook: Lookbook) -> LookbookOut:
     """Assemble in four queries, however many looks and items, instead of one per item."""
-    brand_id = lookbook.brand_id  # type: ignore[attr-defined]
+    brand_id = lookbook.brand_id
     looks = await Look.filter(lookbook_id=lookbook.id).order_by("position")
     rows = (
         await LookItem.filter(look_id__in=[look.id for look in looks])

@@ -21,8 +21,8 @@ from storefront.orders.schemas import (
 )
 from storefront.pagination import DEFAULT_LIMIT, Page
 from storefront.params import CursorQuery, IdParam, LimitQuery
-from storefront.payments.api import Gateway
-from storefront.tenancy.principals import Writer
+from storefront.payments import Gateway
+from storefront.tenancy import Writer
 
 
 class OrderController(Controller):

@@ -9,15 +9,17 @@ when it is placed: later catalogue or rate changes never rewrite what the shoppe
 
 from __future__ import annotations
 
+import uuid
+
 from tortoise import fields
 from tortoise.models import Model
 
-from storefront.cart.models import Cart
-from storefront.catalog.models import Variant
-from storefront.fulfilment.models import Microfactory
+from storefront.cart import Cart
+from storefront.catalog import Variant
+from storefront.fulfilment import Microfactory
 from storefront.ids import new_id
-from storefront.inventory.models import Location
-from storefront.tenancy.models import Brand
+from storefront.inventory import Location
+from storefront.tenancy import Brand
 
 
 class Order(Model):
@@ -25,24 +27,27 @@ class Order(Model):
     brand: fields.ForeignKeyRelation[Brand] = fields.ForeignKeyField(
         "stallkit.Brand", related_name="orders", on_delete=fields.CASCADE
     )
+    brand_id: uuid.UUID
     cart: fields.ForeignKeyNullableRelation[Cart] = fields.ForeignKeyField(
         "stallkit.Cart", related_name="orders", on_delete=fields.SET_NULL, null=True
     )
+    cart_id: uuid.UUID | None
     exchange_of: fields.ForeignKeyNullableRelation[Order] = fields.ForeignKeyField(
         "stallkit.Order", related_name="exchanges", on_delete=fields.SET_NULL, null=True
     )
+    exchange_of_id: uuid.UUID | None
     number = fields.CharField(max_length=20, unique=True)
     status = fields.CharField(max_length=20, db_index=True)
     email = fields.CharField(max_length=254, default="")
     name = fields.CharField(max_length=200, default="")
     currency = fields.CharField(max_length=3)
-    subtotal_minor = fields.BigIntField()
-    fulfilment_minor = fields.BigIntField()
-    discount_minor = fields.BigIntField()
-    total_minor = fields.BigIntField()
-    paid_minor = fields.BigIntField(default=0)
-    refunded_minor = fields.BigIntField(default=0)
-    balance_minor = fields.BigIntField(default=0)  # made-to-order balances, charged as pieces ship
+    subtotal_minor: int = fields.BigIntField()
+    fulfilment_minor: int = fields.BigIntField()
+    discount_minor: int = fields.BigIntField()
+    total_minor: int = fields.BigIntField()
+    paid_minor: int = fields.BigIntField(default=0)
+    refunded_minor: int = fields.BigIntField(default=0)
+    balance_minor: int = fields.BigIntField(default=0)  # made-to-order balances, charged as pieces ship
     payment_intent = fields.CharField(max_length=100, null=True, unique=True)  # the checkout payment
     stripe_customer = fields.CharField(max_length=100, null=True)  # keeps the card when a balance is due
     client_secret = fields.CharField(max_length=200, null=True)
@@ -73,13 +78,14 @@ class Fulfilment(Model):
     order: fields.ForeignKeyRelation[Order] = fields.ForeignKeyField(
         "stallkit.Order", related_name="fulfilments", on_delete=fields.CASCADE
     )
+    order_id: uuid.UUID
     method = fields.CharField(max_length=16)
     status = fields.CharField(max_length=20)
     location = fields.CharField(max_length=80)  # shop, hub or microfactory handle
     zone = fields.CharField(max_length=80, null=True)
     postcode = fields.CharField(max_length=10, null=True)
-    fee_minor = fields.BigIntField(default=0)
-    balance_minor = fields.BigIntField(default=0)  # due when this (made-to-order) fulfilment ships
+    fee_minor: int = fields.BigIntField(default=0)
+    balance_minor: int = fields.BigIntField(default=0)  # due when this (made-to-order) fulfilment ships
     balance_intent = fields.CharField(max_length=100, null=True)  # the payment that charged it
     promised_earliest = fields.DatetimeField()
     promised_latest = fields.DatetimeField()
@@ -98,19 +104,22 @@ class OrderLine(Model):
     order: fields.ForeignKeyRelation[Order] = fields.ForeignKeyField(
         "stallkit.Order", related_name="lines", on_delete=fields.CASCADE
     )
+    order_id: uuid.UUID
     fulfilment: fields.ForeignKeyRelation[Fulfilment] = fields.ForeignKeyField(
         "stallkit.Fulfilment", related_name="lines", on_delete=fields.CASCADE
     )
+    fulfilment_id: uuid.UUID
     variant: fields.ForeignKeyRelation[Variant] = fields.ForeignKeyField(
         "stallkit.Variant", related_name="order_lines", on_delete=fields.RESTRICT
     )
+    variant_id: uuid.UUID
     sku = fields.CharField(max_length=64)
     title = fields.CharField(max_length=300)
     quantity = fields.IntField()
-    unit_price_minor = fields.BigIntField()  # variant price plus personalisation, per unit
-    discount_minor = fields.BigIntField(default=0)  # for the whole line
-    total_minor = fields.BigIntField()  # unit price x quantity - discount
-    personalisation: list[dict[str, str]] = fields.JSONField(default=list)  # type: ignore[assignment]
+    unit_price_minor: int = fields.BigIntField()  # variant price plus personalisation, per unit
+    discount_minor: int = fields.BigIntField(default=0)  # for the whole line
+    total_minor: int = fields.BigIntField()  # unit price x quantity - discount
+    personalisation: list[dict[str, str]] = fields.JSONField(default=list)
     returned_quantity = fields.IntField(default=0)
 
     class Meta:
@@ -125,15 +134,19 @@ class StockHold(Model):
     order: fields.ForeignKeyRelation[Order] = fields.ForeignKeyField(
         "stallkit.Order", related_name="stock_holds", on_delete=fields.CASCADE
     )
+    order_id: uuid.UUID
     line: fields.ForeignKeyRelation[OrderLine] = fields.ForeignKeyField(
         "stallkit.OrderLine", related_name="stock_holds", on_delete=fields.CASCADE
     )
+    line_id: uuid.UUID
     variant: fields.ForeignKeyRelation[Variant] = fields.ForeignKeyField(
         "stallkit.Variant", related_name="stock_holds", on_delete=fields.RESTRICT
     )
+    variant_id: uuid.UUID
     location: fields.ForeignKeyRelation[Location] = fields.ForeignKeyField(
         "stallkit.Location", related_name="stock_holds", on_delete=fields.RESTRICT
     )
+    location_id: uuid.UUID
     quantity = fields.IntField()
     status = fields.CharField(max_length=12, default="held")
 
@@ -149,12 +162,15 @@ class CapacityHold(Model):
     order: fields.ForeignKeyRelation[Order] = fields.ForeignKeyField(
         "stallkit.Order", related_name="capacity_holds", on_delete=fields.CASCADE
     )
+    order_id: uuid.UUID
     line: fields.ForeignKeyRelation[OrderLine] = fields.ForeignKeyField(
         "stallkit.OrderLine", related_name="capacity_holds", on_delete=fields.CASCADE
     )
+    line_id: uuid.UUID
     microfactory: fields.ForeignKeyRelation[Microfactory] = fields.ForeignKeyField(
         "stallkit.Microfactory", related_name="capacity_holds", on_delete=fields.RESTRICT
     )
+    microfactory_id: uuid.UUID
     day = fields.DateField()
     units = fields.IntField()
     status = fields.CharField(max_length=12, default="held")  # held | released
@@ -171,6 +187,7 @@ class OrderEvent(Model):
     order: fields.ForeignKeyRelation[Order] = fields.ForeignKeyField(
         "stallkit.Order", related_name="events", on_delete=fields.CASCADE
     )
+    order_id: uuid.UUID
     fulfilment_id = fields.UUIDField(null=True)
     from_status = fields.CharField(max_length=20)
     to_status = fields.CharField(max_length=20)
@@ -190,9 +207,10 @@ class Return(Model):
     order: fields.ForeignKeyRelation[Order] = fields.ForeignKeyField(
         "stallkit.Order", related_name="returns", on_delete=fields.CASCADE
     )
+    order_id: uuid.UUID
     status = fields.CharField(max_length=20)  # requested | refund_pending | completed
-    refund_minor = fields.BigIntField()
-    refund_offset = fields.BigIntField(default=0)  # refunds of the order's earlier returns: where this one starts
+    refund_minor: int = fields.BigIntField()
+    refund_offset: int = fields.BigIntField(default=0)  # refunds of the order's earlier returns: where this one starts
     refund_id = fields.CharField(max_length=100, null=True)
     exchange_order_id = fields.UUIDField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -210,16 +228,18 @@ class ReturnLine(Model):
     order_return: fields.ForeignKeyRelation[Return] = fields.ForeignKeyField(
         "stallkit.Return", related_name="lines", on_delete=fields.CASCADE
     )
+    order_return_id: uuid.UUID
     line: fields.ForeignKeyRelation[OrderLine] = fields.ForeignKeyField(
         "stallkit.OrderLine", related_name="return_lines", on_delete=fields.CASCADE
     )
+    line_id: uuid.UUID
     quantity = fields.IntField()
     reason = fields.CharField(max_length=24)
     condition = fields.CharField(max_length=12, default="")  # resaleable | damaged; "" until received
     disposition = fields.CharField(max_length=12, default="")  # restocked | quarantined; "" until received
     first_unit = fields.IntField(default=0)  # how many of the line were returned before: fixes its refund share
     location = fields.CharField(max_length=80, default="")  # where restocked units went
-    refund_minor = fields.BigIntField(default=0)
+    refund_minor: int = fields.BigIntField(default=0)
     exchange_sku = fields.CharField(max_length=64, null=True)
 
     class Meta:

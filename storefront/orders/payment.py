@@ -22,10 +22,10 @@ from storefront.orders import states
 from storefront.orders.models import CapacityHold, Fulfilment, Order, StockHold
 from storefront.orders.placing import record_event
 from storefront.orders.service import due_at_checkout
-from storefront.tenancy.service import bump_catalog_version
+from storefront.tenancy import bump_catalog_version
 
 if TYPE_CHECKING:
-    from storefront.payments.gateway import PaymentGateway, PaymentIntentView
+    from storefront.payments import PaymentGateway, PaymentIntentView
 
 
 def signal_of(intent: PaymentIntentView) -> states.PaymentSignal | None:
@@ -99,7 +99,7 @@ async def apply_signal(
 
 async def _commit(order: Order, received: Money | None, source: str, now: datetime) -> None:
     for hold in await StockHold.filter(order_id=order.id, status="held").select_for_update():
-        await ledger.sell_held(hold.variant_id, hold.location_id, hold.quantity, f"order {order.number} paid")  # type: ignore[attr-defined]
+        await ledger.sell_held(hold.variant_id, hold.location_id, hold.quantity, f"order {order.number} paid")
         hold.status = "sold"
         await hold.save(update_fields=["status"])
     await Fulfilment.filter(order_id=order.id, status="pending_payment").update(status="paid")
@@ -117,11 +117,11 @@ async def cancel_order(order: Order, reason: str, source: str, now: datetime) ->
     """Cancel an unpaid order: its held stock goes back on sale and its capacity is freed."""
     for hold in await StockHold.filter(order_id=order.id, status="held").select_for_update():
         reason_text = f"order {order.number} {reason}"
-        await ledger.release_held(hold.variant_id, hold.location_id, hold.quantity, reason_text)  # type: ignore[attr-defined]
+        await ledger.release_held(hold.variant_id, hold.location_id, hold.quantity, reason_text)
         hold.status = "released"
         await hold.save(update_fields=["status"])
     for booking in await CapacityHold.filter(order_id=order.id, status="held"):
-        await capacity.unbook(booking.microfactory_id, booking.day, booking.units)  # type: ignore[attr-defined]
+        await capacity.unbook(booking.microfactory_id, booking.day, booking.units)
         booking.status = "released"
         await booking.save(update_fields=["status"])
     await Fulfilment.filter(order_id=order.id).update(status="cancelled")
@@ -130,7 +130,7 @@ async def cancel_order(order: Order, reason: str, source: str, now: datetime) ->
     order.cancelled_at = now
     order.cancel_reason = reason
     await order.save(update_fields=["status", "cancelled_at", "cancel_reason", "updated_at"])
-    await bump_catalog_version(order.brand_id)  # type: ignore[attr-defined]
+    await bump_catalog_version(order.brand_id)
 
 
 async def refund_late_payment(order: Order, received: Money, gateway: PaymentGateway, source: str) -> None:

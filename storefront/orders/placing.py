@@ -15,8 +15,7 @@ from datetime import datetime
 
 import msgspec
 
-from storefront.fulfilment import capacity, sourcing
-from storefront.fulfilment.promise import Quote
+from storefront.fulfilment import Quote, capacity, sourcing
 from storefront.inventory import ledger
 from storefront.orders.models import CapacityHold, Fulfilment, Order, OrderEvent, OrderLine, StockHold
 

@@ -9,6 +9,7 @@ not take. Every step is idempotent, so running it from several workers, or twice
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
 import msgspec
 
@@ -17,7 +18,7 @@ from storefront.errors import PaymentsUnavailable
 from storefront.orders.models import Order, Return
 from storefront.orders.payment import apply_intent, expire
 from storefront.orders.returns import complete_refund
-from storefront.payments.gateway import PaymentGateway
+from storefront.payments import PaymentGateway
 
 
 class ReconcileReport(msgspec.Struct, kw_only=True):
@@ -42,7 +43,7 @@ async def reconcile(gateway: PaymentGateway, *, now: datetime | None = None, lim
         except PaymentsUnavailable:
             report.errors += 1
             continue
-        status = await Order.filter(id=order.id).first().values_list("status", flat=True)
+        status = cast("str | None", await Order.filter(id=order.id).first().values_list("status", flat=True))
         report.paid += status == "paid"
         report.cancelled += status == "cancelled"
     for ret in await Return.filter(status="refund_pending").order_by("created_at").limit(limit):

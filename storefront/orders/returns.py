@@ -21,27 +21,25 @@ import uuid
 from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from tortoise.transactions import in_transaction
 
-from storefront.cart.schemas import FulfilmentChoice
-from storefront.cart.view import line_quote
-from storefront.catalog.models import Variant
+from storefront.cart import FulfilmentChoice, line_quote
+from storefront.catalog import Variant
 from storefront.clock import utcnow
 from storefront.errors import Conflict, FieldError, NotFound, StallkitError, raise_field_errors
-from storefront.inventory import ledger
-from storefront.inventory.models import Location
+from storefront.inventory import Location, ledger
 from storefront.money import Money, allocate
 from storefront.orders.models import Fulfilment, Order, OrderLine, Return, ReturnLine, StockHold
 from storefront.orders.placing import new_fulfilment, order_number, record_event
 from storefront.orders.schemas import ReceiveIn, ReturnIn, ReturnLineOut, ReturnOut
 from storefront.orders.service import locked_order
 from storefront.orders.states import AFTER_PAYMENT
-from storefront.tenancy.service import bump_catalog_version
+from storefront.tenancy import bump_catalog_version
 
 if TYPE_CHECKING:
-    from storefront.payments.gateway import PaymentGateway
+    from storefront.payments import PaymentGateway
 
 
 class AlreadyReceived(Conflict):
@@ -116,7 +114,7 @@ async def _record_return(brand_id: uuid.UUID, order_id: uuid.UUID, data: ReturnI
             if wanted[line.id] > left:
                 errors.append(FieldError(f"body.lines[{i}].quantity", f"only {left} of this line can be returned"))
             unpaid = await Fulfilment.filter(
-                id=line.fulfilment_id,  # type: ignore[attr-defined]
+                id=line.fulfilment_id,
                 balance_minor__gt=0,
                 balance_intent__isnull=True,
             ).exists()
@@ -178,7 +176,7 @@ async def _receive(
         location = await Location.get(id=location_id) if location_id else None
         restock = condition == "resaleable" and not line.personalisation and location is not None
         if restock and location is not None:
-            await ledger.restock(brand_id, line.variant_id, location.id, row.quantity, f"return {ret.id}")  # type: ignore[attr-defined]
+            await ledger.restock(brand_id, line.variant_id, location.id, row.quantity, f"return {ret.id}")
         refund = 0
         if row.exchange_sku is not None and location is not None:
             replacement = await _replacement(brand_id, line, row.exchange_sku, "body.lines")
@@ -195,9 +193,12 @@ async def _receive(
         ret.exchange_order_id = await _exchange_order(order, exchange, now)
     ret.refund_minor = refund_total
     ret.refund_offset = sum(
-        await Return.filter(order_id=order.id, status__in=["refund_pending", "completed"])
-        .exclude(id=ret.id)
-        .values_list("refund_minor", flat=True)
+        cast(
+            "list[int]",
+            await Return.filter(order_id=order.id, status__in=["refund_pending", "completed"])
+            .exclude(id=ret.id)
+            .values_list("refund_minor", flat=True),
+        )
     )
     ret.status = "refund_pending"
     if refund_total == 0 or not order.payment_intent:
@@ -211,15 +212,15 @@ async def _receive(
 
 async def _source_location(line: OrderLine) -> uuid.UUID | None:
     """Where the line's units were sold from (None for a made-to-order piece)."""
-    return await StockHold.filter(line_id=line.id).first().values_list("location_id", flat=True)  # type: ignore[return-value]
+    return cast("uuid.UUID | None", await StockHold.filter(line_id=line.id).first().values_list("location_id", flat=True))
 
 
 async def _replacement(brand_id: uuid.UUID, line: OrderLine, sku: str, field: str) -> Variant:
-    original = await Variant.get(id=line.variant_id)  # type: ignore[attr-defined]
+    original = await Variant.get(id=line.variant_id)
     replacement = await Variant.get_or_none(brand_id=brand_id, sku=sku)
     if replacement is None:
         raise NotFound(f"no variant with SKU {sku!r}", errors=[FieldError(field, "no such SKU")])
-    if replacement.product_id != original.product_id:  # type: ignore[attr-defined]
+    if replacement.product_id != original.product_id:
         raise_field_errors([FieldError(field, "an exchange is for another variant of the same product")])
     if (replacement.price_minor, replacement.currency) != (original.price_minor, original.currency):
         raise_field_errors([FieldError(field, "an exchange must be for a variant of the same price")])
@@ -231,7 +232,7 @@ async def _exchange_order(
 ) -> uuid.UUID:
     """A paid order for the replacements, sold from where the returned units were, with a fresh promise."""
     exchange = await Order.create(
-        brand_id=order.brand_id,  # type: ignore[attr-defined]
+        brand_id=order.brand_id,
         exchange_of_id=order.id,
         number=order_number(),
         status="paid",
@@ -247,14 +248,14 @@ async def _exchange_order(
         paid_at=now,
     )
     for line, replacement, quantity, location_id in items:
-        original = await Fulfilment.get(id=line.fulfilment_id)  # type: ignore[attr-defined]
+        original = await Fulfilment.get(id=line.fulfilment_id)
         choice = FulfilmentChoice(
             method=original.method,  # type: ignore[arg-type]
             location=original.location if original.method == "pickup" else None,
             postcode=original.postcode,
         )
         try:
-            quote = await line_quote(order.brand_id, replacement.sku, choice, now)  # type: ignore[attr-defined]
+            quote = await line_quote(order.brand_id, replacement.sku, choice, now)
         except StallkitError as exc:
             raise_field_errors([FieldError("body.lines", f"{replacement.sku} cannot be sent that way: {exc.detail}")])
             raise
@@ -311,7 +312,7 @@ async def _payments(order: Order) -> list[tuple[str, int]]:
 
 async def complete_refund(ret: Return, gateway: PaymentGateway, now: datetime) -> None:
     """Refund a pending return at Stripe (idempotently, one refund per payment it draws on), then record it."""
-    order = await Order.get(id=ret.order_id)  # type: ignore[attr-defined]
+    order = await Order.get(id=ret.order_id)
     payments = await _payments(order)
     parts = refund_split(ret.refund_minor, ret.refund_offset, [amount for _, amount in payments])
     refund_ids = []
@@ -335,8 +336,10 @@ async def complete_refund(ret: Return, gateway: PaymentGateway, now: datetime) -
 
 
 async def return_out(ret: Return) -> ReturnOut:
-    order = await Order.get(id=ret.order_id)  # type: ignore[attr-defined]
-    money = lambda amount: Money(amount=amount, currency=order.currency)  # noqa: E731
+    order = await Order.get(id=ret.order_id)
+    def money(amount: int) -> Money:
+        return Money(amount=amount, currency=order.currency)
+
     rows = await ReturnLine.filter(order_return_id=ret.id).order_by("id").prefetch_related("line")
     return ReturnOut(
         id=ret.id,

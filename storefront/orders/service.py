@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from tortoise.transactions import in_transaction
 
-from storefront.cart.schemas import OrderRef
+from storefront.cart import OrderRef
 from storefront.clock import utcnow
 from storefront.errors import Conflict, FieldError, NotFound, PaymentDeclined, PaymentsUnavailable
 from storefront.money import Money
@@ -18,10 +18,10 @@ from storefront.orders.models import Fulfilment, Order, OrderLine, ReturnLine
 from storefront.orders.placing import record_event
 from storefront.orders.schemas import FulfilmentOut, KpiSummary, OrderLineOut, OrderOut, StepIn
 from storefront.pagination import Page, page_of, page_query
-from storefront.tenancy.service import brand_currency
+from storefront.tenancy import brand_currency
 
 if TYPE_CHECKING:
-    from storefront.payments.gateway import PaymentGateway
+    from storefront.payments import PaymentGateway
 
 def due_at_checkout(order: Order) -> int:
     """What the checkout payment is for: the total less made-to-order balances due on dispatch."""
@@ -49,10 +49,10 @@ async def orders_out(orders: list[Order]) -> list[OrderOut]:
     ids = [o.id for o in orders]
     fulfilments: dict[uuid.UUID, list[Fulfilment]] = defaultdict(list)
     for f in await Fulfilment.filter(order_id__in=ids).order_by("id"):
-        fulfilments[f.order_id].append(f)  # type: ignore[attr-defined]
+        fulfilments[f.order_id].append(f)
     lines: dict[uuid.UUID, list[OrderLine]] = defaultdict(list)
     for line in await OrderLine.filter(order_id__in=ids).order_by("id"):
-        lines[line.order_id].append(line)  # type: ignore[attr-defined]
+        lines[line.order_id].append(line)
     returned: dict[uuid.UUID, list[tuple[str, str, int]]] = defaultdict(list)
     rows = (  # units received back; a return only requested has not come back yet
         await ReturnLine.filter(line__order_id__in=ids)
@@ -67,7 +67,9 @@ async def orders_out(orders: list[Order]) -> list[OrderOut]:
 def _order_out(
     order: Order, fulfilments: list[Fulfilment], lines: list[OrderLine], returned: list[tuple[str, str, int]]
 ) -> OrderOut:
-    money = lambda amount: Money(amount=amount, currency=order.currency)  # noqa: E731
+    def money(amount: int) -> Money:
+        return Money(amount=amount, currency=order.currency)
+
     return OrderOut(
         id=order.id,
         number=order.number,
@@ -90,7 +92,7 @@ def _order_out(
         fulfilled_at=order.fulfilled_at,
         cancelled_at=order.cancelled_at,
         cancel_reason=order.cancel_reason,
-        exchange_of=order.exchange_of_id,  # type: ignore[attr-defined]
+        exchange_of=order.exchange_of_id,
         fulfilments=[
             FulfilmentOut(
                 id=f.id,
@@ -113,7 +115,7 @@ def _order_out(
         lines=[
             OrderLineOut(
                 id=line.id,
-                fulfilment=line.fulfilment_id,  # type: ignore[attr-defined]
+                fulfilment=line.fulfilment_id,
                 sku=line.sku,
                 title=line.title,
                 quantity=line.quantity,

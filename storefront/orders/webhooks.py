@@ -16,8 +16,7 @@ from tortoise.transactions import in_transaction
 from storefront.orders.models import Order
 from storefront.orders.payment import apply_intent
 from storefront.orders.placing import record_event
-from storefront.payments import webhooks
-from storefront.payments.gateway import PaymentGateway, PaymentNews
+from storefront.payments import PaymentGateway, PaymentNews, webhooks
 
 
 async def receive(news: PaymentNews, *, gateway: PaymentGateway, now: datetime) -> str:

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, cast
 
 import httpx
 import msgspec
@@ -42,6 +42,9 @@ from storefront.payments.gateway import (
     WebhookSignatureInvalid,
 )
 from storefront.settings import Secret, Settings
+
+if TYPE_CHECKING:
+    from stripe.params import CustomerCreateParams, PaymentIntentCreateParams, RefundCreateParams
 
 log = logging.getLogger("stallkit.payments")
 # The SDK and httpx log every request at INFO: noise in a shop's logs (and the SDK's include
@@ -118,7 +121,7 @@ class StripeGateway:
         """Close the pooled connections (they leak sockets otherwise); the gateway may be used again after."""
         http, self._http, self._client = self._http, None, None
         if http is not None:
-            await http.close_async()
+            await http.close_async()  # type: ignore[no-untyped-call]  # the SDK leaves close_async unannotated
 
     # --- PaymentIntents ----------------------------------------------------------------------
 
@@ -140,10 +143,11 @@ class StripeGateway:
         metadata so a webhook or the Dashboard leads back to the order.
         """
         client = self._stripe()
-        params: dict[str, Any] = {
+        params: PaymentIntentCreateParams = {
             "amount": _stripe_amount(amount),
             "currency": amount.currency.lower(),
-            "payment_method_types": ["card"],
+            # stripe 16's TypedDict lists only allowed_payment_method_types; the request is unchanged
+            "payment_method_types": ["card"],  # type: ignore[typeddict-unknown-key]
             "metadata": {**(metadata or {}), "order_id": order_id},
         }
         if customer is not None:
@@ -162,7 +166,7 @@ class StripeGateway:
     async def create_customer(self, *, email: str, order_id: str, idempotency_key: str) -> str:
         """A Stripe customer to keep a card on, for a balance charged when a made-to-order piece ships."""
         client = self._stripe()
-        params: dict[str, Any] = {"email": email, "metadata": {"order_id": order_id}}
+        params: CustomerCreateParams = {"email": email, "metadata": {"order_id": order_id}}
         customer = await self._call(
             "create customer",
             lambda: client.v1.customers.create_async(params, {"idempotency_key": idempotency_key}),
@@ -174,12 +178,13 @@ class StripeGateway:
     ) -> PaymentIntentView:
         """Charge a kept card with the shopper away (a deposit's balance); a decline raises ``PaymentDeclined``."""
         client = self._stripe()
-        params: dict[str, Any] = {
+        params: PaymentIntentCreateParams = {
             "amount": _stripe_amount(amount),
             "currency": amount.currency.lower(),
             "customer": customer,
             "payment_method": payment_method,
-            "payment_method_types": ["card"],
+            # stripe 16's TypedDict lists only allowed_payment_method_types; the request is unchanged
+            "payment_method_types": ["card"],  # type: ignore[typeddict-unknown-key]
             "confirm": True,
             "off_session": True,
             "metadata": {"order_id": order_id, "kind": "balance"},
@@ -281,7 +286,7 @@ class StripeGateway:
         intent = await self.retrieve_payment_intent(payment_intent)
         if intent.currency != amount.currency:
             raise InvalidInput(f"refund is in {amount.currency} but payment {payment_intent} was in {intent.currency}")
-        params: dict[str, Any] = {"payment_intent": payment_intent, "amount": _stripe_amount(amount)}
+        params: RefundCreateParams = {"payment_intent": payment_intent, "amount": _stripe_amount(amount)}
         refund = await self._call(
             "create refund",
             lambda: client.v1.refunds.create_async(params, {"idempotency_key": idempotency_key}),
@@ -439,7 +444,7 @@ def _id_of(value: Any) -> str | None:
     """An id from a field that is an id, or an expanded object (the local test server expands charges)."""
     if value is None or isinstance(value, str):
         return value
-    return _field(value, "id")
+    return cast("str | None", _field(value, "id"))
 
 
 def _last_error(intent: Any) -> str | None:

@@ -7,6 +7,8 @@ read caches compare it, which is how a write is visible on the very next read in
 
 from __future__ import annotations
 
+import uuid
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -21,9 +23,9 @@ class Brand(Model):
     locale = fields.CharField(max_length=16, default="en_GB")
     timezone = fields.CharField(max_length=64, default="Europe/London")
     theme = fields.CharField(max_length=64, default="default")
-    theme_tokens: dict[str, str] = fields.JSONField(default=dict)  # type: ignore[assignment]
-    allowed_origins: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]
-    catalog_version = fields.BigIntField(default=0)
+    theme_tokens: dict[str, str] = fields.JSONField(default=dict)
+    allowed_origins: list[str] = fields.JSONField(default=list)
+    catalog_version: int = fields.BigIntField(default=0)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -42,6 +44,7 @@ class ApiKey(Model):
     brand: fields.ForeignKeyRelation[Brand] = fields.ForeignKeyField(
         "stallkit.Brand", related_name="api_keys", on_delete=fields.CASCADE
     )
+    brand_id: uuid.UUID
     kind = fields.CharField(max_length=16)  # "publishable" | "secret"
     prefix = fields.CharField(max_length=16)  # shown in listings: "sk_live_AbCd"
     key_hash = fields.CharField(max_length=64, unique=True)
