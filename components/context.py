@@ -15,10 +15,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from components.caches import ComponentCaches
 from storefront.api.deps import ReadCaches
 from storefront.catalog import service as catalog
 from storefront.catalog.schemas import ProductOut, VariantOut
 from storefront.errors import FieldError, InvalidInput
+from storefront.inventory import READER as STOCK_READER
 from storefront.settings import Settings
 from storefront.tenancy.schemas import BrandOut, Principal
 
@@ -53,7 +55,8 @@ class Links:
 class LoadContext:
     principal: Principal
     brand: BrandOut
-    caches: ReadCaches
+    caches: ReadCaches  # the storefront's: products, product lists, quotes, brands, lookbooks
+    shared: ComponentCaches  # the components' own: fragments and the shared loaders' results
     links: Links
     product_handle: str | None = None
     variant_sku: str | None = None
@@ -72,6 +75,7 @@ class LoadContext:
         return await catalog.get_product(
             self.principal.brand_id,
             self.product_handle,
+            stock=STOCK_READER,
             version=self.principal.catalog_version,
             cache=self.caches.products,
         )

@@ -20,6 +20,7 @@ from litestar.plugins import InitPluginProtocol
 from litestar.static_files import create_static_files_router
 
 from components.api import ComponentController
+from components.caches import ComponentCaches
 from components.rendering import Renderer
 from components.theming import available_themes, compile_css, load_theme
 from storefront.errors import NotFound
@@ -73,5 +74,6 @@ class ComponentsPlugin(InitPluginProtocol):
             ]
         )
         app_config.state["renderer"] = Renderer()
+        app_config.state["component_caches"] = ComponentCaches()
         app_config.state["embed_js"] = (STATIC_DIR / "embed.js").read_bytes()
         return app_config

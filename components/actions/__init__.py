@@ -34,6 +34,8 @@ beacon cannot drop a sale from the funnel, and a repeated submit is not counted 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 
 from litestar import Request, Response
@@ -43,6 +45,7 @@ from components.actions.cart import add_line
 from components.actions.checkout import confirm_payment, place_order
 from components.actions.forms import field_errors, form_field, validation_errors
 from storefront.errors import NotFound, StallkitError
+from storefront.payments import PaymentGateway
 
 __all__ = [
     "ACTIONS_DESCRIPTION",
@@ -64,9 +67,13 @@ ACTIONS_DESCRIPTION = (
 )
 
 
-async def dispatch(request: Request[Any, Any, Any], name: str) -> Response[bytes]:
+async def dispatch(request: Request[Any, Any, Any], name: str, *, gateway: PaymentGateway) -> Response[bytes]:
     """The action ``name`` answers; what no form field can fix becomes the component's error fragment."""
-    handlers = {"add-to-cart": add_line, "checkout": place_order, "checkout/confirm": confirm_payment}
+    handlers: dict[str, Callable[[Request[Any, Any, Any]], Awaitable[Response[bytes]]]] = {
+        "add-to-cart": add_line,
+        "checkout": partial(place_order, gateway=gateway),
+        "checkout/confirm": partial(confirm_payment, gateway=gateway),
+    }
     handler = handlers.get(name)
     try:
         if handler is None:

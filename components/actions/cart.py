@@ -14,7 +14,7 @@ from typing import Any
 import msgspec
 from litestar import Request, Response
 
-from components import add_to_cart, mini_cart, personalise, stock
+from components import add_to_cart, loaders, mini_cart, personalise
 from components.actions.answers import ActionFailed, answer, fragment
 from components.actions.events import record
 from components.actions.forms import (
@@ -111,7 +111,7 @@ async def add_line(request: Request[Any, Any, Any]) -> Response[bytes]:
             )
         ],
     )
-    names = await stock.location_names(ctx)
+    names = await loaders.location_names(ctx)
     result = mini_cart.build(
         cart, ctx.links, ctx.brand, utcnow(), product=product.handle, location_names=names, live=False
     )
@@ -145,7 +145,7 @@ async def _add_answer(
 ) -> Response[bytes]:
     """The posting component again: personalise standalone, else add-to-cart (also inside the product page)."""
     if source == "personalise":
-        options = await personalise.options(ctx) if product.made_to_order else []
+        options = await loaders.personalisation_options(ctx) if product.made_to_order else []
         props: msgspec.Struct = personalise.build(
             product,
             variant,

@@ -13,7 +13,7 @@ import msgspec
 from litestar import Request, Response
 from litestar.datastructures import FormMultiDict
 
-from components import checkout, mini_cart
+from components import checkout, loaders
 from components.actions.answers import answer, fragment
 from components.actions.events import line_events, record
 from components.actions.forms import FIELD_HELP, form_value, sentence
@@ -25,19 +25,16 @@ from storefront.checkout.schemas import CheckoutIn, CheckoutOut, ConfirmIn
 from storefront.decoding import split_location
 from storefront.errors import PaymentsUnavailable, StallkitError
 from storefront.orders.states import AFTER_PAYMENT
+from storefront.payments import PaymentGateway
 
 UNREACHABLE = "We couldn't reach the payment provider, so nothing was charged. Please try again in a moment."
-
-
-def _payments(request: Request[Any, Any, Any]) -> Any:
-    return request.app.state.get("payments")
 
 
 async def _posted(request: Request[Any, Any, Any]) -> tuple[FormMultiDict, LoadContext, CartOut | None]:
     """The form, its context and its cart (None when the id is missing, another brand's or gone)."""
     form = await request.form()
     ctx = await load_context(request, form_value(form, "product"))
-    return form, ctx, await mini_cart.read_cart(ctx, form_value(form, "cart"))
+    return form, ctx, await loaders.read_cart(ctx, form_value(form, "cart"))
 
 
 def _refused(exc: StallkitError) -> str:
@@ -60,7 +57,7 @@ async def _checkout_answer(
     return answer(fragment(request, ctx, "checkout", props))
 
 
-async def place_order(request: Request[Any, Any, Any]) -> Response[bytes]:
+async def place_order(request: Request[Any, Any, Any], *, gateway: PaymentGateway) -> Response[bytes]:
     form, ctx, cart = await _posted(request)
     email, name = form_value(form, "email"), form_value(form, "name")
     if cart is None or checkout.payment_mode(ctx.settings) == "off" or not cart.lines:
@@ -73,22 +70,20 @@ async def place_order(request: Request[Any, Any, Any]) -> Response[bytes]:
         errors = {field: FIELD_HELP[field]}
         return await _checkout_answer(request, ctx, cart, email=email, name=name, errors=errors)
     try:
-        placed = await checkouts.checkout(
-            ctx.principal.brand_id, cart.id, data, gateway=_payments(request), settings=ctx.settings
-        )
+        placed = await checkouts.checkout(ctx.principal.brand_id, cart.id, data, gateway=gateway, settings=ctx.settings)
     except StallkitError as exc:  # a line no longer to be had, sold out meanwhile, Stripe unreachable...
-        after = await mini_cart.read_cart(ctx, str(cart.id))
+        after = await loaders.read_cart(ctx, str(cart.id))
         return await _checkout_answer(request, ctx, after, email=email, name=name, message=_refused(exc))
     if cart.order is None:  # placed by this request, not a repeat of an earlier one
         events = line_events("checkout_start", "checkout", cart)
         if placed.order.status in AFTER_PAYMENT:  # nothing to pay (say, credit covered it)
             events += line_events("purchase", "checkout", cart)
         await record(ctx, events)
-    after = await mini_cart.read_cart(ctx, str(cart.id))
+    after = await loaders.read_cart(ctx, str(cart.id))
     return await _checkout_answer(request, ctx, after, placed=placed, email=email, name=name)
 
 
-async def confirm_payment(request: Request[Any, Any, Any]) -> Response[bytes]:
+async def confirm_payment(request: Request[Any, Any, Any], *, gateway: PaymentGateway) -> Response[bytes]:
     form, ctx, cart = await _posted(request)
     if cart is None or cart.order is None or checkout.payment_mode(ctx.settings) == "off":
         return await _checkout_answer(request, ctx, cart)
@@ -99,13 +94,11 @@ async def confirm_payment(request: Request[Any, Any, Any]) -> Response[bytes]:
     except msgspec.ValidationError:
         return await _checkout_answer(request, ctx, cart, message="That payment method isn't one we can use.")
     try:
-        confirmed = await checkouts.confirm(
-            ctx.principal.brand_id, cart.id, data, gateway=_payments(request), settings=settings
-        )
+        confirmed = await checkouts.confirm(ctx.principal.brand_id, cart.id, data, gateway=gateway, settings=settings)
     except StallkitError as exc:  # the hold ran out, Stripe unreachable...
-        after = await mini_cart.read_cart(ctx, str(cart.id))
+        after = await loaders.read_cart(ctx, str(cart.id))
         return await _checkout_answer(request, ctx, after, message=_refused(exc))
     if cart.order.status == "pending_payment" and confirmed.order.status in AFTER_PAYMENT:
         await record(ctx, line_events("purchase", "checkout", cart))
-    after = await mini_cart.read_cart(ctx, str(cart.id))
+    after = await loaders.read_cart(ctx, str(cart.id))
     return await _checkout_answer(request, ctx, after, placed=confirmed)

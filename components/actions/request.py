@@ -12,9 +12,9 @@ from typing import Any
 from litestar import Request
 
 from components.context import Links, LoadContext
-from storefront.api.auth import principal_from
 from storefront.api.deps import ReadCaches
 from storefront.tenancy import service as tenancy
+from storefront.tenancy.principals import principal_from
 
 
 def _api_base(request: Request[Any, Any, Any]) -> str:
@@ -28,11 +28,12 @@ async def load_context(
     """``product`` and ``variant`` come from the form; empty ones count as absent."""
     principal = principal_from(request.scope)
     caches: ReadCaches = request.app.state.read_caches
-    brand = await tenancy.read_brand(principal.brand_id, version=principal.catalog_version, cache=caches.misc)
+    brand = await tenancy.read_brand(principal.brand_id, version=principal.catalog_version, cache=caches.brands)
     return LoadContext(
         principal=principal,
         brand=brand,
         caches=caches,
+        shared=request.app.state.component_caches,
         links=Links(api_base=_api_base(request), key=request.query_params.get("key") or ""),
         product_handle=product or None,
         variant_sku=variant or None,

@@ -27,13 +27,14 @@ from collections.abc import Sequence
 
 import msgspec
 
-from components import fulfilment_options, fulfilment_promise, personalise
+from components import fulfilment_options, fulfilment_promise, loaders, personalise
+from components.component import Component
 from components.context import Links, LoadContext, select_variant
-from components.fulfilment_options import FulfilmentConfig, FulfilmentOptionsProps
+from components.fulfilment_options import FulfilmentOptionsProps
 from components.fulfilment_promise import FulfilmentPromiseProps
+from components.loaders import FulfilmentConfig
 from components.mini_cart import MiniCartProps
 from components.personalise import PersonaliseProps
-from components.registry import Component
 from storefront.catalog.schemas import ProductOut, VariantOut
 from storefront.fulfilment.schemas import PersonalisationOptionOut
 from storefront.money import Money
@@ -164,8 +165,8 @@ async def load_for(
     result: MiniCartProps | None = None,
 ) -> AddToCartProps:
     """What :func:`build` needs, through the services (each cached per catalogue version)."""
-    config = await fulfilment_options.config(ctx)
-    options = await personalise.options(ctx) if product.made_to_order else []
+    config = await loaders.fulfilment_config(ctx)
+    options = await loaders.personalisation_options(ctx) if product.made_to_order else []
     return build(product, variant, ctx.links, ctx.brand, config, options, source=source, form=form, result=result)
 
 

@@ -31,10 +31,10 @@ from typing import Literal
 
 import msgspec
 
-from components import mini_cart, stock
+from components import loaders, mini_cart
+from components.component import Component
 from components.context import Links, LoadContext
 from components.mini_cart import MiniCartLine
-from components.registry import Component
 from storefront.cart.schemas import CartOut
 from storefront.checkout.schemas import CheckoutOut
 from storefront.clock import utcnow
@@ -168,7 +168,7 @@ async def load_for(
     message: str | None = None,
 ) -> CheckoutProps:
     """:func:`build` for ``ctx`` as of now, with the names of the cart's shops; the form actions answer with it."""
-    names = await stock.location_names(ctx) if cart is not None and cart.lines else {}
+    names = await loaders.location_names(ctx) if cart is not None and cart.lines else {}
     return build(
         cart,
         ctx.links,
@@ -186,7 +186,7 @@ async def load_for(
 
 
 async def load(ctx: LoadContext) -> CheckoutProps:
-    return await load_for(ctx, await mini_cart.read_cart(ctx, ctx.param("cart")))
+    return await load_for(ctx, await loaders.read_cart(ctx, ctx.param("cart")))
 
 
 COMPONENT = Component(

@@ -14,43 +14,32 @@ standalone ``fulfilment-promise`` placed after this component. Each radio is tag
 submits to the host page (``?method=...&postcode=...``), which a server include passes on.
 
 The brand's set-up (pickup points, courier rates, microfactories) is read through the
-fulfilment service and kept per catalogue version, which every fulfilment write bumps. A rate
-that starts later on its own is picked up with the next catalogue change.
+fulfilment service (:func:`components.loaders.fulfilment_config`) and kept per catalogue
+version, which every fulfilment write bumps. A rate that starts later on its own is picked up
+with the next catalogue change.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, TypeVar
+from collections.abc import Mapping
 
 import msgspec
 
+from components import loaders
+from components.component import Component
 from components.context import Links, LoadContext, select_variant
-from components.registry import Component
-from storefront.api.pagination import Page
-from storefront.cache import cached
+from components.loaders import FulfilmentConfig
 from storefront.catalog.schemas import ProductOut, VariantOut
-from storefront.fulfilment import service as fulfilment
 from storefront.fulfilment.rules import Method
 from storefront.money import Money
 from storefront.tenancy.schemas import BrandOut
 
-T = TypeVar("T")
-MAX_PAGES = 10  # 1,000 zones or shops is far beyond a microbrand
 METHOD_LABELS: dict[str, str] = {
     "pickup": "Collect from a shop",
     "courier": "Delivery by courier",
     "made_to_order": "Made to order",
 }
 NOTHING_TEXT = "This can't be ordered online right now."
-
-
-class FulfilmentConfig(msgspec.Struct, frozen=True, kw_only=True):
-    """What the brand has set up, whatever the variant."""
-
-    pickup_points: dict[str, str]  # enabled pickup shops: handle -> name
-    courier_rates: list[Money]  # the rate in force of every zone that has one
-    microfactories: list[str]  # names
 
 
 class PickupShop(msgspec.Struct, frozen=True, kw_only=True):
@@ -151,39 +140,6 @@ def build(
     )
 
 
-async def _all(fetch: Callable[[str | None], Awaitable[Page[T]]]) -> list[T]:
-    items: list[T] = []
-    cursor: str | None = None
-    for _ in range(MAX_PAGES):
-        page = await fetch(cursor)
-        items.extend(page.data)
-        if not page.has_more:
-            break
-        cursor = page.next_cursor
-    return items
-
-
-async def config(ctx: LoadContext) -> FulfilmentConfig:
-    """The brand's fulfilment set-up through the service; cached per catalogue version."""
-    brand_id = ctx.principal.brand_id
-
-    async def load_config() -> FulfilmentConfig:
-        def paged(lister: Callable[..., Awaitable[Page[Any]]]) -> Callable[[str | None], Awaitable[Page[Any]]]:
-            return lambda cursor: lister(brand_id, cursor=cursor, limit=100)
-
-        points = await _all(paged(fulfilment.list_pickup_points))
-        zones = await _all(paged(fulfilment.list_courier_zones))
-        factories = await _all(paged(fulfilment.list_microfactories))
-        return FulfilmentConfig(
-            pickup_points={p.location: p.name for p in points if p.enabled},
-            courier_rates=[z.rate.price for z in zones if z.rate is not None],
-            microfactories=[f.name for f in factories],
-        )
-
-    key = ("sk-component-fulfilment-config", brand_id)
-    return await cached(ctx.caches.misc, key, ctx.principal.catalog_version, load_config)
-
-
 async def load(ctx: LoadContext) -> FulfilmentOptionsProps:
     product = await ctx.product()
     variant = select_variant(product, ctx.variant_sku)
@@ -192,7 +148,7 @@ async def load(ctx: LoadContext) -> FulfilmentOptionsProps:
         variant,
         ctx.links,
         ctx.brand,
-        await config(ctx),
+        await loaders.fulfilment_config(ctx),
         method=ctx.param("method"),
         postcode=ctx.param("postcode"),
         location=ctx.param("location"),

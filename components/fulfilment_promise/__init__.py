@@ -25,9 +25,9 @@ from zoneinfo import ZoneInfo
 import msgspec
 from babel.dates import format_date, format_skeleton, format_time
 
-from components import fulfilment_options, stock
+from components import fulfilment_options, loaders
+from components.component import Component
 from components.context import Links, LoadContext
-from components.registry import Component
 from storefront.catalog.schemas import ProductOut, VariantOut
 from storefront.clock import utcnow
 from storefront.fulfilment import quoting
@@ -250,11 +250,11 @@ async def load(ctx: LoadContext) -> FulfilmentPromiseProps:
     postcode, location = ctx.param("postcode"), ctx.param("location")
     method: Method | None = ctx.param("method")  # type: ignore[assignment]  # checked by the endpoint
     if method is None:  # the first way it can be had, as the options list them
-        config = await fulfilment_options.config(ctx)
+        config = await loaders.fulfilment_config(ctx)
         method = fulfilment_options.build(product, variant, ctx.links, ctx.brand, config).selected
     now = utcnow()
     result = await answer(ctx, variant, method, postcode, location, now) if method is not None else None
-    names = await stock.location_names(ctx) if method == "pickup" else {}
+    names = await loaders.location_names(ctx) if method == "pickup" else {}
     return build(
         product, variant, ctx.links, ctx.brand, result, now, postcode=postcode, location=location, location_names=names
     )

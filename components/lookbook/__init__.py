@@ -14,8 +14,8 @@ from urllib.parse import urlencode
 
 import msgspec
 
+from components.component import Component
 from components.context import Links, LoadContext
-from components.registry import Component
 from storefront.errors import FieldError, InvalidInput
 from storefront.lookbooks import service as lookbooks
 from storefront.lookbooks.schemas import LookbookOut, LookItemOut
@@ -101,7 +101,7 @@ async def load(ctx: LoadContext) -> LookbookProps:
     if not handle:
         raise InvalidInput("this component needs ?lookbook=<handle>", errors=[FieldError("query.lookbook", "required")])
     lookbook = await lookbooks.get_lookbook(
-        ctx.principal.brand_id, handle, version=ctx.principal.catalog_version, cache=ctx.caches.misc
+        ctx.principal.brand_id, handle, version=ctx.principal.catalog_version, cache=ctx.caches.lookbooks
     )
     return build(lookbook, ctx.links, ctx.brand)
 

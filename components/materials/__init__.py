@@ -11,8 +11,8 @@ from functools import lru_cache
 import msgspec
 from babel import Locale, UnknownLocaleError
 
+from components.component import Component
 from components.context import Links, LoadContext, select_variant
-from components.registry import Component
 from storefront.catalog.schemas import ProductOut, VariantOut
 from storefront.tenancy.schemas import BrandOut
 

@@ -16,21 +16,18 @@ shopper went to their bank, say) is kept, and links to its checkout to finish pa
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Literal
 
 import msgspec
 
-from components import stock
+from components import loaders
+from components.component import Component
 from components.context import Links, LoadContext
 from components.fulfilment_promise import promise_text
-from components.registry import Component
-from storefront.cart import service as carts
 from storefront.cart.schemas import CartLineOut, CartOut
 from storefront.clock import utcnow
-from storefront.errors import NotFound
 from storefront.money import Money
 from storefront.tenancy.schemas import BrandOut
 
@@ -152,19 +149,9 @@ def build(
     )
 
 
-async def read_cart(ctx: LoadContext, cart_id: str | None) -> CartOut | None:
-    """The cart, or None when there is no id, or it is not one of this brand's (a stale or foreign id)."""
-    if not cart_id:
-        return None
-    try:
-        return await carts.get_cart(ctx.principal.brand_id, uuid.UUID(cart_id))
-    except (ValueError, NotFound):
-        return None
-
-
 async def load(ctx: LoadContext) -> MiniCartProps:
-    cart = await read_cart(ctx, ctx.param("cart"))
-    names = await stock.location_names(ctx) if cart is not None and cart.lines else {}
+    cart = await loaders.read_cart(ctx, ctx.param("cart"))
+    names = await loaders.location_names(ctx) if cart is not None and cart.lines else {}
     return build(cart, ctx.links, ctx.brand, utcnow(), product=ctx.product_handle, location_names=names)
 
 

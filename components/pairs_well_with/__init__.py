@@ -8,7 +8,7 @@ The rule (:func:`rank`) is pure and deliberately simple, so a brand can predict 
 4. then the handle, so equal candidates always come out in the same order.
 
 Candidates come from the catalogue service's product list (summaries only, cached per
-catalogue version), never from the database directly.
+catalogue version, read by :func:`components.loaders.product_summaries`), never from the database directly.
 """
 
 from __future__ import annotations
@@ -17,17 +17,15 @@ from collections.abc import Iterable, Sequence
 
 import msgspec
 
+from components import loaders
+from components.component import Component
 from components.context import Links, LoadContext, select_variant
-from components.registry import Component
 from components.size_guide import SIZE_CLASS_RULES
-from storefront.catalog import service as catalog
-from storefront.catalog.schemas import ProductFilters, ProductOut, ProductSummary, VariantOut
+from storefront.catalog.schemas import ProductOut, ProductSummary, VariantOut
 from storefront.money import Money
 from storefront.tenancy.schemas import BrandOut
 
 MAX_SUGGESTIONS = 3
-PAGE_SIZE = 100
-MAX_PAGES = 10  # a thousand products is far beyond a microbrand; stop there
 
 
 class Suggestion(msgspec.Struct, frozen=True, kw_only=True):
@@ -95,30 +93,10 @@ def build(
     )
 
 
-async def candidates(ctx: LoadContext) -> list[ProductSummary]:
-    """Every product summary of the brand, page by page, through the caller's cached product lists."""
-    found: list[ProductSummary] = []
-    cursor: str | None = None
-    for _ in range(MAX_PAGES):
-        page = await catalog.list_products(
-            ctx.principal.brand_id,
-            ProductFilters(),
-            cursor=cursor,
-            limit=PAGE_SIZE,
-            version=ctx.principal.catalog_version,
-            cache=ctx.caches.product_lists,
-        )
-        found.extend(page.data)
-        if not page.has_more:
-            break
-        cursor = page.next_cursor
-    return found
-
-
 async def load(ctx: LoadContext) -> PairsWellWithProps:
     product = await ctx.product()
     variant = select_variant(product, ctx.variant_sku)
-    return build(product, variant, ctx.links, ctx.brand, await candidates(ctx))
+    return build(product, variant, ctx.links, ctx.brand, await loaders.product_summaries(ctx))
 
 
 COMPONENT = Component(name="pairs-well-with", title="Pairs well with", props_type=PairsWellWithProps, load=load)

@@ -17,18 +17,16 @@ from collections.abc import Mapping
 
 import msgspec
 
+from components import loaders
+from components.component import Component
 from components.context import Links, LoadContext, select_variant
 from components.mini_cart import MiniCartProps
-from components.registry import Component
-from storefront.cache import cached
 from storefront.catalog.schemas import ProductOut, VariantOut
-from storefront.fulfilment import service as fulfilment
 from storefront.fulfilment.schemas import PersonalisationOptionOut
 from storefront.money import Money
 from storefront.tenancy.schemas import BrandOut
 
 FIELD_PREFIX = "personalisation."
-MAX_OPTIONS = 50
 # Python-only regular expression syntax the browser's pattern attribute can't compile (it would
 # ignore the attribute and log a warning): such a pattern is left to the server.
 _NOT_JS = ("(?P", "\\A", "\\Z", "(?i", "(?x", "(?s", "(?m", "(?#")
@@ -126,22 +124,10 @@ def build(
     )
 
 
-async def options(ctx: LoadContext) -> list[PersonalisationOptionOut]:
-    """The brand's options through the fulfilment service; cached per catalogue version (option writes bump it)."""
-    brand_id = ctx.principal.brand_id
-
-    async def load_options() -> list[PersonalisationOptionOut]:
-        page = await fulfilment.list_personalisation_options(brand_id, cursor=None, limit=MAX_OPTIONS)
-        return list(page.data)
-
-    key = ("sk-component-personalisation-options", brand_id)
-    return await cached(ctx.caches.misc, key, ctx.principal.catalog_version, load_options)
-
-
 async def load(ctx: LoadContext) -> PersonaliseProps:
     product = await ctx.product()
     variant = select_variant(product, ctx.variant_sku)
-    found = await options(ctx) if product.made_to_order else []
+    found = await loaders.personalisation_options(ctx) if product.made_to_order else []
     return build(product, variant, ctx.links, ctx.brand, found)
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import msgspec
 
+from components.component import Component
 from components.context import Links, LoadContext, select_variant
-from components.registry import Component
 from storefront.catalog.schemas import ProductOut, VariantOut
 from storefront.money import Money
 from storefront.tenancy.schemas import BrandOut

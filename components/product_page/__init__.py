@@ -23,11 +23,10 @@ import msgspec
 
 from components import (
     add_to_cart,
-    fulfilment_options,
     gallery,
+    loaders,
     materials,
     pairs_well_with,
-    personalise,
     price,
     provenance,
     repairability,
@@ -36,14 +35,14 @@ from components import (
     variant_picker,
 )
 from components.add_to_cart import AddToCartProps
+from components.component import Component
 from components.context import Links, LoadContext, select_variant
-from components.fulfilment_options import FulfilmentConfig
 from components.gallery import GalleryProps
+from components.loaders import FulfilmentConfig
 from components.materials import MaterialsProps
 from components.pairs_well_with import PairsWellWithProps
 from components.price import PriceProps
 from components.provenance import ProvenanceProps
-from components.registry import Component
 from components.repairability import RepairabilityProps
 from components.size_guide import SizeGuideProps
 from components.stock import StockProps
@@ -172,16 +171,16 @@ def build(
 async def load(ctx: LoadContext) -> ProductPageProps:
     product = await ctx.product()
     variant = select_variant(product, ctx.variant_sku)
-    names = await stock.location_names(ctx)
+    names = await loaders.location_names(ctx)
     return build(
         product,
         variant,
         ctx.links,
         ctx.brand,
         names,
-        await pairs_well_with.candidates(ctx),
-        await fulfilment_options.config(ctx),
-        await personalise.options(ctx) if product.made_to_order else (),
+        await loaders.product_summaries(ctx),
+        await loaders.fulfilment_config(ctx),
+        await loaders.personalisation_options(ctx) if product.made_to_order else (),
     )
 
 

@@ -11,9 +11,9 @@ from datetime import date
 
 import msgspec
 
+from components.component import Component
 from components.context import Links, LoadContext, select_variant
 from components.materials import country_name
-from components.registry import Component
 from storefront.catalog.schemas import ProductOut, VariantOut
 from storefront.tenancy.schemas import BrandOut
 

@@ -13,8 +13,8 @@ from decimal import Decimal
 import msgspec
 from babel.numbers import format_decimal
 
+from components.component import Component
 from components.context import Links, LoadContext, select_variant
-from components.registry import Component
 from storefront.catalog.schemas import Dimensions, ProductOut, VariantOut
 from storefront.tenancy.schemas import BrandOut
 

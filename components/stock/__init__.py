@@ -17,15 +17,13 @@ from typing import Literal
 
 import msgspec
 
+from components import loaders
+from components.component import Component
 from components.context import Links, LoadContext, select_variant
-from components.registry import Component
-from storefront.cache import cached
 from storefront.catalog.schemas import ProductOut, VariantOut
-from storefront.inventory import service as inventory
 from storefront.tenancy.schemas import BrandOut
 
 LOW_STOCK = 3  # at or below this many sellable units, say how many are left
-MAX_LOCATION_PAGES = 10  # 1,000 shops is far beyond a microbrand; stop paging there
 
 StockStatus = Literal["in_stock", "low_stock", "made_to_order", "sold_out"]
 
@@ -108,28 +106,10 @@ def build(
     )
 
 
-async def location_names(ctx: LoadContext) -> dict[str, str]:
-    """Shop handles to names, through the inventory service; cached per catalogue version (location writes bump it)."""
-
-    async def load_names() -> dict[str, str]:
-        names: dict[str, str] = {}
-        cursor: str | None = None
-        for _ in range(MAX_LOCATION_PAGES):
-            page = await inventory.list_locations(ctx.principal.brand_id, kind="shop", cursor=cursor, limit=100)
-            names.update((loc.handle, loc.name) for loc in page.data)
-            if not page.has_more:
-                break
-            cursor = page.next_cursor
-        return names
-
-    key = ("sk-component-location-names", ctx.principal.brand_id)
-    return await cached(ctx.caches.misc, key, ctx.principal.catalog_version, load_names)
-
-
 async def load(ctx: LoadContext) -> StockProps:
     product = await ctx.product()
     variant = select_variant(product, ctx.variant_sku)
-    return build(product, variant, ctx.links, ctx.brand, await location_names(ctx))
+    return build(product, variant, ctx.links, ctx.brand, await loaders.location_names(ctx))
 
 
 COMPONENT = Component(name="stock", title="Stock", props_type=StockProps, load=load)

@@ -12,7 +12,7 @@ import pytest
 
 from components import add_to_cart, checkout, fulfilment_options, fulfilment_promise, mini_cart, personalise
 from components.actions import field_errors, form_field
-from components.fulfilment_options import FulfilmentConfig
+from components.loaders import FulfilmentConfig
 from components.rendering import Renderer
 from components.theming import COMPONENTS_DIR, available_themes, compile_css, component_stylesheets, load_theme
 from storefront.cart.schemas import CartLineOut, CartOut, CartTotals, FulfilmentChoice, OrderRef, PersonalisationOut
