@@ -1,8 +1,8 @@
 """The stock ledger: the only code that writes stock movements and levels.
 
 Every change to stock is an append-only ``StockMovement`` with the cached ``StockLevel`` moved
-in the same transaction (the caller's), so what a hand count, a checkout, a payment, a return
-or (next) a stall allocation did to stock can always be read back and summed. Level rows are
+in the same transaction (the caller's), so what a hand count, a checkout, a payment, a return, a
+quarantined return or (next) a stall allocation did to stock can always be read back and summed. Level rows are
 locked first (``FOR UPDATE`` on PostgreSQL; SQLite serialises writers), so a hundred checkouts
 racing for the last ten units hold exactly ten and concurrent movements add up.
 
@@ -24,10 +24,11 @@ async def locked_level(variant_id: uuid.UUID, location_id: uuid.UUID) -> StockLe
     return await StockLevel.filter(variant_id=variant_id, location_id=location_id).select_for_update().first()
 
 
-async def _move(level: StockLevel, kind: str, on_hand: int, reserved: int, reason: str) -> None:
+async def _move(level: StockLevel, kind: str, on_hand: int, reserved: int, reason: str, quarantined: int = 0) -> None:
     level.on_hand += on_hand
     level.reserved += reserved
-    await level.save(update_fields=["on_hand", "reserved", "updated_at"])
+    level.quarantined += quarantined
+    await level.save(update_fields=["on_hand", "reserved", "quarantined", "updated_at"])
     await StockMovement.create(
         brand_id=level.brand_id,
         variant_id=level.variant_id,
@@ -35,6 +36,7 @@ async def _move(level: StockLevel, kind: str, on_hand: int, reserved: int, reaso
         kind=kind,
         on_hand_delta=on_hand,
         reserved_delta=reserved,
+        quarantined_delta=quarantined,
         reason=reason,
     )
 
@@ -127,3 +129,12 @@ async def restock(
     """A returned, resaleable unit is back on the shelf it was sold from."""
     level = await _level_or_new(brand_id, variant_id, location_id)
     await _move(level, "return", quantity, 0, reason)
+
+
+async def quarantine(
+    brand_id: uuid.UUID, variant_id: uuid.UUID, location_id: uuid.UUID, quantity: int, reason: str
+) -> None:
+    """A returned unit that cannot be sold as it is (damaged, personalised) is kept apart at the place it
+    came back to: counted, never on sale, until it is refurbished into stock or written off."""
+    level = await _level_or_new(brand_id, variant_id, location_id)
+    await _move(level, "quarantine", 0, 0, reason, quarantined=quantity)

@@ -58,6 +58,9 @@ class StockLevel(Model):
     location_id: uuid.UUID
     on_hand = fields.IntField(default=0)
     reserved = fields.IntField(default=0)
+    # Units back from shoppers that cannot be sold as they are (damaged, personalised): kept here,
+    # out of on_hand, until they are refurbished into stock or written off.
+    quarantined = fields.IntField(default=0, db_default=0)
     updated_at = fields.DatetimeField(auto_now=True)
 
     class Meta:
@@ -80,9 +83,11 @@ class StockMovement(Model):
         "stallkit.Location", related_name="stock_movements", on_delete=fields.CASCADE
     )
     location_id: uuid.UUID
-    kind = fields.CharField(max_length=16)  # receive | reserve | release | sell | allocate | return | adjust
+    # receive | reserve | release | sell | allocate | return | quarantine | adjust
+    kind = fields.CharField(max_length=16)
     on_hand_delta = fields.IntField()
     reserved_delta = fields.IntField(default=0)
+    quarantined_delta = fields.IntField(default=0, db_default=0)
     reason = fields.CharField(max_length=200, default="")
     created_at = fields.DatetimeField(auto_now_add=True)
 

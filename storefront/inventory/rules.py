@@ -37,7 +37,11 @@ def known_timezone(name: str) -> bool:
     return True
 
 
-def opening_hours_problems(hours: Mapping[str, Sequence[Sequence[str]]]) -> list[tuple[str, str]]:
+# Raw JSON has str days, a decoded schema Weekday ones: a Mapping's key type is invariant, hence both.
+WeekHours = Mapping[str, Sequence[Sequence[str]]] | Mapping[Weekday, Sequence[Sequence[str]]]
+
+
+def opening_hours_problems(hours: WeekHours) -> list[tuple[str, str]]:
     """Every fault in a week of opening hours, as ``(path, message)`` with paths like ``mon[0]``.
 
     Each day holds ``[open, close]`` pairs of 24-hour ``HH:MM``. A pair must open before it

@@ -91,6 +91,7 @@ class StockLevelOut(msgspec.Struct, frozen=True, kw_only=True):
     on_hand: int
     reserved: int
     available: int
+    quarantined: Annotated[int, msgspec.Meta(description="returned units kept apart, never on sale")] = 0
     updated_at: datetime
 
 
@@ -102,5 +103,6 @@ class MovementOut(msgspec.Struct, frozen=True, kw_only=True):
     kind: str
     on_hand_delta: int
     reserved_delta: int
+    quarantined_delta: int = 0
     reason: str
     created_at: datetime

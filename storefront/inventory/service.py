@@ -7,7 +7,7 @@ show stock by location, so a cached product read must not outlive a change to ei
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, cast
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
@@ -35,7 +35,7 @@ from storefront.tenancy import bump_catalog_version
 
 def _check_location(
     timezone: str | None,
-    hours: dict[str, Any] | None,
+    hours: rules.WeekHours | None,
     latitude: int | None,
     longitude: int | None,
     errors: list[FieldError],
@@ -56,7 +56,7 @@ def location_out(location: Location) -> LocationOut:
         id=location.id,
         handle=location.handle,
         name=location.name,
-        kind=location.kind,  # type: ignore[arg-type]
+        kind=cast("LocationKind", location.kind),
         address=location.address,
         city=location.city,
         postcode=location.postcode,
@@ -148,7 +148,8 @@ async def delete_location(brand_id: uuid.UUID, handle: str) -> None:
     """
     async with in_transaction():
         location = await _location(brand_id, handle)
-        if await StockLevel.filter(Q(on_hand__gt=0) | Q(reserved__gt=0), location_id=location.id).exists():
+        held = Q(on_hand__gt=0) | Q(reserved__gt=0) | Q(quarantined__gt=0)
+        if await StockLevel.filter(held, location_id=location.id).exists():
             raise Conflict(
                 f"location {handle!r} still holds stock; adjust it to zero first",
                 errors=[FieldError("path.handle", "location holds stock")],
@@ -216,10 +217,11 @@ async def _record_movement_once(brand_id: uuid.UUID, data: MovementIn) -> StockL
         sku=data.sku,
         product=product_handle,
         location=location.handle,
-        location_kind=location.kind,  # type: ignore[arg-type]
+        location_kind=cast("LocationKind", location.kind),
         on_hand=after.on_hand,
         reserved=after.reserved,
         available=after.available,
+        quarantined=level.quarantined,
         updated_at=level.updated_at,
     )
 
@@ -248,6 +250,7 @@ async def list_levels(
         "location__kind",
         "on_hand",
         "reserved",
+        "quarantined",
         "updated_at",
     )
     levels = [
@@ -259,9 +262,10 @@ async def list_levels(
             on_hand=on_hand,
             reserved=reserved,
             available=rules.Level(on_hand=on_hand, reserved=reserved).available,
+            quarantined=quarantined,
             updated_at=updated_at,
         )
-        for _, sku_, product, loc, kind, on_hand, reserved, updated_at in rows
+        for _, sku_, product, loc, kind, on_hand, reserved, quarantined, updated_at in rows
     ]
     return page_of(levels, [row[0] for row in rows], limit)
 
@@ -279,6 +283,7 @@ async def list_movements(
         "kind",
         "on_hand_delta",
         "reserved_delta",
+        "quarantined_delta",
         "reason",
         "created_at",
     )
@@ -291,9 +296,10 @@ async def list_movements(
             kind=kind,
             on_hand_delta=on_hand_delta,
             reserved_delta=reserved_delta,
+            quarantined_delta=quarantined_delta,
             reason=reason,
             created_at=created_at,
         )
-        for id_, sku_, product, loc, kind, on_hand_delta, reserved_delta, reason, created_at in rows
+        for id_, sku_, product, loc, kind, on_hand_delta, reserved_delta, quarantined_delta, reason, created_at in rows
     ]
     return page_of(movements, [m.id for m in movements], limit)

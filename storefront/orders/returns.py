@@ -3,7 +3,9 @@
 A return is requested (which units, and why) and then received: only in hand can its condition
 be known. Both can happen in one call when the merchant records units already received.
 Resaleable units go back on sale where they were sold from; damaged ones, and personalised
-pieces nobody else can use, are quarantined (kept out of stock, counted in the KPIs). A unit
+pieces nobody else can use, are quarantined: kept apart at the place they were sold from (the
+stock ledger counts them, never on sale) and counted in the KPIs; a made-to-order piece has no
+stock place, so its return line alone records it. A unit
 exchanged for another variant of the same price is not refunded: the replacement is sold
 from the same place on a new, already-paid order.
 
@@ -39,6 +41,7 @@ from storefront.orders.states import AFTER_PAYMENT
 from storefront.tenancy import bump_catalog_version
 
 if TYPE_CHECKING:
+    from storefront.fulfilment import rules as fulfilment_rules
     from storefront.payments import PaymentGateway
 
 
@@ -177,6 +180,8 @@ async def _receive(
         restock = condition == "resaleable" and not line.personalisation and location is not None
         if restock and location is not None:
             await ledger.restock(brand_id, line.variant_id, location.id, row.quantity, f"return {ret.id}")
+        elif location is not None:
+            await ledger.quarantine(brand_id, line.variant_id, location.id, row.quantity, f"return {ret.id}")
         refund = 0
         if row.exchange_sku is not None and location is not None:
             replacement = await _replacement(brand_id, line, row.exchange_sku, "body.lines")
@@ -212,7 +217,8 @@ async def _receive(
 
 async def _source_location(line: OrderLine) -> uuid.UUID | None:
     """Where the line's units were sold from (None for a made-to-order piece)."""
-    return cast("uuid.UUID | None", await StockHold.filter(line_id=line.id).first().values_list("location_id", flat=True))
+    location_id = await StockHold.filter(line_id=line.id).first().values_list("location_id", flat=True)
+    return cast("uuid.UUID | None", location_id)
 
 
 async def _replacement(brand_id: uuid.UUID, line: OrderLine, sku: str, field: str) -> Variant:
@@ -250,7 +256,7 @@ async def _exchange_order(
     for line, replacement, quantity, location_id in items:
         original = await Fulfilment.get(id=line.fulfilment_id)
         choice = FulfilmentChoice(
-            method=original.method,  # type: ignore[arg-type]
+            method=cast("fulfilment_rules.Method", original.method),
             location=original.location if original.method == "pickup" else None,
             postcode=original.postcode,
         )
@@ -337,6 +343,7 @@ async def complete_refund(ret: Return, gateway: PaymentGateway, now: datetime) -
 
 async def return_out(ret: Return) -> ReturnOut:
     order = await Order.get(id=ret.order_id)
+
     def money(amount: int) -> Money:
         return Money(amount=amount, currency=order.currency)
 

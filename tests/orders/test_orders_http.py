@@ -202,3 +202,25 @@ async def test_made_to_order_deposit_then_balance_when_it_ships(
     ours = {r["payment_intent"]: r["amount"] for r in refunds if r["payment_intent"] == order["payment_intent"]}
     assert ours == {order["payment_intent"]: 9_000}
     assert sum(r["amount"] for r in refunds if r["id"] in ret["refund_id"].split(",")) == 30_000
+
+
+async def test_damaged_returns_are_quarantined_in_the_stock_ledger(shop_client: Client, make_brand: MakeBrand) -> None:
+    """A damaged unit never goes back on sale, but the ledger says where it is: quarantined at its shop."""
+    shop = await open_shop(shop_client, make_brand, shop_units=2)
+    order = await paid_order(shop_client, shop, shop.sku, 2)
+    key = auth(shop.brand.secret_key)
+    body = {"lines": [{"line": order["lines"][0]["id"], "quantity": 2, "reason": "faulty", "condition": "damaged"}]}
+    ret = await shop_client.post(f"/v1/orders/{order['id']}/returns", json=body, headers=key)
+    assert ret.status_code == 201, ret.text
+    assert [line["disposition"] for line in ret.json()["lines"]] == ["quarantined"]
+    stock = (await shop_client.get("/v1/stock", params={"sku": shop.sku}, headers=key)).json()["data"]
+    assert [(s["location"], s["on_hand"], s["reserved"], s["available"], s["quarantined"]) for s in stock] == [
+        ("market-street", 0, 0, 0, 2)
+    ]
+    moves = (await shop_client.get("/v1/stock/movements", params={"sku": shop.sku}, headers=key)).json()["data"]
+    quarantined = [m for m in moves if m["kind"] == "quarantine"]
+    assert [(m["on_hand_delta"], m["reserved_delta"], m["quarantined_delta"]) for m in quarantined] == [(0, 0, 2)]
+    assert sum(m["on_hand_delta"] for m in moves) == 0  # the ledger still sums to the level
+    # a location holding quarantined units cannot be deleted out from under them
+    gone = await shop_client.delete("/v1/locations/market-street", headers={**key, "Idempotency-Key": "del-1"})
+    assert_problem(gone, 409, "conflict")
