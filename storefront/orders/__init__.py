@@ -3,7 +3,7 @@
 from storefront.orders import placing
 from storefront.orders.models import Order
 from storefront.orders.payment import apply_intent, apply_signal, expire
-from storefront.orders.reconcile import reconcile
+from storefront.orders.reconciliation import reconcile
 from storefront.orders.schemas import OrderOut
 from storefront.orders.service import due_at_checkout, order_out, order_ref
 

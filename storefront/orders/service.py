@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from tortoise.transactions import in_transaction
 
@@ -151,8 +151,8 @@ async def list_orders(brand_id: uuid.UUID, *, status: str | None, cursor: str | 
 
 async def refresh_status(order: Order, source: str, now: datetime) -> None:
     """Set the order's status from its fulfilments' (inside the caller's transaction, order locked)."""
-    statuses = await Fulfilment.filter(order_id=order.id).values_list("status", flat=True)
-    status = states.order_status(order.status, statuses)  # type: ignore[arg-type]
+    statuses = cast("list[str]", await Fulfilment.filter(order_id=order.id).values_list("status", flat=True))
+    status = states.order_status(order.status, statuses)
     if status != order.status:
         await record_event(order.id, order.status, status, source)
         order.status = status

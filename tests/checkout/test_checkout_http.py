@@ -13,7 +13,7 @@ from storefront.checkout import service as checkout_service
 from storefront.clock import FixedClock, utcnow
 from storefront.orders.models import Order
 from storefront.orders.payment import apply_signal
-from storefront.orders.reconcile import reconcile
+from storefront.orders.reconciliation import reconcile
 from tests.checkout.conftest import cart_with, checkout, confirm, levels, paid_order
 from tests.commerce import add, new_cart, open_shop
 from tests.conftest import MakeBrand, auth

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 
 from storefront.clock import utcnow
-from storefront.orders.reconcile import reconcile
+from storefront.orders.reconciliation import reconcile
 from tests.checkout.conftest import cart_with, checkout, confirm
 from tests.commerce import open_shop, post, receive
 from tests.conftest import MakeBrand, auth
