@@ -183,7 +183,7 @@ class FakeGateway:
         return self._once("cancel_payment_intent", idempotency_key, (intent_id,), cancel)
 
     async def create_refund(self, *, payment_intent: str, amount: Money, idempotency_key: str) -> RefundView:
-        """Refund part or all of what was received; more than is left is ``PaymentsUnavailable``, another currency ``InvalidInput``."""
+        """Refund part or all of what was received: more than is left is a 503, another currency a 422, as at Stripe."""
         self._enter("create_refund", idempotency_key)
         intent = self._intent(payment_intent)
         if intent.currency != amount.currency:
