@@ -4,7 +4,7 @@ Checkout decides *what* is bought (it re-quotes and prices the cart) and hands o
 :class:`OrderDraft`; this module writes it, inside checkout's transaction, and holds what the
 order needs: each line's units at a location through the stock ledger, or its production days
 at the microfactory through the capacity bookings. Exchanges place their replacement orders
-here too, so there is one writer of orders.
+here too (:func:`place_exchange`), so there is one writer of orders.
 """
 
 from __future__ import annotations
@@ -12,12 +12,19 @@ from __future__ import annotations
 import secrets
 import uuid
 from datetime import datetime
+from typing import TYPE_CHECKING, cast
 
 import msgspec
 
+from storefront.cart import FulfilmentChoice, line_quote
+from storefront.catalog import Variant
+from storefront.errors import FieldError, StallkitError, raise_field_errors
 from storefront.fulfilment import Quote, capacity, sourcing
 from storefront.inventory import ledger
 from storefront.orders.models import CapacityHold, Fulfilment, Order, OrderEvent, OrderLine, StockHold
+
+if TYPE_CHECKING:
+    from storefront.fulfilment import rules as fulfilment_rules
 
 _NUMBER_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U to misread
 
@@ -185,3 +192,62 @@ async def _hold(order: Order, order_line: OrderLine, fulfilment: Fulfilment, lin
             location_id=location_id,
             quantity=units,
         )
+
+
+async def place_exchange(
+    order: Order, items: list[tuple[OrderLine, Variant, int, uuid.UUID]], now: datetime
+) -> uuid.UUID:
+    """A paid order for the replacements of returned units (each item: the returned line, its replacement,
+    how many, and where the returned units were), sold from there at once, with a fresh promise."""
+    exchange = await Order.create(
+        brand_id=order.brand_id,
+        exchange_of_id=order.id,
+        number=order_number(),
+        status="paid",
+        email=order.email,
+        name=order.name,
+        currency=order.currency,
+        subtotal_minor=0,
+        fulfilment_minor=0,
+        discount_minor=0,
+        total_minor=0,
+        hold_expires_at=now,
+        placed_at=now,
+        paid_at=now,
+    )
+    for line, replacement, quantity, location_id in items:
+        original = await Fulfilment.get(id=line.fulfilment_id)
+        choice = FulfilmentChoice(
+            method=cast("fulfilment_rules.Method", original.method),
+            location=original.location if original.method == "pickup" else None,
+            postcode=original.postcode,
+        )
+        try:
+            quote = await line_quote(order.brand_id, replacement.sku, choice, now)
+        except StallkitError as exc:
+            raise_field_errors([FieldError("body.lines", f"{replacement.sku} cannot be sent that way: {exc.detail}")])
+            raise
+        fulfilment = await new_fulfilment(exchange.id, quote, status="paid", postcode=original.postcode, fee_minor=0)
+        new_line = await OrderLine.create(
+            order_id=exchange.id,
+            fulfilment_id=fulfilment.id,
+            variant_id=replacement.id,
+            sku=replacement.sku,
+            title=line.title.split(" — ")[0] + f" — {replacement.title}",
+            quantity=quantity,
+            unit_price_minor=0,
+            total_minor=0,
+        )
+        await ledger.sell_now(
+            replacement.id, location_id, quantity, sku=replacement.sku, reason=f"exchange {exchange.number}"
+        )
+        await StockHold.create(
+            order_id=exchange.id,
+            line_id=new_line.id,
+            variant_id=replacement.id,
+            location_id=location_id,
+            quantity=quantity,
+            status="sold",
+        )
+    await record_event(exchange.id, "", "paid", "return", f"exchange for order {order.number}")
+    return exchange.id

@@ -27,21 +27,20 @@ from typing import TYPE_CHECKING, cast
 
 from tortoise.transactions import in_transaction
 
-from storefront.cart import FulfilmentChoice, line_quote
 from storefront.catalog import Variant
 from storefront.clock import utcnow
-from storefront.errors import Conflict, FieldError, NotFound, StallkitError, raise_field_errors
+from storefront.errors import Conflict, FieldError, NotFound, raise_field_errors
 from storefront.inventory import Location, ledger
 from storefront.money import Money, allocate
+from storefront.orders import placing
 from storefront.orders.models import Fulfilment, Order, OrderLine, Return, ReturnLine, StockHold
-from storefront.orders.placing import new_fulfilment, order_number, record_event
+from storefront.orders.placing import record_event
 from storefront.orders.schemas import ReceiveIn, ReturnIn, ReturnLineOut, ReturnOut
 from storefront.orders.service import locked_order
 from storefront.orders.states import AFTER_PAYMENT
 from storefront.tenancy import bump_catalog_version
 
 if TYPE_CHECKING:
-    from storefront.fulfilment import rules as fulfilment_rules
     from storefront.payments import PaymentGateway
 
 
@@ -195,7 +194,7 @@ async def _receive(
         row.refund_minor = refund
         await row.save(update_fields=["condition", "disposition", "location", "refund_minor"])
     if exchange:
-        ret.exchange_order_id = await _exchange_order(order, exchange, now)
+        ret.exchange_order_id = await placing.place_exchange(order, exchange, now)
     ret.refund_minor = refund_total
     ret.refund_offset = sum(
         cast(
@@ -231,64 +230,6 @@ async def _replacement(brand_id: uuid.UUID, line: OrderLine, sku: str, field: st
     if (replacement.price_minor, replacement.currency) != (original.price_minor, original.currency):
         raise_field_errors([FieldError(field, "an exchange must be for a variant of the same price")])
     return replacement
-
-
-async def _exchange_order(
-    order: Order, items: list[tuple[OrderLine, Variant, int, uuid.UUID]], now: datetime
-) -> uuid.UUID:
-    """A paid order for the replacements, sold from where the returned units were, with a fresh promise."""
-    exchange = await Order.create(
-        brand_id=order.brand_id,
-        exchange_of_id=order.id,
-        number=order_number(),
-        status="paid",
-        email=order.email,
-        name=order.name,
-        currency=order.currency,
-        subtotal_minor=0,
-        fulfilment_minor=0,
-        discount_minor=0,
-        total_minor=0,
-        hold_expires_at=now,
-        placed_at=now,
-        paid_at=now,
-    )
-    for line, replacement, quantity, location_id in items:
-        original = await Fulfilment.get(id=line.fulfilment_id)
-        choice = FulfilmentChoice(
-            method=cast("fulfilment_rules.Method", original.method),
-            location=original.location if original.method == "pickup" else None,
-            postcode=original.postcode,
-        )
-        try:
-            quote = await line_quote(order.brand_id, replacement.sku, choice, now)
-        except StallkitError as exc:
-            raise_field_errors([FieldError("body.lines", f"{replacement.sku} cannot be sent that way: {exc.detail}")])
-            raise
-        fulfilment = await new_fulfilment(exchange.id, quote, status="paid", postcode=original.postcode, fee_minor=0)
-        new_line = await OrderLine.create(
-            order_id=exchange.id,
-            fulfilment_id=fulfilment.id,
-            variant_id=replacement.id,
-            sku=replacement.sku,
-            title=line.title.split(" — ")[0] + f" — {replacement.title}",
-            quantity=quantity,
-            unit_price_minor=0,
-            total_minor=0,
-        )
-        await ledger.sell_now(
-            replacement.id, location_id, quantity, sku=replacement.sku, reason=f"exchange {exchange.number}"
-        )
-        await StockHold.create(
-            order_id=exchange.id,
-            line_id=new_line.id,
-            variant_id=replacement.id,
-            location_id=location_id,
-            quantity=quantity,
-            status="sold",
-        )
-    await record_event(exchange.id, "", "paid", "return", f"exchange for order {order.number}")
-    return exchange.id
 
 
 def refund_split(amount: int, offset: int, capacities: list[int]) -> list[int]:
