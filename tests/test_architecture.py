@@ -142,3 +142,35 @@ def test_every_domain_names_its_public_surface() -> None:
         assert isinstance(getattr(package, "__all__", None), list), f"storefront.{domain} has no __all__"
         missing = [name for name in package.__all__ if not hasattr(package, name)]
         assert not missing, f"storefront.{domain}.__all__ names what it does not define: {missing}"
+
+
+# One home per ledger: the only module that may create rows of each ledger table, or write them in bulk.
+LEDGER_WRITERS = {
+    "StockMovement": "storefront/inventory/ledger.py",
+    "StockLevel": "storefront/inventory/ledger.py",
+    "CapacityBooking": "storefront/fulfilment/capacity.py",
+    "Order": "storefront/orders/placing.py",
+    "OrderLine": "storefront/orders/placing.py",
+    "OrderEvent": "storefront/orders/placing.py",
+    "Fulfilment": "storefront/orders/placing.py",
+}
+_WRITES = {"create", "bulk_create", "get_or_create", "update_or_create"}
+
+
+def test_each_ledger_table_has_one_writer() -> None:
+    writers: dict[str, set[str]] = defaultdict(set)
+    for root in (STOREFRONT, STOREFRONT.parent / "components"):
+        for path in root.rglob("*.py"):
+            if "migrations" in path.parts:
+                continue
+            for node in ast.walk(ast.parse(path.read_text())):
+                if (
+                    isinstance(node, ast.Attribute)
+                    and node.attr in _WRITES
+                    and isinstance(node.value, ast.Name)
+                    and node.value.id in LEDGER_WRITERS
+                ):
+                    writers[node.value.id].add(str(path.relative_to(STOREFRONT.parent)))
+    assert writers["StockMovement"], "the scan found no writer at all"
+    for table, home in LEDGER_WRITERS.items():
+        assert writers[table] <= {home}, f"{table} rows are created outside {home}: {sorted(writers[table] - {home})}"
