@@ -38,6 +38,7 @@ from storefront.params import HandleFilter, SkuFilter
 from storefront.payments.api import Gateway
 from storefront.tenancy import service as tenancy
 from storefront.tenancy.principals import Reader, principal_from
+from storefront.tenancy.schemas import BrandOut
 
 CACHE_CONTROL = "public, max-age=30, stale-while-revalidate=300"
 PRIVATE_CACHE_CONTROL = "private, no-cache"
@@ -181,7 +182,7 @@ class ComponentController(Controller):
 
 
 def _render(
-    renderer: Renderer, component: Component, props: msgspec.Struct, brand: tenancy.BrandOut, as_json: bool
+    renderer: Renderer, component: Component, props: msgspec.Struct, brand: BrandOut, as_json: bool
 ) -> Rendered:
     props_json = msgspec.json.encode(props)
     if as_json:

@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-from components.caches import FulfilmentConfig
+from components.caches import FulfilmentConfig as FulfilmentConfig  # re-exported: components import it from here
 from components.context import LoadContext
 from storefront.cache import cached
 from storefront.cart import service as carts

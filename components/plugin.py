@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from litestar import Request, Response, get
 from litestar.config.app import AppConfig
@@ -30,7 +30,7 @@ HTMX_FILE = "htmx-2.0.11.min.js"
 ASSET_CACHE = "public, max-age=300, stale-while-revalidate=86400"
 
 
-def _asset_response(request: Request, body: bytes, media_type: str) -> Response[bytes]:
+def _asset_response(request: Request[Any, Any, Any], body: bytes, media_type: str) -> Response[bytes]:
     etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
     headers = {"ETag": etag, "Cache-Control": ASSET_CACHE, "Access-Control-Allow-Origin": "*"}
     if request.headers.get("if-none-match") == etag:
@@ -39,7 +39,7 @@ def _asset_response(request: Request, body: bytes, media_type: str) -> Response[
 
 
 @get("/embed.js", summary="The embed loader a brand's page includes", tags=["components"], media_type="text/javascript")
-async def embed_js(request: Request) -> Response[bytes]:
+async def embed_js(request: Request[Any, Any, Any]) -> Response[bytes]:
     return _asset_response(request, request.app.state.embed_js, "text/javascript; charset=utf-8")
 
 
@@ -50,7 +50,7 @@ async def embed_js(request: Request) -> Response[bytes]:
     media_type="text/css",
 )
 async def theme_css(
-    request: Request, name: Annotated[str, PathParameter(pattern=r"^[a-z0-9-]{1,64}\.css$")]
+    request: Request[Any, Any, Any], name: Annotated[str, PathParameter(pattern=r"^[a-z0-9-]{1,64}\.css$")]
 ) -> Response[bytes]:
     theme_name = name.removesuffix(".css")
     if theme_name not in available_themes():

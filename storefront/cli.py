@@ -10,7 +10,7 @@ import argparse
 import asyncio
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from typing import TYPE_CHECKING
 
 import msgspec
@@ -113,11 +113,11 @@ def cmd_brand_create(args: argparse.Namespace) -> None:
     asyncio.run(_domain_errors(run()))
 
 
-async def _domain_errors(coro: object) -> None:
+async def _domain_errors(coro: Awaitable[object]) -> None:
     from storefront.errors import StallkitError
 
     try:
-        await coro  # type: ignore[misc]
+        await coro
     except StallkitError as exc:
         raise CliError(exc.detail) from None
 

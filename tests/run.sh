@@ -96,6 +96,9 @@ env -u STALLKIT_TEST_DATABASE_URL .venv/bin/python -m pytest "$@" || status=$?
 say "pytest on PostgreSQL"
 STALLKIT_TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$PGPORT/postgres" .venv/bin/python -m pytest "$@" || status=$?
 
+say "type check: mypy"
+.venv/bin/mypy || status=1
+
 say "lint: ruff and import contracts"
 .venv/bin/ruff check storefront components themes popup tests bench || status=1
 .venv/bin/lint-imports --config pyproject.toml >/dev/null || { .venv/bin/lint-imports --config pyproject.toml; status=1; }

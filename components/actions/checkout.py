@@ -60,7 +60,8 @@ async def _checkout_answer(
 async def place_order(request: Request[Any, Any, Any], *, gateway: PaymentGateway) -> Response[bytes]:
     form, ctx, cart = await _posted(request)
     email, name = form_value(form, "email"), form_value(form, "name")
-    if cart is None or checkout.payment_mode(ctx.settings) == "off" or not cart.lines:
+    # payment_mode(None) is "off" too: the ``is None`` only tells the type checker
+    if cart is None or ctx.settings is None or checkout.payment_mode(ctx.settings) == "off" or not cart.lines:
         return await _checkout_answer(request, ctx, cart, email=email, name=name)
     try:
         data = msgspec.convert({"email": email, "name": name}, CheckoutIn)
@@ -85,7 +86,8 @@ async def place_order(request: Request[Any, Any, Any], *, gateway: PaymentGatewa
 
 async def confirm_payment(request: Request[Any, Any, Any], *, gateway: PaymentGateway) -> Response[bytes]:
     form, ctx, cart = await _posted(request)
-    if cart is None or cart.order is None or checkout.payment_mode(ctx.settings) == "off":
+    # payment_mode(None) is "off" too: the ``is None`` only tells the type checker
+    if cart is None or cart.order is None or ctx.settings is None or checkout.payment_mode(ctx.settings) == "off":
         return await _checkout_answer(request, ctx, cart)
     settings = ctx.settings
     method = (form_value(form, "payment_method") or None) if settings is not None and settings.stripe_is_local else None

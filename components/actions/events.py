@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 from components.context import LoadContext
 from storefront.analytics import service as analytics
+from storefront.analytics.rules import EventType
 from storefront.analytics.schemas import MAX_BATCH, EventBatch, EventIn
 from storefront.cart.schemas import CartOut
 from storefront.clock import utcnow
@@ -30,12 +31,12 @@ async def record(ctx: LoadContext, events: Iterable[EventIn]) -> None:
         log.warning("could not record %d analytics events", len(batch), exc_info=True)
 
 
-def line_events(kind: str, component: str, cart: CartOut) -> list[EventIn]:
+def line_events(kind: EventType, component: str, cart: CartOut) -> list[EventIn]:
     """One ``kind`` event per cart line, with its product, variant and fulfilment method."""
     now = utcnow()
     return [
         EventIn(
-            type=kind,  # type: ignore[arg-type]
+            type=kind,
             component=component,
             product=line.product,
             variant=line.sku,

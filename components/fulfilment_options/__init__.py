@@ -110,7 +110,7 @@ def build(
     if product.made_to_order and config.microfactories:
         offered.append(("made_to_order", f"made for you at {config.microfactories[0]}", free))
     methods = [m for m, _, _ in offered]
-    selected: Method | None = method if method in methods else (methods[0] if methods else None)  # type: ignore[assignment]
+    selected: Method | None = method if method in methods else (methods[0] if methods else None)
     on_show = {"location"} if "pickup" in methods and len(shops) > 1 else set()
     on_show |= {"postcode"} if "courier" in methods else set()
     errors = errors or {}

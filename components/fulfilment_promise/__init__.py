@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Literal, TypedDict, cast
 from zoneinfo import ZoneInfo
 
 import msgspec
@@ -31,7 +31,7 @@ from components.context import Links, LoadContext
 from storefront.catalog.schemas import ProductOut, VariantOut
 from storefront.clock import utcnow
 from storefront.fulfilment import quoting
-from storefront.fulfilment.promise import Quote, Unavailable
+from storefront.fulfilment.promise import Quote, Reason, Unavailable
 from storefront.fulfilment.rules import Method
 from storefront.money import Money
 from storefront.tenancy.schemas import BrandOut
@@ -163,6 +163,16 @@ def refresh_url(
     )
 
 
+class _Common(TypedDict):
+    """The props every answer shares (so ``**common`` type-checks field by field)."""
+
+    product: str
+    sku: str
+    method: Method | None
+    refresh_url: str
+    locale: str
+
+
 def build(
     product: ProductOut,
     variant: VariantOut,
@@ -181,7 +191,7 @@ def build(
     ``now`` is the instant the quote was made for; the promise's words count down from it.
     """
     method = result.method if result is not None else method
-    common = {
+    common: _Common = {
         "product": product.handle,
         "sku": variant.sku,
         "method": method,
@@ -242,13 +252,13 @@ async def answer(
             cache=ctx.caches.quotes,
         )
     except quoting.QuoteUnavailable as exc:
-        return Unavailable(method=method, reason=exc.code, detail=exc.detail)  # type: ignore[arg-type]
+        return Unavailable(method=method, reason=cast("Reason", exc.code), detail=exc.detail)  # the engine's reason
 
 
 async def load(ctx: LoadContext) -> FulfilmentPromiseProps:
     product, variant = await ctx.product_and_variant()
     postcode, location = ctx.param("postcode"), ctx.param("location")
-    method: Method | None = ctx.param("method")  # type: ignore[assignment]  # checked by the endpoint
+    method = cast("Method | None", ctx.param("method"))  # checked by the endpoint
     if method is None:  # the first way it can be had, as the options list them
         config = await loaders.fulfilment_config(ctx)
         method = fulfilment_options.build(product, variant, ctx.links, ctx.brand, config).selected

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, cast
 
 FunnelEvent = Literal["impression", "variant_select", "fulfilment_select", "add_to_cart", "checkout_start", "purchase"]
 # Engagement inside a component (a lookbook hotspot, a suggestion, the repair guide): stored
@@ -133,7 +133,13 @@ def summarise(rows: Iterable[CountRow]) -> Funnel:
     ):
         counts = _counts(by_type)
         out_groups.append(
-            Group(component=component, product=product, method=method, counts=counts, rates=rates_of(counts))  # type: ignore[arg-type]
+            Group(
+                component=component,
+                product=product,
+                method=cast("Method | None", method),  # rows with another method were skipped above
+                counts=counts,
+                rates=rates_of(counts),
+            )
         )
     by_method = []
     for bucket_name in METHOD_BUCKETS:

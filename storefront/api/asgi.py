@@ -50,4 +50,5 @@ async def send_problem(
         response_headers.append((b"www-authenticate", b'Bearer realm="stallkit"'))
     response_headers.extend(headers)
     await send({"type": "http.response.start", "status": status, "headers": response_headers})
-    await send(cast("HTTPResponseBodyEvent", {"type": "http.response.body", "body": body}))  # more_body is optional in ASGI; litestar's TypedDict requires it
+    # more_body is optional in ASGI (default False); litestar's TypedDict requires it
+    await send(cast("HTTPResponseBodyEvent", {"type": "http.response.body", "body": body}))

@@ -89,7 +89,11 @@ class CORSMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope.get("path", "")
-        if scope["type"] != ScopeType.HTTP or not path.startswith("/v1/") or (origin := header(scope, b"origin")) is None:
+        if (
+            scope["type"] != ScopeType.HTTP
+            or not path.startswith("/v1/")
+            or (origin := header(scope, b"origin")) is None
+        ):
             await self.app(scope, receive, send)
             return
         if scope["method"] == "OPTIONS" and header(scope, b"access-control-request-method") is not None:
@@ -140,4 +144,5 @@ class CORSMiddleware:
             (b"content-length", b"0"),
         ]
         await send({"type": "http.response.start", "status": 204, "headers": headers})
-        await send(cast("HTTPResponseBodyEvent", {"type": "http.response.body", "body": b""}))  # more_body is optional in ASGI; litestar's TypedDict requires it
+        # more_body is optional in ASGI (default False); litestar's TypedDict requires it
+        await send(cast("HTTPResponseBodyEvent", {"type": "http.response.body", "body": b""}))

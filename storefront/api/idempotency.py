@@ -164,7 +164,8 @@ class IdempotencyMiddleware:
             (b"idempotent-replayed", b"true"),
         ]
         await send({"type": "http.response.start", "status": record.status_code, "headers": headers})
-        await send(cast("HTTPResponseBodyEvent", {"type": "http.response.body", "body": body}))  # more_body is optional in ASGI; litestar's TypedDict requires it
+        # more_body is optional in ASGI (default False); litestar's TypedDict requires it
+        await send(cast("HTTPResponseBodyEvent", {"type": "http.response.body", "body": body}))
 
     async def _run_and_store(self, scope: Scope, body: bytes, send: Send, principal: Principal, key: str) -> None:
         replayed = False

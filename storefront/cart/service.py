@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import cast
 
 from tortoise.transactions import in_transaction
 
@@ -243,9 +244,9 @@ async def add_look(
     skus: list[str] = []
     for product_id, variant_id in items:
         query = Variant.filter(id=variant_id) if variant_id else Variant.filter(product_id=product_id)
-        sku = await query.order_by("position", "id").first().values_list("sku", flat=True)
+        sku = cast("str | None", await query.order_by("position", "id").first().values_list("sku", flat=True))
         if sku:
-            skus.append(sku)  # type: ignore[arg-type]
+            skus.append(sku)
     checked = [
         await _checked_line(brand_id, cart, sku, data.fulfilment, [], f"body.items[{i}]", now, quotes)
         for i, sku in enumerate(skus)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable, Hashable
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import msgspec
 
@@ -19,8 +19,10 @@ from storefront.cart.models import Cart, CartLine
 from storefront.cart.schemas import (
     CartLineOut,
     CartOut,
+    CartStatus,
     CartTotals,
     FulfilmentChoice,
+    Method,
     OrderRef,
     PersonalisationOut,
 )
@@ -79,7 +81,7 @@ async def line_quote(
 
 
 def choice_of(line: CartLine) -> FulfilmentChoice:
-    return FulfilmentChoice(method=line.method, location=line.location, postcode=line.postcode)  # type: ignore[arg-type]
+    return FulfilmentChoice(method=cast("Method", line.method), location=line.location, postcode=line.postcode)
 
 
 OrderRefs = Callable[[uuid.UUID], Awaitable[OrderRef | None]]
@@ -105,7 +107,7 @@ async def cart_out(
     out_lines = [line_out(line, priced, line_quotes[line.id], problems.get(line.id), options) for line in lines]
     return CartOut(
         id=cart.id,
-        status=cart.status,  # type: ignore[arg-type]
+        status=cast("CartStatus", cart.status),
         currency=cart.currency,
         lines=out_lines,
         totals=CartTotals(

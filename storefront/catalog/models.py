@@ -33,6 +33,7 @@ class Product(Model):
     variants: fields.ReverseRelation[Variant]
     materials: fields.ReverseRelation[MaterialDisclosure]
     provenance: fields.ReverseRelation[ProvenanceStep]
+    repairability: fields.BackwardOneToOneRelation[Repairability]
 
     class Meta:
         app = "stallkit"

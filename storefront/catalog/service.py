@@ -343,7 +343,7 @@ async def _product_out(product: Product, reader: StockReader) -> ProductOut:
         )
         for v in variants
     ]
-    repair = product.repairability  # type: ignore[attr-defined]
+    repair = product.repairability
     cheapest = min(variant_out, key=lambda v: v.price.amount)
     return ProductOut(
         id=product.id,
@@ -352,7 +352,7 @@ async def _product_out(product: Product, reader: StockReader) -> ProductOut:
         story=product.story,
         category=product.category,
         dimensions=Dimensions(length_mm=product.length_mm, width_mm=product.width_mm, height_mm=product.height_mm),
-        size_class=product.size_class,  # type: ignore[arg-type]
+        size_class=cast("rules.SizeClass", product.size_class),  # stored as derived by rules.size_class
         images=[msgspec.convert(i, Image) for i in product.images],
         made_to_order=product.made_to_order,
         price_from=cheapest.price,
@@ -415,7 +415,7 @@ async def _load_page(
             handle=p.handle,
             title=p.title,
             category=p.category,
-            size_class=p.size_class,  # type: ignore[arg-type]
+            size_class=cast("rules.SizeClass", p.size_class),
             image=msgspec.convert(p.images[0], Image) if p.images else None,
             price_from=min(
                 (Money(amount=v.price_minor, currency=v.currency) for v in p.variants), key=lambda m: m.amount

@@ -53,7 +53,7 @@ class QuoteUnavailable(InvalidInput):
     def __init__(self, result: Unavailable) -> None:
         field = _REASON_FIELD.get(result.reason, "query.method")
         super().__init__(result.detail, errors=[FieldError(field, result.reason)])
-        self.code = result.reason  # type: ignore[misc]
+        self.code = result.reason  # type: ignore[misc]  # code is a ClassVar default; an instance carries its reason
 
 
 def _json(value: Any) -> Any:

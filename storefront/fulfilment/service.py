@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime, timedelta
+from typing import cast
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
@@ -271,7 +272,7 @@ def _option_out(option: PersonalisationOption) -> PersonalisationOptionOut:
     return PersonalisationOptionOut(
         id=option.id,
         handle=option.handle,
-        kind=option.kind,  # type: ignore[arg-type]
+        kind=cast("rules.PersonalisationKind", option.kind),
         label=option.label,
         allowed_values=list(option.allowed_values),
         pattern=option.pattern,

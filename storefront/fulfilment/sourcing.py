@@ -8,6 +8,7 @@ the promise engine counted them. The stock ledger then holds them at those place
 from __future__ import annotations
 
 import uuid
+from typing import cast
 
 from storefront.fulfilment import rules as fulfilment_rules
 from storefront.inventory import Location
@@ -18,10 +19,11 @@ async def stock_candidates(brand_id: uuid.UUID, method: str, location: str) -> l
     place = await Location.get(brand_id=brand_id, handle=location)
     if method == "pickup":
         return [place.id]
-    others = await (
-        Location.filter(brand_id=brand_id, kind__in=sorted(fulfilment_rules.COURIER_KINDS))
+    others = cast(
+        "list[uuid.UUID]",
+        await Location.filter(brand_id=brand_id, kind__in=sorted(fulfilment_rules.COURIER_KINDS))
         .exclude(id=place.id)
         .order_by("id")
-        .values_list("id", flat=True)
+        .values_list("id", flat=True),
     )
-    return [place.id, *others]  # type: ignore[list-item]
+    return [place.id, *others]

@@ -8,7 +8,7 @@ never shows a stale price or a deleted product.
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, cast
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
@@ -27,6 +27,7 @@ from storefront.lookbooks.schemas import (
     LookIn,
     LookItemOut,
     LookOut,
+    Occasion,
 )
 from storefront.money import Money
 from storefront.pagination import Page, page_of, page_query
@@ -223,7 +224,7 @@ async def _lookbook_out(lookbook: Lookbook) -> LookbookOut:
             LookOut(
                 id=look.id,
                 title=look.title,
-                occasion=look.occasion,  # type: ignore[arg-type]
+                occasion=cast("Occasion", look.occasion),
                 image=look.image,
                 bundle_discount_bp=look.bundle_discount_bp,
                 items=items_by_look[look.id],
