@@ -1,8 +1,9 @@
-"""Payments: Stripe PaymentIntents, refunds and signed webhooks.
+"""Payments: the payment port and its adapters; this domain knows no order.
 
-:mod:`storefront.payments.stripe_gateway` is the only module that imports ``stripe``; the rest
-of the project sees plain views (``PaymentIntentView``, ``RefundView``, ``WebhookEvent``) and
-the domain's errors, so checkout and orders can be tested without the SDK's types leaking in.
+:class:`~storefront.payments.gateway.PaymentGateway` (a Protocol) is what checkout and orders
+use; :mod:`.stripe_gateway` implements it (the only module that imports ``stripe``) and
+:mod:`.fake` implements it in memory for pure tests and offline tools. Webhooks are verified
+here and turned into ``PaymentNews``; ``orders`` applies them.
 """
 
 from storefront.payments import webhooks
