@@ -16,7 +16,7 @@ from litestar import Request
 from litestar.di import Provide
 
 from storefront.cache import VersionedCache
-from storefront.catalog import ProductOut, ProductSummary
+from storefront.catalog import ProductOut, ProductReads, ProductSummary
 from storefront.errors import PermissionDenied
 from storefront.fulfilment import QuoteInputs
 from storefront.inventory import READER as STOCK_READER
@@ -70,8 +70,7 @@ def dependencies(settings: Settings, gateway: PaymentGateway, caches: ReadCaches
         "gateway": _constant(gateway),
         "stock": _constant(STOCK_READER),
         "order_refs": _constant(order_ref),
-        "product_cache": _constant(caches.products),
-        "product_list_cache": _constant(caches.product_lists),
+        "product_reads": _constant(ProductReads(STOCK_READER, caches.products, caches.product_lists)),
         "brand_cache": _constant(caches.brands),
         "lookbook_cache": _constant(caches.lookbooks),
         "lookbook_page_cache": _constant(caches.lookbook_pages),

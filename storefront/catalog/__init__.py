@@ -15,6 +15,7 @@ from storefront.catalog.schemas import (
     Url,
     VariantStock,
 )
+from storefront.catalog.stock import ProductReads, StockReader
 
 __all__ = [
     "Country",
@@ -25,7 +26,9 @@ __all__ = [
     "Product",
     "ProductIn",
     "ProductOut",
+    "ProductReads",
     "ProductSummary",
+    "StockReader",
     "Text",
     "Url",
     "Variant",

@@ -8,7 +8,6 @@ from litestar import Controller, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromQuery, JSONBody, QueryParameter, SkipValidation
 
-from storefront.cache import VersionedCache
 from storefront.catalog import service
 from storefront.catalog.rules import SizeClass
 from storefront.catalog.schemas import (
@@ -20,14 +19,14 @@ from storefront.catalog.schemas import (
     VariantIn,
     VariantPatch,
 )
-from storefront.catalog.stock import StockReader
+from storefront.catalog.stock import ProductReads, StockReader
 from storefront.pagination import DEFAULT_LIMIT, Page
 from storefront.params import CursorQuery, HandleParam, LimitQuery, SkuParam
 from storefront.tenancy import Reader, Writer
 
-ProductCache = NamedDependency[VersionedCache[ProductOut]]
-ProductListCache = NamedDependency[VersionedCache[Page[ProductSummary]]]
-Stock = NamedDependency[SkipValidation[StockReader]]  # our own object: a Protocol cannot be isinstance-checked
+# Our own objects, so Litestar is told not to validate them (a Protocol cannot be isinstance-checked).
+Reads = NamedDependency[SkipValidation[ProductReads]]
+Stock = NamedDependency[SkipValidation[StockReader]]
 
 
 class ProductController(Controller):
@@ -42,8 +41,7 @@ class ProductController(Controller):
     async def list_products(
         self,
         principal: Reader,
-        stock: Stock,
-        product_list_cache: ProductListCache,
+        product_reads: Reads,
         category: Annotated[str | None, QueryParameter(max_length=40)] = None,
         size_class: FromQuery[SizeClass | None] = None,
         material: Annotated[str | None, QueryParameter(max_length=80)] = None,
@@ -57,17 +55,19 @@ class ProductController(Controller):
             filters,
             cursor=cursor,
             limit=limit,
-            stock=stock,
+            stock=product_reads.stock,
             version=principal.catalog_version,
-            cache=product_list_cache,
+            cache=product_reads.lists,
         )
 
     @get("/{handle:str}", summary="Get a product with variants, disclosures and stock")
-    async def get_product(
-        self, principal: Reader, stock: Stock, product_cache: ProductCache, handle: HandleParam
-    ) -> ProductOut:
+    async def get_product(self, principal: Reader, product_reads: Reads, handle: HandleParam) -> ProductOut:
         return await service.get_product(
-            principal.brand_id, handle, stock=stock, version=principal.catalog_version, cache=product_cache
+            principal.brand_id,
+            handle,
+            stock=product_reads.stock,
+            version=principal.catalog_version,
+            cache=product_reads.products,
         )
 
     @post("/", summary="Create a product with its variants and disclosures")

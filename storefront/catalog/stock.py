@@ -8,9 +8,12 @@ so it never reads inventory's tables: whoever asks for a product passes a :class
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Protocol
 
-from storefront.catalog.schemas import VariantStock
+from storefront.cache import VersionedCache
+from storefront.catalog.schemas import ProductOut, ProductSummary, VariantStock
+from storefront.pagination import Page
 
 
 class StockReader(Protocol):
@@ -27,3 +30,16 @@ class StockReader(Protocol):
     async def products_with_units(self, brand_id: uuid.UUID, product_ids: list[uuid.UUID] | None) -> set[uuid.UUID]:
         """Products with sellable units at a shop or warehouse (of ``product_ids``, or of all)."""
         ...
+
+
+@dataclass(frozen=True)
+class ProductReads:
+    """What a product read needs beside the caller: the stock port and the app's two product caches.
+
+    Handed to read handlers as one injected value: Litestar resolves each injected value in a task of
+    its own, and on the hottest read of all, three of them cost a measured 10% of throughput.
+    """
+
+    stock: StockReader
+    products: VersionedCache[ProductOut]
+    lists: VersionedCache[Page[ProductSummary]]
