@@ -62,8 +62,15 @@ class FakeGateway:
     failed ones included, so a test can assert what was retried with which key.
     """
 
-    def __init__(self, *, enabled: bool = True, webhook_secret: str = "whsec_fake") -> None:  # noqa: S107 (a test secret)
-        self._enabled, self._secret, self._failures = enabled, webhook_secret, 0
+    def __init__(
+        self,
+        *,
+        enabled: bool = True,
+        webhook_secret: str = "whsec_fake",  # noqa: S107 (a test secret)
+        namespace: str = "fake",
+    ) -> None:
+        """``namespace`` goes into every id (``pi_<namespace>_0001``): fakes sharing one database need their own."""
+        self._enabled, self._secret, self._failures, self._namespace = enabled, webhook_secret, 0, namespace
         self.calls: list[tuple[str, str | None]] = []
         self._counters: dict[str, int] = {}
         self._intents: dict[str, PaymentIntentView] = {}
@@ -270,7 +277,7 @@ class FakeGateway:
 
     def _next_id(self, prefix: str) -> str:
         self._counters[prefix] = self._counters.get(prefix, 0) + 1
-        return f"{prefix}_fake_{self._counters[prefix]:04d}"
+        return f"{prefix}_{self._namespace}_{self._counters[prefix]:04d}"
 
     def _intent(self, intent_id: str) -> PaymentIntentView:
         if intent_id not in self._intents:
