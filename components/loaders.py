@@ -17,7 +17,7 @@ from storefront.cache import cached
 from storefront.cart import service as carts
 from storefront.cart.schemas import CartOut
 from storefront.catalog import service as catalog
-from storefront.catalog.schemas import ProductFilters, ProductSummary
+from storefront.catalog.schemas import ProductOut, ProductSummary
 from storefront.errors import NotFound
 from storefront.fulfilment import service as fulfilment
 from storefront.fulfilment.schemas import PersonalisationOptionOut
@@ -102,16 +102,6 @@ async def personalisation_options(ctx: LoadContext) -> list[PersonalisationOptio
     return await cached(ctx.shared.personalisation, key, ctx.principal.catalog_version, load_options)
 
 
-async def product_summaries(ctx: LoadContext) -> list[ProductSummary]:
-    """Shared by pairs-well-with and the product page (its candidates); through the caller's cached product lists."""
-    return await _all(
-        lambda cursor: catalog.list_products(
-            ctx.principal.brand_id,
-            ProductFilters(),
-            cursor=cursor,
-            limit=PAGE_SIZE,
-            stock=STOCK_READER,
-            version=ctx.principal.catalog_version,
-            cache=ctx.caches.product_lists,
-        )
-    )
+async def pair_candidates(ctx: LoadContext, product: ProductOut) -> list[ProductSummary]:
+    """Shared by pairs-well-with and the product page: a bounded pool near the product's price, never the catalogue."""
+    return await catalog.pair_candidates(ctx.principal.brand_id, product, stock=STOCK_READER)

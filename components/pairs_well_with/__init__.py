@@ -7,8 +7,9 @@ The rule (:func:`rank`) is pure and deliberately simple, so a brand can predict 
 3. then the closest "from" price to this product's, so the add-on sits in the same budget;
 4. then the handle, so equal candidates always come out in the same order.
 
-Candidates come from the catalogue service's product list (summaries only, cached per
-catalogue version, read by :func:`components.loaders.product_summaries`), never from the database directly.
+Candidates come from the catalogue service (:func:`components.loaders.pair_candidates`): a bounded
+pool of products priced near this one in each size class, so the cost does not grow with the
+catalogue; never from the database directly.
 """
 
 from __future__ import annotations
@@ -96,7 +97,7 @@ def build(
 async def load(ctx: LoadContext) -> PairsWellWithProps:
     product = await ctx.product()
     variant = select_variant(product, ctx.variant_sku)
-    return build(product, variant, ctx.links, ctx.brand, await loaders.product_summaries(ctx))
+    return build(product, variant, ctx.links, ctx.brand, await loaders.pair_candidates(ctx, product))
 
 
 COMPONENT = Component(name="pairs-well-with", title="Pairs well with", props_type=PairsWellWithProps, load=load)

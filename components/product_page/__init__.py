@@ -178,7 +178,7 @@ async def load(ctx: LoadContext) -> ProductPageProps:
         ctx.links,
         ctx.brand,
         names,
-        await loaders.product_summaries(ctx),
+        await loaders.pair_candidates(ctx, product),
         await loaders.fulfilment_config(ctx),
         await loaders.personalisation_options(ctx) if product.made_to_order else (),
     )

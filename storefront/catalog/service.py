@@ -14,7 +14,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from storefront.cache import VersionedCache, cached
-from storefront.catalog import rules
+from storefront.catalog import pairing, rules
 from storefront.catalog.models import MaterialDisclosure, Product, ProvenanceStep, Repairability, Variant
 from storefront.catalog.schemas import (
     Dimensions,
@@ -408,8 +408,14 @@ async def _load_page(
         in_stock_ids = set(await _in_stock_product_ids(stock, brand_id))
         query = query.filter(id__in=in_stock_ids) if filters.in_stock else query.exclude(id__in=in_stock_ids)
     products = await page_query(query, cursor, limit).prefetch_related("variants", "materials")
+    summaries = await _summaries(brand_id, products, stock)
+    return page_of(summaries, [p.id for p in products], limit)
+
+
+async def _summaries(brand_id: uuid.UUID, products: list[Product], stock: StockReader) -> list[ProductSummary]:
+    """Summaries of products fetched with their variants and materials; stock asked for these products only."""
     in_stock = set(await _in_stock_product_ids(stock, brand_id, [p.id for p in products]))
-    summaries = [
+    return [
         ProductSummary(
             id=p.id,
             handle=p.handle,
@@ -425,7 +431,17 @@ async def _load_page(
         )
         for p in products
     ]
-    return page_of(summaries, [p.id for p in products], limit)
+
+
+async def pair_candidates(brand_id: uuid.UUID, product: ProductOut, *, stock: StockReader) -> list[ProductSummary]:
+    """What "pairs well with" may suggest beside ``product``: a bounded pool near its price (see :mod:`.pairing`)."""
+    ids = await pairing.candidate_ids(
+        brand_id, product_id=product.id, price_minor=product.price_from.amount, currency=product.price_from.currency
+    )
+    products = (
+        await Product.filter(brand_id=brand_id, id__in=ids).order_by("id").prefetch_related("variants", "materials")
+    )
+    return await _summaries(brand_id, list(products), stock)
 
 
 async def _in_stock_product_ids(
