@@ -1,8 +1,11 @@
-"""The append-only log of events that product-page components send (see :mod:`storefront.analytics.service`).
+"""Analytics storage: the raw event log, and the hourly rollups that reports read.
 
-Rows are never updated or deleted by the app (a brand's deletion cascades). ``product`` and
-``variant`` are the handle and SKU as the component sent them, not foreign keys: the log must
-outlive a renamed or deleted product, and a beacon is not worth a lookup per event.
+``AnalyticsEvent`` is the append-only log of events that product-page components send (see
+:mod:`storefront.analytics.service`). Rows are never updated; they are deleted only once older
+than the retention (``STALLKIT_ANALYTICS_RETENTION_DAYS``, see ``service.prune_events``) or
+with their brand (cascade). ``product`` and ``variant`` are the handle and SKU as the component
+sent them, not foreign keys: the log must outlive a renamed or deleted product, and a beacon is
+not worth a lookup per event.
 ``received_at`` is the server's clock and the one reports window on; ``occurred_at`` is the
 browser's, kept for information only (clocks on phones drift, and beacons arrive late).
 """
@@ -42,4 +45,37 @@ class AnalyticsEvent(Model):
         indexes = (
             Index(fields=("brand_id", "received_at"), name="analytics_event_brand_received"),
             Index(fields=("brand_id", "type"), name="analytics_event_brand_type"),
+            Index(fields=("received_at",), name="analytics_event_received"),  # pruning, across brands
         )
+
+
+# ``method`` of the rollups' events sent without one: NULLs are distinct in a unique key on both
+# SQLite and PostgreSQL, so ``ON CONFLICT`` would never match them; reports read it back as None.
+NO_METHOD = ""
+
+
+class AnalyticsRollup(Model):
+    """How many events one (brand, UTC hour, component, product, method, type) received: what reports read.
+
+    Written only by ``record_events``, in the raw insert's transaction, with an upsert that adds
+    to ``count``; never pruned (a row per key and hour, however many events). ``hour`` is the
+    start of the UTC hour of the events' ``received_at``; ``method`` is :data:`NO_METHOD` for
+    none. The unique key leads with (brand, hour), so a report's range scan uses it too.
+    """
+
+    id = fields.BigIntField(primary_key=True)
+    brand: fields.ForeignKeyRelation[Brand] = fields.ForeignKeyField(
+        "stallkit.Brand", related_name="analytics_rollups", on_delete=fields.CASCADE
+    )
+    brand_id: uuid.UUID
+    hour = fields.DatetimeField()  # start of the UTC hour the events were received in
+    component = fields.CharField(max_length=40)
+    product = fields.CharField(max_length=80)
+    method = fields.CharField(max_length=16)  # NO_METHOD ("") for none
+    type = fields.CharField(max_length=20)
+    count = fields.IntField()
+
+    class Meta:
+        app = "stallkit"
+        table = "analytics_rollup"
+        unique_together = (("brand", "hour", "component", "product", "method", "type"),)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tortoise import fields
+from tortoise.indexes import Index
 from tortoise.models import Model
 
 from storefront.ids import new_id
@@ -26,3 +27,5 @@ class IdempotencyRecord(Model):
         app = "stallkit"
         table = "idempotency_record"
         unique_together = (("brand_id", "key"),)
+        # By column: Tortoise 1.1's migration writer does not map relation names to columns.
+        indexes = (Index(fields=("created_at",), name="idempotency_record_created_at"),)

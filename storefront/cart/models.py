@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 
 from tortoise import fields
+from tortoise.indexes import Index
 from tortoise.models import Model
 
 from storefront.catalog import Variant
@@ -32,6 +33,11 @@ class Cart(Model):
     class Meta:
         app = "stallkit"
         table = "cart"
+        # By column: Tortoise 1.1's migration writer does not map relation names to columns.
+        indexes = (
+            Index(fields=("brand_id",), name="cart_brand_id"),
+            Index(fields=("status", "updated_at"), name="cart_status_updated_at"),
+        )
 
 
 class CartLine(Model):
@@ -64,3 +70,8 @@ class CartLine(Model):
     class Meta:
         app = "stallkit"
         table = "cart_line"
+        # By column: Tortoise 1.1's migration writer does not map relation names to columns.
+        indexes = (
+            Index(fields=("cart_id",), name="cart_line_cart_id"),
+            Index(fields=("variant_id",), name="cart_line_variant_id"),
+        )

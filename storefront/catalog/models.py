@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from tortoise import fields
+from tortoise.indexes import Index
 from tortoise.models import Model
 
 from storefront.ids import new_id
@@ -39,6 +40,8 @@ class Product(Model):
         app = "stallkit"
         table = "product"
         unique_together = (("brand", "handle"),)
+        # By column: Tortoise 1.1's migration writer does not map relation names to columns.
+        indexes = (Index(fields=("brand_id", "id"), name="product_brand_page"),)
 
 
 class Variant(Model):
@@ -64,6 +67,8 @@ class Variant(Model):
         app = "stallkit"
         table = "variant"
         unique_together = (("brand", "sku"),)
+        # By column: Tortoise 1.1's migration writer does not map relation names to columns.
+        indexes = (Index(fields=("product_id",), name="variant_product_id"),)
 
 
 class MaterialDisclosure(Model):
@@ -83,6 +88,8 @@ class MaterialDisclosure(Model):
     class Meta:
         app = "stallkit"
         table = "material_disclosure"
+        # By column: Tortoise 1.1's migration writer does not map relation names to columns.
+        indexes = (Index(fields=("product_id",), name="material_disclosure_product_id"),)
 
 
 class ProvenanceStep(Model):
@@ -101,6 +108,8 @@ class ProvenanceStep(Model):
     class Meta:
         app = "stallkit"
         table = "provenance_step"
+        # By column: Tortoise 1.1's migration writer does not map relation names to columns.
+        indexes = (Index(fields=("product_id",), name="provenance_step_product_id"),)
 
 
 class Repairability(Model):

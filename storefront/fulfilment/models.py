@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 
 from tortoise import fields
+from tortoise.indexes import Index
 from tortoise.models import Model
 
 from storefront.ids import new_id
@@ -38,6 +39,11 @@ class PickupPoint(Model):
         app = "stallkit"
         table = "pickup_point"
         unique_together = (("brand", "location"),)
+        # By column: Tortoise 1.1's migration writer does not map relation names to columns.
+        indexes = (
+            Index(fields=("location_id",), name="pickup_point_location_id"),
+            Index(fields=("brand_id", "id"), name="pickup_point_brand_page"),
+        )
 
 
 class CourierZone(Model):
@@ -67,6 +73,11 @@ class CourierZone(Model):
         app = "stallkit"
         table = "courier_zone"
         unique_together = (("brand", "handle"),)
+        # By column: Tortoise 1.1's migration writer does not map relation names to columns.
+        indexes = (
+            Index(fields=("hub_id",), name="courier_zone_hub_id"),
+            Index(fields=("brand_id", "id"), name="courier_zone_brand_page"),
+        )
 
 
 class CourierRate(Model):
@@ -86,6 +97,8 @@ class CourierRate(Model):
     class Meta:
         app = "stallkit"
         table = "courier_rate"
+        # By column: Tortoise 1.1's migration writer does not map relation names to columns.
+        indexes = (Index(fields=("zone_id",), name="courier_rate_zone_id"),)
 
 
 class Microfactory(Model):
@@ -114,6 +127,11 @@ class Microfactory(Model):
         app = "stallkit"
         table = "microfactory"
         unique_together = (("brand", "location"),)
+        # By column: Tortoise 1.1's migration writer does not map relation names to columns.
+        indexes = (
+            Index(fields=("location_id",), name="microfactory_location_id"),
+            Index(fields=("brand_id", "id"), name="microfactory_brand_page"),
+        )
 
 
 class CapacityBooking(Model):
@@ -155,3 +173,5 @@ class PersonalisationOption(Model):
         app = "stallkit"
         table = "personalisation_option"
         unique_together = (("brand", "handle"),)
+        # By column: Tortoise 1.1's migration writer does not map relation names to columns.
+        indexes = (Index(fields=("brand_id", "id"), name="personalisation_option_brand_page"),)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 
 from tortoise import fields
+from tortoise.indexes import Index
 from tortoise.models import Model
 
 from storefront.catalog import Variant
@@ -40,6 +41,8 @@ class Location(Model):
         app = "stallkit"
         table = "location"
         unique_together = (("brand", "handle"),)
+        # By column: Tortoise 1.1's migration writer does not map relation names to columns.
+        indexes = (Index(fields=("brand_id", "id"), name="location_brand_page"),)
 
 
 class StockLevel(Model):
@@ -67,6 +70,11 @@ class StockLevel(Model):
         app = "stallkit"
         table = "stock_level"
         unique_together = (("variant", "location"),)
+        # By column: Tortoise 1.1's migration writer does not map relation names to columns.
+        indexes = (
+            Index(fields=("location_id",), name="stock_level_location_id"),
+            Index(fields=("brand_id", "id"), name="stock_level_brand_page"),
+        )
 
 
 class StockMovement(Model):
@@ -94,3 +102,9 @@ class StockMovement(Model):
     class Meta:
         app = "stallkit"
         table = "stock_movement"
+        # By column: Tortoise 1.1's migration writer does not map relation names to columns.
+        indexes = (
+            Index(fields=("variant_id",), name="stock_movement_variant_id"),
+            Index(fields=("location_id",), name="stock_movement_location_id"),
+            Index(fields=("brand_id", "id"), name="stock_movement_brand_page"),
+        )

@@ -9,7 +9,9 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 
-from storefront.catalog import LocationStock, VariantStock
+from tortoise.expressions import Subquery
+
+from storefront.catalog import LocationStock, Variant, VariantStock
 from storefront.inventory.models import Location, StockLevel
 from storefront.inventory.rules import COURIER_KINDS, PICKUP_KINDS
 
@@ -44,11 +46,22 @@ class InventoryStock:
         return out
 
     async def products_with_units(self, brand_id: uuid.UUID, product_ids: list[uuid.UUID] | None) -> set[uuid.UUID]:
-        levels = StockLevel.filter(brand_id=brand_id, location__kind__in=sorted(COURIER_KINDS))
-        if product_ids is not None:
-            levels = levels.filter(variant__product_id__in=product_ids)
-        rows = await levels.values_list("variant__product_id", "on_hand", "reserved")
-        return {pid for pid, on_hand, reserved in rows if on_hand - reserved > 0}
+        kinds = sorted(COURIER_KINDS)
+        if product_ids is None:  # the whole catalogue: the brand's levels, through (brand_id, id)
+            rows = await StockLevel.filter(brand_id=brand_id, location__kind__in=kinds).values_list(
+                "variant__product_id", "on_hand", "reserved"
+            )
+            return {pid for pid, on_hand, reserved in rows if on_hand - reserved > 0}
+        if not product_ids:
+            return set()
+        # These products' levels only: their variants (variant_product_id), then each variant's levels
+        # (the unique (variant_id, location_id) index). The brand is checked on the rows, not in SQL:
+        # SQLite keeps no statistics, and given `brand_id = ?` it walks the brand's whole index instead.
+        variants = Subquery(Variant.filter(product_id__in=product_ids).values("id"))
+        found = await StockLevel.filter(variant_id__in=variants, location__kind__in=kinds).values_list(
+            "variant__product_id", "brand_id", "on_hand", "reserved"
+        )
+        return {pid for pid, brand, on_hand, reserved in found if brand == brand_id and on_hand - reserved > 0}
 
 
 READER = InventoryStock()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from tortoise import fields
+from tortoise.indexes import Index
 from tortoise.models import Model
 
 from storefront.catalog import Product, Variant
@@ -29,6 +30,8 @@ class Lookbook(Model):
         app = "stallkit"
         table = "lookbook"
         unique_together = (("brand", "handle"),)
+        # By column: Tortoise 1.1's migration writer does not map relation names to columns.
+        indexes = (Index(fields=("brand_id", "id"), name="lookbook_brand_page"),)
 
 
 class Look(Model):
@@ -49,6 +52,8 @@ class Look(Model):
     class Meta:
         app = "stallkit"
         table = "look"
+        # By column: Tortoise 1.1's migration writer does not map relation names to columns.
+        indexes = (Index(fields=("lookbook_id",), name="look_lookbook_id"),)
 
 
 class LookItem(Model):
@@ -73,3 +78,9 @@ class LookItem(Model):
     class Meta:
         app = "stallkit"
         table = "look_item"
+        # By column: Tortoise 1.1's migration writer does not map relation names to columns.
+        indexes = (
+            Index(fields=("look_id",), name="look_item_look_id"),
+            Index(fields=("product_id",), name="look_item_product_id"),
+            Index(fields=("variant_id",), name="look_item_variant_id"),
+        )

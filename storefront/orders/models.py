@@ -12,6 +12,7 @@ from __future__ import annotations
 import uuid
 
 from tortoise import fields
+from tortoise.indexes import Index
 from tortoise.models import Model
 
 from storefront.cart import Cart
@@ -69,6 +70,13 @@ class Order(Model):
         app = "stallkit"
         table = "order"
         unique_together = (("brand", "cart"),)
+        # By column: Tortoise 1.1's migration writer does not map relation names to columns.
+        indexes = (
+            Index(fields=("cart_id",), name="order_cart_id"),
+            Index(fields=("exchange_of_id",), name="order_exchange_of_id"),
+            Index(fields=("brand_id", "id"), name="order_brand_page"),
+            Index(fields=("brand_id", "status", "id"), name="order_brand_status_page"),
+        )
 
 
 class Fulfilment(Model):
@@ -97,6 +105,8 @@ class Fulfilment(Model):
     class Meta:
         app = "stallkit"
         table = "fulfilment"
+        # By column: Tortoise 1.1's migration writer does not map relation names to columns.
+        indexes = (Index(fields=("order_id",), name="fulfilment_order_id"),)
 
 
 class OrderLine(Model):
@@ -125,6 +135,12 @@ class OrderLine(Model):
     class Meta:
         app = "stallkit"
         table = "order_line"
+        # By column: Tortoise 1.1's migration writer does not map relation names to columns.
+        indexes = (
+            Index(fields=("order_id",), name="order_line_order_id"),
+            Index(fields=("fulfilment_id",), name="order_line_fulfilment_id"),
+            Index(fields=("variant_id",), name="order_line_variant_id"),
+        )
 
 
 class StockHold(Model):
@@ -153,6 +169,13 @@ class StockHold(Model):
     class Meta:
         app = "stallkit"
         table = "stock_hold"
+        # By column: Tortoise 1.1's migration writer does not map relation names to columns.
+        indexes = (
+            Index(fields=("order_id",), name="stock_hold_order_id"),
+            Index(fields=("line_id",), name="stock_hold_line_id"),
+            Index(fields=("variant_id",), name="stock_hold_variant_id"),
+            Index(fields=("location_id",), name="stock_hold_location_id"),
+        )
 
 
 class CapacityHold(Model):
@@ -178,6 +201,12 @@ class CapacityHold(Model):
     class Meta:
         app = "stallkit"
         table = "capacity_hold"
+        # By column: Tortoise 1.1's migration writer does not map relation names to columns.
+        indexes = (
+            Index(fields=("order_id",), name="capacity_hold_order_id"),
+            Index(fields=("line_id",), name="capacity_hold_line_id"),
+            Index(fields=("microfactory_id",), name="capacity_hold_microfactory_id"),
+        )
 
 
 class OrderEvent(Model):
@@ -198,6 +227,8 @@ class OrderEvent(Model):
     class Meta:
         app = "stallkit"
         table = "order_event"
+        # By column: Tortoise 1.1's migration writer does not map relation names to columns.
+        indexes = (Index(fields=("order_id",), name="order_event_order_id"),)
 
 
 class Return(Model):
@@ -221,6 +252,8 @@ class Return(Model):
     class Meta:
         app = "stallkit"
         table = "order_return"
+        # By column: Tortoise 1.1's migration writer does not map relation names to columns.
+        indexes = (Index(fields=("order_id",), name="order_return_order_id"),)
 
 
 class ReturnLine(Model):
@@ -245,3 +278,8 @@ class ReturnLine(Model):
     class Meta:
         app = "stallkit"
         table = "return_line"
+        # By column: Tortoise 1.1's migration writer does not map relation names to columns.
+        indexes = (
+            Index(fields=("order_return_id",), name="return_line_order_return_id"),
+            Index(fields=("line_id",), name="return_line_line_id"),
+        )

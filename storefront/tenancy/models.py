@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 
 from tortoise import fields
+from tortoise.indexes import Index
 from tortoise.models import Model
 
 from storefront.ids import new_id
@@ -55,3 +56,5 @@ class ApiKey(Model):
     class Meta:
         app = "stallkit"
         table = "api_key"
+        # By column: Tortoise 1.1's migration writer does not map relation names to columns.
+        indexes = (Index(fields=("brand_id",), name="api_key_brand_id"),)
