@@ -84,7 +84,7 @@ def choice_of(line: CartLine) -> FulfilmentChoice:
     return FulfilmentChoice(method=cast("Method", line.method), location=line.location, postcode=line.postcode)
 
 
-OrderRefs = Callable[[uuid.UUID], Awaitable[OrderRef | None]]
+OrderRefs = Callable[[uuid.UUID, uuid.UUID], Awaitable[OrderRef | None]]
 """How a cart finds the order it became: ``orders`` provides it (carts come before orders, so never import them)."""
 
 
@@ -103,7 +103,7 @@ async def cart_out(
             line_quotes[line.id], problems[line.id] = None, exc.detail
     inputs, fees = price_inputs(lines, line_quotes, options)
     priced = pricing.price_cart(inputs, fees, cart.currency)
-    order = await orders(cart.id) if orders is not None and cart.status != "open" else None
+    order = await orders(cart.id, cart.brand_id) if orders is not None and cart.status != "open" else None
     out_lines = [line_out(line, priced, line_quotes[line.id], problems.get(line.id), options) for line in lines]
     return CartOut(
         id=cart.id,

@@ -70,7 +70,7 @@ async def place_order(
         cart = await Cart.filter(id=cart_id, brand_id=brand_id).select_for_update().first()
         if cart is None:
             raise NotFound("no such cart", errors=[FieldError("path.cart_id", "no such cart")])
-        existing = await placing.order_for_cart(cart.id)
+        existing = await placing.order_for_cart(brand_id, cart.id)
         if existing is not None:
             return existing
         lines = await CartLine.filter(cart_id=cart.id).order_by("created_at", "id").prefetch_related("variant__product")
@@ -190,7 +190,7 @@ async def checkout(
             customer = order.stripe_customer or await gateway.create_customer(
                 email=order.email, order_id=str(order.id), idempotency_key=f"order-{order.id}-customer"
             )
-            await Order.filter(id=order.id, stripe_customer=None).update(stripe_customer=customer)
+            await placing.record_customer(order.id, customer)
         intent = await gateway.create_payment_intent(
             amount=Money(amount=due_at_checkout(order), currency=order.currency),
             order_id=str(order.id),
@@ -199,9 +199,7 @@ async def checkout(
             customer=customer,
             save_card=customer is not None,
         )
-        await Order.filter(id=order.id, payment_intent=None).update(
-            payment_intent=intent.id, client_secret=intent.client_secret
-        )
+        await placing.record_intent(order.id, intent.id, intent.client_secret)
     order = await Order.get(id=order.id)
     return CheckoutOut(order=await order_out(order), payment=_payment_out(order, settings, intent))
 
@@ -218,7 +216,7 @@ async def confirm(
     """The shopper's browser is back from paying: ask Stripe, and let the state machine decide."""
     now = now or utcnow()
     cart = await find_cart(brand_id, cart_id)
-    order = await Order.filter(cart_id=cart.id).first()
+    order = await placing.order_for_cart(brand_id, cart.id)
     if order is None:
         raise NotCheckedOut("check the cart out first", errors=[FieldError("path.cart_id", "not checked out")])
     if data.payment_method is not None and not settings.stripe_is_local:

@@ -73,9 +73,19 @@ def order_number() -> str:
     return "SK-" + "".join(secrets.choice(_NUMBER_ALPHABET) for _ in range(8))
 
 
-async def order_for_cart(cart_id: uuid.UUID) -> Order | None:
-    """The order a cart became, if it was checked out (a cart checks out once)."""
-    return await Order.filter(cart_id=cart_id).first()
+async def order_for_cart(brand_id: uuid.UUID, cart_id: uuid.UUID) -> Order | None:
+    """The order a cart became, if it was checked out (a cart checks out once): the (brand, cart) unique index."""
+    return await Order.filter(brand_id=brand_id, cart_id=cart_id).first()
+
+
+async def record_customer(order_id: uuid.UUID, customer: str) -> None:
+    """The provider's customer that keeps the card for a deposit's balance; set once, a retry keeps the first."""
+    await Order.filter(id=order_id, stripe_customer=None).update(stripe_customer=customer)
+
+
+async def record_intent(order_id: uuid.UUID, intent_id: str, client_secret: str | None) -> None:
+    """The order's payment intent; only an empty one is filled (a webhook may have recorded it first)."""
+    await Order.filter(id=order_id, payment_intent=None).update(payment_intent=intent_id, client_secret=client_secret)
 
 
 async def record_event(
