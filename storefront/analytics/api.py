@@ -48,7 +48,11 @@ class AnalyticsController(Controller):
         description=(
             "Secret key only. Counts events received in `[since, until)` (default: the last 30 days) per "
             "(component, product, method) in funnel order, with conversion from impression to add_to_cart and "
-            "to purchase in basis points (1250 = 12.50 %; null without impressions), and totals per method."
+            "to purchase in basis points (1250 = 12.50 %; null without impressions), and totals per method. "
+            "Counts are kept per UTC hour: whole hours in the window come from those counters, and a partial hour "
+            "at an edge (`since` or `until` not on the hour, as the default window's are) is counted exactly from "
+            "the raw events, which are kept for `STALLKIT_ANALYTICS_RETENTION_DAYS` (default 90). An edge older "
+            "than that counts only whole hours: its partial hour's events are gone."
         ),
     )
     async def summary(self, writer: Writer, since: WindowParam = None, until: WindowParam = None) -> AnalyticsSummary:
