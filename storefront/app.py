@@ -33,6 +33,7 @@ from storefront.cart.api import CartController
 from storefront.catalog.api import ProductController
 from storefront.checkout.api import CheckoutController
 from storefront.fulfilment.api import FulfilmentController
+from storefront.housekeeping import housekeeping_forever
 from storefront.inventory.api import LocationController, StockController
 from storefront.lookbooks.api import LookbookController
 from storefront.orders import reconcile
@@ -118,6 +119,19 @@ def create_app(
                     await task
             await payment_gateway.close()
 
+    @asynccontextmanager
+    async def housekeeping(_: Litestar) -> AsyncIterator[None]:
+        task = None
+        if manage_database and settings.housekeeping_interval_s:
+            task = asyncio.create_task(housekeeping_forever(settings, payment_gateway))
+        try:
+            yield
+        finally:
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
     app = Litestar(
         route_handlers=[
             healthz,
@@ -142,7 +156,7 @@ def create_app(
         ],
         exception_handlers={Exception: problem_response},
         before_request=strict_json_body,
-        lifespan=[database, payments],
+        lifespan=[database, payments, housekeeping],
         state=State(
             {
                 "settings": settings,

@@ -1,4 +1,4 @@
-"""``stallkit``: migrate, create brands, serve, reconcile payments, and run the demo.
+"""``stallkit``: migrate, create brands, serve, reconcile payments, housekeep, and run the demo.
 
 Every failure an operator can cause (a bad setting, an unreachable or unmigrated database)
 ends with one line on stderr and exit status 2: no traceback.
@@ -166,6 +166,32 @@ def cmd_reconcile(_: argparse.Namespace) -> None:
     asyncio.run(run())
 
 
+def cmd_housekeeping(_: argparse.Namespace) -> None:
+    """One housekeeping pass (cron-able); the server also runs one every STALLKIT_HOUSEKEEPING_INTERVAL_S.
+
+    Needs no Stripe key: holds with a payment intent are left to ``stallkit reconcile``.
+    """
+    from storefront.housekeeping import run_once
+    from storefront.payments import StripeGateway
+
+    settings = _settings()
+
+    async def run() -> None:
+        await _check_ready(settings)
+        await db.open_database(settings)
+        gateway = StripeGateway(settings)
+        try:
+            report = await run_once(settings, gateway)
+        finally:
+            await gateway.close()
+            await db.close_database()
+        print(msgspec.json.encode(report).decode())
+        if report.failed:
+            raise CliError(f"housekeeping steps failed (see the log above): {', '.join(report.failed)}")
+
+    asyncio.run(run())
+
+
 def cmd_demo(args: argparse.Namespace) -> None:
     from storefront.demo.seed import DEMO_ORIGINS, keys_path, load_saved_keys, save_keys, seed_demo
     from storefront.demo.site import start_site
@@ -257,6 +283,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser(
         "reconcile", help="ask Stripe about pending orders, cancel expired holds, retry refunds (one pass)"
     ).set_defaults(func=cmd_reconcile)
+    sub.add_parser(
+        "housekeeping", help="purge expired idempotency records and abandoned carts, release expired holds (one pass)"
+    ).set_defaults(func=cmd_housekeeping)
     demo = sub.add_parser(
         "demo", help="migrate, seed a demo microbrand, serve it on 127.0.0.1:8000 and its website on :8001"
     )

@@ -59,6 +59,15 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     checkout_hold_minutes: Annotated[int, msgspec.Meta(ge=1, le=24 * 60)] = 30
     # Seconds between reconciliation passes inside the app (0: only ``stallkit reconcile``).
     reconcile_interval_s: Annotated[int, msgspec.Meta(ge=0, le=24 * 3600)] = 60
+    # Housekeeping (``storefront.housekeeping``): idempotency records are purged after this many
+    # hours (at least the 24 the middleware replays for, as Stripe keeps keys), open carts after
+    # this many days untouched; seconds between passes (0: only ``stallkit housekeeping``).
+    idempotency_ttl_hours: Annotated[int, msgspec.Meta(ge=24, le=30 * 24)] = 24
+    cart_ttl_days: Annotated[int, msgspec.Meta(ge=1, le=3650)] = 30
+    housekeeping_interval_s: Annotated[int, msgspec.Meta(ge=0, le=24 * 3600)] = 300
+    # Raw analytics events are pruned after this many days (``analytics.service.prune_events``);
+    # reports keep their hourly rollups, and count a window's partial edge hours from raw events.
+    analytics_retention_days: Annotated[int, msgspec.Meta(ge=1, le=3650)] = 90
 
     @property
     def payments_enabled(self) -> bool:
@@ -99,6 +108,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             ("db_pool_max", "STALLKIT_DB_POOL_MAX"),
             ("checkout_hold_minutes", "STALLKIT_CHECKOUT_HOLD_MINUTES"),
             ("reconcile_interval_s", "STALLKIT_RECONCILE_INTERVAL_S"),
+            ("idempotency_ttl_hours", "STALLKIT_IDEMPOTENCY_TTL_HOURS"),
+            ("cart_ttl_days", "STALLKIT_CART_TTL_DAYS"),
+            ("housekeeping_interval_s", "STALLKIT_HOUSEKEEPING_INTERVAL_S"),
+            ("analytics_retention_days", "STALLKIT_ANALYTICS_RETENTION_DAYS"),
         ):
             if field in env:
                 try:

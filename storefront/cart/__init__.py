@@ -4,7 +4,7 @@ from storefront.cart import pricing
 from storefront.cart.models import Cart, CartLine
 from storefront.cart.pricing import deposit_split
 from storefront.cart.schemas import FulfilmentChoice, OrderRef
-from storefront.cart.service import CartClosed, mark_checked_out
+from storefront.cart.service import CartClosed, mark_checked_out, purge_abandoned_carts
 from storefront.cart.view import (
     choice_of,
     find_cart,
@@ -30,5 +30,6 @@ __all__ = [
     "options_by_handle",
     "price_inputs",
     "pricing",
+    "purge_abandoned_carts",
     "quote_problem",
 ]

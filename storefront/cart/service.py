@@ -8,8 +8,9 @@ Stock and capacity are *not* held here: checkout takes them, under locks.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import cast
 
 from tortoise.transactions import in_transaction
@@ -279,3 +280,29 @@ async def mark_checked_out(cart: Cart) -> None:
     """The cart became an order (inside checkout's transaction, the cart row locked): it takes no more changes."""
     cart.status = "checked_out"
     await cart.save(update_fields=["status", "updated_at"])
+
+
+PURGE_BATCH_SIZE = 5_000
+ABANDONED_AFTER = timedelta(days=30)
+
+
+async def purge_abandoned_carts(now: datetime, ttl: timedelta = ABANDONED_AFTER) -> int:
+    """Delete open carts not changed for ``ttl`` before ``now`` (their lines cascade); return how many went.
+
+    Checked-out carts stay: their orders point at them. Batches are bounded and each is its own
+    short transaction. The batch's carts are locked as they are picked, skipping any a shopper
+    holds right now (``add_line`` locks the cart and bumps ``updated_at``), so a cart that comes
+    back to life is never deleted under the shopper, and the count is exact on every backend
+    (SQLite's own count would include the cascaded lines).
+    """
+    cutoff = now - ttl
+    deleted = 0
+    while True:
+        async with in_transaction():
+            stale = Cart.filter(status="open", updated_at__lt=cutoff).only("id").limit(PURGE_BATCH_SIZE)
+            ids = [cart.id for cart in await stale.select_for_update(skip_locked=True)]
+            if not ids:
+                return deleted
+            await Cart.filter(id__in=ids).delete()
+            deleted += len(ids)
+        await asyncio.sleep(0)  # let waiting requests have the connection between batches
