@@ -68,7 +68,11 @@ class Variant(Model):
         table = "variant"
         unique_together = (("brand", "sku"),)
         # By column: Tortoise 1.1's migration writer does not map relation names to columns.
-        indexes = (Index(fields=("product_id",), name="variant_product_id"),)
+        indexes = (
+            Index(fields=("product_id",), name="variant_product_id"),
+            # "pairs well with" reads a brand's variants nearest a price (catalog/pairing.py)
+            Index(fields=("brand_id", "currency", "price_minor"), name="variant_brand_price"),
+        )
 
 
 class MaterialDisclosure(Model):
