@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 import gc
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -78,6 +78,19 @@ async def _reconcile_forever(gateway: PaymentGateway, interval_s: int) -> None:
             log.exception("reconciliation pass failed")
 
 
+@asynccontextmanager
+async def _in_background(job: Coroutine[None, None, None] | None) -> AsyncIterator[None]:
+    """Run ``job`` for as long as the block lasts (None: nothing to run), cancelled when it ends."""
+    task = asyncio.create_task(job) if job is not None else None
+    try:
+        yield
+    finally:
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+
 def create_app(
     settings: Settings,
     plugins: Sequence[PluginProtocol] = (),
@@ -107,30 +120,20 @@ def create_app(
 
     @asynccontextmanager
     async def payments(_: Litestar) -> AsyncIterator[None]:
-        task = None
-        if manage_database and settings.payments_enabled and settings.reconcile_interval_s:
-            task = asyncio.create_task(_reconcile_forever(payment_gateway, settings.reconcile_interval_s))
+        reconciling = manage_database and settings.payments_enabled and settings.reconcile_interval_s
         try:
-            yield
+            async with _in_background(
+                _reconcile_forever(payment_gateway, settings.reconcile_interval_s) if reconciling else None
+            ):
+                yield
         finally:
-            if task is not None:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
             await payment_gateway.close()
 
     @asynccontextmanager
     async def housekeeping(_: Litestar) -> AsyncIterator[None]:
-        task = None
-        if manage_database and settings.housekeeping_interval_s:
-            task = asyncio.create_task(housekeeping_forever(settings, payment_gateway))
-        try:
+        cleaning = manage_database and settings.housekeeping_interval_s
+        async with _in_background(housekeeping_forever(settings, payment_gateway) if cleaning else None):
             yield
-        finally:
-            if task is not None:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
 
     app = Litestar(
         route_handlers=[
