@@ -95,6 +95,20 @@ SHOP = "market-street"
 WORKROOM = "workroom"
 POSTCODE = "E2 8AA"
 
+
+def east_zone(handle: str) -> dict[str, Any]:
+    """The courier zone every bench brand has: same-day from the shop until 14:00, every day."""
+    return {
+        "handle": handle,
+        "name": "East London",
+        "hub": SHOP,
+        "postcode_prefixes": ["E1", "E2", "E8"],
+        "same_day_cutoff": "14:00",
+        "delivery_windows": [["18:00", "21:00"]],
+        "delivery_days": list(ALL_DAY),
+        "rate": {"amount": 795, "currency": "GBP"},
+    }
+
 # --- 1. the pure promise engine ---------------------------------------------------------------
 
 
@@ -184,19 +198,7 @@ def open_shop(store: str, publishable_key: str, secret_key: str, *, units: int, 
     for variant, quantity in ((sku, units), (warmup_sku, warmup_units)):
         create("/v1/stock/movements", {"sku": variant, "location": SHOP, "kind": "receive", "quantity": quantity})
     create("/v1/fulfilment/pickup-points", {"location": SHOP, "prep_minutes": 30})
-    create(
-        "/v1/fulfilment/courier-zones",
-        {
-            "handle": "east",
-            "name": "East London",
-            "hub": SHOP,
-            "postcode_prefixes": ["E1", "E2", "E8"],
-            "same_day_cutoff": "14:00",
-            "delivery_windows": [["18:00", "21:00"]],
-            "delivery_days": list(ALL_DAY),
-            "rate": {"amount": 795, "currency": "GBP"},
-        },
-    )
+    create("/v1/fulfilment/courier-zones", east_zone("east"))
     create("/v1/fulfilment/microfactories", {"location": WORKROOM, "daily_capacity": 6, "lead_time_working_days": 3})
     return Shop(publishable_key, secret_key, product["handle"], sku, warmup_sku, mto["variants"][0]["sku"])
 

@@ -57,7 +57,7 @@ import msgspec
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script: make `bench` importable
 
 from bench._harness import Check, bounded_int, environment, print_checks, request, serving, write_results
-from bench.checkout import ALL_DAY, POSTCODE, SHOP, percentile
+from bench.checkout import ALL_DAY, POSTCODE, SHOP, east_zone, percentile
 from storefront import db
 from storefront.catalog.rules import size_class
 from storefront.fulfilment.promise import NEXT_DAY_RULE, PICKUP_RULE
@@ -262,17 +262,7 @@ async def seed_shop(brand_id: uuid.UUID) -> uuid.UUID:
         ),
     )
     await create_pickup_point(brand_id, msgspec.convert({"location": SHOP, "prep_minutes": 30}, PickupPointIn))
-    zone = {
-        "handle": ZONE,
-        "name": "East London",
-        "hub": SHOP,
-        "postcode_prefixes": ["E1", "E2", "E8"],
-        "same_day_cutoff": "14:00",
-        "delivery_windows": [["18:00", "21:00"]],
-        "delivery_days": list(ALL_DAY),
-        "rate": {"amount": 795, "currency": "GBP"},
-    }
-    await create_courier_zone(brand_id, msgspec.convert(zone, CourierZoneIn))
+    await create_courier_zone(brand_id, msgspec.convert(east_zone(ZONE), CourierZoneIn))
     return shop.id
 
 
