@@ -5,6 +5,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from storefront.money import Money
+
 
 def product_body(
     *,
@@ -71,3 +73,8 @@ def product_body(
     }
     body.update(overrides)
     return body
+
+
+def gbp(amount: int) -> Money:
+    """Pounds in pence: the currency most tests price in."""
+    return Money(amount=amount, currency="GBP")

@@ -13,8 +13,6 @@ from __future__ import annotations
 import importlib
 import re
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -33,6 +31,7 @@ from storefront.lookbooks.models import Lookbook
 from storefront.orders.models import Order
 from storefront.orders.service import list_orders
 from tests.conftest import MakeBrand
+from tests.queries import recorded_queries
 
 # Every table the API pages with ``page_query`` (WHERE brand_id = ? [AND ...] ORDER BY id LIMIT n).
 PAGED_BY_BRAND: list[type[Model]] = [
@@ -160,25 +159,6 @@ async def test_every_model_index_is_in_the_migrated_database(database: Any) -> N
             if name is None or present.get(name) != want:
                 wrong.append(f"{table}: index {name} on {want}, found {present.get(name or '')}: name and migrate it")
     assert not wrong, "\n".join(wrong)
-
-
-@contextmanager
-def recorded_queries() -> Iterator[list[tuple[str, list[Any]]]]:
-    """Every statement sent on the default connection meanwhile, with its parameters."""
-    client = type(Tortoise.get_connection("default"))
-    seen: list[tuple[str, list[Any]]] = []
-
-    def wrap(original: Any) -> Any:
-        async def execute(self: Any, query: str, values: list[Any] | None = None) -> Any:
-            seen.append((query, list(values or [])))
-            return await original(self, query, values)
-
-        return execute
-
-    with pytest.MonkeyPatch.context() as patch:
-        for name in ("execute_query", "execute_query_dict"):
-            patch.setattr(client, name, wrap(getattr(client, name)))
-        yield seen
 
 
 async def sqlite_plan(query: str, values: list[Any]) -> str:

@@ -8,10 +8,7 @@ from hypothesis import strategies as st
 
 from storefront.cart.pricing import LineInput, bundle_discount, price_cart
 from storefront.money import CurrencyMismatch, Money
-
-
-def gbp(amount: int) -> Money:
-    return Money(amount=amount, currency="GBP")
+from tests.factories import gbp
 
 
 def test_lines_and_one_fee_per_group() -> None:

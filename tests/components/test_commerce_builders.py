@@ -24,6 +24,7 @@ from storefront.money import Money
 from storefront.orders.schemas import OrderOut
 from storefront.settings import Secret, Settings
 from tests.components.test_builders import LINKS, make_brand, product
+from tests.factories import gbp
 
 NOW = datetime(2027, 6, 2, 10, 46, tzinfo=UTC)  # Wednesday 11:46 in London
 GBP = "GBP"
@@ -35,8 +36,6 @@ CONFIG = FulfilmentConfig(
 THEMES = available_themes()
 
 
-def gbp(amount: int) -> Money:
-    return Money(amount=amount, currency=GBP)
 
 
 def render(name: str, props: msgspec.Struct, theme: str = "default") -> str:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -21,6 +19,7 @@ from storefront.orders.models import Fulfilment, Order, OrderLine, Return, Retur
 from storefront.orders.schemas import KpiSummary
 from storefront.orders.service import kpi_summary, list_orders, order_ref, orders_out
 from tests.conftest import MakeBrand
+from tests.queries import recorded_queries
 
 BASE = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 # Instants in assorted offsets (Tortoise stores them in UTC; test_sqlite_reads_any_offset covers raw text).
@@ -161,26 +160,6 @@ async def test_sqlite_reads_any_offset_to_the_microsecond(backend: str, database
     parsed = datetime.fromisoformat(text)
     parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
     assert row["us"] == (parsed - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
-
-
-@contextmanager
-def recorded_queries() -> Iterator[list[tuple[str, list[Any]]]]:
-    """Every statement sent on the default connection meanwhile, with its parameters."""
-    client = type(Tortoise.get_connection("default"))
-    seen: list[tuple[str, list[Any]]] = []
-    originals = {name: getattr(client, name) for name in ("execute_query", "execute_query_dict")}
-
-    def wrap(original: Any) -> Any:
-        async def execute(self: Any, query: str, values: list[Any] | None = None) -> Any:
-            seen.append((query, list(values or [])))
-            return await original(self, query, values)
-
-        return execute
-
-    with pytest.MonkeyPatch.context() as patch:
-        for name, original in originals.items():
-            patch.setattr(client, name, wrap(original))
-        yield seen
 
 
 PLACEHOLDER_LIST = re.compile(r"\bIN\s*\(\s*(\?|\$\d)", re.IGNORECASE)

@@ -32,11 +32,8 @@ from storefront.payments.stripe_gateway import (
     WebhookSignatureInvalid,
 )
 from storefront.settings import Secret, Settings
+from tests.factories import gbp
 from tests.stripe_server import STRIPE_TEST_KEY, WebhookReceiver, event_body, sign_webhook
-
-
-def gbp(amount: int) -> Money:
-    return Money(amount=amount, currency="GBP")
 
 
 @pytest_asyncio.fixture

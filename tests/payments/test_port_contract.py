@@ -31,12 +31,8 @@ from storefront.payments.gateway import (
 )
 from storefront.payments.stripe_gateway import StripeGateway
 from storefront.settings import Secret, Settings
+from tests.factories import gbp
 from tests.stripe_server import STRIPE_TEST_KEY, sign_webhook
-
-
-def gbp(amount: int) -> Money:
-    return Money(amount=amount, currency="GBP")
-
 
 _keys = count()
 
