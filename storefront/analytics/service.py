@@ -32,6 +32,7 @@ from storefront.analytics.schemas import AnalyticsSummary, EventBatch
 from storefront.clock import utcnow
 from storefront.decoding import decode_json_body
 from storefront.errors import FieldError, InvalidInput, raise_field_errors
+from storefront.sql import placeholder, uuid_param
 
 DEFAULT_WINDOW = timedelta(days=30)
 HOUR = timedelta(hours=1)
@@ -68,13 +69,10 @@ def _next_hour_boundary(instant: datetime) -> datetime:
 
 def upsert_sql(dialect: str, rows: int) -> str:
     """The rollup upsert for ``rows`` keys, with this dialect's placeholders (``$n`` on PostgreSQL, ``?`` else)."""
-    if dialect == "postgres":
-        groups = (
-            "(" + ", ".join(f"${r * _ROLLUP_COLUMNS + c + 1}" for c in range(_ROLLUP_COLUMNS)) + ")"
-            for r in range(rows)
-        )
-    else:
-        groups = ("(" + ", ".join("?" * _ROLLUP_COLUMNS) + ")" for _ in range(rows))
+    groups = (
+        "(" + ", ".join(placeholder(dialect, r * _ROLLUP_COLUMNS + c + 1) for c in range(_ROLLUP_COLUMNS)) + ")"
+        for r in range(rows)
+    )
     return _UPSERT.format(rows=", ".join(groups))
 
 
@@ -116,9 +114,8 @@ async def _add_to_rollups(
     if not counts:
         return
     dialect = connection.capabilities.dialect
-    # Values as the ORM writes them: SQLite keeps UUIDs as text (and datetimes as ISO text, which
-    # the driver's adapter does); PostgreSQL takes them natively.
-    brand: object = brand_id if dialect == "postgres" else str(brand_id)
+    # Values as the ORM writes them (datetimes become ISO text on SQLite through the driver's adapter).
+    brand = uuid_param(dialect, brand_id)
     values: list[object] = []
     for (component, product, method, type_), n in counts.items():
         values += [brand, hour, component, product, method, type_, n]

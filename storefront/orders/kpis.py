@@ -18,6 +18,7 @@ import msgspec
 
 from storefront.money import Money
 from storefront.orders.schemas import KpiSummary, OrderKpis, OrderOut
+from storefront.sql import POSTGRES, placeholder
 
 
 class ReturnedUnits(msgspec.Struct, frozen=True, kw_only=True):
@@ -126,7 +127,7 @@ _MINUTE_US = 60_000_000
 
 def _epoch_us(column: str, dialect: str) -> str:
     """SQL for a datetime column as integer microseconds since the epoch (NULL stays NULL)."""
-    if dialect == "postgres":
+    if dialect == POSTGRES:
         return f"CAST(EXTRACT(EPOCH FROM {column}) * 1000000 AS BIGINT)"
     fraction = f"substr({column}, 20, 1) = '.'"
     offset = f"CASE WHEN {fraction} THEN substr({column}, 27) ELSE substr({column}, 20) END"
@@ -214,9 +215,9 @@ def summary_sql(dialect: str) -> tuple[str, str]:
     Only this module's constants are put into the text; the brand id is always a parameter.
     """
     paid = _PAID.format(
-        inline=" NOT MATERIALIZED" if dialect == "postgres" else "",  # keep the brand filter on each join
+        inline=" NOT MATERIALIZED" if dialect == POSTGRES else "",  # keep the brand filter on each join
         placed=_epoch_us("placed_at", dialect),
-        p="$1" if dialect == "postgres" else "?",
+        p=placeholder(dialect, 1),
     )
     totals = _TOTALS.format(
         paid=paid,

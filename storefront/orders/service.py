@@ -19,6 +19,7 @@ from storefront.orders.models import Fulfilment, Order, OrderLine, ReturnLine
 from storefront.orders.placing import record_event
 from storefront.orders.schemas import FulfilmentOut, KpiSummary, OrderLineOut, OrderOut, StepIn
 from storefront.pagination import Page, page_of, page_query
+from storefront.sql import uuid_param
 from storefront.tenancy import brand_currency
 
 if TYPE_CHECKING:
@@ -261,7 +262,7 @@ async def kpi_summary(brand_id: uuid.UUID) -> list[KpiSummary]:
     connection = Tortoise.get_connection("default")
     dialect = connection.capabilities.dialect
     totals_sql, reasons_sql = kpis.summary_sql(dialect)
-    params = [brand_id if dialect == "postgres" else str(brand_id)]
+    params = [uuid_param(dialect, brand_id)]
     totals = await connection.execute_query_dict(totals_sql, params)
     reasons = await connection.execute_query_dict(reasons_sql, params) if totals else []
     return kpis.summary_from_rows(totals, reasons, await brand_currency(brand_id))

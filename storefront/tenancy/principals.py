@@ -31,6 +31,7 @@ import msgspec
 from litestar.di import NamedDependency
 from tortoise import Tortoise
 
+from storefront.sql import placeholder
 from storefront.tenancy import keys
 from storefront.tenancy.schemas import Principal
 
@@ -120,8 +121,7 @@ class PrincipalResolver:
     async def _load(self, key_hash: str) -> Principal | None:
         connection = Tortoise.get_connection("default")
         if self._sql is None:
-            placeholder = "$1" if connection.capabilities.dialect == "postgres" else "?"
-            self._sql = _LOOKUP.format(p=placeholder)
+            self._sql = _LOOKUP.format(p=placeholder(connection.capabilities.dialect, 1))
         _, rows = await connection.execute_query(self._sql, [key_hash])
         if not rows:
             return None
