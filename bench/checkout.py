@@ -109,6 +109,7 @@ def east_zone(handle: str) -> dict[str, Any]:
         "rate": {"amount": 795, "currency": "GBP"},
     }
 
+
 # --- 1. the pure promise engine ---------------------------------------------------------------
 
 

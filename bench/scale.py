@@ -66,6 +66,7 @@ from storefront.fulfilment.service import create_courier_zone, create_pickup_poi
 from storefront.ids import new_id
 from storefront.inventory.schemas import LocationIn
 from storefront.inventory.service import create_location
+from storefront.orders import kpi_counters
 from storefront.settings import Settings
 from storefront.tenancy.schemas import NewBrand
 from storefront.tenancy.service import create_brand
@@ -386,8 +387,8 @@ async def seed_events(
         await seeder.insert("analytics_event", EVENT_COLUMNS, batch)
 
 
-# What the hourly rollups count (``analytics_rollup``, where the schema has it): reports read them,
-# so bulk-written events are counted into them as the migration that made them backfills.
+# What the hourly rollups count (``analytics_rollup`` and ``analytics_method_rollup``, where the schema
+# has them): reports read them, so bulk-written events are counted into them as their migrations backfill.
 _ROLLUP_HOUR = {
     True: "date_trunc('hour', \"received_at\" AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'",
     False: "strftime('%Y-%m-%d %H:00:00+00:00', \"received_at\")",
@@ -395,29 +396,47 @@ _ROLLUP_HOUR = {
 
 
 async def fill_rollups(seeder: Seeder, brand_id: uuid.UUID) -> None:
-    """Count the brand's seeded events into ``analytics_rollup`` if that table exists (else nothing to do)."""
+    """Count the brand's seeded events into each rollup table the schema has (``analytics_rollup``, and
+    ``analytics_method_rollup`` per method only); a schema without one has nothing to fill."""
     d = seeder.dialect
-    try:
-        await seeder.conn.execute_query('SELECT 1 FROM "analytics_rollup" LIMIT 1')
-    except Exception:  # no rollups in this schema: reports read the raw log
-        return
-    started = time.perf_counter()
     mark = "$1" if d.postgres else "?"
     hour = _ROLLUP_HOUR[d.postgres]
-    columns = '"brand_id", "hour", "component", "product", "method", "type", "count"'
-    select = f'"brand_id", {hour}, "component", "product", COALESCE("method", \'\'), "type", COUNT(*)'
-    where = f'"brand_id" = {mark} GROUP BY 1, 2, 3, 4, 5, 6'
-    sql = f'INSERT INTO "analytics_rollup" ({columns}) SELECT {select} FROM "analytics_event" WHERE {where}'  # noqa: S608
-    await seeder.conn.execute_query(sql, [d.id(brand_id)])
-    # Counted, not taken from the driver: asyncpg's "INSERT 0 n" status reads as 0 rows in Tortoise.
-    rows = await seeder.conn.execute_query_dict(
-        f'SELECT COUNT(*) AS n FROM "analytics_rollup" WHERE "brand_id" = {mark}',  # noqa: S608
-        [d.id(brand_id)],
-    )
-    count = int(rows[0]["n"])
-    stats = seeder.stats.setdefault("analytics_rollup", TableStats())
-    stats.rows += count
-    stats.seconds += time.perf_counter() - started
+
+    async def has_table(table: str) -> bool:
+        try:
+            await seeder.conn.execute_query(f'SELECT 1 FROM "{table}" LIMIT 1')  # noqa: S608
+        except Exception:  # not in this schema: reports read what it has
+            return False
+        return True
+
+    rollups = {  # table: (its key columns, what the seeded events give for them)
+        "analytics_rollup": (
+            '"brand_id", "hour", "component", "product", "method", "type"',
+            f'"brand_id", {hour}, "component", "product", COALESCE("method", \'\'), "type"',
+        ),
+        "analytics_method_rollup": (
+            '"brand_id", "hour", "method", "type"',
+            f'"brand_id", {hour}, COALESCE("method", \'\'), "type"',
+        ),
+    }
+    for table, (columns, select) in rollups.items():
+        if not await has_table(table):
+            continue
+        started = time.perf_counter()
+        groups = ", ".join(str(i + 1) for i in range(columns.count(",") + 1))
+        sql = (
+            f'INSERT INTO "{table}" ({columns}, "count") SELECT {select}, COUNT(*) '  # noqa: S608
+            f'FROM "analytics_event" WHERE "brand_id" = {mark} GROUP BY {groups}'
+        )
+        await seeder.conn.execute_query(sql, [d.id(brand_id)])
+        # Counted, not taken from the driver: asyncpg's "INSERT 0 n" status reads as 0 rows in Tortoise.
+        rows = await seeder.conn.execute_query_dict(
+            f'SELECT COUNT(*) AS n FROM "{table}" WHERE "brand_id" = {mark}',  # noqa: S608
+            [d.id(brand_id)],
+        )
+        stats = seeder.stats.setdefault(table, TableStats())
+        stats.rows += int(rows[0]["n"])
+        stats.seconds += time.perf_counter() - started
 
 
 async def seed_carts(
@@ -440,12 +459,26 @@ async def seed_carts(
         await seeder.insert("cart_line", CART_LINE_COLUMNS, lines)
 
 
+async def count_orders(seeder: Seeder, brand_id: uuid.UUID) -> None:
+    """Fill the brand's running KPI counters from the bulk-written orders.
+
+    The bench writes orders straight to the tables, behind the counters' back; the rebuild sums
+    them once, as the migration that made the counters did for existing orders.
+    """
+    started = time.perf_counter()
+    figures = await kpi_counters.rebuild(brand_id)
+    stats = seeder.stats.setdefault("order_kpi_counter", TableStats())
+    stats.rows += len(figures)
+    stats.seconds += time.perf_counter() - started
+
+
 async def seed_brand(seeder: Seeder, name: str, size: Size, now: datetime, rng: random.Random) -> SeededBrand:
     created = await create_brand(NewBrand(name=name, handle=f"scale-{uuid.uuid4().hex[:8]}"))
     brand_id = created.brand.id
     shop_id = await seed_shop(brand_id)
     variants = await seed_products(seeder, brand_id, shop_id, size.products, now)
     order_ids = await seed_orders(seeder, brand_id, shop_id, variants, size.orders, now, rng)
+    await count_orders(seeder, brand_id)
     await seed_events(seeder, brand_id, variants, size.events, now, rng)
     await fill_rollups(seeder, brand_id)
     await seed_carts(seeder, brand_id, variants, size.carts, now, rng)

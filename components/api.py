@@ -37,7 +37,7 @@ from storefront.errors import NotFound
 from storefront.params import HandleFilter, SkuFilter
 from storefront.payments.api import Gateway
 from storefront.tenancy import service as tenancy
-from storefront.tenancy.principals import Reader, principal_from
+from storefront.tenancy.principals import SHOPPER, Reader, principal_from
 from storefront.tenancy.schemas import BrandOut
 
 CACHE_CONTROL = "public, max-age=30, stale-while-revalidate=300"
@@ -68,25 +68,25 @@ class ComponentInfo(msgspec.Struct, frozen=True, kw_only=True):
     props_schema: dict[str, Any]
 
 
-def _headers(scope: Any) -> tuple[str, str | None, str]:
-    """Accept, If-None-Match and Host in one pass over the raw headers."""
-    accept, if_none_match, host = "", None, ""
+def _headers(scope: Any) -> tuple[str, str | None]:
+    """Accept and If-None-Match in one pass over the raw headers.
+
+    Never Host: links in a fragment come from the configured public URL, because a fragment is
+    ``Cache-Control: public`` and a forged Host would otherwise be cached into it for everyone.
+    """
+    accept, if_none_match = "", None
     for name, value in scope["headers"]:
         if name == b"accept":
             accept = value.decode("latin-1")
         elif name == b"if-none-match":
             if_none_match = value.decode("latin-1")
-        elif name == b"host":
-            host = value.decode("latin-1")
-    if not host:
-        server = scope.get("server") or ("127.0.0.1", 80)
-        host = f"{server[0]}:{server[1]}"
-    return accept, if_none_match, host
+    return accept, if_none_match
 
 
 class ComponentController(Controller):
     path = "/v1/components"
     tags = ["components"]
+    opt = SHOPPER  # fragments and their form actions are the shopper's, with the publishable key
 
     @get("/", summary="List components with the JSON schema of their props")
     async def list_components(self, principal: Reader) -> list[ComponentInfo]:
@@ -127,10 +127,10 @@ class ComponentController(Controller):
         component = all_components().get(name)
         if component is None:
             raise NotFound(f"no component named {name!r}; GET /v1/components lists them")
-        accept, if_none_match, host = _headers(request.scope)
+        accept, if_none_match = _headers(request.scope)
         as_json = "application/json" in accept and "text/html" not in accept
         key = request.query_params.get("key") or ""
-        api_base = f"{request.scope.get('scheme', 'http')}://{host}"
+        api_base = request.app.state.settings.public_base_url
         given = {"lookbook": lookbook, "method": method, "postcode": postcode, "location": location, "cart": cart}
         params = {k: v for k, v in given.items() if v}
         cache_key = ("component", principal.brand_id, name, product, variant, as_json, api_base, key, *params.items())

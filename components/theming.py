@@ -8,18 +8,16 @@ overrides (``theme_tokens`` on the brand). Template overrides are found along th
 from __future__ import annotations
 
 import hashlib
-import re
 import tomllib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from components.tokens import is_token_name, is_token_value
 from themes import THEMES_DIR
 
 COMPONENTS_DIR = Path(__file__).parent
 DEFAULT_THEME = "default"
-_TOKEN_NAME = re.compile(r"^[a-z0-9-]{1,40}$")
-_UNSAFE_VALUE = re.compile(r"[;{}<>\\]|/\*|\*/|url\(", re.IGNORECASE)
 
 
 class UnknownTheme(LookupError):
@@ -69,10 +67,14 @@ def resolve_theme(name: str) -> Theme:
 
 
 def merged_tokens(theme: Theme, overrides: dict[str, str]) -> dict[str, str]:
-    """Theme tokens with the brand's overrides; unsafe names or values are dropped, not escaped."""
+    """Theme tokens with the brand's overrides; a name or value that is not a token's shape is dropped, not escaped.
+
+    See :mod:`components.tokens` for the shapes: an allow-list, since CSS offers too many ways to
+    load or read something for a deny-list to keep up.
+    """
     tokens = dict(theme.tokens)
     for key, value in overrides.items():
-        if _TOKEN_NAME.match(key) and not _UNSAFE_VALUE.search(value):
+        if is_token_name(key) and is_token_value(value):
             tokens[key] = value
     return tokens
 

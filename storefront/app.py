@@ -12,6 +12,7 @@ import gc
 import logging
 from collections.abc import AsyncIterator, Coroutine, Sequence
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 
 from litestar import Litestar, get
@@ -29,6 +30,7 @@ from storefront.api.deps import ReadCaches, dependencies
 from storefront.api.idempotency import IdempotencyMiddleware
 from storefront.api.openapi import complete_schema, openapi_config
 from storefront.api.problems import problem_response
+from storefront.api.ratelimit import RateLimitMiddleware, RateLimits
 from storefront.cart.api import CartController
 from storefront.catalog.api import ProductController
 from storefront.checkout.api import CheckoutController
@@ -155,7 +157,12 @@ def create_app(
         middleware=[
             DefineMiddleware(CORSMiddleware),  # outside auth: preflights carry no key header
             DefineMiddleware(AuthMiddleware),
-            DefineMiddleware(IdempotencyMiddleware, max_body_bytes=settings.max_body_bytes),
+            DefineMiddleware(RateLimitMiddleware),  # after auth (limits per key), before idempotency claims
+            DefineMiddleware(
+                IdempotencyMiddleware,
+                max_body_bytes=settings.max_body_bytes,
+                lease=timedelta(seconds=settings.idempotency_lease_s),
+            ),
         ],
         exception_handlers={Exception: problem_response},
         before_request=strict_json_body,
@@ -165,6 +172,7 @@ def create_app(
                 "settings": settings,
                 "read_caches": caches,
                 "principals": principal_resolver(settings),
+                "rate_limits": RateLimits(settings),
                 "payments": payment_gateway,
             }
         ),

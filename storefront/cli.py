@@ -9,9 +9,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import signal
 import sys
 from collections.abc import Awaitable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import msgspec
 
@@ -19,6 +20,8 @@ from storefront import db
 from storefront.settings import Settings, SettingsError
 
 if TYPE_CHECKING:
+    from types import FrameType
+
     from storefront.demo.local_stripe import LocalStripe
 
 EXIT_USAGE = 2
@@ -109,6 +112,47 @@ def cmd_brand_create(args: argparse.Namespace) -> None:
         print(f"publishable key: {created.publishable_key}")
         print(f"secret key:      {created.secret_key}")
         print("Keys are shown only once; store the secret key safely.")
+
+    asyncio.run(_domain_errors(run()))
+
+
+def cmd_brand_keys(args: argparse.Namespace) -> None:
+    """List, rotate or revoke a brand's keys: the way back in when no secret key is at hand."""
+    from storefront.tenancy import keys_service, service
+
+    settings = _settings()
+
+    async def run() -> None:
+        await _check_ready(settings)
+        await db.open_database(settings)
+        try:
+            brand = await service.get_brand_by_handle(args.brand)
+            if brand is None:
+                raise CliError(f"no brand with handle {args.brand!r}")
+            if args.keys_command == "list":
+                for key in await keys_service.list_keys(brand.id):
+                    state = f"revoked {key.revoked_at:%Y-%m-%d %H:%M}" if key.revoked_at else "active"
+                    print(f"{key.id}  {key.kind:<11}  {key.prefix}…  {state:<24}  {key.label}")
+            elif args.keys_command == "rotate":
+                revoked = []
+                if args.key:
+                    old = await keys_service.find_key(brand.id, args.key)
+                    issued = await keys_service.rotate_key(brand.id, old.id)
+                    revoked = [old]
+                else:
+                    issued, revoked = await keys_service.rotate_kind(
+                        brand.id, args.kind, args.label or "", keep_old=args.keep_old
+                    )
+                print(f"new {issued.details.kind} key: {issued.key}  (id {issued.details.id})")
+                for key in revoked:
+                    print(f"revoked:  {key.prefix}…  (id {key.id})")
+                print("The new key is shown only once; store it safely.")
+            else:
+                key = await keys_service.find_key(brand.id, args.key)
+                done = await keys_service.revoke_key(brand.id, key.id)
+                print(f"revoked {done.kind} key {done.prefix}…  (id {done.id})")
+        finally:
+            await db.close_database()
 
     asyncio.run(_domain_errors(run()))
 
@@ -217,12 +261,22 @@ def cmd_demo(args: argparse.Namespace) -> None:
         start_site(settings.host, site_port, api_origin, result.publishable_key)
     except OSError as exc:
         raise CliError(f"cannot serve the demo site on port {site_port}: {exc.strerror or exc}") from None
-    stripe_server = _demo_payments(settings, api_origin)
+    # uvicorn shuts down on SIGTERM and then raises the signal again, with the handler it found
+    # installed: the default one would end the process on the spot and orphan localstripe, so
+    # the one found is this, which unwinds through the ``finally`` below (exit status 143).
+    previous = signal.signal(signal.SIGTERM, _exit_on_signal)
+    stripe_server = None
     try:
+        stripe_server = _demo_payments(settings, api_origin)
         cmd_serve(argparse.Namespace(workers=1))
     finally:
         if stripe_server is not None:
             stripe_server.stop()
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _exit_on_signal(signum: int, _frame: FrameType | None) -> NoReturn:
+    raise SystemExit(128 + signum)
 
 
 def _demo_payments(settings: Settings, api_origin: str) -> LocalStripe | None:
@@ -299,6 +353,26 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--timezone", default="Europe/London")
     create.add_argument("--origin", action="append", help="allowed browser origin (repeatable)")
     create.set_defaults(func=cmd_brand_create)
+    keys = brand.add_parser("keys", help="list, rotate or revoke a brand's API keys").add_subparsers(
+        dest="keys_command", required=True
+    )
+    listing = keys.add_parser("list", help="the brand's keys: id, kind, prefix, state, label (never a key's text)")
+    listing.add_argument("brand", help="the brand's handle")
+    rotate = keys.add_parser(
+        "rotate", help="issue a new key and revoke the one it replaces (all active keys of --kind without KEY)"
+    )
+    rotate.add_argument("brand", help="the brand's handle")
+    rotate.add_argument("key", nargs="?", help="id or prefix of the key to replace")
+    rotate.add_argument("--kind", choices=["secret", "publishable"], default="secret")
+    rotate.add_argument("--label", help="the new key's label (default: the replaced key's)")
+    rotate.add_argument(
+        "--keep-old", action="store_true", help="leave the old keys active (revoke them once the new one is deployed)"
+    )
+    revoke = keys.add_parser("revoke", help="revoke a key at once (not the brand's last active secret key)")
+    revoke.add_argument("brand", help="the brand's handle")
+    revoke.add_argument("key", help="id or prefix of the key")
+    for command in (listing, rotate, revoke):
+        command.set_defaults(func=cmd_brand_keys)
     return parser
 
 

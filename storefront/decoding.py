@@ -2,8 +2,9 @@
 
 Used wherever the app decodes a body itself: the strict-body hook in front of every handler
 (:mod:`storefront.api.body`) and the analytics beacon, which must accept ``text/plain``.
-Bytes that are not JSON are :class:`MalformedRequest` (400); JSON that breaks the schema is
-:class:`InvalidInput` (422) naming the field, e.g. ``body.variants[0].price.amount``.
+Bytes that are not JSON, or not UTF-8 text, are :class:`MalformedRequest` (400); JSON that
+breaks the schema is :class:`InvalidInput` (422) naming the field, e.g.
+``body.variants[0].price.amount``.
 """
 
 from __future__ import annotations
@@ -14,11 +15,19 @@ from typing import Any, TypeVar
 import msgspec
 
 from storefront.errors import FieldError, InvalidInput, MalformedRequest
+from storefront.ids import LINE_PATTERN, MULTILINE_PATTERN
 
 T = TypeVar("T")
 
 _LOCATION = re.compile(r" - at (?P<key>`key` in )?`\$(?P<path>[^`]*)`$")
 _UNKNOWN_FIELD = re.compile(r"unknown field `([^`]+)`")
+# msgspec names the regex a string missed; for the two text shapes, say what it means instead.
+_READABLE = {
+    f"Expected `str` matching regex {LINE_PATTERN!r}": "Expected one line of text, without control characters",
+    f"Expected `str` matching regex {MULTILINE_PATTERN!r}": (
+        "Expected text without control characters (tabs and line breaks are fine)"
+    ),
+}
 
 
 def split_location(message: str) -> tuple[str, str]:
@@ -33,7 +42,7 @@ def split_location(message: str) -> tuple[str, str]:
     unknown = _UNKNOWN_FIELD.search(message)
     if unknown:
         path = f"{path}.{unknown.group(1)}"
-    return message, path
+    return _READABLE.get(message, message), path
 
 
 def decode_json_body(raw: bytes, body_type: type[T] | Any) -> T:
@@ -48,4 +57,13 @@ def decode_json_body(raw: bytes, body_type: type[T] | Any) -> T:
     except msgspec.DecodeError as exc:
         raise MalformedRequest(
             f"the body is not valid JSON: {exc}", errors=[FieldError("body", "invalid JSON")]
+        ) from None
+    except UnicodeDecodeError as exc:  # msgspec checks UTF-8 only as it builds a str, and raises this itself
+        raise MalformedRequest(
+            f"the body is not UTF-8 text ({exc.reason})",
+            errors=[FieldError("body", "invalid UTF-8")],
+        ) from None
+    except RecursionError:  # an ignored field's value is skipped recursively: [[[[...]]]] a million deep
+        raise MalformedRequest(
+            "the body is nested too deeply", errors=[FieldError("body", "nested too deeply")]
         ) from None

@@ -10,7 +10,8 @@ package that raises them (in brackets)::
     StallkitError                   (error)                     400               the root; not raised bare
     ├── NotFound                    (not_found)                 404               a missing or other tenant's object
     ├── MalformedRequest            (malformed_request)         400               not JSON, or a body missing
-    │   └── WebhookSignatureInvalid (webhook_signature_invalid) 400 [payments]    bad or no Stripe-Signature
+    │   ├── WebhookSignatureInvalid (webhook_signature_invalid) 400 [payments]    bad or no Stripe-Signature
+    │   └── WebhookEventInvalid     (webhook_event_invalid)     400 [payments]    signed, but not believable
     ├── InvalidInput                (invalid_input)             422               well-formed but unacceptable input
     │   ├── QuoteUnavailable        (invalid_input)             422 [fulfilment]  no delivery promise; see below
     │   ├── CurrencyMismatchError   (currency_mismatch)         422 [cart]        not the cart's currency
@@ -23,6 +24,7 @@ package that raises them (in brackets)::
     │   ├── NoCapacity              (no_capacity)               409 [fulfilment]  no production day to book
     │   ├── HoldExpired             (reservation_expired)       409 [checkout]    the stock hold ran out
     │   ├── NotCheckedOut           (not_checked_out)           409 [checkout]    paying for an unchecked-out cart
+    │   ├── TooManyUnpaidCheckouts  (unpaid_checkouts_limit)    409 [checkout]    a shopper's cap of unpaid holds
     │   ├── IllegalTransition       (illegal_transition)        409 [orders]      not the next fulfilment step
     │   ├── AlreadyReceived         (return_already_received)   409 [orders]      received already
     │   └── NotReturnable           (order_not_returnable)      409 [orders]      nothing to return

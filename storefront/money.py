@@ -32,7 +32,7 @@ _EXPONENTS: dict[str, int] = {
     "TND": 3,
 }
 
-CurrencyCode = Annotated[str, msgspec.Meta(pattern=r"^[A-Z]{3}$", description="ISO 4217 code, upper case")]
+CurrencyCode = Annotated[str, msgspec.Meta(pattern=r"^[A-Z]{3}$(?!\n)", description="ISO 4217 code, upper case")]
 MinorUnits = Annotated[int, msgspec.Meta(ge=0, le=10**12, description="amount in the currency's minor unit")]
 
 

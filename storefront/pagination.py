@@ -29,20 +29,35 @@ class Page(msgspec.Struct, Generic[T], frozen=True, kw_only=True):
     next_cursor: str | None = None
 
 
+def bad_cursor() -> InvalidInput:
+    """The one problem every list answers for a cursor it did not issue."""
+    return InvalidInput(
+        "the cursor is not one this API issued", errors=[FieldError("query.cursor", "malformed cursor")]
+    )
+
+
+def encode_token(raw: bytes) -> str:
+    """Bytes as an opaque cursor (base64url, unpadded), for lists whose position is not one id."""
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def decode_token(cursor: str) -> bytes:
+    """The bytes of a cursor made by :func:`encode_token`; :func:`bad_cursor` if it cannot be one."""
+    try:
+        return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+    except (binascii.Error, ValueError):
+        raise bad_cursor() from None
+
+
 def encode_cursor(last_id: uuid.UUID) -> str:
-    return base64.urlsafe_b64encode(last_id.bytes).rstrip(b"=").decode()
+    return encode_token(last_id.bytes)
 
 
 def decode_cursor(cursor: str) -> uuid.UUID:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        if len(raw) != 16:
-            raise ValueError("wrong length")
-        return uuid.UUID(bytes=raw)
-    except (binascii.Error, ValueError):
-        raise InvalidInput(
-            "the cursor is not one this API issued", errors=[FieldError("query.cursor", "malformed cursor")]
-        ) from None
+    raw = decode_token(cursor)
+    if len(raw) != 16:
+        raise bad_cursor()
+    return uuid.UUID(bytes=raw)
 
 
 def page_query(query: QuerySet[M], cursor: str | None, limit: int) -> QuerySet[M]:

@@ -6,13 +6,16 @@ apps in one process never share configuration.
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlsplit
 
+import limits
 import msgspec
 
 
@@ -55,19 +58,51 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     stripe_publishable_key: str = ""
     stripe_webhook_secret: Secret = Secret("")
     stripe_api_base: str = ""
-    # How long checkout holds stock and made-to-order capacity for a payment to arrive.
-    checkout_hold_minutes: Annotated[int, msgspec.Meta(ge=1, le=24 * 60)] = 30
+    # How long checkout holds stock and made-to-order capacity for a payment to arrive, and how
+    # many unpaid checkouts one shopper (email or client) may hold at once (storefront.checkout.limits).
+    checkout_hold_minutes: Annotated[int, msgspec.Meta(ge=1, le=24 * 60)] = 15
+    unpaid_checkouts_per_shopper: Annotated[int, msgspec.Meta(ge=1, le=1000)] = 2
     # Seconds between reconciliation passes inside the app (0: only ``stallkit reconcile``).
     reconcile_interval_s: Annotated[int, msgspec.Meta(ge=0, le=24 * 3600)] = 60
     # Housekeeping (``storefront.housekeeping``): idempotency records are purged after this many
     # hours (at least the 24 the middleware replays for, as Stripe keeps keys), open carts after
     # this many days untouched; seconds between passes (0: only ``stallkit housekeeping``).
     idempotency_ttl_hours: Annotated[int, msgspec.Meta(ge=24, le=30 * 24)] = 24
+    # A request's claim on its Idempotency-Key lapses this many seconds after it was taken, so a
+    # retry can finish the work of a request whose process died. Longer than the slowest request:
+    # five Stripe calls (a confirm that refunds a late payment) at up to 25 s each, the adapter's
+    # timeouts, is 125 s.
+    idempotency_lease_s: Annotated[int, msgspec.Meta(ge=1, le=3600)] = 180
     cart_ttl_days: Annotated[int, msgspec.Meta(ge=1, le=3650)] = 30
     housekeeping_interval_s: Annotated[int, msgspec.Meta(ge=0, le=24 * 3600)] = 300
     # Raw analytics events are pruned after this many days (``analytics.service.prune_events``);
     # reports keep their hourly rollups, and count a window's partial edge hours from raw events.
     analytics_retention_days: Annotated[int, msgspec.Meta(ge=1, le=3650)] = 90
+    # Every link in a response (component URLs, form actions, images) starts with this, never with
+    # the request's Host, which anyone can forge into a publicly cached fragment. Empty: where
+    # ``stallkit serve`` listens (``public_base_url``).
+    public_url: str = ""
+    # Rate limits in ``limits`` notation ("30/minute", "30/minute;500/day"; empty turns one off), per client and
+    # per key; each worker counts on its own unless ``rate_limit_storage`` is shared
+    # (``storefront.api.ratelimit``). ``trusted_proxies``: comma-separated addresses or networks
+    # whose X-Forwarded-For names the client.
+    rate_limit_bad_keys: str = "30/minute"
+    rate_limit_carts: str = "60/minute"
+    rate_limit_carts_per_key: str = "6000/minute"
+    rate_limit_checkouts: str = "30/minute"
+    rate_limit_checkouts_per_key: str = "3000/minute"
+    rate_limit_beacons: str = "240/minute"
+    rate_limit_beacons_per_key: str = "30000/minute"
+    rate_limit_storage: str = "memory://"
+    trusted_proxies: str = ""
+
+    @property
+    def public_base_url(self) -> str:
+        """The origin (and path prefix) browsers reach this API at, without a trailing slash."""
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "::") else self.host  # noqa: S104 - a listen address
+        return f"http://{f'[{host}]' if ':' in host else host}:{self.port}"
 
     @property
     def payments_enabled(self) -> bool:
@@ -99,6 +134,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             ("stripe_publishable_key", "STALLKIT_STRIPE_PUBLISHABLE_KEY"),
             ("stripe_webhook_secret", "STALLKIT_STRIPE_WEBHOOK_SECRET"),
             ("stripe_api_base", "STALLKIT_STRIPE_API_BASE"),
+            ("public_url", "STALLKIT_PUBLIC_URL"),
+            *((name, f"STALLKIT_{name.upper()}") for name in _RATE_LIMIT_FIELDS),
         ):
             if field in env:
                 raw[name] = env[field]
@@ -107,8 +144,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             ("max_body_bytes", "STALLKIT_MAX_BODY_BYTES"),
             ("db_pool_max", "STALLKIT_DB_POOL_MAX"),
             ("checkout_hold_minutes", "STALLKIT_CHECKOUT_HOLD_MINUTES"),
+            ("unpaid_checkouts_per_shopper", "STALLKIT_UNPAID_CHECKOUTS_PER_SHOPPER"),
             ("reconcile_interval_s", "STALLKIT_RECONCILE_INTERVAL_S"),
             ("idempotency_ttl_hours", "STALLKIT_IDEMPOTENCY_TTL_HOURS"),
+            ("idempotency_lease_s", "STALLKIT_IDEMPOTENCY_LEASE_S"),
             ("cart_ttl_days", "STALLKIT_CART_TTL_DAYS"),
             ("housekeeping_interval_s", "STALLKIT_HOUSEKEEPING_INTERVAL_S"),
             ("analytics_retention_days", "STALLKIT_ANALYTICS_RETENTION_DAYS"),
@@ -126,6 +165,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             raise SettingsError(f"invalid setting: {_env_name(str(exc))}") from None
         if not settings.database_url.startswith(("sqlite://", "postgres://", "postgresql://")):
             raise SettingsError("STALLKIT_DATABASE_URL must start with sqlite://, postgres:// or postgresql://")
+        _check_edge_settings(settings)
         if settings.secret and len(settings.secret) < 32:
             raise SettingsError("STALLKIT_SECRET must be at least 32 characters")
         return settings
@@ -160,3 +200,37 @@ def _env_name(message: str) -> str:
     for name in Settings.__struct_fields__:
         message = message.replace(f"`$.{name}`", f"STALLKIT_{name.upper()}")
     return message
+
+
+_RATE_LIMIT_FIELDS = (
+    *("rate_limit_bad_keys", "rate_limit_carts", "rate_limit_carts_per_key", "rate_limit_checkouts"),
+    *("rate_limit_checkouts_per_key", "rate_limit_beacons", "rate_limit_beacons_per_key"),
+    *("rate_limit_storage", "trusted_proxies"),
+)
+_PUBLIC_URL = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~/-]*)?$(?!\n)")
+
+
+def _check_edge_settings(settings: Settings) -> None:
+    """The public URL, rate limits and proxies, checked at start-up so a typo stops the process."""
+    if settings.public_url and not _PUBLIC_URL.match(settings.public_url):
+        raise SettingsError(f"STALLKIT_PUBLIC_URL must be http(s)://host[:port][/path], got {settings.public_url!r}")
+    for name in _RATE_LIMIT_FIELDS[:-2]:
+        value = getattr(settings, name)
+        try:
+            if value and not all(item.amount > 0 for item in limits.parse_many(value)):
+                raise ValueError(value)
+        except ValueError:
+            raise SettingsError(
+                f"STALLKIT_{name.upper()} must read like '30/minute' (or '30/minute;500/day'), or be empty;"
+                f" got {value!r}"
+            ) from None
+    storage = settings.rate_limit_storage
+    if storage not in ("", "memory://") and not storage.startswith("async+"):
+        raise SettingsError(
+            "STALLKIT_RATE_LIMIT_STORAGE must be memory:// or a store every worker shares, e.g. async+redis://host:6379"
+        )
+    for part in filter(None, (p.strip() for p in settings.trusted_proxies.split(","))):
+        try:
+            ipaddress.ip_network(part, strict=False)
+        except ValueError:
+            raise SettingsError(f"STALLKIT_TRUSTED_PROXIES: {part!r} is not an address or network") from None

@@ -24,13 +24,24 @@ from litestar import Litestar
 from components.plugin import ComponentsPlugin
 from storefront import db
 from storefront.app import create_app
+from storefront.orders import kpi_counters
 from storefront.settings import Secret, Settings
+from storefront.tenancy import Brand
 from storefront.tenancy import service as tenancy
 from storefront.tenancy.schemas import CreatedBrand, NewBrand
 
 pytest_plugins = ["tests.stripe_server"]
 
 TEST_SECRET = Secret("t" * 48)
+# Links point where the test client calls (``http://testserver``). The whole suite calls from one
+# client address, so the rate limits are off here; tests/api/test_rate_limits.py turns them on.
+# For the same reason one "shopper" checks out for the whole crowd: the cap on unpaid checkouts
+# per shopper is lifted too, and tests/checkout/test_unpaid_cap.py puts it back.
+EDGE = {
+    "public_url": "http://testserver",
+    "unpaid_checkouts_per_shopper": 1000,
+    **{name: "" for name in Settings.__struct_fields__ if name.startswith("rate_limit_") and "storage" not in name},
+}
 
 
 def _postgres_url() -> str | None:
@@ -74,11 +85,14 @@ async def settings(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Se
             url, name = await _create_pg_database(base)
         except Exception as exc:  # CI must fail loudly; a laptop without PostgreSQL too: it asked for it
             pytest.exit(f"STALLKIT_TEST_DATABASE_URL is set but PostgreSQL is unusable: {exc}", returncode=3)
-        yield Settings(database_url=url, data_dir=str(data_dir), secret=TEST_SECRET, db_pool_max=20)
+        yield Settings(database_url=url, data_dir=str(data_dir), secret=TEST_SECRET, db_pool_max=20, **EDGE)
         await _drop_pg_database(base, name)
     else:
         yield Settings(
-            database_url=f"sqlite://{Path(data_dir) / 'test.sqlite3'}", data_dir=str(data_dir), secret=TEST_SECRET
+            database_url=f"sqlite://{Path(data_dir) / 'test.sqlite3'}",
+            data_dir=str(data_dir),
+            secret=TEST_SECRET,
+            **EDGE,
         )
 
 
@@ -113,14 +127,24 @@ MakeBrand = Callable[..., Awaitable[CreatedBrand]]
 
 
 @pytest_asyncio.fixture
-async def make_brand(database: Settings) -> MakeBrand:
-    """``await make_brand(name=..., currency=..., allowed_origins=[...])``: a new brand with fresh keys."""
+async def make_brand(database: Settings) -> AsyncIterator[MakeBrand]:
+    """``await make_brand(name=..., currency=..., allowed_origins=[...])``: a new brand with fresh keys.
+
+    When the test ends, each brand's running KPI counters must equal what its orders add up to:
+    every test that moves an order also checks that the move was counted, exactly once.
+    """
+    made: list[uuid.UUID] = []
 
     async def make(name: str | None = None, **fields: object) -> CreatedBrand:
         label = name or f"Test Brand {uuid.uuid4().hex[:8]}"
-        return await tenancy.create_brand(NewBrand(name=label, **fields))  # type: ignore[arg-type]
+        created = await tenancy.create_brand(NewBrand(name=label, **fields))  # type: ignore[arg-type]
+        made.append(created.brand.id)
+        return created
 
-    return make
+    yield make
+    for brand_id in made:
+        if await Brand.exists(id=brand_id):
+            assert await kpi_counters.read(brand_id) == await kpi_counters.recompute(brand_id), "KPI counters drifted"
 
 
 @pytest_asyncio.fixture

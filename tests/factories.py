@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from storefront.catalog.models import Product, Variant
 from storefront.money import Money
 
 
@@ -78,3 +79,15 @@ def product_body(
 def gbp(amount: int) -> Money:
     """Pounds in pence: the currency most tests price in."""
     return Money(amount=amount, currency="GBP")
+
+
+async def bare_variant(brand_id: uuid.UUID, *, price_minor: int = 100) -> Variant:
+    """A product with one GBP variant, written straight to the tables: for tests that build orders by hand."""
+    handle = f"p-{uuid.uuid4().hex[:8]}"
+    product = await Product.create(
+        brand_id=brand_id, handle=handle, title="Bag", category="bag", length_mm=1, width_mm=1, height_mm=1,
+        size_class="mini",
+    )  # fmt: skip
+    return await Variant.create(
+        brand_id=brand_id, product=product, sku=handle.upper(), title="Tan", price_minor=price_minor, currency="GBP"
+    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import re
 from collections import defaultdict
 from pathlib import Path
 
@@ -153,6 +154,15 @@ LEDGER_WRITERS = {
     "OrderLine": "storefront/orders/placing.py",
     "OrderEvent": "storefront/orders/placing.py",
     "Fulfilment": "storefront/orders/placing.py",
+    "OrderKpiCounter": "storefront/orders/kpi_counters.py",
+    "OrderKpiReason": "storefront/orders/kpi_counters.py",
+}
+# Tables written with raw SQL (upserts that add to counters): no other module writes them in SQL
+# (reading them is anyone's; the models and migrations define them).
+RAW_SQL_WRITERS = {
+    "order_kpi_counter": "storefront/orders/kpi_counters.py",
+    "order_kpi_reason": "storefront/orders/kpi_counters.py",
+    "analytics_rollup": "storefront/analytics/service.py",
 }
 _WRITES = {"create", "bulk_create", "get_or_create", "update_or_create"}
 
@@ -174,3 +184,14 @@ def test_each_ledger_table_has_one_writer() -> None:
     assert writers["StockMovement"], "the scan found no writer at all"
     for table, home in LEDGER_WRITERS.items():
         assert writers[table] <= {home}, f"{table} rows are created outside {home}: {sorted(writers[table] - {home})}"
+
+
+def test_counter_tables_are_written_in_sql_by_their_writer_alone() -> None:
+    for root in (STOREFRONT, STOREFRONT.parent / "components"):
+        for path in root.rglob("*.py"):
+            if "migrations" in path.parts:
+                continue
+            source, where = path.read_text(), str(path.relative_to(STOREFRONT.parent))
+            for table, home in RAW_SQL_WRITERS.items():
+                writes = re.search(rf'\b(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?{table}"?\b', source, re.IGNORECASE)
+                assert writes is None or where == home, f"{where} writes {table}, written only by {home}"

@@ -59,9 +59,12 @@ async def add_line(request: Request[Any, Any, Any]) -> Response[bytes]:
         values=values,
     )
     raw_quantity = form_value(form, "quantity") or "1"
+    # ASCII digits only: str.isdigit() also says yes to "²" (which int() refuses) and to "٣"
+    # (which int() reads as 3); anything else goes on as text for the schema to refuse.
+    is_number = raw_quantity.isascii() and raw_quantity.isdigit()
     body: dict[str, Any] = {
         "sku": variant.sku,
-        "quantity": int(raw_quantity) if raw_quantity.isdigit() else raw_quantity,
+        "quantity": int(raw_quantity) if is_number else raw_quantity,
         "fulfilment": {"method": state.method, "location": state.location, "postcode": state.postcode},
         "personalisation": [{"option": h, "value": v} for h, v in zip(handles, chosen.values(), strict=True)],
     }

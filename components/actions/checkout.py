@@ -19,6 +19,7 @@ from components.actions.events import line_events, record
 from components.actions.forms import FIELD_HELP, form_value, sentence
 from components.actions.request import load_context
 from components.context import LoadContext
+from storefront.api.shoppers import shopper_of
 from storefront.cart.schemas import CartOut
 from storefront.checkout import service as checkouts
 from storefront.checkout.schemas import CheckoutIn, CheckoutOut, ConfirmIn
@@ -71,7 +72,14 @@ async def place_order(request: Request[Any, Any, Any], *, gateway: PaymentGatewa
         errors = {field: FIELD_HELP[field]}
         return await _checkout_answer(request, ctx, cart, email=email, name=name, errors=errors)
     try:
-        placed = await checkouts.checkout(ctx.principal.brand_id, cart.id, data, gateway=gateway, settings=ctx.settings)
+        placed = await checkouts.checkout(
+            ctx.principal.brand_id,
+            cart.id,
+            data,
+            gateway=gateway,
+            settings=ctx.settings,
+            shopper=shopper_of(request, ctx.settings),
+        )
     except StallkitError as exc:  # a line no longer to be had, sold out meanwhile, Stripe unreachable...
         after = await loaders.read_cart(ctx, str(cart.id))
         return await _checkout_answer(request, ctx, after, email=email, name=name, message=_refused(exc))

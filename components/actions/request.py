@@ -17,11 +17,6 @@ from storefront.tenancy import service as tenancy
 from storefront.tenancy.principals import principal_from
 
 
-def _api_base(request: Request[Any, Any, Any]) -> str:
-    host = request.headers.get("host") or "{}:{}".format(*(request.scope.get("server") or ("127.0.0.1", 80)))
-    return f"{request.scope.get('scheme', 'http')}://{host}"
-
-
 async def load_context(
     request: Request[Any, Any, Any], product: str | None = None, variant: str | None = None
 ) -> LoadContext:
@@ -34,7 +29,8 @@ async def load_context(
         brand=brand,
         caches=caches,
         shared=request.app.state.component_caches,
-        links=Links(api_base=_api_base(request), key=request.query_params.get("key") or ""),
+        # The configured public URL, never the request's Host (see components.api._headers).
+        links=Links(api_base=request.app.state.settings.public_base_url, key=request.query_params.get("key") or ""),
         product_handle=product or None,
         variant_sku=variant or None,
         settings=request.app.state.settings,

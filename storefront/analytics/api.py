@@ -6,17 +6,25 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
-from litestar.params import QueryParameter
+from litestar.di import NamedDependency
+from litestar.params import QueryParameter, SkipValidation
 
 from storefront.analytics import service
-from storefront.analytics.schemas import Accepted, AnalyticsSummary
-from storefront.tenancy import Reader, Writer
+from storefront.analytics.schemas import COMPONENT_PATTERN, DEFAULT_PAGE_KEYS, MAX_PAGE_KEYS, Accepted, AnalyticsSummary
+from storefront.params import HandleFilter
+from storefront.tenancy import SHOPPER, Reader, Writer
 
 MAX_BEACON_BYTES = 64 * 1024  # 50 events at their longest are under 20 KiB
 
 WindowParam = Annotated[
     datetime | None, QueryParameter(description="ISO 8601 with a UTC offset, e.g. 2026-11-23T10:00:00Z")
 ]
+ComponentFilter = Annotated[str | None, QueryParameter(pattern=COMPONENT_PATTERN, max_length=40)]
+# Longer than the id lists' cursors: this one carries a (component, product) pair.
+PageCursor = Annotated[str | None, QueryParameter(max_length=256)]
+PageLimit = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE_KEYS, description="(component, product) keys per page")]
+# The catalogue's answer to "which of these handles are our products", injected by the app.
+KnownProductsDep = NamedDependency[SkipValidation[service.KnownProducts]]
 
 
 class AnalyticsController(Controller):
@@ -30,17 +38,23 @@ class AnalyticsController(Controller):
             "For `navigator.sendBeacon` from embedded components: the publishable key comes as `?key=pk_...` "
             "(the one write a publishable key may make; the brand's allowed origins still apply), the body is an "
             "`EventBatch` of 1-50 events as JSON, sent as `text/plain` or `application/json`. Answers 202 "
-            "`{accepted: n}`. Not idempotent: beacons cannot send `Idempotency-Key`, so a resent batch counts "
-            "again; only exact duplicates within one batch are dropped."
+            "`{accepted: n, rejected: m}`. Events that no real page sends are dropped and counted in `rejected` "
+            "(the rest of the batch is kept: a beacon cannot retry or read an error): those for a `product` that "
+            "is none of the brand's handles, and `purchase` events beyond one per (component, product, variant) "
+            "and five per batch. Not idempotent: beacons cannot send `Idempotency-Key`, so a resent batch counts "
+            "again; only exact duplicates within one batch are dropped (and counted in neither)."
         ),
         status_code=202,
         request_max_body_size=MAX_BEACON_BYTES,
+        opt=SHOPPER,
     )
-    async def record_events(self, principal: Reader, request: Request[Any, Any, Any]) -> Accepted:
+    async def record_events(
+        self, principal: Reader, known_products: KnownProductsDep, request: Request[Any, Any, Any]
+    ) -> Accepted:
         # Read the raw body so any Content-Type works: text/plain is what a beacon sends without a
         # CORS preflight.
         batch = service.decode_batch(await request.body())
-        return Accepted(accepted=await service.record_events(principal.brand_id, batch))
+        return await service.accept_beacon(principal.brand_id, batch, known_products=known_products)
 
     @get(
         "/summary",
@@ -48,12 +62,37 @@ class AnalyticsController(Controller):
         description=(
             "Secret key only. Counts events received in `[since, until)` (default: the last 30 days) per "
             "(component, product, method) in funnel order, with conversion from impression to add_to_cart and "
-            "to purchase in basis points (1250 = 12.50 %; null without impressions), and totals per method. "
+            "to purchase in basis points (1250 = 12.50 %; null without impressions), and totals per method.\n\n"
+            "`groups` is paged: a page holds the groups of up to `limit` (default 50, at most 200) (component, "
+            "product) keys that had events in the window, in (component, product) order, each key with a group "
+            "per method it had (so at most 4 x `limit` groups). Pass `next_cursor` back as `cursor` for the next "
+            "page (null, with `has_more` false, on the last) and the same `since`/`until` (the answer echoes "
+            "them), or a moving default window shifts between pages. `component` and `product` (a handle) narrow "
+            "the groups. `by_method` is the brand's totals for the whole window on every page, whatever the "
+            "filters. A key whose events in the window are all engagement events (not funnel steps) takes a "
+            "place on its page but shows no group.\n\n"
             "Counts are kept per UTC hour: whole hours in the window come from those counters, and a partial hour "
             "at an edge (`since` or `until` not on the hour, as the default window's are) is counted exactly from "
             "the raw events, which are kept for `STALLKIT_ANALYTICS_RETENTION_DAYS` (default 90). An edge older "
             "than that counts only whole hours: its partial hour's events are gone."
         ),
     )
-    async def summary(self, writer: Writer, since: WindowParam = None, until: WindowParam = None) -> AnalyticsSummary:
-        return await service.summary(writer.brand_id, since=since, until=until)
+    async def summary(
+        self,
+        writer: Writer,
+        since: WindowParam = None,
+        until: WindowParam = None,
+        component: ComponentFilter = None,
+        product: HandleFilter = None,
+        cursor: PageCursor = None,
+        limit: PageLimit = DEFAULT_PAGE_KEYS,
+    ) -> AnalyticsSummary:
+        return await service.summary(
+            writer.brand_id,
+            since=since,
+            until=until,
+            component=component,
+            product=product,
+            cursor=cursor,
+            limit=limit,
+        )

@@ -1,17 +1,23 @@
-"""Pure analytics rules: the funnel's order and the aggregation of event counts into a summary.
+"""Pure analytics rules: the funnel's order, the sanity checks on beacons, and the aggregation of counts.
 
-The database groups and counts; :func:`summarise` turns those counted rows into per-group
-funnels, per-fulfilment-method totals and conversion rates. Rates are integers in basis points
-(1 bp = 0.01 %, so ``1250`` is 12.50 %), rounded half up, and ``None`` when there were no
-impressions to divide by. They are not capped at 100 %: events are independent beacons, so a
-purchase may be counted in a window whose impression fell outside it (or was never sent).
+The database groups and counts; :func:`funnel_groups` turns those counted rows into
+per-(component, product, method) funnels and :func:`method_totals` into per-fulfilment-method
+totals, each with conversion rates (:func:`summarise` does both over one set of rows: the
+unpaged truth the paged report must add up to). Rates are integers in basis points (1 bp =
+0.01 %, so ``1250`` is 12.50 %), rounded half up, and ``None`` when there were no impressions
+to divide by. They are not capped at 100 %: events are independent beacons, so a purchase may
+be counted in a window whose impression fell outside it (or was never sent).
+
+:func:`screen` is what a beacon must pass before it is stored: a browser (or anyone holding the
+publishable key, which is public) can send any handle and any number of ``purchase`` events, and
+a report that counts them is as easy to forge as the beacon.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass
-from typing import Literal, cast
+from typing import Generic, Literal, Protocol, TypeVar, cast, get_args
 
 FunnelEvent = Literal["impression", "variant_select", "fulfilment_select", "add_to_cart", "checkout_start", "purchase"]
 # Engagement inside a component (a lookbook hotspot, a suggestion, the repair guide): stored
@@ -26,6 +32,7 @@ FUNNEL: tuple[FunnelEvent, ...] = (
     "checkout_start",
     "purchase",
 )
+EVENT_TYPES: tuple[str, ...] = (*FUNNEL, *get_args(EngagementEvent))
 Method = Literal["pickup", "courier", "made_to_order"]
 METHODS: tuple[Method, ...] = ("pickup", "courier", "made_to_order")
 # Events sent before a fulfilment method was chosen (or for components without one) total under "none".
@@ -34,6 +41,11 @@ METHOD_BUCKETS: tuple[MethodBucket, ...] = (*METHODS, "none")
 
 BASIS_POINTS = 10_000
 
+# A beacon reports what one page saw in the last couple of seconds: at most one order, of which
+# the server records one ``purchase`` per line. Five distinct lines a batch is more than a bag
+# shop's checkout holds; beyond that a batch is a forgery or a bug, and either way not news.
+MAX_BEACON_PURCHASES = 5
+
 
 @dataclass(frozen=True, slots=True)
 class CountRow:
@@ -41,6 +53,15 @@ class CountRow:
 
     component: str
     product: str
+    method: str | None
+    type: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class MethodCountRow:
+    """How many events of ``type`` the brand received for ``method`` in the window, whatever the product."""
+
     method: str | None
     type: str
     count: int
@@ -110,29 +131,29 @@ def _method_order(method: str | None) -> int:
     return METHODS.index(method) if method in METHODS else len(METHODS)
 
 
-def summarise(rows: Iterable[CountRow]) -> Funnel:
-    """Per (component, product, method) funnels, sorted, and totals for every method bucket.
+def _known(type_: str, method: str | None) -> bool:
+    """Rows of unknown event types or methods (none should exist: input is validated) are ignored, not fatal."""
+    return type_ in FUNNEL and (method is None or method in METHODS)
 
-    Rows of unknown event types or methods (none should exist: input is validated) are ignored
-    rather than failing a report. Several rows for one key and type add up, so callers may pass
-    uncollapsed rows. Every method bucket is present in ``by_method``, zero or not, in the order
-    pickup, courier, made_to_order, none, so reports have one shape.
+
+def funnel_groups(rows: Iterable[CountRow]) -> list[Group]:
+    """Per (component, product, method) funnels, sorted by component, product, then method in :data:`METHODS` order.
+
+    Several rows for one key and type add up, so callers may pass uncollapsed rows (rollups for
+    whole hours and raw counts for the edges of a window).
     """
     groups: dict[tuple[str, str, str | None], dict[str, int]] = {}
-    buckets: dict[str, dict[str, int]] = {b: {} for b in METHOD_BUCKETS}
     for row in rows:
-        if row.type not in FUNNEL or (row.method is not None and row.method not in METHODS):
+        if not _known(row.type, row.method):
             continue
         group = groups.setdefault((row.component, row.product, row.method), {})
         group[row.type] = group.get(row.type, 0) + row.count
-        bucket = buckets[row.method or "none"]
-        bucket[row.type] = bucket.get(row.type, 0) + row.count
-    out_groups = []
+    out = []
     for (component, product, method), by_type in sorted(
         groups.items(), key=lambda item: (item[0][0], item[0][1], _method_order(item[0][2]))
     ):
         counts = _counts(by_type)
-        out_groups.append(
+        out.append(
             Group(
                 component=component,
                 product=product,
@@ -141,8 +162,90 @@ def summarise(rows: Iterable[CountRow]) -> Funnel:
                 rates=rates_of(counts),
             )
         )
-    by_method = []
-    for bucket_name in METHOD_BUCKETS:
-        counts = _counts(buckets[bucket_name])
-        by_method.append(MethodTotal(method=bucket_name, counts=counts, rates=rates_of(counts)))
-    return Funnel(groups=out_groups, by_method=by_method)
+    return out
+
+
+def method_totals(rows: Iterable[MethodCountRow | CountRow]) -> list[MethodTotal]:
+    """Totals for every method bucket, zero or not, in the order pickup, courier, made_to_order, none.
+
+    Always all four, so reports have one shape. Several rows for one method and type add up.
+    """
+    buckets: dict[str, dict[str, int]] = {b: {} for b in METHOD_BUCKETS}
+    for row in rows:
+        if not _known(row.type, row.method):
+            continue
+        bucket = buckets[row.method or "none"]
+        bucket[row.type] = bucket.get(row.type, 0) + row.count
+    out = []
+    for name in METHOD_BUCKETS:
+        counts = _counts(buckets[name])
+        out.append(MethodTotal(method=name, counts=counts, rates=rates_of(counts)))
+    return out
+
+
+def summarise(rows: Iterable[CountRow]) -> Funnel:
+    """Every group and the method totals of one set of counted rows: the whole report, unpaged."""
+    rows = list(rows)
+    return Funnel(groups=funnel_groups(rows), by_method=method_totals(rows))
+
+
+# --- beacons ------------------------------------------------------------------------------------
+
+
+class BeaconEvent(Protocol):
+    """What :func:`screen` reads of an event (``EventIn`` has it; the rules know no schema)."""
+
+    @property
+    def type(self) -> str: ...
+    @property
+    def component(self) -> str: ...
+    @property
+    def product(self) -> str: ...
+    @property
+    def variant(self) -> str | None: ...
+
+
+E = TypeVar("E", bound=BeaconEvent)
+
+
+@dataclass(frozen=True, slots=True)
+class Screened(Generic[E]):
+    """A beacon batch split into what is stored and what is dropped, and why."""
+
+    kept: list[E]
+    unknown_product: int  # events for a handle that is none of the brand's products
+    implausible: int  # purchases a page cannot have sent
+
+    @property
+    def rejected(self) -> int:
+        return self.unknown_product + self.implausible
+
+
+def screen(events: Sequence[E], known_products: Set[str]) -> Screened[E]:
+    """Drop the events of a beacon batch that no real page sent; keep the rest in order.
+
+    - An event whose ``product`` is not in ``known_products`` (the brand's handles among the
+      batch's) is dropped: it would add a funnel for a product that does not exist, and a
+      catalogue of made-up handles would page forever.
+    - Of ``purchase`` events, the first per (component, product, variant) is kept (the server
+      records one per order line, and a line is a variant; a second is a replay), and at most
+      :data:`MAX_BEACON_PURCHASES` of those: the rest are implausible.
+
+    Dropping rather than refusing the batch keeps the honest events that came with a bad one
+    (a beacon cannot retry, nor read an error); the 202 answer says how many were dropped.
+    """
+    kept: list[E] = []
+    unknown = implausible = 0
+    purchases: set[tuple[str, str, str | None]] = set()
+    for event in events:
+        if event.product not in known_products:
+            unknown += 1
+            continue
+        if event.type == "purchase":
+            line = (event.component, event.product, event.variant)
+            if line in purchases or len(purchases) >= MAX_BEACON_PURCHASES:
+                implausible += 1
+                continue
+            purchases.add(line)
+        kept.append(event)
+    return Screened(kept=kept, unknown_product=unknown, implausible=implausible)

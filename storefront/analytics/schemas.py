@@ -1,4 +1,4 @@
-"""The analytics API: the beacon batch that comes in (strict) and the funnel summary that goes out."""
+"""The analytics API: the beacon batch that comes in (strict) and the funnel summary that goes out, a page at a time."""
 
 from __future__ import annotations
 
@@ -11,9 +11,11 @@ from storefront.analytics.rules import EventType, Method, MethodBucket
 from storefront.ids import Handle, Sku
 
 MAX_BATCH = 50
-ComponentName = Annotated[
-    str, msgspec.Meta(pattern=r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$", max_length=40, description="e.g. product-page")
-]
+# A summary page holds the groups of this many (component, product) keys: at most four groups each.
+DEFAULT_PAGE_KEYS = 50
+MAX_PAGE_KEYS = 200
+COMPONENT_PATTERN = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
+ComponentName = Annotated[str, msgspec.Meta(pattern=COMPONENT_PATTERN, max_length=40, description="e.g. product-page")]
 AwareDatetime = Annotated[datetime, msgspec.Meta(tz=True, description="ISO 8601 with a UTC offset or Z")]
 
 
@@ -34,6 +36,13 @@ class EventBatch(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_field
 
 class Accepted(msgspec.Struct, frozen=True, kw_only=True):
     accepted: Annotated[int, msgspec.Meta(description="events stored, after dropping exact duplicates in the batch")]
+    rejected: Annotated[
+        int,
+        msgspec.Meta(
+            description="events dropped as implausible: for a handle that is none of the brand's products, or "
+            "purchases beyond one per (component, product, variant) and five per batch"
+        ),
+    ] = 0
 
 
 class FunnelCounts(msgspec.Struct, frozen=True, kw_only=True):
@@ -69,11 +78,25 @@ class MethodTotals(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class AnalyticsSummary(msgspec.Struct, frozen=True, kw_only=True):
-    """The funnel for events received in ``[since, until)``."""
+    """One page of the funnel for events received in ``[since, until)``, and the window's totals per method."""
 
     since: datetime
     until: datetime
-    groups: Annotated[list[FunnelGroup], msgspec.Meta(description="per (component, product, method), sorted")]
-    by_method: Annotated[
-        list[MethodTotals], msgspec.Meta(description="always pickup, courier, made_to_order, none, in that order")
+    groups: Annotated[
+        list[FunnelGroup],
+        msgspec.Meta(
+            description="this page's groups: per (component, product, method), sorted, for up to `limit` "
+            "(component, product) keys"
+        ),
     ]
+    by_method: Annotated[
+        list[MethodTotals],
+        msgspec.Meta(
+            description="the brand's totals for the whole window, whatever the page or filters: always pickup, "
+            "courier, made_to_order, none, in that order"
+        ),
+    ]
+    has_more: Annotated[bool, msgspec.Meta(description="whether keys follow this page")]
+    next_cursor: Annotated[
+        str | None, msgspec.Meta(description="pass as `cursor` for the next page; null on the last page")
+    ] = None

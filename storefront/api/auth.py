@@ -1,21 +1,23 @@
 """Bearer-key authentication, as ASGI middleware in front of every ``/v1`` route.
 
-A key arrives as ``Authorization: Bearer <key>`` or, for GETs from embedded components only,
-as ``?key=pk_...``. The resolved :class:`Principal` is put in ``scope["state"]`` so handlers
-get it as a dependency. Publishable keys are read-only, and from a browser (an ``Origin``
-header) only for the brand's allowed origins. Errors leave as problem details.
+A key arrives as ``Authorization: Bearer <key>`` or, from embedded components, as
+``?key=pk_...`` (read for GETs, and for writes on the routes a shopper's browser posts to). The
+resolved :class:`Principal` is put in ``scope["state"]`` so handlers get it as a dependency.
+Errors leave as problem details.
 
-Two exceptions to "publishable keys are read-only", both things a shopper's browser must do:
+**What a publishable key may call** is decided by the route, not here: a route admits one only
+when it is marked ``opt=SHOPPER`` (``storefront.tenancy.principals``), so anything unmarked,
+including every route added later, is secret-only. The shopper's routes are the catalogue
+and lookbooks, the components and their form actions, the delivery quote and the choices
+behind it (pickup points, courier zones, personalisation options), the brand's public face,
+carts and checkout (a cart's id is a random UUID known only to the browser that made it, so it
+is the capability), and the analytics beacon (``navigator.sendBeacon`` can set no headers, so
+the key comes as ``?key=``). Never ledgers, orders, stock, reports or keys.
+``tests/api/test_publishable_routes.py`` walks every route against an explicit allow-list.
 
-- ``POST /v1/analytics/events`` (see :data:`_BEACON`) takes a publishable key, also as
-  ``?key=pk_...``, because ``navigator.sendBeacon`` can set no headers and a beacon from a
-  public page is the point.
-- Carts and checkout (``/v1/carts...``) and the components' form actions
-  (``POST /v1/components/...``) are the shopper's own writes, as in any headless storefront:
-  a cart's id is a random UUID known only to the browser that made it, so it is the
-  capability. Orders, refunds and everything else stay behind a secret key.
-
-The allowed-origins check applies to these as to any pk request.
+A publishable key from a browser (an ``Origin`` header) works only from the brand's allowed
+origins. A client that keeps sending malformed, unknown or revoked keys is rate limited
+(``storefront.api.ratelimit``) before its next key is looked up.
 """
 
 from __future__ import annotations
@@ -26,13 +28,10 @@ from litestar.enums import ScopeType
 from litestar.types import ASGIApp, HTTPScope, Receive, Scope, Send
 
 from storefront.api.asgi import header, query_publishable_key, send_problem
-from storefront.tenancy import PRINCIPAL_STATE_KEY, PrincipalResolver
+from storefront.api.ratelimit import refuse_bad_key, refuse_key_guessing
+from storefront.tenancy import PRINCIPAL_STATE_KEY, PrincipalResolver, admits_publishable
 
 _SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
-# The one write a publishable key may make: component analytics beacons (storefront.analytics).
-_BEACON = ("POST", "/v1/analytics/events")
-# Writes a shopper's browser makes with a publishable key (also as ?key=, for no-JS forms).
-_SHOPPER_WRITE_PREFIXES = ("/v1/carts", "/v1/components/")
 
 
 def _key_from(scope: HTTPScope) -> str | None:
@@ -40,15 +39,9 @@ def _key_from(scope: HTTPScope) -> str | None:
     if auth:
         scheme, _, token = auth.partition(" ")
         return token.strip() if scheme.lower() == "bearer" else ""
-    if scope["method"] in _SAFE_METHODS or _is_public_write(scope):
+    if scope["method"] in _SAFE_METHODS or admits_publishable(scope.get("route_handler")):
         return query_publishable_key(scope)
     return None
-
-
-def _is_public_write(scope: HTTPScope) -> bool:
-    """A write a publishable key may make: an analytics beacon, or the shopper's cart and checkout."""
-    path: str = scope.get("path", "")
-    return (scope["method"], path.rstrip("/")) == _BEACON or path.startswith(_SHOPPER_WRITE_PREFIXES)
 
 
 class AuthMiddleware:
@@ -77,9 +70,13 @@ class AuthMiddleware:
                 path,
             )
             return
+        if await refuse_key_guessing(scope, send):
+            return
         resolver: PrincipalResolver = scope["app"].state["principals"]
         principal = await resolver.resolve(raw)
         if principal is None:
+            if await refuse_bad_key(scope, send):
+                return
             await send_problem(
                 send,
                 401,
@@ -90,13 +87,14 @@ class AuthMiddleware:
             )
             return
         if principal.kind == "publishable":
-            if scope["method"] not in _SAFE_METHODS and not _is_public_write(scope):
+            if not admits_publishable(scope.get("route_handler")):
                 await send_problem(
                     send,
                     403,
                     "permission_denied",
                     "Permission denied",
-                    "A publishable key may only read, and write carts; use a secret key to change data.",
+                    "This route needs a secret key: a publishable key reads the catalogue and components and "
+                    "drives the shopper's own cart and checkout, nothing else.",
                     path,
                 )
                 return

@@ -5,8 +5,11 @@ back when it is in the brand's ``allowed_origins`` (never ``*``: the answer depe
 
 - A preflight (``OPTIONS`` with ``Access-Control-Request-Method``) carries no credentials, so the
   brand comes from the publishable key in the URL's ``key`` parameter (component and htmx URLs
-  always carry it). Allowed: 204 with the methods and htmx's request headers; otherwise a 403
-  problem.
+  always carry it; a page calling the cart API with ``fetch`` adds it too, and may send the key
+  as ``Authorization`` as well). Allowed: 204 with the methods the path's shopper routes take
+  (``opt=SHOPPER``: say ``PATCH, DELETE`` on a cart line) and the request headers a browser sends
+  them (``Authorization``, ``Content-Type``, ``Idempotency-Key``, htmx's ``HX-*``); otherwise a
+  403 problem. A path no publishable key may call gets no preflight at all.
 - Any other request passes through; once the auth middleware has resolved the caller, the
   response gets ``Access-Control-Allow-Origin`` if the origin is allowed for that brand.
 """
@@ -16,14 +19,18 @@ from __future__ import annotations
 from typing import Any, cast
 
 from litestar.enums import ScopeType
+from litestar.routes import HTTPRoute
 from litestar.types import ASGIApp, HTTPResponseBodyEvent, Message, Receive, Scope, Send
 
 from storefront.api.asgi import header, query_publishable_key, send_problem
-from storefront.tenancy import PRINCIPAL_STATE_KEY, Principal, PrincipalResolver
+from storefront.api.ratelimit import refuse_bad_key, refuse_key_guessing
+from storefront.tenancy import PRINCIPAL_STATE_KEY, Principal, PrincipalResolver, admits_publishable
 
-ALLOW_METHODS = "GET, POST"
 ALLOW_HEADERS = ", ".join(
     [
+        "Authorization",
+        "Content-Type",
+        "Idempotency-Key",
         "HX-Request",
         "HX-Current-URL",
         "HX-Target",
@@ -31,14 +38,15 @@ ALLOW_HEADERS = ", ".join(
         "HX-Trigger-Name",
         "HX-Boosted",
         "HX-Prompt",
-        "Content-Type",
-        "Idempotency-Key",
+        "HX-History-Restore-Request",
     ]
 )
 # ETag for revalidation, and every response header htmx reads (Chrome logs each one it may not read).
 EXPOSE_HEADERS = ", ".join(
     [
         "ETag",
+        "Retry-After",
+        "Idempotent-Replayed",
         "HX-Trigger",
         "HX-Trigger-After-Settle",
         "HX-Trigger-After-Swap",
@@ -54,6 +62,17 @@ EXPOSE_HEADERS = ", ".join(
     ]
 )
 MAX_AGE = "600"
+
+
+def shopper_methods(app: Any, path_template: str) -> tuple[str, ...]:
+    """The methods of the routes at this path that admit a publishable key (what a browser may call)."""
+    methods: set[str] = set()
+    for route in app.routes:
+        if isinstance(route, HTTPRoute) and route.path_format == path_template:
+            for handler in route.route_handlers:
+                if admits_publishable(handler):
+                    methods |= handler.http_methods
+    return tuple(sorted(methods - {"OPTIONS"}))  # a controller's opt reaches Litestar's own OPTIONS handler too
 
 
 def _allows(principal: Principal | None, origin: str) -> bool:
@@ -86,6 +105,7 @@ def _with_vary_origin(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, b
 class CORSMiddleware:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
+        self._methods: dict[str, bytes] = {}  # Litestar builds one instance per route: a path or two
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope.get("path", "")
@@ -122,7 +142,24 @@ class CORSMiddleware:
         await self.app(scope, receive, send_with_cors)
 
     async def _preflight(self, scope: Scope, send: Send, origin: str, path: str) -> None:
+        has_key = query_publishable_key(scope) is not None
+        if has_key and await refuse_key_guessing(scope, send):
+            return
         principal = await _principal_for_query_key(scope)
+        if has_key and principal is None and await refuse_bad_key(scope, send):
+            return
+        methods = self._shopper_methods(scope)
+        if not methods:
+            await send_problem(
+                send,
+                403,
+                "permission_denied",
+                "Permission denied",
+                "No route at this path takes a publishable key, so browsers may not call it.",
+                path,
+                headers=[(b"vary", b"Origin")],
+            )
+            return
         if not _allows(principal, origin):
             await send_problem(
                 send,
@@ -137,7 +174,7 @@ class CORSMiddleware:
             return
         headers = [
             (b"access-control-allow-origin", origin.encode("latin-1")),
-            (b"access-control-allow-methods", ALLOW_METHODS.encode()),
+            (b"access-control-allow-methods", methods),
             (b"access-control-allow-headers", ALLOW_HEADERS.encode()),
             (b"access-control-max-age", MAX_AGE.encode()),
             (b"vary", b"Origin"),
@@ -146,3 +183,10 @@ class CORSMiddleware:
         await send({"type": "http.response.start", "status": 204, "headers": headers})
         # more_body is optional in ASGI (default False); litestar's TypedDict requires it
         await send(cast("HTTPResponseBodyEvent", {"type": "http.response.body", "body": b""}))
+
+    def _shopper_methods(self, scope: Scope) -> bytes:
+        template: str = scope.get("path_template", "")
+        methods = self._methods.get(template)
+        if methods is None:
+            methods = self._methods[template] = ", ".join(shopper_methods(scope["app"], template)).encode()
+        return methods

@@ -15,8 +15,10 @@ from typing import Any, TypeVar
 from litestar import Request
 from litestar.di import Provide
 
+from storefront.api.shoppers import shopper_provider
 from storefront.cache import VersionedCache
 from storefront.catalog import ProductOut, ProductReads, ProductSummary
+from storefront.catalog import service as catalog
 from storefront.errors import PermissionDenied
 from storefront.fulfilment import QuoteInputs
 from storefront.inventory import READER as STOCK_READER
@@ -75,4 +77,6 @@ def dependencies(settings: Settings, gateway: PaymentGateway, caches: ReadCaches
         "lookbook_cache": _constant(caches.lookbooks),
         "lookbook_page_cache": _constant(caches.lookbook_pages),
         "quote_cache": _constant(caches.quotes),
+        "known_products": _constant(catalog.existing_handles),
+        "shopper": shopper_provider(settings),
     }

@@ -21,6 +21,9 @@ class IdempotencyRecord(Model):
     status_code = fields.IntField(null=True)
     content_type = fields.CharField(max_length=100, default="")
     response_body = fields.BinaryField(null=True)
+    # When the current claim was taken: a retry taking over a lapsed claim moves it on, so it times
+    # the lease and fences the holder (storefront.api.idempotency). The docstring above is the
+    # table's comment in the migrations, so the explanation lives here.
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

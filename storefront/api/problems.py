@@ -2,7 +2,12 @@
 
 Every error an API client can see passes through :func:`problem_response`: domain errors by
 their stable code, Litestar's own HTTP errors (validation, 404 route, 405, 413) by status, and
-anything unexpected as a bare 500 that is logged but never shows a stack trace.
+anything unexpected as a bare 500 that never shows a stack trace to the client.
+
+The log tells the two apart. An expected problem (any ``storefront.errors`` error, a 503
+``payments_unavailable`` included, and Litestar's 4xx) is one line: the request was answered as
+designed, and a traceback would make a shop without payments look like it was crashing. Only
+an unexpected exception, a bug, is logged with its traceback.
 """
 
 from __future__ import annotations
@@ -121,8 +126,7 @@ def problem_for(exc: Exception, path: str | None = None) -> Problem:
 def problem_response(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
     """Litestar exception handler: every error becomes ``application/problem+json``."""
     problem = problem_for(exc, request.url.path)
-    if problem.status >= 500:
-        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    _log(request, exc, problem)
     headers = {}
     if problem.status == 401:
         headers["WWW-Authenticate"] = 'Bearer realm="stallkit"'
@@ -130,6 +134,27 @@ def problem_response(request: Request[Any, Any, Any], exc: Exception) -> Respons
         headers.update(exc.headers)
     return Response(
         content=encode_problem(problem), status_code=problem.status, media_type=PROBLEM_JSON, headers=headers
+    )
+
+
+def is_expected(exc: Exception) -> bool:
+    """A problem the API answers by design, as opposed to a bug."""
+    return isinstance(exc, errors.StallkitError) or (isinstance(exc, HTTPException) and exc.status_code < 500)
+
+
+def _log(request: Request[Any, Any, Any], exc: Exception, problem: Problem) -> None:
+    if not is_expected(exc):
+        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        return
+    log.log(
+        logging.WARNING if problem.status >= 500 else logging.INFO,
+        "%d %s on %s %s (%s): %s",
+        problem.status,
+        problem.code,
+        request.method,
+        request.url.path,
+        type(exc).__name__,
+        " ".join(problem.detail.split()),  # one line, whatever the detail quotes
     )
 
 
@@ -166,6 +191,7 @@ __all__ = [
     "Problem",
     "build_problem",
     "encode_problem",
+    "is_expected",
     "problem_for",
     "problem_response",
 ]

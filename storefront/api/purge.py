@@ -2,8 +2,8 @@
 
 A record is answered for :data:`~storefront.api.idempotency.RETENTION` (24 hours, as Stripe
 keeps its keys); after that the middleware treats it as gone anyway (it deletes an expired
-record and lets the key be claimed afresh, which is also how a claim left by a crashed request,
-``status_code`` null, is eventually freed). Purging only what is older than the TTL therefore
+record and lets the key be claimed afresh; a claim left by a crashed request is taken over by a
+retry long before, once its lease lapses). Purging only what is older than the TTL therefore
 changes no answer the middleware gives; it only stops the table growing without end.
 
 Rows go in bounded batches, each its own short transaction, so neither SQLite's one connection

@@ -12,7 +12,7 @@ from storefront.cart.schemas import CartIn, CartOut, LineIn, LinePatch, LookToCa
 from storefront.cart.view import OrderRefs, QuoteCache
 from storefront.fulfilment import QuoteInputs
 from storefront.params import IdParam
-from storefront.tenancy import Principal, Reader
+from storefront.tenancy import SHOPPER, Principal, Reader
 
 QuoteInputsCache = NamedDependency[VersionedCache[QuoteInputs]]
 OrderLookup = NamedDependency[SkipValidation[OrderRefs]]  # our own function: nothing to validate
@@ -25,6 +25,7 @@ def _quotes(principal: Principal, cache: VersionedCache[QuoteInputs]) -> QuoteCa
 class CartController(Controller):
     path = "/v1/carts"
     tags = ["cart"]
+    opt = SHOPPER  # the shopper's browser, with the publishable key
 
     @post("/", summary="Start a cart")
     async def create_cart(self, principal: Reader, data: JSONBody[CartIn]) -> CartOut:

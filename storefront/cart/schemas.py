@@ -13,14 +13,14 @@ from typing import Annotated, Literal
 import msgspec
 
 from storefront.fulfilment import Quote
-from storefront.ids import Handle, Sku
+from storefront.ids import Handle, Line, Sku
 from storefront.money import CurrencyCode, Money
 
 Method = Literal["pickup", "courier", "made_to_order"]
 CartStatus = Literal["open", "checked_out"]
 Quantity = Annotated[int, msgspec.Meta(ge=1, le=99, description="units of the variant, 1 to 99")]
-Postcode = Annotated[str, msgspec.Meta(min_length=2, max_length=10, description="a UK-style postcode; spaces ignored")]
-OptionValue = Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
+Postcode = Annotated[Line, msgspec.Meta(min_length=2, max_length=10, description="a UK-style postcode; spaces ignored")]
+OptionValue = Annotated[Line, msgspec.Meta(min_length=1, max_length=40)]
 
 
 class PersonalisationIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):

@@ -22,7 +22,7 @@ from storefront.catalog.schemas import (
 from storefront.catalog.stock import ProductReads, StockReader
 from storefront.pagination import DEFAULT_LIMIT, Page
 from storefront.params import CursorQuery, HandleParam, LimitQuery, SkuParam
-from storefront.tenancy import Reader, Writer
+from storefront.tenancy import SHOPPER, Reader, Writer
 
 # Our own objects, so Litestar is told not to validate them (a Protocol cannot be isinstance-checked).
 Reads = NamedDependency[SkipValidation[ProductReads]]
@@ -37,6 +37,7 @@ class ProductController(Controller):
         "/",
         summary="List products",
         description="Cursor-paginated, filterable by category, size class, material (substring) and in-stock.",
+        opt=SHOPPER,
     )
     async def list_products(
         self,
@@ -60,7 +61,7 @@ class ProductController(Controller):
             cache=product_reads.lists,
         )
 
-    @get("/{handle:str}", summary="Get a product with variants, disclosures and stock")
+    @get("/{handle:str}", summary="Get a product with variants, disclosures and stock", opt=SHOPPER)
     async def get_product(self, principal: Reader, product_reads: Reads, handle: HandleParam) -> ProductOut:
         return await service.get_product(
             principal.brand_id,

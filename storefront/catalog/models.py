@@ -41,7 +41,11 @@ class Product(Model):
         table = "product"
         unique_together = (("brand", "handle"),)
         # By column: Tortoise 1.1's migration writer does not map relation names to columns.
-        indexes = (Index(fields=("brand_id", "id"), name="product_brand_page"),)
+        indexes = (
+            Index(fields=("brand_id", "id"), name="product_brand_page"),
+            # "pairs well with" looks up a brand's few products of one size class (catalog/pairing.py)
+            Index(fields=("brand_id", "size_class"), name="product_brand_size_class"),
+        )
 
 
 class Variant(Model):

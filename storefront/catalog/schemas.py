@@ -9,20 +9,27 @@ from typing import Annotated, Literal
 import msgspec
 
 from storefront.catalog.rules import SizeClass
-from storefront.ids import Handle, Sku
-from storefront.money import Money
+from storefront.ids import END, Handle, Line, MultiLine, Sku
+from storefront.money import CurrencyCode, Money
 
-Text = Annotated[str, msgspec.Meta(max_length=200)]
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
-LongText = Annotated[str, msgspec.Meta(max_length=10_000)]
-Country = Annotated[str, msgspec.Meta(pattern=r"^([A-Z]{2})?$", description="ISO 3166-1 alpha-2, or empty")]
-Url = Annotated[str, msgspec.Meta(pattern=r"^(https?://|/)[^\s]{0,490}$", max_length=500)]
+Text = Annotated[Line, msgspec.Meta(max_length=200)]
+Name = Annotated[Line, msgspec.Meta(min_length=1, max_length=200)]
+LongText = Annotated[MultiLine, msgspec.Meta(max_length=10_000)]
+# Material names are filtered on (an indexed column of 80): a fibre or a hide, not a sentence.
+MaterialName = Annotated[Line, msgspec.Meta(min_length=1, max_length=80)]
+Grade = Annotated[Line, msgspec.Meta(max_length=80)]
+Country = Annotated[str, msgspec.Meta(pattern=r"^([A-Z]{2})?" + END, description="ISO 3166-1 alpha-2, or empty")]
+Url = Annotated[str, msgspec.Meta(pattern=r"^(https?://|/)[^\s\x00-\x1f\x7f-\x9f]{0,490}" + END, max_length=500)]
+# Empty or a URL, as one string schema: `Url | Literal[""]` is a union whose branches overlap (OpenAPI refuses it).
+OptionalUrl = Annotated[
+    str, msgspec.Meta(pattern=r"^((https?://|/)[^\s\x00-\x1f\x7f-\x9f]{0,490})?" + END, max_length=500)
+]
 Millimetres = Annotated[int, msgspec.Meta(ge=1, le=3000)]
 Score = Annotated[int, msgspec.Meta(ge=0, le=10)]
-Certification = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9 .+-]{2,40}$")]
-OptionName = Annotated[str, msgspec.Meta(pattern=r"^[a-z][a-z0-9_]{0,29}$")]
-OptionValue = Annotated[str, msgspec.Meta(min_length=1, max_length=60)]
-Category = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=40)]
+Certification = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9 .+-]{2,40}" + END)]
+OptionName = Annotated[str, msgspec.Meta(pattern=r"^[a-z][a-z0-9_]{0,29}" + END)]
+OptionValue = Annotated[Line, msgspec.Meta(min_length=1, max_length=60)]
+Category = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*" + END, max_length=40)]
 Stage = Literal["material", "cutting", "assembly", "finishing", "qc", "dispatch"]
 
 
@@ -38,8 +45,8 @@ class Image(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tru
 
 
 class MaterialIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    material: Name
-    grade: Text = ""
+    material: MaterialName
+    grade: Grade = ""
     share_pct: Annotated[int, msgspec.Meta(ge=1, le=100)]
     origin: Text = ""
     country: Country = ""
@@ -60,13 +67,13 @@ class RepairabilityIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_
     ease_of_repair: Score
     documentation: Score
     replaceable_parts: Annotated[list[Name], msgspec.Meta(max_length=20)] = []
-    repair_guide_url: Url | Literal[""] = ""
+    repair_guide_url: OptionalUrl = ""
     service_partner: Text = ""
 
 
 class PriceIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     amount: Annotated[int, msgspec.Meta(ge=0, le=10**10)]
-    currency: Annotated[str, msgspec.Meta(pattern=r"^[A-Z]{3}$")]
+    currency: CurrencyCode
 
 
 class VariantIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):

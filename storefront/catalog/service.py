@@ -7,6 +7,7 @@ Every write runs in one transaction and bumps the brand's ``catalog_version`` so
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from typing import Any, cast
 
 import msgspec
@@ -305,6 +306,17 @@ def _repairability_out(row: Repairability | None) -> RepairabilityOut | None:
     )
 
 
+async def existing_handles(brand_id: uuid.UUID, handles: Collection[str]) -> set[str]:
+    """Which of ``handles`` name one of the brand's products: one look-up on the (brand, handle) key.
+
+    For analytics, which sits beside the catalogue and must not count events for made-up products.
+    """
+    if not handles:
+        return set()
+    found = await Product.filter(brand_id=brand_id, handle__in=list(handles)).values_list("handle", flat=True)
+    return {cast("str", handle) for handle in found}
+
+
 async def get_product(
     brand_id: uuid.UUID,
     handle: str,
@@ -438,10 +450,10 @@ async def pair_candidates(brand_id: uuid.UUID, product: ProductOut, *, stock: St
     ids = await pairing.candidate_ids(
         brand_id, product_id=product.id, price_minor=product.price_from.amount, currency=product.price_from.currency
     )
-    products = (
-        await Product.filter(brand_id=brand_id, id__in=ids).order_by("id").prefetch_related("variants", "materials")
-    )
-    return await _summaries(brand_id, list(products), stock)
+    # By primary key, the brand checked on the rows: given `brand_id = ?` too, PostgreSQL may scan
+    # the brand's whole index for these few ids (it did on a lightly analysed table).
+    products = await Product.filter(id__in=ids).order_by("id").prefetch_related("variants", "materials")
+    return await _summaries(brand_id, [p for p in products if p.brand_id == brand_id], stock)
 
 
 async def _in_stock_product_ids(

@@ -34,6 +34,7 @@ from storefront.cart import (
     pricing,
     quote_problem,
 )
+from storefront.checkout.limits import ShopperLimit, earliest_release
 from storefront.checkout.schemas import CheckoutIn, CheckoutOut, ConfirmIn, PaymentOut
 from storefront.clock import utcnow
 from storefront.errors import Conflict, FieldError, InvalidInput, NotFound, PaymentsUnavailable, StallkitError
@@ -57,15 +58,30 @@ class HoldExpired(Conflict):
     title = "The reservation has expired"
 
 
+class TooManyUnpaidCheckouts(Conflict):
+    code = "unpaid_checkouts_limit"
+    title = "Too many unpaid checkouts"
+
+
 class NotCheckedOut(Conflict):
     code = "not_checked_out"
     title = "The cart has not been checked out"
 
 
 async def place_order(
-    brand_id: uuid.UUID, cart_id: uuid.UUID, data: CheckoutIn, *, hold: timedelta, now: datetime
+    brand_id: uuid.UUID,
+    cart_id: uuid.UUID,
+    data: CheckoutIn,
+    *,
+    hold: timedelta,
+    now: datetime,
+    shopper: ShopperLimit | None = None,
 ) -> Order:
-    """Lock the cart, re-quote and price it at ``now``, and have ``orders`` place it with its holds."""
+    """Lock the cart, re-quote and price it at ``now``, and have ``orders`` place it with its holds.
+
+    With ``shopper``, a shopper already holding their cap of unpaid orders is refused before
+    anything is held (:mod:`.limits`).
+    """
     async with in_transaction():
         cart = await Cart.filter(id=cart_id, brand_id=brand_id).select_for_update().first()
         if cart is None:
@@ -73,6 +89,8 @@ async def place_order(
         existing = await placing.order_for_cart(brand_id, cart.id)
         if existing is not None:
             return existing
+        if shopper is not None:
+            await _check_unpaid_cap(brand_id, data.email, shopper, now)
         lines = await CartLine.filter(cart_id=cart.id).order_by("created_at", "id").prefetch_related("variant__product")
         if not lines:
             raise EmptyCart("add something to the cart first", errors=[FieldError("path.cart_id", "cart is empty")])
@@ -85,11 +103,33 @@ async def place_order(
         options = await options_by_handle(brand_id)
         inputs, fees = price_inputs(lines, dict(quotes), options)
         priced = pricing.price_cart(inputs, fees, cart.currency)
-        draft = await _draft(brand_id, cart, data, lines, quotes, priced, hold=hold, now=now)
+        draft = await _draft(
+            brand_id,
+            cart,
+            data,
+            lines,
+            quotes,
+            priced,
+            hold=hold,
+            now=now,
+            shopper_ref=shopper.ref if shopper else None,
+        )
         order = await placing.place(draft)
         await mark_checked_out(cart)
         await bump_catalog_version(brand_id)
     return order
+
+
+async def _check_unpaid_cap(brand_id: uuid.UUID, email: str, shopper: ShopperLimit, now: datetime) -> None:
+    holds = await placing.unpaid_holds(brand_id, email=email, shopper_ref=shopper.ref, now=now)
+    release = earliest_release(holds, shopper.unpaid_orders)
+    if release is not None:
+        minutes = max(1, -(-int((release - now).total_seconds()) // 60))
+        raise TooManyUnpaidCheckouts(
+            f"you already have {len(holds)} unpaid checkouts holding items; pay for one, or try again in "
+            f"{minutes} minute{'s' if minutes != 1 else ''}, when the earliest hold ends",
+            errors=[FieldError("path.cart_id", "too many unpaid checkouts")],
+        )
 
 
 async def _draft(
@@ -102,6 +142,7 @@ async def _draft(
     *,
     hold: timedelta,
     now: datetime,
+    shopper_ref: str | None,
 ) -> placing.OrderDraft:
     """The order as priced: lines that travel together share a fulfilment (one per method and place)."""
     groups: dict[Hashable, int] = {}
@@ -152,6 +193,7 @@ async def _draft(
         total_minor=priced.total,
         placed_at=now,
         hold_expires_at=now + hold,
+        shopper_ref=shopper_ref,
         fulfilments=fulfilments,
         lines=draft_lines,
     )
@@ -175,12 +217,15 @@ async def checkout(
     *,
     gateway: PaymentGateway,
     settings: Settings,
+    shopper: ShopperLimit | None = None,
     now: datetime | None = None,
 ) -> CheckoutOut:
+    """Place the order and start its payment; ``shopper`` (publishable-key checkouts) caps unpaid holds."""
     now = now or utcnow()
     if not settings.payments_enabled:
         raise PaymentsUnavailable("this shop cannot take payments right now")
-    order = await place_order(brand_id, cart_id, data, hold=timedelta(minutes=settings.checkout_hold_minutes), now=now)
+    hold = timedelta(minutes=settings.checkout_hold_minutes)
+    order = await place_order(brand_id, cart_id, data, hold=hold, now=now, shopper=shopper)
     intent: PaymentIntentView | None = None
     if order.status == "pending_payment" and due_at_checkout(order) == 0:
         await apply_signal(order.id, "succeeded", source="checkout", gateway=None, now=now)
@@ -248,4 +293,4 @@ async def confirm(
     return CheckoutOut(order=await order_out(order), payment=_payment_out(order, settings, intent))
 
 
-__all__ = ["CartClosed", "checkout", "confirm", "place_order"]
+__all__ = ["CartClosed", "TooManyUnpaidCheckouts", "checkout", "confirm", "place_order"]

@@ -23,12 +23,30 @@ from pathlib import Path
 DEFAULT_PYTHON = Path(".venv-localstripe") / "bin" / "python"
 TEST_SECRET_KEY = "sk_test_stallkit_localstripe"  # noqa: S105 (localstripe takes any key; it opens nothing)
 
-# Binding port 0 and printing the port avoids a race for a "free" port.
+# Binding port 0 and printing the port avoids a race for a "free" port. The program ends itself
+# when the process that started it is gone (its parent id, passed in, is no longer its parent):
+# however that process ended, SIGKILL included, no test server is left running. A watching thread
+# rather than Linux's PR_SET_PDEATHSIG, which fires when the *thread* that started the child ends
+# (a fixture's worker thread, say) and exists on Linux only.
 _SERVER_PROGRAM = """
+import os
 import socket
+import sys
+import threading
+import time
 from aiohttp import web
 from localstripe import resources, server
 
+parent = int(sys.argv[1])
+
+
+def watch_parent():
+    while os.getppid() == parent:
+        time.sleep(0.2)
+    os._exit(0)
+
+
+threading.Thread(target=watch_parent, daemon=True).start()
 resources.Store.dump_to_disk = lambda self: None
 sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
 sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -105,7 +123,7 @@ def start(workdir: Path, python: Path = DEFAULT_PYTHON, *, timeout: float = 20) 
     env["TMPDIR"] = str(workdir)
     with log_path.open("wb") as log:
         process = subprocess.Popen(  # noqa: S603 (our own interpreter path and program)
-            [str(python.absolute()), "-c", _SERVER_PROGRAM],
+            [str(python.absolute()), "-c", _SERVER_PROGRAM, str(os.getpid())],
             stdout=subprocess.PIPE,
             stderr=log,
             stdin=subprocess.DEVNULL,

@@ -27,7 +27,7 @@ from storefront.fulfilment.schemas import (
 from storefront.ids import SKU_PATTERN
 from storefront.pagination import DEFAULT_LIMIT, Page
 from storefront.params import CursorQuery, HandleParam, LimitQuery
-from storefront.tenancy import Reader, Writer, principal_from
+from storefront.tenancy import SHOPPER, Reader, Writer, principal_from
 
 SkuQuery = Annotated[str, QueryParameter(pattern=SKU_PATTERN, max_length=64, description="the variant's SKU")]
 PostcodeQuery = Annotated[
@@ -55,7 +55,7 @@ class FulfilmentController(Controller):
     path = "/v1/fulfilment"
     tags = ["fulfilment"]
 
-    @get("/quote", summary="Quote a delivery promise", description=QUOTE_DESCRIPTION)
+    @get("/quote", summary="Quote a delivery promise", description=QUOTE_DESCRIPTION, opt=SHOPPER)
     async def quote(
         self,
         request: Request[Any, Any, Any],
@@ -86,7 +86,7 @@ class FulfilmentController(Controller):
             cache=quote_cache,
         )
 
-    @get("/pickup-points", summary="List pickup points")
+    @get("/pickup-points", summary="List pickup points", opt=SHOPPER)
     async def list_pickup_points(
         self, principal: Reader, cursor: CursorQuery = None, limit: LimitQuery = DEFAULT_LIMIT
     ) -> Page[PickupPointOut]:
@@ -96,7 +96,7 @@ class FulfilmentController(Controller):
     async def create_pickup_point(self, writer: Writer, data: JSONBody[PickupPointIn]) -> PickupPointOut:
         return await service.create_pickup_point(writer.brand_id, data)
 
-    @get("/courier-zones", summary="List courier zones with their rates")
+    @get("/courier-zones", summary="List courier zones with their rates", opt=SHOPPER)
     async def list_courier_zones(
         self, principal: Reader, cursor: CursorQuery = None, limit: LimitQuery = DEFAULT_LIMIT
     ) -> Page[CourierZoneOut]:
@@ -125,7 +125,7 @@ class FulfilmentController(Controller):
     async def create_microfactory(self, writer: Writer, data: JSONBody[MicrofactoryIn]) -> MicrofactoryOut:
         return await service.create_microfactory(writer.brand_id, data)
 
-    @get("/personalisation-options", summary="List personalisation options")
+    @get("/personalisation-options", summary="List personalisation options", opt=SHOPPER)
     async def list_personalisation_options(
         self, principal: Reader, cursor: CursorQuery = None, limit: LimitQuery = DEFAULT_LIMIT
     ) -> Page[PersonalisationOptionOut]:

@@ -10,21 +10,21 @@ import msgspec
 
 from storefront.catalog import Name, PriceIn, Text
 from storefront.fulfilment.rules import PersonalisationKind
-from storefront.ids import Handle
+from storefront.ids import END, Handle, Line
 from storefront.inventory import Weekday
 from storefront.money import Money
 
-Clock = Annotated[str, msgspec.Meta(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$", description="24-hour HH:MM")]
+Clock = Annotated[str, msgspec.Meta(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]" + END, description="24-hour HH:MM")]
 Window = tuple[Clock, Clock]
 PostcodePrefix = Annotated[
-    str, msgspec.Meta(pattern=r"^[A-Z0-9]{1,8}$", description="upper case, no space: a district (E1) or area (E)")
+    str, msgspec.Meta(pattern=r"^[A-Z0-9]{1,8}" + END, description="upper case, no space: a district (E1) or area (E)")
 ]
 Instant = Annotated[datetime, msgspec.Meta(tz=True, description="ISO 8601 with a UTC offset")]
 PrepMinutes = Annotated[int, msgspec.Meta(ge=0, le=7 * 24 * 60)]
 RadiusMetres = Annotated[int, msgspec.Meta(ge=1, le=500_000)]
 Capacity = Annotated[int, msgspec.Meta(ge=0, le=100_000)]
 LeadDays = Annotated[int, msgspec.Meta(ge=0, le=120)]
-OptionValue = Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
+OptionValue = Annotated[Line, msgspec.Meta(min_length=1, max_length=40)]
 
 
 # --- pickup points ----------------------------------------------------------------------------
@@ -133,7 +133,7 @@ class PersonalisationOptionIn(msgspec.Struct, frozen=True, kw_only=True, forbid_
     kind: PersonalisationKind
     label: Text = ""
     allowed_values: Annotated[list[OptionValue], msgspec.Meta(max_length=50)] = []
-    pattern: Annotated[str, msgspec.Meta(max_length=100, description="a regular expression a value must match")] = ""
+    pattern: Annotated[Line, msgspec.Meta(max_length=100, description="a regular expression a value must match")] = ""
     max_length: Annotated[int, msgspec.Meta(ge=1, le=40)] | None = None
     price: PriceIn
 

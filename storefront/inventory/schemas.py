@@ -9,17 +9,17 @@ from typing import Annotated
 import msgspec
 
 from storefront.catalog import Country, Name, Text
-from storefront.ids import Handle, Sku
+from storefront.ids import Handle, Line, Sku
 from storefront.inventory.rules import MAX_QUANTITY, LocationKind, ManualMovementKind, Weekday
 
-Timezone = Annotated[str, msgspec.Meta(min_length=1, max_length=64, description="IANA zone, e.g. Europe/London")]
+Timezone = Annotated[Line, msgspec.Meta(min_length=1, max_length=64, description="IANA zone, e.g. Europe/London")]
 Latitude = Annotated[int, msgspec.Meta(ge=-90_000_000, le=90_000_000, description="micro-degrees (degrees x 10^6)")]
 Longitude = Annotated[int, msgspec.Meta(ge=-180_000_000, le=180_000_000, description="micro-degrees (degrees x 10^6)")]
-Address = Annotated[str, msgspec.Meta(max_length=300)]
-City = Annotated[str, msgspec.Meta(max_length=100)]
-Postcode = Annotated[str, msgspec.Meta(max_length=20)]
+Address = Annotated[Line, msgspec.Meta(max_length=300)]
+City = Annotated[Line, msgspec.Meta(max_length=100)]
+Postcode = Annotated[Line, msgspec.Meta(max_length=20)]
 # The HH:MM shape is checked by rules.opening_hours_problems, which names the day and pair at fault.
-Clock = Annotated[str, msgspec.Meta(max_length=5, description="24-hour HH:MM")]
+Clock = Annotated[Line, msgspec.Meta(max_length=5, description="24-hour HH:MM")]
 OpeningHours = Annotated[
     dict[Weekday, Annotated[list[tuple[Clock, Clock]], msgspec.Meta(max_length=6)]],
     msgspec.Meta(description="weekday -> [open, close] pairs; a day left out is closed"),

@@ -11,7 +11,7 @@ from storefront.lookbooks import service
 from storefront.lookbooks.schemas import LookbookIn, LookbookOut, LookbookPatch, LookbookSummary
 from storefront.pagination import DEFAULT_LIMIT, Page
 from storefront.params import CursorQuery, HandleParam, LimitQuery
-from storefront.tenancy import Reader, Writer
+from storefront.tenancy import SHOPPER, Reader, Writer
 
 LookbookCache = NamedDependency[VersionedCache[LookbookOut]]
 LookbookPageCache = NamedDependency[VersionedCache[Page[LookbookSummary]]]
@@ -21,7 +21,7 @@ class LookbookController(Controller):
     path = "/v1/lookbooks"
     tags = ["lookbooks"]
 
-    @get("/", summary="List lookbooks", description="Cursor-paginated summaries in creation order.")
+    @get("/", summary="List lookbooks", description="Cursor-paginated summaries in creation order.", opt=SHOPPER)
     async def list_lookbooks(
         self,
         principal: Reader,
@@ -33,7 +33,7 @@ class LookbookController(Controller):
             principal.brand_id, cursor=cursor, limit=limit, version=principal.catalog_version, cache=lookbook_page_cache
         )
 
-    @get("/{handle:str}", summary="Get a lookbook with its looks and priced items")
+    @get("/{handle:str}", summary="Get a lookbook with its looks and priced items", opt=SHOPPER)
     async def get_lookbook(self, principal: Reader, lookbook_cache: LookbookCache, handle: HandleParam) -> LookbookOut:
         return await service.get_lookbook(
             principal.brand_id, handle, version=principal.catalog_version, cache=lookbook_cache

@@ -3,9 +3,10 @@
 from storefront.orders import placing
 from storefront.orders.models import Order
 from storefront.orders.payment import apply_intent, apply_signal, expire
+from storefront.orders.reading import order_out
 from storefront.orders.reconciliation import reconcile
 from storefront.orders.schemas import OrderOut
-from storefront.orders.service import due_at_checkout, order_out, order_ref
+from storefront.orders.service import due_at_checkout, order_ref
 
 __all__ = [
     "Order",

@@ -9,7 +9,7 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromQuery, JSONBody
 
 from storefront.clock import utcnow
-from storefront.orders import returns, service, webhooks
+from storefront.orders import reading, returns, service, webhooks
 from storefront.orders.schemas import (
     KpiSummary,
     OrderOut,
@@ -88,7 +88,7 @@ class OrderController(Controller):
 
     @get("/{order_id:uuid}/returns", summary="An order's returns")
     async def list_returns(self, writer: Writer, order_id: IdParam) -> list[ReturnOut]:
-        await service.find_order(writer.brand_id, order_id)
+        await reading.find_order(writer.brand_id, order_id)
         return await returns.list_returns(writer.brand_id, order_id)
 
 

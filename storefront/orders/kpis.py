@@ -1,9 +1,12 @@
 """Order KPIs: promised vs actual lead time, on-time delivery, costs, returns.
 
 :func:`order_kpis` and :func:`summarise` define the figures as pure functions over loaded orders.
-A brand's summary is computed in the database instead (:func:`summary_sql`, read back with
-:func:`summary_from_rows`): two grouped queries with one parameter, whatever the number of
-orders, giving exactly what :func:`summarise` gives over all the brand's orders.
+Every figure is worked out from integer sums (:class:`MethodFigures`), which is what makes them
+cheap to keep: a brand's sums are the total of its orders' :func:`contribution`, kept as running
+counters (:mod:`.kpi_counters`) that move by :func:`change` whenever an order does. The same
+sums are also computed from scratch in the database (:func:`summary_sql`, read back with
+:func:`figures_from_rows`), in two grouped queries with one parameter whatever the number of
+orders: that is how counters are filled for existing orders and checked for drift.
 """
 
 from __future__ import annotations
@@ -59,51 +62,122 @@ def order_kpis(
     )
 
 
-def summarise(orders: Iterable[OrderOut], currency: str) -> list[KpiSummary]:
-    """Figures by fulfilment method over paid (not cancelled, not pending) orders.
+class MethodFigures(msgspec.Struct, frozen=True, kw_only=True):
+    """The sums one fulfilment method's KPIs are worked out from: what the running counters hold.
+
+    Every field is an integer sum, so figures add and subtract exactly: a brand's are the sum of
+    its orders' :func:`contribution`, and a change to an order moves them by the difference of its
+    contribution before and after.
+    """
+
+    orders: int = 0
+    fulfilled: int = 0
+    on_time: int = 0
+    promised_minutes: int = 0
+    actual_minutes: int = 0
+    revenue: int = 0
+    refunded: int = 0
+    fees: int = 0
+    returned_units: int = 0
+    damaged_units: int = 0
+    reasons: dict[str, int] = msgspec.field(default_factory=dict)
+
+    def plus(self, other: MethodFigures, sign: int = 1) -> MethodFigures:
+        reasons = Counter(self.reasons)
+        for reason, units in other.reasons.items():
+            reasons[reason] += sign * units
+        return MethodFigures(
+            **{name: getattr(self, name) + sign * getattr(other, name) for name in SUMS},
+            reasons={reason: units for reason, units in sorted(reasons.items()) if units},
+        )
+
+    def is_zero(self) -> bool:
+        return not self.reasons and all(getattr(self, name) == 0 for name in SUMS)
+
+
+SUMS = tuple(name for name in MethodFigures.__struct_fields__ if name != "reasons")
+NOTHING = MethodFigures()
+Figures = dict[str, MethodFigures]  # by method
+
+
+def contribution(order: OrderOut) -> Figures:
+    """What one order adds to its brand's figures: nothing unless paid (not pending, not cancelled).
 
     An order with several fulfilments counts under each of its methods, with its revenue split
-    by line totals per method.
+    by line totals per method; its refund, returns and lead times count under each of them whole.
     """
-    buckets: dict[str, list[tuple[OrderOut, int]]] = defaultdict(list)
-    for order in orders:
-        if order.status in {"pending_payment", "cancelled"}:
-            continue
-        by_method: Counter[str] = Counter()
-        method_of = {f.id: f.method for f in order.fulfilments}
-        for line in order.lines:
-            by_method[method_of[line.fulfilment]] += line.total.amount
-        for method in sorted({f.method for f in order.fulfilments}):
-            buckets[method].append((order, by_method[method]))
+    if order.status in {"pending_payment", "cancelled"}:
+        return {}
+    revenue: Counter[str] = Counter()
+    fees: Counter[str] = Counter()
+    method_of = {f.id: f.method for f in order.fulfilments}
+    for line in order.lines:
+        revenue[method_of[line.fulfilment]] += line.total.amount
+    for f in order.fulfilments:
+        fees[f.method] += f.fee.amount
+    k = order.kpis
+    done = k.actual_lead_minutes is not None
+    return {
+        method: MethodFigures(
+            orders=1,
+            fulfilled=int(done),
+            on_time=int(done and bool(k.on_time)),
+            promised_minutes=k.promised_lead_minutes,
+            actual_minutes=k.actual_lead_minutes or 0,
+            revenue=revenue[method],
+            refunded=order.refunded.amount,
+            fees=fees[method],
+            returned_units=k.returned_units,
+            damaged_units=k.damaged_units,
+            reasons=dict(k.return_reasons),
+        )
+        for method in sorted(method_of.values())
+    }
+
+
+def total(parts: Iterable[Figures]) -> Figures:
+    """The sum of figures by method; methods that come to nothing are dropped."""
+    out: Figures = {}
+    for part in parts:
+        for method, figures in part.items():
+            out[method] = out.get(method, NOTHING).plus(figures)
+    return {method: figures for method, figures in sorted(out.items()) if not figures.is_zero()}
+
+
+def change(before: Figures, after: Figures) -> Figures:
+    """How a brand's figures move when one order's contribution goes from ``before`` to ``after``."""
+    moved = {m: after.get(m, NOTHING).plus(before.get(m, NOTHING), -1) for m in sorted(before.keys() | after.keys())}
+    return {method: figures for method, figures in moved.items() if not figures.is_zero()}
+
+
+def summary_of(figures: Mapping[str, MethodFigures], currency: str) -> list[KpiSummary]:
+    """The KPIs by method from their sums; methods without a paid order are left out."""
     out = []
-    for method, entries in sorted(buckets.items()):
-        orders_ = [o for o, _ in entries]
-        done = [o for o in orders_ if o.kpis.actual_lead_minutes is not None]
-        reasons: Counter[str] = Counter()
-        for o in orders_:
-            reasons.update(o.kpis.return_reasons)
+    for method, f in sorted(figures.items()):
+        if f.orders <= 0:
+            continue
         out.append(
             KpiSummary(
                 method=method,
-                orders=len(orders_),
-                fulfilled=len(done),
-                on_time_bp=(sum(1 for o in done if o.kpis.on_time) * 10_000 // len(done)) if done else None,
-                average_promised_lead_minutes=sum(o.kpis.promised_lead_minutes for o in orders_) // len(orders_),
-                average_actual_lead_minutes=(
-                    sum(o.kpis.actual_lead_minutes or 0 for o in done) // len(done) if done else None
-                ),
-                revenue=Money(amount=sum(amount for _, amount in entries), currency=currency),
-                refunded=Money(amount=sum(o.refunded.amount for o in orders_), currency=currency),
-                fulfilment_fees=Money(
-                    amount=sum(f.fee.amount for o in orders_ for f in o.fulfilments if f.method == method),
-                    currency=currency,
-                ),
-                returned_units=sum(o.kpis.returned_units for o in orders_),
-                damaged_units=sum(o.kpis.damaged_units for o in orders_),
-                return_reasons=dict(sorted(reasons.items())),
+                orders=f.orders,
+                fulfilled=f.fulfilled,
+                on_time_bp=f.on_time * 10_000 // f.fulfilled if f.fulfilled else None,
+                average_promised_lead_minutes=f.promised_minutes // f.orders,
+                average_actual_lead_minutes=f.actual_minutes // f.fulfilled if f.fulfilled else None,
+                revenue=Money(amount=f.revenue, currency=currency),
+                refunded=Money(amount=f.refunded, currency=currency),
+                fulfilment_fees=Money(amount=f.fees, currency=currency),
+                returned_units=f.returned_units,
+                damaged_units=f.damaged_units,
+                return_reasons=dict(sorted((r, n) for r, n in f.reasons.items() if n)),
             )
         )
     return out
+
+
+def summarise(orders: Iterable[OrderOut], currency: str) -> list[KpiSummary]:
+    """The definition: figures by fulfilment method over the given orders' contributions."""
+    return summary_of(total(contribution(order) for order in orders), currency)
 
 
 # --- the same summary, in SQL ---------------------------------------------------------------------
@@ -229,34 +303,15 @@ def summary_sql(dialect: str) -> tuple[str, str]:
     return totals, _REASONS.format(paid=paid)
 
 
-def summary_from_rows(
-    totals: Iterable[Mapping[str, Any]], reasons: Iterable[Mapping[str, Any]], currency: str
-) -> list[KpiSummary]:
-    """:func:`summarise`'s figures from :func:`summary_sql`'s rows (sums may come back as Decimal)."""
+def figures_from_rows(totals: Iterable[Mapping[str, Any]], reasons: Iterable[Mapping[str, Any]]) -> Figures:
+    """:class:`MethodFigures` from :func:`summary_sql`'s rows (sums may come back as Decimal or NULL)."""
     by_method: dict[str, Counter[str]] = defaultdict(Counter)
     for row in reasons:
         by_method[row["method"]][row["reason"]] += int(row["units"])
-
-    def money(value: Any) -> Money:
-        return Money(amount=int(value or 0), currency=currency)
-
-    out = []
-    for row in sorted(totals, key=lambda r: str(r["method"])):
-        method, orders, done = row["method"], int(row["orders"]), int(row["fulfilled"] or 0)
-        out.append(
-            KpiSummary(
-                method=method,
-                orders=orders,
-                fulfilled=done,
-                on_time_bp=int(row["on_time"] or 0) * 10_000 // done if done else None,
-                average_promised_lead_minutes=int(row["promised_minutes"] or 0) // orders,
-                average_actual_lead_minutes=int(row["actual_minutes"] or 0) // done if done else None,
-                revenue=money(row["revenue"]),
-                refunded=money(row["refunded"]),
-                fulfilment_fees=money(row["fees"]),
-                returned_units=int(row["returned_units"] or 0),
-                damaged_units=int(row["damaged_units"] or 0),
-                return_reasons=dict(sorted(by_method[method].items())),
-            )
+    return {
+        row["method"]: MethodFigures(
+            **{name: int(row[name] or 0) for name in SUMS},
+            reasons=dict(sorted(by_method[row["method"]].items())),
         )
-    return out
+        for row in sorted(totals, key=lambda r: str(r["method"]))
+    }

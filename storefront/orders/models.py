@@ -56,6 +56,9 @@ class Order(Model):
     last_payment_error = fields.CharField(max_length=300, default="")
     last_failed_charge = fields.CharField(max_length=100, null=True)  # a decline is counted once
     hold_expires_at = fields.DatetimeField()
+    # Who checked out, for the cap on unpaid holds per shopper: a keyed hash of the client's
+    # address (never the address itself); None when the brand's own server checked out.
+    shopper_ref = fields.CharField(max_length=64, null=True)
     placed_at = fields.DatetimeField()
     paid_at = fields.DatetimeField(null=True)
     fulfilled_at = fields.DatetimeField(null=True)
@@ -124,7 +127,7 @@ class OrderLine(Model):
     )
     variant_id: uuid.UUID
     sku = fields.CharField(max_length=64)
-    title = fields.CharField(max_length=300)
+    title = fields.CharField(max_length=403)  # "<product title> — <variant title>": 200 + 3 + 200
     quantity = fields.IntField()
     unit_price_minor: int = fields.BigIntField()  # variant price plus personalisation, per unit
     discount_minor: int = fields.BigIntField(default=0)  # for the whole line
@@ -283,3 +286,53 @@ class ReturnLine(Model):
             Index(fields=("order_return_id",), name="return_line_order_return_id"),
             Index(fields=("line_id",), name="return_line_line_id"),
         )
+
+
+class OrderKpiCounter(Model):
+    """A brand's running KPI sums for one fulfilment method: what ``GET /v1/orders/kpis`` reads.
+
+    Written only by :mod:`storefront.orders.kpi_counters`, in the transaction of each change to
+    an order, by the difference of that order's contribution (``storefront.orders.kpis``); so
+    reading a brand's KPIs is a few rows whatever its number of orders. The sums are signed
+    integers (lead minutes may be negative for a promise before the order) and exact.
+    """
+
+    id = fields.BigIntField(primary_key=True)
+    brand: fields.ForeignKeyRelation[Brand] = fields.ForeignKeyField(
+        "stallkit.Brand", related_name="kpi_counters", on_delete=fields.CASCADE
+    )
+    brand_id: uuid.UUID
+    method = fields.CharField(max_length=16)
+    orders: int = fields.BigIntField(default=0)
+    fulfilled: int = fields.BigIntField(default=0)
+    on_time: int = fields.BigIntField(default=0)
+    promised_minutes: int = fields.BigIntField(default=0)
+    actual_minutes: int = fields.BigIntField(default=0)
+    revenue: int = fields.BigIntField(default=0)  # minor units of the brand's currency
+    refunded: int = fields.BigIntField(default=0)
+    fees: int = fields.BigIntField(default=0)
+    returned_units: int = fields.BigIntField(default=0)
+    damaged_units: int = fields.BigIntField(default=0)
+
+    class Meta:
+        app = "stallkit"
+        table = "order_kpi_counter"
+        unique_together = (("brand", "method"),)
+
+
+class OrderKpiReason(Model):
+    """Returned units by reason under one method: the return-reason part of the running KPIs."""
+
+    id = fields.BigIntField(primary_key=True)
+    brand: fields.ForeignKeyRelation[Brand] = fields.ForeignKeyField(
+        "stallkit.Brand", related_name="kpi_reasons", on_delete=fields.CASCADE
+    )
+    brand_id: uuid.UUID
+    method = fields.CharField(max_length=16)
+    reason = fields.CharField(max_length=24)
+    units: int = fields.BigIntField(default=0)
+
+    class Meta:
+        app = "stallkit"
+        table = "order_kpi_reason"
+        unique_together = (("brand", "method", "reason"),)

@@ -18,7 +18,7 @@ from tortoise.transactions import in_transaction
 from storefront.fulfilment import capacity
 from storefront.inventory import ledger
 from storefront.money import Money
-from storefront.orders import states
+from storefront.orders import kpi_counters, states
 from storefront.orders.models import CapacityHold, Fulfilment, Order, StockHold
 from storefront.orders.placing import record_event
 from storefront.orders.service import due_at_checkout
@@ -77,9 +77,11 @@ async def apply_signal(
         matches = charged is None or (charged.amount == due and charged.currency == order.currency)
         decision = states.on_payment(order.status, signal, amount_matches=matches)
         if decision.action == "commit_holds":
-            await _commit(order, received, source, now)
+            async with kpi_counters.following(order.id):
+                await _commit(order, received, source, now)
         elif decision.action == "release_holds":
-            await cancel_order(order, "payment_" + signal if signal != "expired" else "hold_expired", source, now)
+            async with kpi_counters.following(order.id):
+                await cancel_order(order, "payment_" + signal if signal != "expired" else "hold_expired", source, now)
         elif decision.action == "record_failure" and (attempt is None or attempt != order.last_failed_charge):
             order.last_failed_charge = attempt
             order.payment_failures += 1
@@ -143,9 +145,10 @@ async def refund_late_payment(order: Order, received: Money, gateway: PaymentGat
     async with in_transaction():
         locked = await Order.filter(id=order.id).select_for_update().get()
         if locked.refunded_minor < received.amount:
-            locked.paid_minor = received.amount
-            locked.refunded_minor = received.amount
-            await locked.save(update_fields=["paid_minor", "refunded_minor", "updated_at"])
+            async with kpi_counters.following(locked.id):  # a cancelled order counts nothing; kept exact anyway
+                locked.paid_minor = received.amount
+                locked.refunded_minor = received.amount
+                await locked.save(update_fields=["paid_minor", "refunded_minor", "updated_at"])
             await record_event(locked.id, locked.status, locked.status, source, "late payment refunded")
 
 

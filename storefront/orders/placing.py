@@ -15,12 +15,14 @@ from datetime import datetime
 from typing import TYPE_CHECKING, cast
 
 import msgspec
+from tortoise.expressions import Q
 
 from storefront.cart import FulfilmentChoice, line_quote
 from storefront.catalog import Variant
 from storefront.errors import FieldError, StallkitError, raise_field_errors
 from storefront.fulfilment import Quote, capacity, sourcing
 from storefront.inventory import ledger
+from storefront.orders import kpi_counters
 from storefront.orders.models import CapacityHold, Fulfilment, Order, OrderEvent, OrderLine, StockHold
 
 if TYPE_CHECKING:
@@ -65,12 +67,21 @@ class OrderDraft(msgspec.Struct, frozen=True, kw_only=True):
     placed_at: datetime
     hold_expires_at: datetime
     fulfilments: list[DraftFulfilment]
+    shopper_ref: str | None = None
     lines: list[DraftLine]
 
 
 def order_number() -> str:
     """A short number a shopper can read over the phone; unique in the database."""
     return "SK-" + "".join(secrets.choice(_NUMBER_ALPHABET) for _ in range(8))
+
+
+async def unpaid_holds(brand_id: uuid.UUID, *, email: str, shopper_ref: str | None, now: datetime) -> list[datetime]:
+    """When each of the brand's unpaid orders still holding stock for this shopper (same email, or
+    same client) lets go: read through the ``(brand_id, status, id)`` index, as unpaid orders are few."""
+    query = Order.filter(brand_id=brand_id, status="pending_payment", hold_expires_at__gt=now)
+    same = Q(email__iexact=email) | Q(shopper_ref=shopper_ref) if shopper_ref else Q(email__iexact=email)
+    return cast("list[datetime]", await query.filter(same).values_list("hold_expires_at", flat=True))
 
 
 async def order_for_cart(brand_id: uuid.UUID, cart_id: uuid.UUID) -> Order | None:
@@ -141,6 +152,7 @@ async def place(draft: OrderDraft, *, status: str = "pending_payment", source: s
         total_minor=draft.total_minor,
         balance_minor=sum(f.balance_minor for f in draft.fulfilments),
         hold_expires_at=draft.hold_expires_at,
+        shopper_ref=draft.shopper_ref,
         placed_at=draft.placed_at,
     )
     fulfilments: list[Fulfilment] = []
@@ -260,4 +272,5 @@ async def place_exchange(
             status="sold",
         )
     await record_event(exchange.id, "", "paid", "return", f"exchange for order {order.number}")
+    await kpi_counters.count_new(exchange.id)
     return exchange.id

@@ -32,7 +32,7 @@ from storefront.clock import utcnow
 from storefront.errors import Conflict, FieldError, NotFound, raise_field_errors
 from storefront.inventory import Location, ledger
 from storefront.money import Money, allocate
-from storefront.orders import placing
+from storefront.orders import kpi_counters, placing
 from storefront.orders.models import Fulfilment, Order, OrderLine, Return, ReturnLine, StockHold
 from storefront.orders.placing import record_event
 from storefront.orders.schemas import ReceiveIn, ReturnIn, ReturnLineOut, ReturnOut
@@ -164,6 +164,13 @@ async def _receive(
     brand_id: uuid.UUID, order: Order, ret: Return, conditions: dict[uuid.UUID, list[str]], now: datetime
 ) -> None:
     """Inside the caller's transaction: restock or quarantine, sell exchanges, and work out the refund."""
+    async with kpi_counters.following(order.id):  # received units and their reasons count in the KPIs
+        await _receive_units(brand_id, order, ret, conditions, now)
+
+
+async def _receive_units(
+    brand_id: uuid.UUID, order: Order, ret: Return, conditions: dict[uuid.UUID, list[str]], now: datetime
+) -> None:
     rows = await ReturnLine.filter(order_return_id=ret.id).order_by("id").prefetch_related("line")
     wanted = Counter(r.line.id for r in rows)
     given = Counter({line: len(found) for line, found in conditions.items()})
@@ -278,8 +285,9 @@ async def complete_refund(ret: Return, gateway: PaymentGateway, now: datetime) -
         locked.status, locked.refund_id, locked.completed_at = "completed", ",".join(refund_ids)[:100], now
         await locked.save(update_fields=["status", "refund_id", "completed_at"])
         order = await Order.filter(id=order.id).select_for_update().get()
-        order.refunded_minor += locked.refund_minor
-        await order.save(update_fields=["refunded_minor", "updated_at"])
+        async with kpi_counters.following(order.id):
+            order.refunded_minor += locked.refund_minor
+            await order.save(update_fields=["refunded_minor", "updated_at"])
 
 
 async def return_out(ret: Return) -> ReturnOut:

@@ -1,29 +1,32 @@
-"""Reading orders and moving their fulfilments along; payments are applied in :mod:`.payment`."""
+"""Moving orders along after payment (fulfilment steps), listing them and their KPIs.
+
+Payments are applied in :mod:`.payment`, returns in :mod:`.returns`; orders are read as the API
+shows them by :mod:`.reading`.
+"""
 
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
 from datetime import datetime
 from typing import TYPE_CHECKING, cast
 
-from tortoise import Tortoise
 from tortoise.transactions import in_transaction
 
 from storefront.cart import OrderRef
 from storefront.clock import utcnow
 from storefront.errors import Conflict, FieldError, NotFound, PaymentDeclined, PaymentsUnavailable
 from storefront.money import Money
-from storefront.orders import kpis, states
-from storefront.orders.models import Fulfilment, Order, OrderLine, ReturnLine
+from storefront.orders import kpi_counters, kpis, states
+from storefront.orders.models import Fulfilment, Order
 from storefront.orders.placing import record_event
-from storefront.orders.schemas import FulfilmentOut, KpiSummary, OrderLineOut, OrderOut, StepIn
+from storefront.orders.reading import find_order, order_out, orders_out
+from storefront.orders.schemas import KpiSummary, OrderOut, StepIn
 from storefront.pagination import Page, page_of, page_query
-from storefront.sql import uuid_param
 from storefront.tenancy import brand_currency
 
 if TYPE_CHECKING:
     from storefront.payments import PaymentGateway
+
 
 def due_at_checkout(order: Order) -> int:
     """What the checkout payment is for: the total less made-to-order balances due on dispatch."""
@@ -33,110 +36,6 @@ def due_at_checkout(order: Order) -> int:
 class IllegalTransition(Conflict):
     code = "illegal_transition"
     title = "Not the next step for this fulfilment"
-
-
-async def find_order(brand_id: uuid.UUID, order_id: uuid.UUID) -> Order:
-    order = await Order.get_or_none(id=order_id, brand_id=brand_id)
-    if order is None:
-        raise NotFound("no such order", errors=[FieldError("path.order_id", "no such order")])
-    return order
-
-
-async def order_out(order: Order) -> OrderOut:
-    return (await orders_out([order]))[0]
-
-
-async def orders_out(orders: list[Order]) -> list[OrderOut]:
-    """Orders with their fulfilments, lines and received returns: three queries for any number of orders."""
-    ids = [o.id for o in orders]
-    fulfilments: dict[uuid.UUID, list[Fulfilment]] = defaultdict(list)
-    for f in await Fulfilment.filter(order_id__in=ids).order_by("id"):
-        fulfilments[f.order_id].append(f)
-    lines: dict[uuid.UUID, list[OrderLine]] = defaultdict(list)
-    for line in await OrderLine.filter(order_id__in=ids).order_by("id"):
-        lines[line.order_id].append(line)
-    returned: dict[uuid.UUID, list[tuple[str, str, int]]] = defaultdict(list)
-    rows = (  # units received back; a return only requested has not come back yet
-        await ReturnLine.filter(line__order_id__in=ids)
-        .exclude(condition="")
-        .values_list("line__order_id", "reason", "condition", "quantity")
-    )
-    for order_id, reason, condition, quantity in rows:
-        returned[order_id].append((reason, condition, quantity))
-    return [_order_out(o, fulfilments[o.id], lines[o.id], returned[o.id]) for o in orders]
-
-
-def _order_out(
-    order: Order, fulfilments: list[Fulfilment], lines: list[OrderLine], returned: list[tuple[str, str, int]]
-) -> OrderOut:
-    def money(amount: int) -> Money:
-        return Money(amount=amount, currency=order.currency)
-
-    return OrderOut(
-        id=order.id,
-        number=order.number,
-        status=order.status,
-        email=order.email,
-        name=order.name,
-        subtotal=money(order.subtotal_minor),
-        fulfilment=money(order.fulfilment_minor),
-        discount=money(order.discount_minor),
-        total=money(order.total_minor),
-        paid=money(order.paid_minor),
-        refunded=money(order.refunded_minor),
-        balance=money(order.balance_minor),
-        payment_intent=order.payment_intent,
-        payment_failures=order.payment_failures,
-        last_payment_error=order.last_payment_error,
-        hold_expires_at=order.hold_expires_at,
-        placed_at=order.placed_at,
-        paid_at=order.paid_at,
-        fulfilled_at=order.fulfilled_at,
-        cancelled_at=order.cancelled_at,
-        cancel_reason=order.cancel_reason,
-        exchange_of=order.exchange_of_id,
-        fulfilments=[
-            FulfilmentOut(
-                id=f.id,
-                method=f.method,
-                status=f.status,
-                location=f.location,
-                zone=f.zone,
-                postcode=f.postcode,
-                fee=money(f.fee_minor),
-                balance=money(f.balance_minor),
-                balance_paid=f.balance_intent is not None,
-                promised_earliest=f.promised_earliest,
-                promised_latest=f.promised_latest,
-                promise_rule=f.promise_rule,
-                timezone=f.timezone,
-                fulfilled_at=f.fulfilled_at,
-            )
-            for f in fulfilments
-        ],
-        lines=[
-            OrderLineOut(
-                id=line.id,
-                fulfilment=line.fulfilment_id,
-                sku=line.sku,
-                title=line.title,
-                quantity=line.quantity,
-                unit_price=money(line.unit_price_minor),
-                discount=money(line.discount_minor),
-                total=money(line.total_minor),
-                personalisation=line.personalisation,
-                returned_quantity=line.returned_quantity,
-            )
-            for line in lines
-        ],
-        kpis=kpis.order_kpis(
-            placed_at=order.placed_at,
-            promised=[f.promised_latest for f in fulfilments],
-            fulfilled=[f.fulfilled_at for f in fulfilments],
-            fees=money(sum(f.fee_minor for f in fulfilments)),
-            returns=[kpis.ReturnedUnits(reason=r, condition=c, quantity=q) for r, c, q in returned],
-        ),
-    )
 
 
 async def get_order(brand_id: uuid.UUID, order_id: uuid.UUID) -> OrderOut:
@@ -227,10 +126,11 @@ async def advance_fulfilment(
             await order.save(update_fields=["paid_minor", "updated_at"])
             await record_event(order.id, order.status, order.status, "merchant", f"balance {intent_id} charged")
         await record_event(order.id, fulfilment.status, target, "merchant", fulfilment_id=fulfilment.id)
-        fulfilment.status = target
-        fulfilment.fulfilled_at = now if target == "fulfilled" else None
-        await fulfilment.save(update_fields=["status", "fulfilled_at", "balance_intent", "updated_at"])
-        await refresh_status(order, "merchant", now)
+        async with kpi_counters.following(order.id):
+            fulfilment.status = target
+            fulfilment.fulfilled_at = now if target == "fulfilled" else None
+            await fulfilment.save(update_fields=["status", "fulfilled_at", "balance_intent", "updated_at"])
+            await refresh_status(order, "merchant", now)
     return await order_out(order)
 
 
@@ -255,17 +155,10 @@ async def _charge_balance(order: Order, fulfilment: Fulfilment, gateway: Payment
 async def kpi_summary(brand_id: uuid.UUID) -> list[KpiSummary]:
     """Figures by method over the brand's paid orders, as :func:`kpis.summarise` defines them.
 
-    Computed in the database with two grouped queries of one parameter each: no order is loaded,
-    so memory and parameters stay bounded whatever the brand's volume (the orders themselves are
-    read by the ``(brand_id, status, id)`` index, their fulfilments, lines and returns by their FKs).
+    Read from the running counters (:mod:`.kpi_counters`): a row per method and reason, so the
+    cost does not grow with the brand's orders.
     """
-    connection = Tortoise.get_connection("default")
-    dialect = connection.capabilities.dialect
-    totals_sql, reasons_sql = kpis.summary_sql(dialect)
-    params = [uuid_param(dialect, brand_id)]
-    totals = await connection.execute_query_dict(totals_sql, params)
-    reasons = await connection.execute_query_dict(reasons_sql, params) if totals else []
-    return kpis.summary_from_rows(totals, reasons, await brand_currency(brand_id))
+    return kpis.summary_of(await kpi_counters.read(brand_id), await brand_currency(brand_id))
 
 
 async def order_ref(cart_id: uuid.UUID, brand_id: uuid.UUID) -> OrderRef | None:

@@ -4,19 +4,27 @@
 this module finds the order it is about and lets the state machine (:mod:`.payment`) decide.
 An event seen before is answered and ignored. The order is found by its intent id, or by the
 ``order_id`` in the intent's metadata when the webhook beats checkout to recording the intent id.
+
+``payments`` has already checked each event's shape and that its amounts are sane numbers; what
+only the order knows is checked here: a refund is in the order's currency and never more than
+the payment it refunds took. News that fails is refused (a 400, via ``payments.refuse_news``)
+and changes nothing, so Stripe delivers it again: a refund heard before its payment was
+recorded then lands once the payment has.
 """
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import cast
 
 from tortoise.transactions import in_transaction
 
-from storefront.orders.models import Order
+from storefront.orders import kpi_counters
+from storefront.orders.models import Fulfilment, Order
 from storefront.orders.payment import apply_intent
 from storefront.orders.placing import record_event
-from storefront.payments import PaymentGateway, PaymentNews, webhooks
+from storefront.payments import PaymentGateway, PaymentNews, refuse_news, webhooks
 
 
 async def receive(news: PaymentNews, *, gateway: PaymentGateway, now: datetime) -> str:
@@ -55,17 +63,31 @@ async def _apply(news: PaymentNews, gateway: PaymentGateway, now: datetime) -> s
 
 
 async def _charge_refunded(news: PaymentNews) -> str:
-    """The provider's view of what was refunded wins when it is more than ours (a refund made in its dashboard)."""
+    """The provider's view of what was refunded wins when it is more than ours (a refund made in its dashboard).
+
+    ``refunded`` is the checkout payment's refunded total (Stripe's ``amount_refunded`` of its
+    charge), so it is bounded by what that payment took: the order's paid total less the
+    made-to-order balances charged separately.
+    """
     if news.refunded_intent is None or news.refunded is None:
         return "charge without an intent"
     async with in_transaction():
         order = await Order.filter(payment_intent=news.refunded_intent).select_for_update().first()
         if order is None:
             return "no order for this charge"
-        refunded = news.refunded.amount
-        if refunded <= order.refunded_minor:
+        refunded = news.refunded
+        if refunded.currency != order.currency:
+            raise refuse_news(news, f"a refund in {refunded.currency} of an order in {order.currency}")
+        balances = await Fulfilment.filter(order_id=order.id, balance_intent__isnull=False).values_list(
+            "balance_minor", flat=True
+        )
+        taken = order.paid_minor - sum(cast("list[int]", balances))
+        if refunded.amount > taken:
+            raise refuse_news(news, f"refunded {refunded.amount} of a payment of {taken} (not recorded as paid yet?)")
+        if refunded.amount <= order.refunded_minor:
             return "already recorded"
-        await record_event(order.id, order.status, order.status, "webhook", f"refunded {refunded} at Stripe")
-        order.refunded_minor = refunded
-        await order.save(update_fields=["refunded_minor", "updated_at"])
+        await record_event(order.id, order.status, order.status, "webhook", f"refunded {refunded.amount} at Stripe")
+        async with kpi_counters.following(order.id):
+            order.refunded_minor = refunded.amount
+            await order.save(update_fields=["refunded_minor", "updated_at"])
     return "refund recorded"

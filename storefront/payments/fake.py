@@ -22,8 +22,9 @@ from typing import Any, TypeVar, cast
 
 import msgspec
 
-from storefront.errors import InvalidInput, MalformedRequest, PaymentDeclined, PaymentsUnavailable
-from storefront.money import Money, from_stripe_amount, to_stripe_amount
+from storefront.errors import InvalidInput, PaymentDeclined, PaymentsUnavailable
+from storefront.money import Money, to_stripe_amount
+from storefront.payments import events
 from storefront.payments.gateway import (
     PaymentIntentNotFound,
     PaymentIntentView,
@@ -31,6 +32,7 @@ from storefront.payments.gateway import (
     RefundView,
     WebhookEvent,
     WebhookSignatureInvalid,
+    unknown_payment_method,
 )
 
 T = TypeVar("T")
@@ -40,19 +42,7 @@ DECLINED_CARDS = frozenset({"pm_card_chargeCustomerFail"})
 DECLINE = "card_declined: Your card was declined."
 _CONFIRMABLE = frozenset({"requires_payment_method", "requires_confirmation"})
 _CANCELABLE = _CONFIRMABLE | {"requires_action", "requires_capture"}
-_INTENT_EVENTS = frozenset({"payment_intent.succeeded", "payment_intent.payment_failed", "payment_intent.canceled"})
 _EPOCH = 1_700_000_000  # events' ``created``: a fixed clock that ticks one second per event
-
-
-class _Data(msgspec.Struct):
-    object: dict[str, Any]
-
-
-class _Event(msgspec.Struct):  # what parse_webhook reads of a body; the rest is ignored
-    id: str
-    type: str
-    created: int
-    data: _Data
 
 
 class FakeGateway:
@@ -114,8 +104,10 @@ class FakeGateway:
         obj = _stripe_intent(intent)
         if type == "charge.refunded":
             refunded = Money(amount=self._refunded[intent_id], currency=intent.currency)
+            received = Money(amount=intent.amount_received, currency=intent.currency)
             obj = {"id": intent.latest_charge or "", "object": "charge", "payment_intent": intent.id}
-            obj |= {"amount_refunded": to_stripe_amount(refunded), "currency": intent.currency.lower()}
+            obj |= {"amount": to_stripe_amount(received), "amount_refunded": to_stripe_amount(refunded)}
+            obj["currency"] = intent.currency.lower()
         event_id = self._next_id("evt")
         created = _EPOCH + self._counters["evt"]
         return msgspec.json.encode(
@@ -168,7 +160,8 @@ class FakeGateway:
         intent = self._intent(intent_id)
         if intent.status not in _CONFIRMABLE:
             return intent
-        _check_card(payment_method)
+        if payment_method not in PAYING_CARDS | DECLINED_CARDS:
+            raise unknown_payment_method(payment_method)
 
         def attempt() -> PaymentIntentView:
             if payment_method not in DECLINED_CARDS:
@@ -212,7 +205,7 @@ class FakeGateway:
         return self._once("create_refund", idempotency_key, (payment_intent, amount), refund)
 
     def parse_webhook(self, payload: bytes, signature: str | None) -> WebhookEvent:
-        """Verify a body signed by :meth:`sign` and read the event, refusing as the Stripe adapter does."""
+        """Verify a body signed by :meth:`sign`, then read it with :mod:`.events`, as the Stripe adapter does."""
         if not self._enabled:
             raise PaymentsUnavailable("payments are not configured")
         if not self._secret:
@@ -221,25 +214,11 @@ class FakeGateway:
             raise WebhookSignatureInvalid("missing Stripe-Signature header")
         if not hmac.compare_digest(self.sign(payload).encode(), signature.encode()):
             raise WebhookSignatureInvalid("the Stripe-Signature header does not match this body")
-        try:
-            event = msgspec.json.decode(payload, type=_Event)
-        except msgspec.DecodeError:  # not JSON, or not an event with a data.object
-            raise MalformedRequest("the webhook body is not a Stripe event") from None
-        obj = event.data.object
-        return WebhookEvent(
-            id=event.id, type=event.type, object_id=str(obj.get("id") or ""), object=obj, created=event.created
-        )
+        return events.read_event(payload)
 
     def news_of(self, event: WebhookEvent) -> PaymentNews:
-        """What a verified event tells an order: the same news the Stripe adapter reads from the same event."""
-        news = PaymentNews(event_id=event.id, event_type=event.type, object_id=event.object_id)
-        obj = event.object
-        if event.type in _INTENT_EVENTS:
-            return msgspec.structs.replace(news, intent=_intent_of(obj))
-        if event.type == "charge.refunded" and obj.get("payment_intent") and obj.get("currency"):
-            refunded = from_stripe_amount(int(obj.get("amount_refunded") or 0), str(obj["currency"]))
-            return msgspec.structs.replace(news, refunded_intent=str(obj["payment_intent"]), refunded=refunded)
-        return news
+        """What a verified event tells an order: read by :mod:`.events`, as the Stripe adapter reads it."""
+        return events.news_of(event)
 
     # --- state ---------------------------------------------------------------------------------
 
@@ -346,27 +325,3 @@ def _stripe_intent(intent: PaymentIntentView) -> dict[str, Any]:
         "currency": intent.currency.lower(),
         "last_payment_error": {"type": "card_error", "code": code, "message": message} if intent.last_error else None,
     }
-
-
-def _intent_of(obj: dict[str, Any]) -> PaymentIntentView:
-    """A webhook's PaymentIntent read as the Stripe adapter reads one (the contract tests check they agree)."""
-    try:
-        amount, currency, status = int(obj["amount"]), str(obj["currency"]), obj["status"]
-        received = obj.get("amount_received")
-        received = (amount if status == "succeeded" else 0) if received is None else int(received)
-        error = obj.get("last_payment_error") or {}
-        code, message = error.get("decline_code") or error.get("code"), error.get("message")
-        last_error = f"{code}: {message}" if code and message else str(code or message or "payment failed")
-        ours = {"amount": from_stripe_amount(amount, currency).amount, "currency": currency.upper()}
-        ours |= {"amount_received": from_stripe_amount(received, currency).amount}
-        ours["last_error"] = last_error if error else None
-        ours |= {name: _id_of(obj.get(name)) for name in ("latest_charge", "payment_method", "customer")}
-        ours["metadata"] = {str(k): str(v) for k, v in (obj.get("metadata") or {}).items()}
-        return msgspec.convert({"client_secret": None} | obj | ours, PaymentIntentView)
-    except (KeyError, TypeError, ValueError, AttributeError):  # msgspec.ValidationError is a ValueError
-        raise MalformedRequest("the webhook's payment intent is incomplete") from None
-
-
-def _id_of(value: Any) -> str | None:
-    """An id from a field that is an id or an expanded object (Stripe expands fields on request)."""
-    return str(value.get("id")) if isinstance(value, dict) else value

@@ -18,7 +18,10 @@ The contract every implementation keeps:
   :class:`~storefront.errors.PaymentsUnavailable`; nothing here is ever called inside a database
   transaction.
 - Webhooks: :meth:`PaymentGateway.parse_webhook` verifies and reads a delivery,
-  :meth:`PaymentGateway.news_of` turns it into :class:`PaymentNews` for ``orders`` to apply.
+  :meth:`PaymentGateway.news_of` turns it into :class:`PaymentNews` for ``orders`` to apply. A
+  signature proves who sent a body, not that it is sane: both read it through
+  :mod:`storefront.payments.events`, which refuses any shape or amount we could not trust with
+  :class:`WebhookEventInvalid` (400), never an exception a client would see as a 500.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from typing import Any, Protocol
 
 import msgspec
 
-from storefront.errors import MalformedRequest, PaymentsUnavailable
+from storefront.errors import FieldError, InvalidInput, MalformedRequest, PaymentsUnavailable
 from storefront.money import Money
 
 
@@ -38,12 +41,36 @@ class WebhookSignatureInvalid(MalformedRequest):
     title = "Webhook signature invalid"
 
 
+class WebhookEventInvalid(MalformedRequest):
+    """A signed webhook we cannot read or cannot believe (see :mod:`storefront.payments.events`).
+
+    Not an event, a shape we rely on broken, or an amount or currency the order it names could
+    not hold. A 400 like a bad signature: Stripe retries it, so news that only arrived out of
+    order (a refund before its payment) is applied on a later delivery.
+    """
+
+    code = "webhook_event_invalid"
+    title = "Webhook event invalid"
+
+
 class PaymentIntentNotFound(PaymentsUnavailable):
     """Stripe has no such PaymentIntent (wrong account or key mode, or an id we never had).
 
     Still a 503 ``payments_unavailable`` to a client: an order pointing at a missing intent is a
     configuration problem on our side, and the reconciler can tell it apart by its class.
     """
+
+
+def unknown_payment_method(payment_method: str) -> InvalidInput:
+    """What every implementation raises when a confirm names a payment method the provider lacks.
+
+    A 422 naming it, never a 503: the caller sent it (the confirm request's body, the only place a
+    payment method comes from), and nothing is wrong with payments.
+    """
+    return InvalidInput(
+        f"Stripe has no payment method {payment_method!r}",
+        errors=[FieldError("body.payment_method", "no such payment method")],
+    )
 
 
 class PaymentIntentView(msgspec.Struct, frozen=True, kw_only=True):

@@ -13,7 +13,8 @@ Failures arrive as the domain's errors, never as SDK exceptions:
 - A card declined while creating an intent: :class:`~storefront.errors.PaymentDeclined` (402).
   A decline while *confirming* is not an error: the intent comes back ``requires_payment_method``
   with ``last_error`` set, and the order's state machine decides.
-- A webhook whose signature does not verify: :class:`WebhookSignatureInvalid` (400).
+- A webhook whose signature does not verify: :class:`WebhookSignatureInvalid` (400); one that
+  verifies but is not an event we can read or believe: ``WebhookEventInvalid`` (400).
 
 Every call that changes something at Stripe carries an idempotency key that callers derive from
 our own ids, so a retry after a timeout can never charge or refund twice. The SDK does not retry
@@ -28,11 +29,11 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, cast
 
 import httpx
-import msgspec
 import stripe
 
-from storefront.errors import InvalidInput, MalformedRequest, PaymentDeclined, PaymentsUnavailable
+from storefront.errors import InvalidInput, PaymentDeclined, PaymentsUnavailable
 from storefront.money import Money, from_stripe_amount, to_stripe_amount
+from storefront.payments import events
 from storefront.payments.gateway import (
     PaymentIntentNotFound,
     PaymentIntentView,
@@ -40,6 +41,7 @@ from storefront.payments.gateway import (
     RefundView,
     WebhookEvent,
     WebhookSignatureInvalid,
+    unknown_payment_method,
 )
 from storefront.settings import Secret, Settings
 
@@ -61,11 +63,6 @@ TIMEOUT = httpx.Timeout(20.0, connect=5.0)
 # Statuses from which a PaymentIntent can still be confirmed or cancelled. Outside them, a
 # confirm or cancel has nothing to do and the gateway reports the intent as it stands.
 _CONFIRMABLE = frozenset({"requires_payment_method", "requires_confirmation"})
-# The intent in these events is a snapshot taken when the event happened, so its status says
-# what happened; it is read exactly as an intent fetched from the API would be.
-_PAYMENT_INTENT_EVENTS = frozenset(
-    {"payment_intent.succeeded", "payment_intent.payment_failed", "payment_intent.canceled"}
-)
 _CANCELABLE = frozenset({"requires_payment_method", "requires_confirmation", "requires_action", "requires_capture"})
 
 
@@ -237,6 +234,7 @@ class StripeGateway:
                     {"idempotency_key": f"{idempotency_key}:attach"},
                 ),
                 intent_id=intent_id,
+                payment_method=payment_method,
             )
         try:
             intent = await self._call(
@@ -245,6 +243,7 @@ class StripeGateway:
                     intent_id, None, {"idempotency_key": f"{idempotency_key}:confirm"}
                 ),
                 intent_id=intent_id,
+                payment_method=payment_method,
                 declined_raises=True,
             )
         except PaymentDeclined:
@@ -306,46 +305,31 @@ class StripeGateway:
     def parse_webhook(self, payload: bytes, signature: str | None) -> WebhookEvent:
         """Verify a webhook's ``Stripe-Signature`` against our endpoint secret and read the event.
 
-        Only a verified body is parsed: anything else raises :class:`WebhookSignatureInvalid`
+        Only a verified body is read: anything else raises :class:`WebhookSignatureInvalid`
         (400, so Stripe shows the delivery as failed). A verified body that is not a Stripe event
-        raises ``MalformedRequest``. With no webhook secret configured every delivery is refused
-        with ``PaymentsUnavailable`` (503): Stripe retries, and nothing unverified gets in.
+        raises :class:`WebhookEventInvalid` (400). With no webhook secret configured every
+        delivery is refused with ``PaymentsUnavailable`` (503): Stripe retries, and nothing
+        unverified gets in. The SDK checks the signature and its age (``DEFAULT_TOLERANCE``);
+        the body is read by :mod:`.events`, as the fake reads it, not by the SDK, whose event
+        objects accept any shape.
         """
-        client = self._stripe()
+        self._stripe()
         secret = _reveal(self._settings.stripe_webhook_secret)
         if not secret:
             raise PaymentsUnavailable("the Stripe webhook secret is not configured")
         if not signature:
             raise WebhookSignatureInvalid("missing Stripe-Signature header")
         try:
-            event = client.construct_event(payload, signature, secret)
+            stripe.WebhookSignature.verify_header(payload, signature, secret, stripe.Webhook.DEFAULT_TOLERANCE)
         except stripe.SignatureVerificationError:
             raise WebhookSignatureInvalid("the Stripe-Signature header does not match this body") from None
-        except (ValueError, TypeError, KeyError):  # not UTF-8, not JSON, or not an event
-            raise MalformedRequest("the webhook body is not a Stripe event") from None
-        try:
-            obj = event.data.object.to_dict()
-            return WebhookEvent(
-                id=event.id,
-                type=event.type,
-                object_id=str(obj.get("id") or ""),
-                object=obj,
-                created=int(event.created),
-            )
-        except (AttributeError, KeyError, TypeError, ValueError):
-            raise MalformedRequest("the webhook event has no data.object") from None
+        except UnicodeDecodeError:  # the SDK decodes the body before it hashes it
+            raise WebhookSignatureInvalid("the webhook body is not UTF-8, so no signature can match it") from None
+        return events.read_event(payload)
 
     def news_of(self, event: WebhookEvent) -> PaymentNews:
         """What a verified event tells an order: an intent's state, or a charge's refunded total."""
-        news = PaymentNews(event_id=event.id, event_type=event.type, object_id=event.object_id)
-        if event.type in _PAYMENT_INTENT_EVENTS:
-            return msgspec.structs.replace(news, intent=intent_from_event(event))
-        if event.type == "charge.refunded":
-            intent_id, currency = event.object.get("payment_intent"), event.object.get("currency")
-            if intent_id and currency:
-                refunded = from_stripe_amount(int(event.object.get("amount_refunded") or 0), str(currency))
-                return msgspec.structs.replace(news, refunded_intent=str(intent_id), refunded=refunded)
-        return news
+        return events.news_of(event)
 
     # --- error mapping -----------------------------------------------------------------------
 
@@ -355,11 +339,15 @@ class StripeGateway:
         call: Callable[[], Awaitable[T]],
         *,
         intent_id: str | None = None,
+        payment_method: str | None = None,
         declined_raises: bool = False,
         refused_raises: bool = False,
     ) -> T:
         """Run one SDK call and translate its exceptions into the domain's (see the module docstring).
 
+        ``payment_method``: the call uses this payment method on an intent just read, so a missing
+        resource is the payment method (Stripe: 400 ``resource_missing`` on ``payment_method``;
+        the local test server: 404 on confirm), the caller's bad input, not a missing intent.
         ``declined_raises``: a card error becomes ``PaymentDeclined`` (else it is unexpected).
         ``refused_raises``: an invalid-request refusal is raised as :class:`_Refused` for the caller
         to inspect before it becomes ``PaymentsUnavailable``.
@@ -371,6 +359,8 @@ class StripeGateway:
                 raise PaymentDeclined(_decline_message(exc)) from None
             _fail(what, exc)
         except stripe.InvalidRequestError as exc:
+            if payment_method is not None and (exc.code == "resource_missing" or exc.http_status == 404):
+                raise unknown_payment_method(payment_method) from None
             if intent_id is not None and (exc.code == "resource_missing" or exc.http_status == 404):
                 log.warning("Stripe has no payment intent %s (%s)", intent_id, what)
                 raise PaymentIntentNotFound(f"Stripe has no payment intent {intent_id}") from None
@@ -459,8 +449,8 @@ def _last_error(intent: Any) -> str | None:
 
 
 def intent_from_event(event: WebhookEvent) -> PaymentIntentView:
-    """The PaymentIntent a ``payment_intent.*`` webhook carries, read as every API answer is."""
-    return _intent_view(event.object)
+    """The PaymentIntent a ``payment_intent.*`` webhook carries, read and checked by :mod:`.events`."""
+    return events.intent_of(event)
 
 
 def _intent_view(intent: Any) -> PaymentIntentView:

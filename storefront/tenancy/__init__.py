@@ -1,13 +1,22 @@
 """Tenancy: brands (the tenants) and their API keys."""
 
-from storefront.tenancy import service
+from storefront.tenancy import keys_service, service
 from storefront.tenancy.models import Brand
-from storefront.tenancy.principals import PRINCIPAL_STATE_KEY, PrincipalResolver, Reader, Writer, principal_from
+from storefront.tenancy.principals import (
+    PRINCIPAL_STATE_KEY,
+    SHOPPER,
+    PrincipalResolver,
+    Reader,
+    Writer,
+    admits_publishable,
+    principal_from,
+)
 from storefront.tenancy.schemas import BrandOut, NewBrand, Principal
 from storefront.tenancy.service import brand_currency, bump_catalog_version
 
 __all__ = [
     "PRINCIPAL_STATE_KEY",
+    "SHOPPER",
     "Brand",
     "BrandOut",
     "NewBrand",
@@ -15,8 +24,10 @@ __all__ = [
     "PrincipalResolver",
     "Reader",
     "Writer",
+    "admits_publishable",
     "brand_currency",
     "bump_catalog_version",
+    "keys_service",
     "principal_from",
     "service",
 ]

@@ -7,10 +7,15 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from storefront.ids import Handle
+from storefront.ids import END, Handle, Line
 from storefront.money import CurrencyCode
 
-Origin = Annotated[str, msgspec.Meta(pattern=r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$", max_length=200)]
+Origin = Annotated[str, msgspec.Meta(pattern=r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?" + END, max_length=200)]
+BrandName = Annotated[Line, msgspec.Meta(min_length=1, max_length=200)]
+# The shape only: whether Babel, zoneinfo and the money code can use a value is the service's
+# check (tenancy.rules), since a well-formed "je_UN" would otherwise break every page at render.
+Locale = Annotated[str, msgspec.Meta(pattern=r"^[a-z]{2,3}(_[A-Z]{2})?" + END, description="e.g. en_GB")]
+Timezone = Annotated[Line, msgspec.Meta(min_length=1, max_length=64, description="IANA zone, e.g. Europe/London")]
 
 
 class Principal(msgspec.Struct, frozen=True, kw_only=True):
@@ -20,6 +25,7 @@ class Principal(msgspec.Struct, frozen=True, kw_only=True):
     kind: Literal["publishable", "secret"]
     catalog_version: int
     allowed_origins: tuple[str, ...]
+    key_id: uuid.UUID | None = None  # the key that authenticated: per-key rate limits, "not your own last key"
 
     @property
     def can_write(self) -> bool:
@@ -39,12 +45,15 @@ class BrandOut(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class BrandUpdate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)] | None = None
-    locale: Annotated[str, msgspec.Meta(pattern=r"^[a-z]{2,3}(_[A-Z]{2})?$")] | None = None
-    timezone: Annotated[str, msgspec.Meta(min_length=1, max_length=64)] | None = None
-    theme: Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9-]{1,64}$")] | None = None
+    name: BrandName | None = None
+    locale: Locale | None = None
+    timezone: Timezone | None = None
+    theme: Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9-]{1,64}" + END)] | None = None
     theme_tokens: (
-        dict[Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9-]{1,40}$")], Annotated[str, msgspec.Meta(max_length=200)]]
+        dict[
+            Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9-]{1,40}" + END)],
+            Annotated[str, msgspec.Meta(max_length=200)],
+        ]
         | None
     ) = None
     allowed_origins: Annotated[list[Origin], msgspec.Meta(max_length=50)] | None = None
@@ -59,9 +68,9 @@ class CreatedBrand(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class NewBrand(msgspec.Struct, frozen=True, kw_only=True):
-    name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    name: BrandName
     handle: Handle | None = None
     currency: CurrencyCode = "GBP"
-    locale: str = "en_GB"
-    timezone: str = "Europe/London"
+    locale: Locale = "en_GB"
+    timezone: Timezone = "Europe/London"
     allowed_origins: list[Origin] = []

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-import zoneinfo
 
 import msgspec
 from tortoise.exceptions import IntegrityError
@@ -11,9 +10,10 @@ from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from storefront.cache import VersionedCache, cached
-from storefront.errors import DuplicateHandle, FieldError, InvalidInput, NotFound
+from storefront.clock import utcnow
+from storefront.errors import DuplicateHandle, NotFound, raise_field_errors
 from storefront.ids import slugify
-from storefront.tenancy import keys
+from storefront.tenancy import keys, rules
 from storefront.tenancy.models import ApiKey, Brand
 from storefront.tenancy.principals import PrincipalResolver, invalidate_brand
 from storefront.tenancy.schemas import BrandOut, BrandUpdate, CreatedBrand, NewBrand, Principal
@@ -33,18 +33,11 @@ def brand_out(brand: Brand) -> BrandOut:
     )
 
 
-def _check_timezone(name: str) -> None:
-    try:
-        zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise InvalidInput(
-            f"unknown timezone {name!r}", errors=[FieldError("timezone", "unknown IANA timezone")]
-        ) from None
-
-
 async def create_brand(new: NewBrand) -> CreatedBrand:
     """Create a brand with one publishable and one secret key, returned in clear this once."""
-    _check_timezone(new.timezone)
+    raise_field_errors(
+        rules.setting_errors(on=utcnow().date(), locale=new.locale, timezone=new.timezone, currency=new.currency)
+    )
     handle = new.handle or slugify(new.name)
     try:
         async with in_transaction():
@@ -96,8 +89,7 @@ async def get_brand_by_handle(handle: str) -> Brand | None:
 
 async def update_brand(brand_id: uuid.UUID, update: BrandUpdate) -> BrandOut:
     changes = {k: v for k, v in msgspec.structs.asdict(update).items() if v is not None}
-    if "timezone" in changes:
-        _check_timezone(changes["timezone"])
+    raise_field_errors(rules.setting_errors(on=utcnow().date(), locale=update.locale, timezone=update.timezone))
     async with in_transaction():
         brand = await get_brand(brand_id)
         if changes:

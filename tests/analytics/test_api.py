@@ -1,4 +1,8 @@
-"""Analytics over HTTP: component beacons with a publishable key, the funnel report with a secret key."""
+"""Analytics over HTTP: component beacons with a publishable key, the funnel report with a secret key.
+
+Beacons count only for the brand's own products, so each test that expects events stored makes a
+brand with the two products the events name (:func:`make_shop`).
+"""
 
 from __future__ import annotations
 
@@ -9,9 +13,12 @@ from typing import Any
 import httpx
 import pytest
 
+from storefront.analytics.rules import MAX_BEACON_PURCHASES
 from storefront.clock import utcnow
 from storefront.tenancy.schemas import CreatedBrand
 from tests.conftest import MakeBrand, auth
+from tests.factories import product_body
+from tests.queries import recorded_queries
 
 Client = httpx.AsyncClient
 PROBLEM_JSON = "application/problem+json"
@@ -19,6 +26,16 @@ BEACON = "/v1/analytics/events"
 SUMMARY = "/v1/analytics/summary"
 TEXT_PLAIN = {"Content-Type": "text/plain;charset=UTF-8"}
 SHOP = "https://shop.example"
+PRODUCTS = ("noa-micro-bag", "pia-tote")
+
+
+async def make_shop(client: Client, make_brand: MakeBrand, **fields: Any) -> CreatedBrand:
+    """A new brand whose catalogue has the products the test events name."""
+    brand = await make_brand(**fields)
+    for handle in PRODUCTS:
+        created = await client.post("/v1/products", json=product_body(handle=handle), headers=auth(brand.secret_key))
+        assert created.status_code == 201, created.text
+    return brand
 
 
 def event(type_: str = "impression", *, seconds: int = 0, **fields: Any) -> dict[str, Any]:
@@ -68,12 +85,13 @@ def assert_problem(response: httpx.Response, status: int, field: str | None = No
 async def test_text_plain_beacon_with_publishable_key_is_accepted_and_counted(
     client: Client, make_brand: MakeBrand
 ) -> None:
-    brand = await make_brand()
+    brand = await make_shop(client, make_brand)
     response = await beacon(client, brand, [event("impression")])
     assert response.status_code == 202, response.text
-    assert response.json() == {"accepted": 1}
+    assert response.json() == {"accepted": 1, "rejected": 0}
 
     report = await summary(client, brand)
+    assert report["has_more"] is False and report["next_cursor"] is None
     assert report["groups"] == [
         {
             "component": "product-page",
@@ -93,7 +111,7 @@ async def test_text_plain_beacon_with_publishable_key_is_accepted_and_counted(
 
 
 async def test_json_beacon_and_secret_key_in_header_are_accepted(client: Client, make_brand: MakeBrand) -> None:
-    brand = await make_brand()
+    brand = await make_shop(client, make_brand)
     response = await client.post(
         BEACON, params={"key": brand.publishable_key}, json={"events": [event(), event("variant_select")]}
     )
@@ -106,27 +124,63 @@ async def test_json_beacon_and_secret_key_in_header_are_accepted(client: Client,
 async def test_exact_duplicates_in_one_batch_count_once_but_batches_are_not_idempotent(
     client: Client, make_brand: MakeBrand
 ) -> None:
-    brand = await make_brand()
+    brand = await make_shop(client, make_brand)
     batch = [event(), event(), event(seconds=1), event("add_to_cart", method="pickup")]
     first = await beacon(client, brand, batch)
-    assert first.json() == {"accepted": 3}
+    assert first.json() == {"accepted": 3, "rejected": 0}
     again = await beacon(client, brand, batch)  # a resent beacon counts again: no key to replay by
-    assert again.json() == {"accepted": 3}
+    assert again.json() == {"accepted": 3, "rejected": 0}
     assert totals(await summary(client, brand)) == 6
+
+
+async def test_events_for_unknown_products_and_implausible_purchases_are_dropped_and_counted(
+    client: Client, make_brand: MakeBrand
+) -> None:
+    brand = await make_brand()
+    created = await client.post(
+        "/v1/products", json=product_body(handle="noa-micro-bag"), headers=auth(brand.secret_key)
+    )
+    assert created.status_code == 201, created.text
+    batch = [
+        event(),
+        event(product="pia-tote"),
+        event(product="no-such-bag", seconds=1),
+    ]  # the last two: no such products
+    batch += [event("purchase", variant=f"MH-NOA-{i}") for i in range(MAX_BEACON_PURCHASES + 2)]
+    batch += [event("purchase", variant="MH-NOA-0", seconds=5)]  # the same line again
+    with recorded_queries() as seen:
+        response = await beacon(client, brand, batch)
+    assert response.status_code == 202, response.text
+    assert response.json() == {"accepted": 1 + MAX_BEACON_PURCHASES, "rejected": 2 + 2 + 1}
+    look_ups = [q for q, _ in seen if 'FROM "product"' in q]
+    assert len(look_ups) == 1, look_ups  # one bounded look-up for the batch's handles, not one per event
+
+    report = await summary(client, brand)
+    assert [g["product"] for g in report["groups"]] == ["noa-micro-bag"]
+    assert report["groups"][0]["counts"]["purchase"] == MAX_BEACON_PURCHASES
+    assert totals(report) == 1 + MAX_BEACON_PURCHASES
+
+
+async def test_a_batch_of_nothing_but_unknown_products_stores_nothing(client: Client, make_brand: MakeBrand) -> None:
+    brand = await make_brand()
+    response = await beacon(client, brand, [event(), event("add_to_cart", method="pickup")])
+    assert response.status_code == 202, response.text
+    assert response.json() == {"accepted": 0, "rejected": 2}
+    assert totals(await summary(client, brand)) == 0
 
 
 # --- the report ---------------------------------------------------------------------------------
 
 
 async def test_summary_shows_the_funnel_by_method_with_rates(client: Client, make_brand: MakeBrand) -> None:
-    brand = await make_brand()
+    brand = await make_shop(client, make_brand)
     events = [event("impression", seconds=i, method="pickup") for i in range(8)]
     events += [event("variant_select", seconds=i, method="pickup") for i in range(4)]
     events += [event("add_to_cart", seconds=1, method="pickup"), event("purchase", seconds=2, method="pickup")]
     events += [event("impression", seconds=i, method="courier") for i in range(3)]
     events += [event("add_to_cart", method="courier"), event("checkout_start", method="courier")]
     events += [event("impression", seconds=i, product="pia-tote", variant=None) for i in range(2)]
-    assert (await beacon(client, brand, events)).json() == {"accepted": len(events)}
+    assert (await beacon(client, brand, events)).json() == {"accepted": len(events), "rejected": 0}
 
     report = await summary(client, brand)
     groups = {(g["product"], g["method"]): g for g in report["groups"]}
@@ -151,7 +205,7 @@ async def test_summary_shows_the_funnel_by_method_with_rates(client: Client, mak
 
 
 async def test_summary_windows_on_server_receipt_time(client: Client, make_brand: MakeBrand) -> None:
-    brand = await make_brand()
+    brand = await make_shop(client, make_brand)
     await beacon(client, brand, [event(seconds=-(10**7))])  # the browser's clock is only informational
     now = utcnow()
     assert totals(await summary(client, brand)) == 1
@@ -180,7 +234,7 @@ async def test_summary_refuses_bad_windows(
 
 
 async def test_another_brand_sees_none_of_it(client: Client, make_brand: MakeBrand) -> None:
-    ours, theirs = await make_brand(), await make_brand()
+    ours, theirs = await make_shop(client, make_brand), await make_shop(client, make_brand)
     await beacon(client, ours, [event(), event("add_to_cart", method="courier")])
     report = await summary(client, theirs)
     assert report["groups"] == []
@@ -235,7 +289,7 @@ async def test_summary_with_a_publishable_key_is_403(client: Client, make_brand:
 
 
 async def test_beacon_origin_must_be_allowed(client: Client, make_brand: MakeBrand) -> None:
-    brand = await make_brand(allowed_origins=[SHOP])
+    brand = await make_shop(client, make_brand, allowed_origins=[SHOP])
     refused = await beacon(client, brand, [event()], Origin="https://evil.example")
     problem = assert_problem(refused, 403)
     assert problem["code"] == "origin_not_allowed"

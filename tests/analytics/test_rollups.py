@@ -1,4 +1,5 @@
-"""Hourly rollups: equal to the raw log, read by the summary as the raw log would be, left alone by pruning."""
+"""Hourly rollups (fine and per method): equal to the raw log, read by the summary as the raw log would be, left alone
+by pruning."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from hypothesis import strategies as st
 from tortoise.functions import Count
 
 from storefront.analytics import rules, service
-from storefront.analytics.models import NO_METHOD, AnalyticsEvent, AnalyticsRollup
+from storefront.analytics.models import NO_METHOD, AnalyticsEvent, AnalyticsMethodRollup, AnalyticsRollup
 from storefront.analytics.schemas import AnalyticsSummary, EventBatch, EventIn
 from storefront.settings import Settings, SettingsError
 from tests.conftest import MakeBrand, auth
@@ -64,6 +65,22 @@ async def rollups_of(brand_id: uuid.UUID) -> Counter[tuple[datetime, str, str, s
     return out
 
 
+async def method_rollups_of(brand_id: uuid.UUID) -> Counter[tuple[datetime, str, str]]:
+    rows = await AnalyticsMethodRollup.filter(brand_id=brand_id).values_list("hour", "method", "type", "count")
+    out: Counter[tuple[datetime, str, str]] = Counter()
+    for hour, m, t, n in rows:
+        out[hour.astimezone(UTC), m, t] += n
+    return out
+
+
+def by_method_of(fine: Counter[tuple[datetime, str, str, str, str]]) -> Counter[tuple[datetime, str, str]]:
+    """The fine counters summed over component and product: what the per-method rollup must hold."""
+    out: Counter[tuple[datetime, str, str]] = Counter()
+    for (hour, _, _, m, t), n in fine.items():
+        out[hour, m, t] += n
+    return out
+
+
 async def raw_counted(brand_id: uuid.UUID) -> Counter[tuple[datetime, str, str, str, str]]:
     rows = await AnalyticsEvent.filter(brand_id=brand_id).values_list(
         "received_at", "component", "product", "method", "type"
@@ -83,7 +100,7 @@ async def raw_summary(brand_id: uuid.UUID, start: datetime, end: datetime) -> di
         rules.CountRow(component=c, product=p, method=m, type=t, count=n) for c, p, m, t, n in rows
     )
     report = msgspec.convert(
-        {"since": start, "until": end, "groups": funnel.groups, "by_method": funnel.by_method},
+        {"since": start, "until": end, "groups": funnel.groups, "by_method": funnel.by_method, "has_more": False},
         AnalyticsSummary,
         from_attributes=True,
     )
@@ -103,8 +120,10 @@ async def test_rollups_equal_counting_the_raw_events(make_brand: MakeBrand, sequ
     brand = await make_brand()
     await record(brand.brand.id, sequence)
     rollups = await rollups_of(brand.brand.id)
-    assert rollups == await raw_counted(brand.brand.id)
+    raw = await raw_counted(brand.brand.id)
+    assert rollups == raw
     assert sum(rollups.values()) == sum(len(dict.fromkeys(batch)) for _, _, batch in sequence)
+    assert await method_rollups_of(brand.brand.id) == by_method_of(raw)
 
 
 async def test_a_batch_is_one_upsert_row_per_distinct_key_and_adds_to_existing_counters(
@@ -123,6 +142,11 @@ async def test_a_batch_is_one_upsert_row_per_distinct_key_and_adds_to_existing_c
         (hour, "product-page", "noa-micro-bag", "pickup", "purchase"): 2,
     }
     assert await AnalyticsRollup.filter(brand_id=brand.brand.id).count() == 3
+    assert await method_rollups_of(brand.brand.id) == {
+        (hour, NO_METHOD, "impression"): 4,
+        (hour, "pickup", "impression"): 2,
+        (hour, "pickup", "purchase"): 2,
+    }
 
 
 def test_the_upsert_adds_and_numbers_placeholders_per_dialect() -> None:
@@ -131,6 +155,26 @@ def test_the_upsert_adds_and_numbers_placeholders_per_dialect() -> None:
     assert pg.endswith('DO UPDATE SET "count" = "analytics_rollup"."count" + excluded."count"')
     sqlite = service.upsert_sql("sqlite", 1)
     assert "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT" in sqlite and "$" not in sqlite
+    by_method = service.method_upsert_sql("postgres", 2)
+    assert by_method.startswith(
+        'INSERT INTO "analytics_method_rollup" ("brand_id", "hour", "method", "type", "count") '
+        "VALUES ($1, $2, $3, $4, $5), ($6, $7, $8, $9, $10) "
+        'ON CONFLICT ("brand_id", "hour", "method", "type")'
+    )
+    assert by_method.endswith('DO UPDATE SET "count" = "analytics_method_rollup"."count" + excluded."count"')
+
+
+async def test_a_batch_is_three_statements_in_one_transaction(
+    make_brand: MakeBrand, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The raw insert and one upsert per rollup, however many keys: a beacon's cost does not grow with its spread."""
+    brand = await make_brand()
+    batch = EventBatch(events=[event(t, m, p) for t in ("impression", "purchase") for m in (None, "pickup")
+                               for p in ("noa-micro-bag", "pia-tote")])  # fmt: skip
+    caplog.set_level(logging.DEBUG, logger="tortoise.db_client")
+    assert await service.record_events(brand.brand.id, batch, now=BASE) == 8
+    writes = [r.getMessage().lstrip() for r in caplog.records if r.getMessage().lstrip().upper().startswith("INSERT")]
+    assert [w.split('"')[1] for w in writes] == ["analytics_event", "analytics_rollup", "analytics_method_rollup"]
 
 
 async def test_a_failed_upsert_stores_no_raw_events_either(make_brand: MakeBrand) -> None:

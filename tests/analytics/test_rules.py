@@ -1,10 +1,25 @@
-"""The funnel arithmetic, without a database."""
+"""The funnel arithmetic and the beacon screen, without a database."""
 
 from __future__ import annotations
 
-import pytest
+from dataclasses import dataclass
 
-from storefront.analytics.rules import FUNNEL, METHOD_BUCKETS, CountRow, Counts, rate_bp, summarise
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from storefront.analytics.rules import (
+    FUNNEL,
+    MAX_BEACON_PURCHASES,
+    METHOD_BUCKETS,
+    CountRow,
+    Counts,
+    MethodCountRow,
+    method_totals,
+    rate_bp,
+    screen,
+    summarise,
+)
 
 
 def row(t: str, n: int, method: str | None = None, product: str = "noa-micro-bag", component: str = "product-page"):
@@ -101,3 +116,71 @@ def test_nothing_makes_an_empty_report_of_one_shape() -> None:
     funnel = summarise([])
     assert funnel.groups == []
     assert [t.counts for t in funnel.by_method] == [Counts()] * 4
+
+
+def test_method_totals_from_the_coarse_rollup_equal_those_of_the_fine_rows() -> None:
+    fine = [row("impression", 4, "pickup"), row("impression", 3, "pickup", product="pia-tote"), row("purchase", 1)]
+    coarse = [MethodCountRow(method="pickup", type="impression", count=7), MethodCountRow(None, "purchase", 1)]
+    assert method_totals(coarse) == summarise(fine).by_method
+
+
+# --- the beacon screen ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Beacon:
+    type: str
+    product: str = "noa-micro-bag"
+    variant: str | None = None
+    component: str = "product-page"
+
+
+KNOWN = frozenset({"noa-micro-bag", "pia-tote"})
+
+
+def test_events_for_products_the_brand_does_not_have_are_dropped() -> None:
+    batch = [Beacon("impression"), Beacon("impression", product="made-up"), Beacon("add_to_cart", product="pia-tote")]
+    screened = screen(batch, KNOWN)
+    assert screened.kept == [batch[0], batch[2]]
+    assert (screened.unknown_product, screened.implausible, screened.rejected) == (1, 0, 1)
+
+
+def test_one_purchase_per_line_and_a_few_per_batch() -> None:
+    lines = [Beacon("purchase", variant=f"NOA-{i}") for i in range(MAX_BEACON_PURCHASES + 3)]
+    replay = Beacon("purchase", variant="NOA-0")
+    other_component = Beacon("purchase", variant="NOA-0", component="buy-box")  # another component's own conversion
+    batch = [lines[0], replay, other_component, *lines[1:], Beacon("impression")]
+    screened = screen(batch, KNOWN)
+    purchases = [e for e in screened.kept if e.type == "purchase"]
+    assert purchases == [lines[0], other_component, *lines[1 : MAX_BEACON_PURCHASES - 1]]
+    assert screened.kept[-1] == Beacon("impression")  # other types are not capped
+    assert screened.implausible == len(batch) - len(screened.kept)
+
+
+def test_a_flood_of_impressions_is_kept() -> None:
+    batch = [Beacon("impression", variant=str(i)) for i in range(50)]
+    assert screen(batch, KNOWN).kept == batch
+
+
+beacons = st.builds(
+    Beacon,
+    type=st.sampled_from(["impression", "add_to_cart", "checkout_start", "purchase"]),
+    product=st.sampled_from(["noa-micro-bag", "pia-tote", "made-up"]),
+    variant=st.sampled_from([None, "A", "B", "C", "D", "E", "F", "G"]),
+    component=st.sampled_from(["product-page", "buy-box"]),
+)
+
+
+@given(batch=st.lists(beacons, max_size=50))
+def test_the_screen_keeps_an_ordered_subset_of_known_products_with_few_distinct_purchases(batch: list[Beacon]) -> None:
+    screened = screen(batch, KNOWN)
+    assert len(screened.kept) + screened.rejected == len(batch)
+    assert screened.unknown_product == sum(e.product not in KNOWN for e in batch)
+    remaining = iter(batch)
+    assert all(any(e is candidate for candidate in remaining) for e in screened.kept)  # a subsequence, in order
+    assert all(e.product in KNOWN for e in screened.kept)
+    purchases = [(e.component, e.product, e.variant) for e in screened.kept if e.type == "purchase"]
+    assert len(purchases) == len(set(purchases)) <= MAX_BEACON_PURCHASES
+    assert [e for e in screened.kept if e.type != "purchase"] == [
+        e for e in batch if e.type != "purchase" and e.product in KNOWN
+    ]

@@ -5,9 +5,30 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import msgspec
+from litestar import Litestar
 
+from components.plugin import ComponentsPlugin
+from storefront.app import create_app
+from storefront.payments.fake import FakeGateway
+from storefront.settings import Secret, Settings
 from tests.commerce import Shop, add, new_cart
 from tests.conftest import auth
+
+
+def app_with_fake_payments(
+    database: Settings, gateway: FakeGateway, webhook_secret: str, **overrides: object
+) -> Litestar:
+    """Payments on (a dummy key); a loopback API base so confirm accepts a test card, as with localstripe."""
+    settings = msgspec.structs.replace(
+        database,
+        **overrides,
+        stripe_secret_key=Secret("sk_test_fake_gateway"),
+        stripe_publishable_key="pk_test_fake_gateway",
+        stripe_webhook_secret=Secret(webhook_secret),
+        stripe_api_base="http://127.0.0.1:9",  # never called: only makes settings.stripe_is_local true
+    )
+    return create_app(settings, plugins=[ComponentsPlugin()], manage_database=False, gateway=gateway)
 
 
 async def checkout(client: httpx.AsyncClient, shop: Shop, cart: str, **body: Any) -> httpx.Response:

@@ -29,7 +29,7 @@ from storefront.orders.models import Order
 from storefront.settings import Settings
 from tests.checkout.conftest import cart_with, levels
 from tests.commerce import open_shop
-from tests.conftest import MakeBrand, auth
+from tests.conftest import EDGE, MakeBrand, auth
 from tests.e2e.conftest import free_port
 from tests.stripe_server import STRIPE_TEST_KEY
 
@@ -50,6 +50,9 @@ class Server:
             "STALLKIT_STRIPE_API_BASE": settings.stripe_api_base,
             "STALLKIT_STRIPE_WEBHOOK_SECRET": settings.stripe_webhook_secret.reveal(),
             "STALLKIT_RECONCILE_INTERVAL_S": "0",
+            # A crowd from one address: as in the in-process suite (tests/conftest.py EDGE), no
+            # per-shopper cap and no rate limits.
+            **{f"STALLKIT_{name.upper()}": str(value) for name, value in EDGE.items() if name != "public_url"},
         }
         self.log = workdir / "server.log"
         self.process: subprocess.Popen[bytes] | None = None

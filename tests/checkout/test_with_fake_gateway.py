@@ -13,21 +13,18 @@ from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 
 import httpx
-import msgspec
 import pytest
 import pytest_asyncio
 from litestar import Litestar
 
-from components.plugin import ComponentsPlugin
-from storefront.app import create_app
 from storefront.clock import utcnow
 from storefront.orders.models import Order
 from storefront.orders.payment import apply_signal
 from storefront.orders.reconciliation import reconcile
 from storefront.payments.fake import FakeGateway
 from storefront.payments.gateway import PaymentIntentView
-from storefront.settings import Secret, Settings
-from tests.checkout.conftest import cart_with, checkout, confirm, levels
+from storefront.settings import Settings
+from tests.checkout.conftest import app_with_fake_payments, cart_with, checkout, confirm, levels
 from tests.commerce import Shop, open_shop
 from tests.conftest import MakeBrand
 from tests.fulfilment.test_quote_http import assert_problem
@@ -43,15 +40,7 @@ def module_fake() -> FakeGateway:
 
 @pytest.fixture(scope="module")
 def fake_app(database: Settings, module_fake: FakeGateway) -> Litestar:
-    """Payments on (a dummy key); a loopback API base so confirm accepts a test card, as with localstripe."""
-    settings = msgspec.structs.replace(
-        database,
-        stripe_secret_key=Secret("sk_test_fake_gateway"),
-        stripe_publishable_key="pk_test_fake_gateway",
-        stripe_webhook_secret=Secret(WEBHOOK_SECRET),
-        stripe_api_base="http://127.0.0.1:9",  # never called: only makes settings.stripe_is_local true
-    )
-    return create_app(settings, plugins=[ComponentsPlugin()], manage_database=False, gateway=module_fake)
+    return app_with_fake_payments(database, module_fake, WEBHOOK_SECRET)
 
 
 @pytest.fixture

@@ -36,8 +36,6 @@ CONFIG = FulfilmentConfig(
 THEMES = available_themes()
 
 
-
-
 def render(name: str, props: msgspec.Struct, theme: str = "default") -> str:
     folder = name.replace("-", "_")
     return Renderer().render(load_theme(theme), f"{folder}/{name}.html.jinja", props, "en_GB")

@@ -135,6 +135,7 @@ def serve_demo(
     httpd = ThreadingHTTPServer(("127.0.0.1", host_port), lambda *a: Quiet(*a, directory=str(site)))
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     argv = [sys.executable, "-m", "uvicorn", "storefront.asgi:app", "--host", "127.0.0.1", "--port", str(api_port)]
+    env["STALLKIT_PUBLIC_URL"] = api  # links in fragments point at this server, not the default port
     server = subprocess.Popen([*argv, "--log-level", "warning"], env=env, cwd=ROOT)  # noqa: S603 - fixed argv
     try:
         _wait(f"{api}/healthz")

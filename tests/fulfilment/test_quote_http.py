@@ -266,7 +266,7 @@ async def test_configuration_lists_and_refusals(client: Client, make_brand: Make
 
     points = (await client.get("/v1/fulfilment/pickup-points", headers=pk)).json()
     assert [(p["location"], p["prep_minutes"], p["enabled"]) for p in points["data"]] == [("columbia-road", 45, True)]
-    factories = (await client.get("/v1/fulfilment/microfactories", headers=pk)).json()
+    factories = (await client.get("/v1/fulfilment/microfactories", headers=sk)).json()  # capacity: secret
     assert factories["data"][0]["closed_weekdays"] == ["sat", "sun"]
     assert factories["data"][0]["daily_capacity"] == 6
 

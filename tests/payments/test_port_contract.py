@@ -302,7 +302,7 @@ async def test_declines_in_detail() -> None:
     assert first.last_error == second.last_error == "card_declined: Your card was declined."
     assert (first.latest_charge, second.latest_charge) == ("ch_fake_0001", "ch_fake_0002")
     assert second.payment_method is None  # a declined card is detached, as at Stripe
-    with pytest.raises(PaymentsUnavailable, match="No such PaymentMethod"):
+    with pytest.raises(InvalidInput, match="no payment method 'pm_typo'"):
         await fake.confirm_payment_intent(intent.id, payment_method="pm_typo", idempotency_key="3")
     # Another card after a decline pays. Fake only: localstripe derives the status from the failed
     # charge, so it answers a second confirm with 400 where Stripe charges the new card.

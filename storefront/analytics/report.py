@@ -1,0 +1,222 @@
+"""The funnel summary's reads: one page of (component, product) keys, and the per-method totals.
+
+Why these shapes. Spread over a large catalogue, the fine rollup hardly compresses (about a row
+per event), so a report that sums all of it grows with the catalogue. Instead:
+
+- ``by_method`` sums the coarse rollup (``analytics_method_rollup``): at most hours x methods x
+  types rows, whatever the catalogue.
+- ``groups`` come a page at a time, in (component, product) order from an opaque cursor. Each
+  span of the window (the fine rollup's whole hours, the raw events of each partial edge hour)
+  is one statement that sums per (component, product, method, type) from the cursor on, in key
+  order, and stops after :func:`rows_for` rows: enough for ``limit + 1`` keys, as a key has at
+  most 4 methods x 9 types rows. The rollup's is a range scan of a covering index
+  (``analytics_rollup_brand_key``, or ``analytics_rollup_brand_product`` for one product) in
+  the GROUP BY's own order, so it streams and stops; an edge reads its hour of raw events
+  (``analytics_event_brand_received``). A page reads the rollup rows of its own keys, plus those
+  of keys in between that had events outside the window only, never the rest of the catalogue:
+  measured at 1M events over 10k products, a page of the 50 most popular products sums 79k rows,
+  a page from the middle of the catalogue 2.6k.
+
+The key range is said in SQL without an ``OR``: with a filter fixing one column, a bound on the
+pair becomes a bound on the other column (:func:`key_bounds`), which both planners turn into an
+index range. On PostgreSQL the ``component`` and ``product`` columns are collated "C" (migration
+0009) so SQL orders keys as Python does.
+
+Hand-written SQL (Tortoise cannot say a row-value comparison), with placeholders and UUIDs as
+:mod:`storefront.sql` decides; datetimes go in as the ORM writes them (aware UTC).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+from tortoise import Tortoise
+from tortoise.functions import Count, Sum
+
+from storefront.analytics import rules
+from storefront.analytics.models import AnalyticsEvent, AnalyticsMethodRollup
+from storefront.sql import POSTGRES, placeholder, uuid_param
+
+Key = tuple[str, str]  # (component, product): what a page is ordered and cut by
+Op = Literal["=", ">", ">=", "<", "<="]
+
+
+@dataclass(frozen=True, slots=True)
+class Bound:
+    """``columns op values``: one column against a value, or the pair against a pair (a row value)."""
+
+    columns: tuple[str, ...]
+    op: Op
+    values: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """Where events are counted from: the fine rollup's whole hours ``[start, end)``, or raw events in it."""
+
+    start: datetime
+    end: datetime
+    raw: bool
+
+
+def key_bounds(component: str | None, product: str | None, after: Key | None) -> list[Bound] | None:
+    """The conditions for keys matching the filters and after ``after``; ``None`` if no key can.
+
+    A filter fixes a column, so a bound on the pair is a bound on the column left free, or
+    decided here outright (both fixed, or the fixed column already past the bound).
+    """
+    bounds = [
+        Bound((name,), "=", (value,))
+        for name, value in (("component", component), ("product", product))
+        if value is not None
+    ]
+    if after is None:
+        return bounds
+    c, p = after
+    if component is not None and product is not None:
+        return bounds if (component, product) > after else None
+    if component is not None:
+        if component != c:
+            return bounds if component > c else None
+        return [*bounds, Bound(("product",), ">", (p,))]
+    if product is not None:  # (x, P) > (c, p) is x > c, or x = c when P > p
+        return [*bounds, Bound(("component",), ">=" if product > p else ">", (c,))]
+    return [*bounds, Bound(("component", "product"), ">", (c, p))]
+
+
+@dataclass
+class _Sql:
+    """A statement's parameters, numbered as this dialect wants them, collected as the text is built."""
+
+    dialect: str
+    values: list[object] = field(default_factory=list)
+
+    def param(self, value: object) -> str:
+        self.values.append(value)
+        return placeholder(self.dialect, len(self.values))
+
+    def where(self, brand_id: uuid.UUID, span: Span, bounds: list[Bound]) -> str:
+        at = '"received_at"' if span.raw else '"hour"'
+        parts = [
+            f'"brand_id" = {self.param(uuid_param(self.dialect, brand_id))}',
+            f"{at} >= {self.param(span.start)}",
+            f"{at} < {self.param(span.end)}",
+        ]
+        for bound in bounds:
+            columns = ", ".join(f'"{c}"' for c in bound.columns)
+            values = ", ".join(self.param(v) for v in bound.values)
+            parts.append(
+                f"({columns}) {bound.op} ({values})" if len(bound.columns) > 1 else f"{columns} {bound.op} {values}"
+            )
+        return " AND ".join(parts)
+
+
+def _source(span: Span, dialect: str, product: str | None) -> str:
+    """The table a span reads, and on SQLite the index it must read it through.
+
+    SQLite's planner, without statistics (the app never runs ANALYZE), prefers the unique key's
+    (brand, hour) range to the key index when no cursor bounds the keys, as on a first page: it
+    then reads and sorts the whole window (about 2 s at 1M events). ``INDEXED BY`` pins the plan,
+    and turns a dropped or renamed index into an error instead of a silent full read. PostgreSQL
+    plans from statistics and takes the key index for ``ORDER BY ... LIMIT`` by itself.
+    """
+    if span.raw:
+        table, index = "analytics_event", "analytics_event_brand_received"
+    else:
+        table = "analytics_rollup"
+        index = "analytics_rollup_brand_product" if product is not None else "analytics_rollup_brand_key"
+    return f'"{table}"' if dialect == POSTGRES else f'"{table}" INDEXED BY "{index}"'
+
+
+def rows_for(keys: int) -> int:
+    """How many (component, product, method, type) rows hold at least ``keys`` whole keys: a key has at most
+    one per method bucket and event type."""
+    return keys * len(rules.METHOD_BUCKETS) * len(rules.EVENT_TYPES)
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    keys: list[Key]  # the page's, in order
+    rows: list[rules.CountRow]  # every count of those keys, uncollapsed across spans
+    has_more: bool
+
+
+async def page(
+    brand_id: uuid.UUID,
+    spans: Sequence[Span],
+    component: str | None,
+    product: str | None,
+    after: Key | None,
+    limit: int,
+) -> Page:
+    """The counts of the first ``limit`` keys after ``after`` with events in any of ``spans``: one statement a span.
+
+    A span's statement stops after :func:`rows_for` ``(limit + 1)`` rows, so it may cut its last
+    key short; every key before that one is whole in it, and there are at least ``limit`` such
+    keys. The page keeps the union's first ``limit`` keys below every cut span's last key (which
+    all spans hold whole), and has more if the union held more keys or any span was cut.
+    """
+    bounds = key_bounds(component, product, after)
+    if bounds is None:
+        return Page(keys=[], rows=[], has_more=False)
+    connection = Tortoise.get_connection("default")
+    cap = rows_for(limit + 1)
+    rows: list[rules.CountRow] = []
+    cut_at: Key | None = None  # the smallest key a cut span may hold only part of
+    for span in spans:
+        sql = _Sql(connection.capabilities.dialect)
+        where = sql.where(brand_id, span, bounds)
+        total = "COUNT(*)" if span.raw else 'SUM("count")'
+        columns = '"component", "product", "method", "type"'
+        query = (
+            f'SELECT {columns}, {total} AS "n" FROM {_source(span, sql.dialect, product)} '  # noqa: S608
+            f"WHERE {where} GROUP BY {columns} ORDER BY {columns} LIMIT {cap}"
+        )
+        found = await connection.execute_query_dict(query, sql.values)
+        if len(found) == cap:
+            last = (found[-1]["component"], found[-1]["product"])
+            cut_at = last if cut_at is None else min(cut_at, last)
+        rows += [
+            rules.CountRow(
+                component=row["component"],
+                product=row["product"],
+                method=row["method"] or None,  # NO_METHOD in the rollup, NULL in the raw log
+                type=row["type"],
+                count=int(row["n"]),
+            )
+            for row in found
+        ]
+    whole = sorted({(r.component, r.product) for r in rows if cut_at is None or (r.component, r.product) < cut_at})
+    keys = whole[:limit]
+    chosen = set(keys)
+    return Page(
+        keys=keys,
+        rows=[r for r in rows if (r.component, r.product) in chosen],
+        has_more=len(whole) > limit or cut_at is not None,
+    )
+
+
+async def method_rows(brand_id: uuid.UUID, spans: Sequence[Span]) -> list[rules.MethodCountRow]:
+    """Event counts per (method, type): the coarse rollup for whole hours, raw events for the edges."""
+    out: list[rules.MethodCountRow] = []
+    for span in spans:
+        if span.raw:
+            rows = (
+                await AnalyticsEvent.filter(brand_id=brand_id, received_at__gte=span.start, received_at__lt=span.end)
+                .annotate(n=Count("id"))
+                .group_by("method", "type")
+                .values_list("method", "type", "n")
+            )
+        else:
+            rows = (
+                await AnalyticsMethodRollup.filter(brand_id=brand_id, hour__gte=span.start, hour__lt=span.end)
+                .annotate(n=Sum("count"))
+                .group_by("method", "type")
+                .values_list("method", "type", "n")
+            )
+        out += [rules.MethodCountRow(method=m or None, type=t, count=int(n)) for m, t, n in rows]
+    return out

@@ -1,0 +1,75 @@
+"""Migration 0009's backfill: on a database with fine rollups, it fills the per-method rollup with their sums.
+
+The session's database went through 0009 empty. Here its backfill statement runs for real on the
+session's database, after emptying the per-method rollup, inside a transaction that is then
+rolled back, so other tests' rows are untouched.
+"""
+
+from __future__ import annotations
+
+import importlib
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from tortoise.transactions import in_transaction
+
+from storefront.analytics import service
+from storefront.analytics.models import AnalyticsMethodRollup
+from storefront.analytics.schemas import EventBatch, EventIn
+from storefront.sql import placeholder, uuid_param
+from tests.conftest import MakeBrand
+
+MIGRATION = importlib.import_module("storefront.migrations.0009_analytics_method_rollup")
+BASE = datetime(2026, 6, 1, 9, tzinfo=UTC)
+
+
+class _RollBack(Exception):
+    pass
+
+
+def _event(type_: str, component: str, product: str, method: str | None) -> EventIn:
+    return EventIn(type=type_, component=component, product=product, method=method, occurred_at=BASE)  # type: ignore[arg-type]
+
+
+async def _method_rollup(brand_id: uuid.UUID) -> set[tuple[datetime, str, str, int]]:
+    rows = await AnalyticsMethodRollup.filter(brand_id=brand_id).values_list("hour", "method", "type", "count")
+    return {(hour.astimezone(UTC), m, t, n) for hour, m, t, n in rows}
+
+
+async def test_0009_backfills_the_method_rollup_with_the_fine_rollups_sums(make_brand: MakeBrand) -> None:
+    ours, theirs = (await make_brand()).brand.id, (await make_brand()).brand.id
+    batch = [_event("impression", c, p, None) for c in ("product-page", "buy-box") for p in ("noa", "pia")]
+    batch += [_event("add_to_cart", "buy-box", "noa", "pickup"), _event("add_to_cart", "product-page", "pia", "pickup")]
+    for brand_id in (ours, theirs):
+        await service.record_events(brand_id, EventBatch(events=batch), now=BASE + timedelta(minutes=5))
+    await service.record_events(ours, EventBatch(events=batch[:1]), now=BASE + timedelta(hours=1))
+    written = await _method_rollup(ours)
+    assert written == {
+        (BASE, "", "impression", 4),
+        (BASE, "pickup", "add_to_cart", 2),
+        (BASE + timedelta(hours=1), "", "impression", 1),
+    }
+
+    with pytest.raises(_RollBack):
+        async with in_transaction() as connection:
+            await connection.execute_query('DELETE FROM "analytics_method_rollup"')
+            await connection.execute_query(MIGRATION._BACKFILL)
+            dialect = connection.capabilities.dialect
+            filled = await connection.execute_query_dict(
+                'SELECT "hour", "method", "type", "count" FROM "analytics_method_rollup" '  # noqa: S608
+                f'WHERE "brand_id" = {placeholder(dialect, 1)}',
+                [uuid_param(dialect, ours)],
+            )
+            raise _RollBack
+    as_read = {
+        (
+            datetime.fromisoformat(r["hour"]) if isinstance(r["hour"], str) else r["hour"],
+            r["method"],
+            r["type"],
+            r["count"],
+        )
+        for r in filled
+    }
+    assert {(h.astimezone(UTC), m, t, int(n)) for h, m, t, n in as_read} == written
+    assert await _method_rollup(ours) == written  # rolled back: the session's rows are as they were
