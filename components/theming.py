@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from components.tokens import is_token_name, is_token_value
+from storefront.tenancy.tokens import is_token_name, is_token_value
 from themes import THEMES_DIR
 
 COMPONENTS_DIR = Path(__file__).parent

@@ -1,7 +1,8 @@
 """Brand settings checked, when they are written, against the libraries that will read them.
 
 A brand's locale reaches Babel on every page a component renders, its timezone zoneinfo on
-every promise, its currency every price and the payment provider. A value they refuse is
+every promise, its currency every price and the payment provider, its theme tokens the
+stylesheet of every fragment. A value they refuse is
 well-formed enough to store (``je_UN`` fits the locale pattern), so if it were only found out
 at render time it would make every page of the brand fail from the write on. Each rule here
 asks the same library the readers ask, and answers a message, or None when the value is usable.
@@ -11,12 +12,14 @@ from __future__ import annotations
 
 import functools
 import zoneinfo
+from collections.abc import Mapping
 from datetime import date
 
 from babel import Locale, UnknownLocaleError
 from babel.numbers import get_territory_currencies
 
 from storefront.errors import FieldError
+from storefront.tenancy.tokens import is_token_name, is_token_value
 
 
 def locale_problem(locale: str) -> str | None:
@@ -73,8 +76,27 @@ def currency_problem(code: str, *, on: date) -> str | None:
     return None
 
 
+def token_problems(tokens: Mapping[str, str]) -> list[FieldError]:
+    """Theme tokens the stylesheet would not write (see :mod:`.tokens`): refused, not dropped unseen."""
+    return [
+        FieldError(
+            f"body.theme_tokens.{name}",
+            "not a colour, lengths or a font stack"
+            if is_token_name(name)
+            else "token names are 1-40 lower-case letters, digits and hyphens",
+        )
+        for name, value in tokens.items()
+        if not (is_token_name(name) and is_token_value(value))
+    ]
+
+
 def setting_errors(
-    *, on: date, locale: str | None = None, timezone: str | None = None, currency: str | None = None
+    *,
+    on: date,
+    locale: str | None = None,
+    timezone: str | None = None,
+    currency: str | None = None,
+    theme_tokens: Mapping[str, str] | None = None,
 ) -> list[FieldError]:
     """Every setting given (None: not being set) that its reader can't use, named as in the brand's body."""
     problems = (
@@ -82,4 +104,5 @@ def setting_errors(
         ("body.timezone", timezone_problem(timezone) if timezone is not None else None),
         ("body.currency", currency_problem(currency, on=on) if currency is not None else None),
     )
-    return [FieldError(field, problem) for field, problem in problems if problem is not None]
+    found = [FieldError(field, problem) for field, problem in problems if problem is not None]
+    return found + token_problems(theme_tokens or {})

@@ -89,7 +89,11 @@ async def get_brand_by_handle(handle: str) -> Brand | None:
 
 async def update_brand(brand_id: uuid.UUID, update: BrandUpdate) -> BrandOut:
     changes = {k: v for k, v in msgspec.structs.asdict(update).items() if v is not None}
-    raise_field_errors(rules.setting_errors(on=utcnow().date(), locale=update.locale, timezone=update.timezone))
+    raise_field_errors(
+        rules.setting_errors(
+            on=utcnow().date(), locale=update.locale, timezone=update.timezone, theme_tokens=update.theme_tokens
+        )
+    )
     async with in_transaction():
         brand = await get_brand(brand_id)
         if changes:

@@ -15,8 +15,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from components.theming import available_themes, compile_css, load_theme, merged_tokens
-from components.tokens import MAX_LENGTH, UNITS, is_token_name, is_token_value
+from storefront.tenancy import Brand, bump_catalog_version
 from storefront.tenancy.schemas import CreatedBrand
+from storefront.tenancy.tokens import MAX_LENGTH, UNITS, is_token_name, is_token_value
 from tests.conftest import auth
 from tests.factories import product_body
 
@@ -198,12 +199,9 @@ async def test_a_brands_hostile_token_never_reaches_its_fragments(
     made = await client.post("/v1/products", json=product_body(title="Ivo Micro Bag"), headers=auth(brand.secret_key))
     assert made.status_code == 201, made.text
     attack = 'image-set("https://tracker.example/p.gif" 1x)'
-    patched = await client.patch(
-        "/v1/brand",
-        json={"theme_tokens": {"color-surface": attack, "color-accent": "#c00"}},
-        headers=auth(brand.secret_key),
-    )
-    assert patched.status_code == 200, patched.text
+    # Stored before writes were checked (the API now refuses it): the stylesheet still drops it.
+    await Brand.filter(id=brand.brand.id).update(theme_tokens={"color-surface": attack, "color-accent": "#c00"})
+    await bump_catalog_version(brand.brand.id)
     fragment = await client.get(
         "/v1/components/price", params={"product": "ivo-micro-bag"}, headers=auth(brand.publishable_key)
     )
@@ -211,3 +209,19 @@ async def test_a_brands_hostile_token_never_reaches_its_fragments(
     root = fragment.text.split(">", 1)[0]
     assert "--sk-color-accent: #c00;" in root
     assert "tracker.example" not in fragment.text and "image-set" not in fragment.text
+
+
+async def test_a_brand_cannot_store_a_token_the_stylesheet_would_drop(
+    client: httpx.AsyncClient, brand: CreatedBrand
+) -> None:
+    """Refused at write time with the token named, rather than stored and silently left out of every page."""
+    response = await client.patch(
+        "/v1/brand",
+        json={"theme_tokens": {"accent": 'image-set("http://evil.example/x.png" 1x)', "radius": "6px"}},
+        headers=auth(brand.secret_key),
+    )
+    assert response.status_code == 422, response.text
+    fields = [e["field"] for e in response.json()["errors"]]
+    assert fields == ["body.theme_tokens.accent"], fields
+    fine = await client.patch("/v1/brand", json={"theme_tokens": {"radius": "6px"}}, headers=auth(brand.secret_key))
+    assert fine.status_code == 200, fine.text
