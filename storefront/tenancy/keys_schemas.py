@@ -8,10 +8,11 @@ from typing import Annotated
 
 import msgspec
 
+from storefront.ids import Line
 from storefront.tenancy.keys import KeyKind
 
 # A label is for people reading the list: printable text only, as the column holds it.
-Label = Annotated[str, msgspec.Meta(max_length=100, pattern=r"^[^\x00-\x1f\x7f]*$(?!\n)")]
+Label = Annotated[Line, msgspec.Meta(max_length=100)]
 
 
 class KeyOut(msgspec.Struct, frozen=True, kw_only=True):
