@@ -10,6 +10,7 @@ from litestar.di import NamedDependency
 from litestar.params import QueryParameter, SkipValidation
 
 from storefront.analytics import service
+from storefront.analytics.rules import MAX_BEACON_PURCHASES
 from storefront.analytics.schemas import COMPONENT_PATTERN, DEFAULT_PAGE_KEYS, MAX_PAGE_KEYS, Accepted, AnalyticsSummary
 from storefront.params import HandleFilter
 from storefront.tenancy import SHOPPER, Reader, Writer
@@ -41,8 +42,8 @@ class AnalyticsController(Controller):
             "`{accepted: n, rejected: m}`. Events that no real page sends are dropped and counted in `rejected` "
             "(the rest of the batch is kept: a beacon cannot retry or read an error): those for a `product` that "
             "is none of the brand's handles, and `purchase` events beyond one per (component, product, variant) "
-            "and five per batch. Not idempotent: beacons cannot send `Idempotency-Key`, so a resent batch counts "
-            "again; only exact duplicates within one batch are dropped (and counted in neither)."
+            f"and {MAX_BEACON_PURCHASES} per batch. Not idempotent: beacons cannot send `Idempotency-Key`, so a "
+            "resent batch counts again; only exact duplicates within one batch are dropped (and counted in neither)."
         ),
         status_code=202,
         request_max_body_size=MAX_BEACON_BYTES,

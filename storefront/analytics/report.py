@@ -8,8 +8,8 @@ per event), so a report that sums all of it grows with the catalogue. Instead:
 - ``groups`` come a page at a time, in (component, product) order from an opaque cursor. Each
   span of the window (the fine rollup's whole hours, the raw events of each partial edge hour)
   is one statement that sums per (component, product, method, type) from the cursor on, in key
-  order, and stops after :func:`rows_for` rows: enough for ``limit + 1`` keys, as a key has at
-  most 4 methods x 9 types rows. The rollup's is a range scan of a covering index
+  order, and stops after about as many rows as ``limit + 1`` keys have (:data:`ROWS_PER_KEY`;
+  another round follows if keys had more). The rollup's is a range scan of a covering index
   (``analytics_rollup_brand_key``, or ``analytics_rollup_brand_product`` for one product) in
   the GROUP BY's own order, so it streams and stops; an edge reads its hour of raw events
   (``analytics_event_brand_received``). A page reads the rollup rows of its own keys, plus those
@@ -42,7 +42,7 @@ from storefront.analytics.models import AnalyticsEvent, AnalyticsMethodRollup
 from storefront.sql import POSTGRES, placeholder, uuid_param
 
 Key = tuple[str, str]  # (component, product): what a page is ordered and cut by
-Op = Literal["=", ">", ">=", "<", "<="]
+Op = Literal["=", ">", ">="]
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,9 +133,15 @@ def _source(span: Span, dialect: str, product: str | None) -> str:
 
 
 def rows_for(keys: int) -> int:
-    """How many (component, product, method, type) rows hold at least ``keys`` whole keys: a key has at most
-    one per method bucket and event type."""
+    """The most (component, product, method, type) rows ``keys`` keys can have: one per method bucket and type."""
     return keys * len(rules.METHOD_BUCKETS) * len(rules.EVENT_TYPES)
+
+
+# Rows a span is asked for per key still wanted. A key with every funnel step has 14 (impression and
+# variant_select without a method, the other four by three methods), engagement events add a few;
+# asking for the most a key can have (36) read 2.5 times the rows of the page at 1M events. A key
+# with more rows than this only costs another round.
+ROWS_PER_KEY = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,18 +159,45 @@ async def page(
     after: Key | None,
     limit: int,
 ) -> Page:
-    """The counts of the first ``limit`` keys after ``after`` with events in any of ``spans``: one statement a span.
+    """The counts of the first ``limit`` keys after ``after`` with events in any of ``spans``.
 
-    A span's statement stops after :func:`rows_for` ``(limit + 1)`` rows, so it may cut its last
-    key short; every key before that one is whole in it, and there are at least ``limit`` such
-    keys. The page keeps the union's first ``limit`` keys below every cut span's last key (which
-    all spans hold whole), and has more if the union held more keys or any span was cut.
+    Usually one round of one statement a span; a round that comes back with fewer whole keys than
+    wanted (keys with more rows than :data:`ROWS_PER_KEY`) is followed by another from its last
+    key, each yielding at least one key, so at most a few.
+    """
+    keys: list[Key] = []
+    rows: list[rules.CountRow] = []
+    while True:
+        wanted = limit - len(keys)
+        cap = max(ROWS_PER_KEY * (wanted + 1), rows_for(1) + 1)
+        got = await _round(brand_id, spans, component, product, after, wanted, cap)
+        keys += got.keys
+        rows += got.rows
+        if not got.has_more or len(keys) == limit:
+            return Page(keys=keys, rows=rows, has_more=got.has_more)
+        after = got.keys[-1]
+
+
+async def _round(
+    brand_id: uuid.UUID,
+    spans: Sequence[Span],
+    component: str | None,
+    product: str | None,
+    after: Key | None,
+    wanted: int,
+    cap: int,
+) -> Page:
+    """Up to ``wanted`` keys after ``after``, each whole: one statement a span, each stopping after ``cap`` rows.
+
+    A span cut at ``cap`` rows may hold its last key only in part; every key before that one is
+    whole in it, and as ``cap`` exceeds :func:`rows_for` ``(1)`` there is at least one. The round
+    keeps the union's first ``wanted`` keys below every cut span's last key (which all spans hold
+    whole), and has more if the union held more keys or any span was cut.
     """
     bounds = key_bounds(component, product, after)
     if bounds is None:
         return Page(keys=[], rows=[], has_more=False)
     connection = Tortoise.get_connection("default")
-    cap = rows_for(limit + 1)
     rows: list[rules.CountRow] = []
     cut_at: Key | None = None  # the smallest key a cut span may hold only part of
     for span in spans:
@@ -174,7 +207,7 @@ async def page(
         columns = '"component", "product", "method", "type"'
         query = (
             f'SELECT {columns}, {total} AS "n" FROM {_source(span, sql.dialect, product)} '  # noqa: S608
-            f"WHERE {where} GROUP BY {columns} ORDER BY {columns} LIMIT {cap}"
+            f"WHERE {where} GROUP BY {columns} ORDER BY {columns} LIMIT {int(cap)}"
         )
         found = await connection.execute_query_dict(query, sql.values)
         if len(found) == cap:
@@ -191,12 +224,12 @@ async def page(
             for row in found
         ]
     whole = sorted({(r.component, r.product) for r in rows if cut_at is None or (r.component, r.product) < cut_at})
-    keys = whole[:limit]
+    keys = whole[:wanted]
     chosen = set(keys)
     return Page(
         keys=keys,
         rows=[r for r in rows if (r.component, r.product) in chosen],
-        has_more=len(whole) > limit or cut_at is not None,
+        has_more=len(whole) > wanted or cut_at is not None,
     )
 
 

@@ -7,14 +7,14 @@ from typing import Annotated
 
 import msgspec
 
-from storefront.analytics.rules import EventType, Method, MethodBucket
-from storefront.ids import Handle, Sku
+from storefront.analytics.rules import MAX_BEACON_PURCHASES, EventType, Method, MethodBucket
+from storefront.ids import END, Handle, Sku
 
 MAX_BATCH = 50
 # A summary page holds the groups of this many (component, product) keys: at most four groups each.
 DEFAULT_PAGE_KEYS = 50
 MAX_PAGE_KEYS = 200
-COMPONENT_PATTERN = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
+COMPONENT_PATTERN = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*" + END
 ComponentName = Annotated[str, msgspec.Meta(pattern=COMPONENT_PATTERN, max_length=40, description="e.g. product-page")]
 AwareDatetime = Annotated[datetime, msgspec.Meta(tz=True, description="ISO 8601 with a UTC offset or Z")]
 
@@ -40,7 +40,7 @@ class Accepted(msgspec.Struct, frozen=True, kw_only=True):
         int,
         msgspec.Meta(
             description="events dropped as implausible: for a handle that is none of the brand's products, or "
-            "purchases beyond one per (component, product, variant) and five per batch"
+            f"purchases beyond one per (component, product, variant) and {MAX_BEACON_PURCHASES} per batch"
         ),
     ] = 0
 

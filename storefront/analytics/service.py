@@ -244,8 +244,9 @@ async def summary(
     ``groups`` holds the groups of the next ``limit`` (component, product) keys after ``cursor``
     that had events in the window (optionally of one ``component`` and/or ``product``), each
     with a group per method it had; ``by_method`` is the brand's totals for the whole window,
-    the same on every page and whatever the filters. At most six statements, each over a
-    bounded range (:mod:`storefront.analytics.report`).
+    the same on every page and whatever the filters. Usually six statements (one per span of
+    the window for the page, and one per span for the totals), each over a bounded range
+    (:mod:`storefront.analytics.report`).
 
     Whole UTC hours inside the window are read from the rollups; a partial hour at either edge
     (a ``since`` or ``until`` not on the hour, as the default window's are) is counted from the

@@ -168,23 +168,31 @@ def test_key_bounds_match_tuple_order_for_every_filter_and_cursor() -> None:
                     assert all(b.op == "=" or not (set(b.columns) & fixed) for b in conditions), conditions
 
 
-async def test_a_page_of_keys_with_every_method_and_type_is_still_whole(make_brand: MakeBrand) -> None:
-    """Each key at its most rows (4 methods x 9 types): a span's statement is cut by rows, never a page's key."""
+@pytest.mark.parametrize(("limit", "pages"), [(1, [["a"], ["b"], ["c"], ["d"]]), (3, [["a", "b", "c"], ["d"]])])
+async def test_keys_with_every_method_and_type_are_still_whole_and_pages_full(
+    make_brand: MakeBrand, limit: int, pages: list[list[str]]
+) -> None:
+    """Each key at its most rows (4 methods x 9 types), more than a round asks for: statements are cut by rows,
+    never a page's key, and a round short of keys is followed by another, so pages stay full."""
     brand = await make_brand()
     types = ["impression", "variant_select", "fulfilment_select", "add_to_cart", "checkout_start", "purchase",
              "hotspot_select", "suggestion_select", "repair_guide_open"]  # fmt: skip
-    methods = [None, "pickup", "courier", "made_to_order"]
     for p in ("a", "b", "c", "d"):
         batch = [EventIn(type=t, component="product-page", product=p, method=m, occurred_at=OCCURRED)  # type: ignore[arg-type]
-                 for t in types for m in methods]  # fmt: skip
+                 for t in types for m in (None, "pickup", "courier", "made_to_order")]  # fmt: skip
         await service.record_events(brand.brand.id, EventBatch(events=batch), now=BASE + timedelta(minutes=30))
-    assert report.rows_for(1) == 36
-    start, end = BASE, BASE + timedelta(hours=2)
-    pages = await walk(brand.brand.id, start, end, 1)
-    assert [[(g.product, g.method) for g in page.groups] for page in pages] == [
-        [(p, m) for m in ("pickup", "courier", "made_to_order", None)] for p in ("a", "b", "c", "d")
-    ]
-    assert all(g.counts.purchase == 1 for page in pages for g in page.groups)
+    assert report.rows_for(1) == 36 > report.ROWS_PER_KEY
+    walked = await walk(brand.brand.id, BASE, BASE + timedelta(hours=2), limit)
+    assert [sorted({g.product for g in page.groups}) for page in walked] == pages
+    for page in walked:
+        for product in {g.product for g in page.groups}:
+            assert [g.method for g in page.groups if g.product == product] == [
+                "pickup",
+                "courier",
+                "made_to_order",
+                None,
+            ]
+    assert all(g.counts.purchase == 1 and g.counts.impression == 1 for page in walked for g in page.groups)
 
 
 # --- over HTTP ------------------------------------------------------------------------------------
