@@ -289,16 +289,15 @@ class RateLimitMiddleware:
 
 async def refuse_key_guessing(scope: Scope, send: Send) -> bool:
     """Answer 429 (and return True) if this client has spent its allowance of bad keys."""
-    retry_after = await limits_of(scope).guessing_refused(scope)
-    if retry_after is None:
-        return False
-    await send_rate_limited(send, retry_after, _DETAIL["bad_keys"], scope["path"])
-    return True
+    return await _refused_for_bad_keys(await limits_of(scope).guessing_refused(scope), scope, send)
 
 
 async def refuse_bad_key(scope: Scope, send: Send) -> bool:
     """Count a bad key; answer 429 (and return True) if it was one too many, else leave the answer to the caller."""
-    retry_after = await limits_of(scope).bad_key(scope)
+    return await _refused_for_bad_keys(await limits_of(scope).bad_key(scope), scope, send)
+
+
+async def _refused_for_bad_keys(retry_after: int | None, scope: Scope, send: Send) -> bool:
     if retry_after is None:
         return False
     await send_rate_limited(send, retry_after, _DETAIL["bad_keys"], scope["path"])
