@@ -93,17 +93,27 @@ def server_command(app: str, port: int, kind: ServerKind = "uvicorn") -> list[st
     ]  # fmt: skip
 
 
+# A benchmark is one client sending thousands of requests: the limits that stop one stranger from
+# doing that (rate limits, the cap on unpaid checkouts per shopper) would measure themselves.
+ONE_CLIENT = {
+    **{f"STALLKIT_RATE_LIMIT_{name}": "" for name in ("BAD_KEYS", "CARTS", "CARTS_PER_KEY", "CHECKOUTS")},
+    **{f"STALLKIT_RATE_LIMIT_{name}": "" for name in ("CHECKOUTS_PER_KEY", "BEACONS", "BEACONS_PER_KEY")},
+    "STALLKIT_UNPAID_CHECKOUTS_PER_SHOPPER": "1000",
+}
+
+
 def start_server(
     app: str, port: int, *, env: Mapping[str, str] | None = None, kind: ServerKind = "uvicorn", log: IO[bytes]
 ) -> subprocess.Popen[bytes]:
     """Start the server in its own process; ``env`` is added to this process's environment.
 
-    It runs from the repository root so import strings like ``bench.bare_app:app`` resolve.
+    It runs from the repository root so import strings like ``bench.bare_app:app`` resolve, with
+    :data:`ONE_CLIENT` limits lifted.
     """
     return subprocess.Popen(
         server_command(app, port, kind),
         cwd=ROOT,
-        env={**os.environ, **(env or {})},
+        env={**os.environ, **ONE_CLIENT, **(env or {})},
         stdin=subprocess.DEVNULL,
         stdout=log,
         stderr=subprocess.STDOUT,
