@@ -463,9 +463,14 @@ async def count_orders(seeder: Seeder, brand_id: uuid.UUID) -> None:
     """Fill the brand's running KPI counters from the bulk-written orders.
 
     The bench writes orders straight to the tables, behind the counters' back; the rebuild sums
-    them once, as the migration that made the counters did for existing orders.
+    them once, as the migration that made the counters did for existing orders. PostgreSQL is
+    told about the bulk-written tables first: with no statistics yet its planner takes them for
+    empty and picks nested loops that ran the recomputation for over 30 minutes at 50,000 orders
+    (0.6 s once analysed).
     """
     started = time.perf_counter()
+    if seeder.dialect.postgres:
+        await seeder.conn.execute_query('ANALYZE "order", "fulfilment", "order_line", "return_line"')
     figures = await kpi_counters.rebuild(brand_id)
     stats = seeder.stats.setdefault("order_kpi_counter", TableStats())
     stats.rows += len(figures)
