@@ -83,19 +83,8 @@ async def count_new(order_id: uuid.UUID) -> None:
 async def read(brand_id: uuid.UUID) -> kpis.Figures:
     """The brand's counters: one row per method and one per (method, reason)."""
     rows = await OrderKpiCounter.filter(brand_id=brand_id).values("method", *kpis.SUMS)
-    reasons: dict[str, dict[str, int]] = {}
-    for method, reason, units in (
-        await OrderKpiReason.filter(brand_id=brand_id).order_by("reason").values_list("method", "reason", "units")
-    ):
-        if units:
-            reasons.setdefault(method, {})[reason] = units
-    figures = {
-        row["method"]: kpis.MethodFigures(
-            **{name: row[name] for name in kpis.SUMS}, reasons=reasons.get(row["method"], {})
-        )
-        for row in sorted(rows, key=lambda r: str(r["method"]))
-    }
-    return {method: f for method, f in figures.items() if not f.is_zero()}
+    reasons = await OrderKpiReason.filter(brand_id=brand_id).values("method", "reason", "units")
+    return kpis.total([kpis.figures_from_rows(rows, reasons)])
 
 
 async def recompute(brand_id: uuid.UUID) -> kpis.Figures:

@@ -304,7 +304,8 @@ def summary_sql(dialect: str) -> tuple[str, str]:
 
 
 def figures_from_rows(totals: Iterable[Mapping[str, Any]], reasons: Iterable[Mapping[str, Any]]) -> Figures:
-    """:class:`MethodFigures` from :func:`summary_sql`'s rows (sums may come back as Decimal or NULL)."""
+    """:class:`MethodFigures` from rows of sums by method and of units by (method, reason): those of
+    :func:`summary_sql` (sums may come back as Decimal or NULL) or the stored counters."""
     by_method: dict[str, Counter[str]] = defaultdict(Counter)
     for row in reasons:
         by_method[row["method"]][row["reason"]] += int(row["units"])
