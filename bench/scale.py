@@ -389,18 +389,20 @@ async def seed_events(
 
 # What the hourly rollups count (``analytics_rollup`` and ``analytics_method_rollup``, where the schema
 # has them): reports read them, so bulk-written events are counted into them as their migrations backfill.
-_ROLLUP_HOUR = {
-    True: "date_trunc('hour', \"received_at\" AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'",
-    False: "strftime('%Y-%m-%d %H:00:00+00:00', \"received_at\")",
+_ROLLUP_PERIOD = {
+    (True, "hour"): "date_trunc('hour', \"received_at\" AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'",
+    (False, "hour"): "strftime('%Y-%m-%d %H:00:00+00:00', \"received_at\")",
+    (True, "day"): "date_trunc('day', \"received_at\" AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'",
+    (False, "day"): "strftime('%Y-%m-%d 00:00:00+00:00', \"received_at\")",
 }
 
 
 async def fill_rollups(seeder: Seeder, brand_id: uuid.UUID) -> None:
-    """Count the brand's seeded events into each rollup table the schema has (``analytics_rollup``, and
-    ``analytics_method_rollup`` per method only); a schema without one has nothing to fill."""
+    """Count the brand's seeded events into each rollup table the schema has (hourly and daily, fine and
+    per method only); a schema without one has nothing to fill."""
     d = seeder.dialect
     mark = "$1" if d.postgres else "?"
-    hour = _ROLLUP_HOUR[d.postgres]
+    hour, day = _ROLLUP_PERIOD[d.postgres, "hour"], _ROLLUP_PERIOD[d.postgres, "day"]
 
     async def has_table(table: str) -> bool:
         try:
@@ -417,6 +419,14 @@ async def fill_rollups(seeder: Seeder, brand_id: uuid.UUID) -> None:
         "analytics_method_rollup": (
             '"brand_id", "hour", "method", "type"',
             f'"brand_id", {hour}, COALESCE("method", \'\'), "type"',
+        ),
+        "analytics_daily_rollup": (
+            '"brand_id", "day", "component", "product", "method", "type"',
+            f'"brand_id", {day}, "component", "product", COALESCE("method", \'\'), "type"',
+        ),
+        "analytics_method_daily_rollup": (
+            '"brand_id", "day", "method", "type"',
+            f'"brand_id", {day}, COALESCE("method", \'\'), "type"',
         ),
     }
     for table, (columns, select) in rollups.items():

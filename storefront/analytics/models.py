@@ -1,4 +1,4 @@
-"""Analytics storage: the raw event log, and the two hourly rollups that reports read.
+"""Analytics storage: the raw event log, and the rollups (hourly and daily) that reports read.
 
 ``AnalyticsEvent`` is the append-only log of events that product-page components send (see
 :mod:`storefront.analytics.service`). Rows are never updated; they are deleted only once older
@@ -119,3 +119,59 @@ class AnalyticsMethodRollup(Model):
         app = "stallkit"
         table = "analytics_method_rollup"
         unique_together = (("brand", "hour", "method", "type"),)
+
+
+class AnalyticsDailyRollup(Model):
+    """:class:`AnalyticsRollup` by UTC day: what a report reads for a window's whole days.
+
+    A popular product has a row or two per hour of every key, so a 30-day page summed some 80k
+    hourly rows; by day the same page sums about a twentieth of that, and the hourly rollup is
+    read only for the partial days at the window's edges. Written only by ``record_events``, in
+    the same transaction and the same way; never pruned. ``day`` is the start of the UTC day.
+    """
+
+    id = fields.BigIntField(primary_key=True)
+    brand: fields.ForeignKeyRelation[Brand] = fields.ForeignKeyField(
+        "stallkit.Brand", related_name="analytics_daily_rollups", on_delete=fields.CASCADE
+    )
+    brand_id: uuid.UUID
+    day = fields.DatetimeField()  # start of the UTC day the events were received in
+    component = fields.CharField(max_length=40)
+    product = fields.CharField(max_length=80)
+    method = fields.CharField(max_length=16)  # NO_METHOD ("") for none
+    type = fields.CharField(max_length=20)
+    count = fields.IntField()
+
+    class Meta:
+        app = "stallkit"
+        table = "analytics_daily_rollup"
+        unique_together = (("brand", "day", "component", "product", "method", "type"),)
+        indexes = (  # as AnalyticsRollup's, for the same reasons
+            Index(
+                fields=("brand_id", "component", "product", "method", "type", "day", "count"),
+                name="analytics_daily_rollup_brand_key",
+            ),
+            Index(
+                fields=("brand_id", "product", "component", "method", "type", "day", "count"),
+                name="analytics_daily_rollup_brand_product",
+            ),
+        )
+
+
+class AnalyticsMethodDailyRollup(Model):
+    """:class:`AnalyticsMethodRollup` by UTC day: a 30-day window's totals from about 30 x 36 rows, not 720 x 36."""
+
+    id = fields.BigIntField(primary_key=True)
+    brand: fields.ForeignKeyRelation[Brand] = fields.ForeignKeyField(
+        "stallkit.Brand", related_name="analytics_method_daily_rollups", on_delete=fields.CASCADE
+    )
+    brand_id: uuid.UUID
+    day = fields.DatetimeField()  # start of the UTC day the events were received in
+    method = fields.CharField(max_length=16)  # NO_METHOD ("") for none
+    type = fields.CharField(max_length=20)
+    count = fields.IntField()
+
+    class Meta:
+        app = "stallkit"
+        table = "analytics_method_daily_rollup"
+        unique_together = (("brand", "day", "method", "type"),)

@@ -1,28 +1,31 @@
 """The funnel summary's reads: one page of (component, product) keys, and the per-method totals.
 
-Why these shapes. Spread over a large catalogue, the fine rollup hardly compresses (about a row
-per event), so a report that sums all of it grows with the catalogue. Instead:
+Why these shapes. Spread over a large catalogue, the fine rollups hardly compress (by hour, about
+a row per event), so a report that sums all of them grows with the catalogue. Instead:
 
-- ``by_method`` sums the coarse rollup (``analytics_method_rollup``): at most hours x methods x
-  types rows, whatever the catalogue.
+- ``by_method`` sums the coarse rollups (``analytics_method_daily_rollup`` and
+  ``analytics_method_rollup``): at most periods x methods x types rows, whatever the catalogue.
 - ``groups`` come a page at a time, in (component, product) order from an opaque cursor. Each
-  span of the window (the fine rollup's whole hours, the raw events of each partial edge hour)
-  is one statement that sums per (component, product, method, type) from the cursor on, in key
-  order, and stops after about as many rows as ``limit + 1`` keys have (:data:`ROWS_PER_KEY`;
-  another round follows if keys had more). The rollup's is a range scan of a covering index
-  (``analytics_rollup_brand_key``, or ``analytics_rollup_brand_product`` for one product) in
-  the GROUP BY's own order, so it streams and stops; an edge reads its hour of raw events
-  (``analytics_event_brand_received``). A page reads the rollup rows of its own keys, plus those
-  of keys in between that had events outside the window only, never the rest of the catalogue:
-  measured at 1M events over 10k products, a page of the 50 most popular products sums 79k rows,
-  a page from the middle of the catalogue 2.6k.
+  span of the window (:func:`storefront.analytics.rollups.spans_of`: whole days from the daily
+  rollup, whole hours from the hourly one, raw events of a partial edge hour) is one statement
+  that sums per (component, product, method, type) from the cursor on, in key order, and stops
+  after about as many rows as ``limit + 1`` keys have (:data:`ROWS_PER_KEY`; another round
+  follows if keys had more). A rollup's is a range scan of a covering index (``<table>_brand_key``,
+  or ``<table>_brand_product`` for one product) in the GROUP BY's own order, so it streams and
+  stops; an edge reads its hour of raw events (``analytics_event_brand_received``). A page reads
+  the rollup rows of its own keys, plus those of keys in between that had events outside the
+  window only, never the rest of the catalogue: measured at 1M events over 10k products, a
+  30-day page of the 50 most popular products sums about 20k daily rows and a few thousand
+  hourly ones (79k when it read hours alone).
 
 The key range is said in SQL without an ``OR``: with a filter fixing one column, a bound on the
 pair becomes a bound on the other column (:func:`key_bounds`), which both planners turn into an
 index range. On PostgreSQL the ``component`` and ``product`` columns are collated "C" (migration
 0009) so SQL orders keys as Python does.
 
-Hand-written SQL (Tortoise cannot say a row-value comparison), with placeholders and UUIDs as
+Every read runs on the connection the caller passes: :func:`storefront.db.report_connection`, so on
+SQLite a report never holds the connection other requests wait on. Hand-written SQL (Tortoise
+cannot say a row-value comparison), with placeholders and UUIDs as
 :mod:`storefront.sql` decides; datetimes go in as the ORM writes them (aware UTC).
 """
 
@@ -31,14 +34,15 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
-from tortoise import Tortoise
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.functions import Count, Sum
+from tortoise.queryset import QuerySet
 
 from storefront.analytics import rules
-from storefront.analytics.models import AnalyticsEvent, AnalyticsMethodRollup
+from storefront.analytics.models import AnalyticsEvent, AnalyticsMethodDailyRollup, AnalyticsMethodRollup
+from storefront.analytics.rollups import FINE, Span
 from storefront.sql import POSTGRES, placeholder, uuid_param
 
 Key = tuple[str, str]  # (component, product): what a page is ordered and cut by
@@ -52,15 +56,6 @@ class Bound:
     columns: tuple[str, ...]
     op: Op
     values: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Span:
-    """Where events are counted from: the fine rollup's whole hours ``[start, end)``, or raw events in it."""
-
-    start: datetime
-    end: datetime
-    raw: bool
 
 
 def key_bounds(component: str | None, product: str | None, after: Key | None) -> list[Bound] | None:
@@ -100,7 +95,7 @@ class _Sql:
         return placeholder(self.dialect, len(self.values))
 
     def where(self, brand_id: uuid.UUID, span: Span, bounds: list[Bound]) -> str:
-        at = '"received_at"' if span.raw else '"hour"'
+        at = '"received_at"' if span.grain == "raw" else f'"{span.grain}"'
         parts = [
             f'"brand_id" = {self.param(uuid_param(self.dialect, brand_id))}',
             f"{at} >= {self.param(span.start)}",
@@ -119,16 +114,16 @@ def _source(span: Span, dialect: str, product: str | None) -> str:
     """The table a span reads, and on SQLite the index it must read it through.
 
     SQLite's planner, without statistics (the app never runs ANALYZE), prefers the unique key's
-    (brand, hour) range to the key index when no cursor bounds the keys, as on a first page: it
+    (brand, period) range to the key index when no cursor bounds the keys, as on a first page: it
     then reads and sorts the whole window (about 2 s at 1M events). ``INDEXED BY`` pins the plan,
     and turns a dropped or renamed index into an error instead of a silent full read. PostgreSQL
     plans from statistics and takes the key index for ``ORDER BY ... LIMIT`` by itself.
     """
-    if span.raw:
+    if span.grain == "raw":
         table, index = "analytics_event", "analytics_event_brand_received"
     else:
-        table = "analytics_rollup"
-        index = "analytics_rollup_brand_product" if product is not None else "analytics_rollup_brand_key"
+        table = FINE[span.grain].table
+        index = f"{table}_brand_product" if product is not None else f"{table}_brand_key"
     return f'"{table}"' if dialect == POSTGRES else f'"{table}" INDEXED BY "{index}"'
 
 
@@ -152,6 +147,7 @@ class Page:
 
 
 async def page(
+    connection: BaseDBAsyncClient,
     brand_id: uuid.UUID,
     spans: Sequence[Span],
     component: str | None,
@@ -170,7 +166,7 @@ async def page(
     while True:
         wanted = limit - len(keys)
         cap = max(ROWS_PER_KEY * (wanted + 1), rows_for(1) + 1)
-        got = await _round(brand_id, spans, component, product, after, wanted, cap)
+        got = await _round(connection, brand_id, spans, component, product, after, wanted, cap)
         keys += got.keys
         rows += got.rows
         if not got.has_more or len(keys) == limit:
@@ -179,6 +175,7 @@ async def page(
 
 
 async def _round(
+    connection: BaseDBAsyncClient,
     brand_id: uuid.UUID,
     spans: Sequence[Span],
     component: str | None,
@@ -197,13 +194,12 @@ async def _round(
     bounds = key_bounds(component, product, after)
     if bounds is None:
         return Page(keys=[], rows=[], has_more=False)
-    connection = Tortoise.get_connection("default")
     rows: list[rules.CountRow] = []
     cut_at: Key | None = None  # the smallest key a cut span may hold only part of
     for span in spans:
         sql = _Sql(connection.capabilities.dialect)
         where = sql.where(brand_id, span, bounds)
-        total = "COUNT(*)" if span.raw else 'SUM("count")'
+        total = "COUNT(*)" if span.grain == "raw" else 'SUM("count")'
         columns = '"component", "product", "method", "type"'
         query = (
             f'SELECT {columns}, {total} AS "n" FROM {_source(span, sql.dialect, product)} '  # noqa: S608
@@ -233,23 +229,25 @@ async def _round(
     )
 
 
-async def method_rows(brand_id: uuid.UUID, spans: Sequence[Span]) -> list[rules.MethodCountRow]:
-    """Event counts per (method, type): the coarse rollup for whole hours, raw events for the edges."""
+async def method_rows(
+    connection: BaseDBAsyncClient, brand_id: uuid.UUID, spans: Sequence[Span]
+) -> list[rules.MethodCountRow]:
+    """Event counts per (method, type): the coarse rollups for whole days and hours, raw events for the edges."""
     out: list[rules.MethodCountRow] = []
     for span in spans:
-        if span.raw:
-            rows = (
-                await AnalyticsEvent.filter(brand_id=brand_id, received_at__gte=span.start, received_at__lt=span.end)
-                .annotate(n=Count("id"))
-                .group_by("method", "type")
-                .values_list("method", "type", "n")
+        query: QuerySet[Any]
+        if span.grain == "raw":
+            query = AnalyticsEvent.filter(
+                brand_id=brand_id, received_at__gte=span.start, received_at__lt=span.end
+            ).annotate(n=Count("id"))
+        elif span.grain == "hour":
+            query = AnalyticsMethodRollup.filter(brand_id=brand_id, hour__gte=span.start, hour__lt=span.end).annotate(
+                n=Sum("count")
             )
         else:
-            rows = (
-                await AnalyticsMethodRollup.filter(brand_id=brand_id, hour__gte=span.start, hour__lt=span.end)
-                .annotate(n=Sum("count"))
-                .group_by("method", "type")
-                .values_list("method", "type", "n")
-            )
+            query = AnalyticsMethodDailyRollup.filter(
+                brand_id=brand_id, day__gte=span.start, day__lt=span.end
+            ).annotate(n=Sum("count"))
+        rows = await query.group_by("method", "type").using_db(connection).values_list("method", "type", "n")
         out += [rules.MethodCountRow(method=m or None, type=t, count=int(n)) for m, t, n in rows]
     return out

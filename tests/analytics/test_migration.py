@@ -1,4 +1,4 @@
-"""Migration 0009's backfill: on a database with fine rollups, it fills the per-method rollup with their sums.
+"""Migrations 0009's and 0013's backfills: each fills its new rollups from the ones already there.
 
 The session's database went through 0009 empty. Here its backfill statement runs for real on the
 session's database, after emptying the per-method rollup, inside a transaction that is then
@@ -10,12 +10,13 @@ from __future__ import annotations
 import importlib
 import uuid
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
 from tortoise.transactions import in_transaction
 
 from storefront.analytics import service
-from storefront.analytics.models import AnalyticsMethodRollup
+from storefront.analytics.models import AnalyticsDailyRollup, AnalyticsMethodDailyRollup, AnalyticsMethodRollup
 from storefront.analytics.schemas import EventBatch, EventIn
 from storefront.sql import placeholder, uuid_param
 from tests.conftest import MakeBrand
@@ -73,3 +74,42 @@ async def test_0009_backfills_the_method_rollup_with_the_fine_rollups_sums(make_
     }
     assert {(h.astimezone(UTC), m, t, int(n)) for h, m, t, n in as_read} == written
     assert await _method_rollup(ours) == written  # rolled back: the session's rows are as they were
+
+
+DAILY = importlib.import_module("storefront.migrations.0013_analytics_daily_rollups")
+
+
+async def _daily(brand_id: uuid.UUID, connection: object = None) -> set[tuple[object, ...]]:
+    fine = AnalyticsDailyRollup.filter(brand_id=brand_id)
+    by_method = AnalyticsMethodDailyRollup.filter(brand_id=brand_id)
+    if connection is not None:
+        fine, by_method = fine.using_db(connection), by_method.using_db(connection)  # type: ignore[arg-type]
+    rows = await fine.values_list("day", "component", "product", "method", "type", "count")
+    method_rows = await by_method.values_list("day", "method", "type", "count")
+    return {(d.astimezone(UTC), *rest) for d, *rest in [*rows, *method_rows]}
+
+
+async def test_0013_backfills_the_daily_rollups_with_the_hourly_ones_summed_by_day(make_brand: MakeBrand) -> None:
+    ours, theirs = (await make_brand()).brand.id, (await make_brand()).brand.id
+    batch = [_event("impression", "product-page", p, None) for p in ("noa", "pia")]
+    batch += [_event("add_to_cart", "buy-box", "noa", "pickup")]
+    for brand_id in (ours, theirs):
+        for hours in (0, 3, 14, 15, 40):  # 1 June 09:00 to 3 June 01:00: three UTC days
+            await service.record_events(
+                brand_id, EventBatch(events=batch), now=BASE + timedelta(hours=hours, minutes=5)
+            )
+    written = await _daily(ours)
+    day = datetime(2026, 6, 1, tzinfo=UTC)
+    assert (day, "product-page", "noa", "", "impression", 3) in written  # 09:05, 12:05 and 23:05
+    assert (day + timedelta(days=1), "", "impression", 2) in written  # both products, at 00:05
+    assert (day + timedelta(days=2), "pickup", "add_to_cart", 1) in written
+
+    with pytest.raises(_RollBack):
+        async with in_transaction() as connection:
+            await connection.execute_query('DELETE FROM "analytics_daily_rollup"')
+            await connection.execute_query('DELETE FROM "analytics_method_daily_rollup"')
+            await DAILY.collate_and_backfill(None, SimpleNamespace(client=connection))
+            filled = await _daily(ours, connection)
+            raise _RollBack
+    assert filled == written
+    assert await _daily(ours) == written  # rolled back: the session's rows are as they were

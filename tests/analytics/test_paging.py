@@ -31,7 +31,11 @@ DB_EXAMPLES = settings(
 COMPONENTS = ["buy", "buy-box", "product-page"]
 PRODUCTS = ["a", "pia", "pia-tote", "piat", "piatote", "z9"]
 SUMMARY = "/v1/analytics/summary"
-ANALYTICS_TABLES = ("analytics_rollup", "analytics_event", "analytics_method_rollup")
+ANALYTICS_TABLES = (
+    "analytics_rollup", "analytics_daily_rollup", "analytics_event",
+    "analytics_method_rollup", "analytics_method_daily_rollup",
+)  # fmt: skip
+FINE_ROLLUPS = ("analytics_rollup", "analytics_daily_rollup")
 
 events = st.builds(
     EventIn,
@@ -277,14 +281,19 @@ async def test_the_service_refuses_a_limit_out_of_range_too(make_brand: MakeBran
 
 
 async def _catalogue_of(brand_id: uuid.UUID, products: int) -> None:
-    """``products`` products seen in whole hours and in both edge hours of [BASE + 00:30, BASE + 03:30)."""
+    """``products`` products seen in every span of :data:`PLANNED`: both edge hours, the hours of both partial days
+    and the whole day."""
     handles = [f"bag-{i:04d}" for i in range(products)]
-    for minutes in (40, 90, 150, 200):  # edge, whole, whole, edge
+    for minutes in (-1370, -600, 40, 200, 1530, 1640):  # raw edge, hours, day, day, hours, raw edge
         for start in range(0, products, 25):
             batch = [EventIn(type=t, component="product-page", product=h, method=m, occurred_at=OCCURRED)
                      for h in handles[start : start + 25]
                      for t, m in (("impression", None), ("add_to_cart", "courier"))]  # fmt: skip
             await service.record_events(brand_id, EventBatch(events=batch), now=BASE + timedelta(minutes=minutes))
+
+
+# [30 April 00:30, 2 May 03:30): a raw edge, hours, the whole of 1 May, hours, a raw edge.
+PLANNED = (BASE - timedelta(hours=23, minutes=30), BASE + timedelta(days=1, hours=3, minutes=30))
 
 
 async def sqlite_plan(query: str, values: list[Any]) -> str:
@@ -302,8 +311,7 @@ async def postgres_plan(query: str, values: list[Any]) -> str:
 
 @pytest.mark.parametrize(
     ("filters", "index"),
-    [({}, "analytics_rollup_brand_key"), ({"component": "product-page"}, "analytics_rollup_brand_key"),
-     ({"product": "bag-0007"}, "analytics_rollup_brand_product")],
+    [({}, "brand_key"), ({"component": "product-page"}, "brand_key"), ({"product": "bag-0007"}, "brand_product")],
     ids=["all", "component", "product"],
 )  # fmt: skip
 async def test_a_page_is_a_few_statements_over_index_ranges_whatever_the_catalogue(
@@ -312,7 +320,7 @@ async def test_a_page_is_a_few_statements_over_index_ranges_whatever_the_catalog
     small, large = (await make_brand()).brand.id, (await make_brand()).brand.id
     await _catalogue_of(small, 10)
     await _catalogue_of(large, 150)
-    since, until = BASE + timedelta(minutes=30), BASE + timedelta(minutes=210)
+    since, until = PLANNED
 
     statements: dict[uuid.UUID, list[list[tuple[str, list[Any]]]]] = {}
     for brand_id in (small, large):
@@ -324,21 +332,24 @@ async def test_a_page_is_a_few_statements_over_index_ranges_whatever_the_catalog
             )
         statements[brand_id] = [first_seen, next_seen]
         assert first.groups and (page.groups or filters)  # the product filter's one key is all on the first page
-    # the page's sums and the totals, each from the whole hours and the two edges: six statements, for 10 or 150
+    # the page's sums and the totals, each from the day, the hours either side and the two edges: ten statements,
+    # for 10 or 150
     for at in (0, 1):
-        assert len(statements[large][at]) == len(statements[small][at]) <= 6, statements[large][at]
+        assert len(statements[large][at]) == len(statements[small][at]) <= 10, statements[large][at]
 
     for at, query, values in [(i, q, v) for i in (0, 1) for q, v in statements[large][i]]:
-        if '"analytics_rollup"' in query:
+        fine = next((t for t in FINE_ROLLUPS if f'"{t}"' in query), None)
+        if fine is not None:
             if backend == "sqlite":
                 plan = await sqlite_plan(query, values)
-                assert f"USING COVERING INDEX {index} " in plan or f"USING INDEX {index} " in plan, (query, plan)
+                used = f"{fine}_{index}"
+                assert f"USING COVERING INDEX {used} " in plan or f"USING INDEX {used} " in plan, (query, plan)
                 assert "SCAN" not in plan, (query, plan)
                 assert "TEMP B-TREE" not in plan, (query, plan)  # streamed in index order: it stops at the page's end
             else:
                 plan = await postgres_plan(query, values)
                 # Either key index is a range here; which one a planner without statistics picks is its own affair.
-                assert re.search(r"using analytics_rollup_brand_(key|product) on", plan), (query, plan)
+                assert re.search(rf"using {fine}_brand_(key|product) on", plan), (query, plan)
                 index_cond = "".join(line for line in plan.splitlines() if "Index Cond:" in line)
                 conditions = re.sub(r"\((\w+)\)::text|::text", r"\1", index_cond.replace('"', ""))
                 bounded = {"": "ROW(component, product) > ROW(", "component": "(product > "}
@@ -351,6 +362,9 @@ async def test_a_page_is_a_few_statements_over_index_ranges_whatever_the_catalog
         elif '"analytics_method_rollup"' in query and backend == "sqlite":
             plan = await sqlite_plan(query, values)
             assert "(brand_id=? AND hour>? AND hour<?)" in plan and "SCAN" not in plan, (query, plan)
+        elif '"analytics_method_daily_rollup"' in query and backend == "sqlite":
+            plan = await sqlite_plan(query, values)
+            assert "(brand_id=? AND day>? AND day<?)" in plan and "SCAN" not in plan, (query, plan)
     read = [{t for t in ANALYTICS_TABLES if f'"{t}"' in q} for q, _ in statements[large][1]]
     assert all(len(tables) == 1 for tables in read), read  # one table a statement, and only these
     assert set().union(*read) == set(ANALYTICS_TABLES), read
@@ -365,7 +379,7 @@ async def test_the_database_orders_keys_as_python_does(backend: str, make_brand:
     connection = Tortoise.get_connection("default")
     mark = "$1" if backend == "postgres" else "?"
     brand_param: Any = brand.brand.id if backend == "postgres" else str(brand.brand.id)
-    for table in ("analytics_rollup", "analytics_event"):
+    for table in (*FINE_ROLLUPS, "analytics_event"):
         rows = await connection.execute_query_dict(
             f'SELECT DISTINCT "product" FROM "{table}" WHERE "brand_id" = {mark} ORDER BY "product"',  # noqa: S608
             [brand_param],
@@ -374,7 +388,8 @@ async def test_the_database_orders_keys_as_python_does(backend: str, make_brand:
     if backend == "postgres":  # whatever the database's own locale
         rows = await connection.execute_query_dict(
             "SELECT table_name, column_name, collation_name FROM information_schema.columns "
-            "WHERE table_schema = current_schema() AND table_name IN ('analytics_rollup', 'analytics_event') "
+            "WHERE table_schema = current_schema() "
+            "AND table_name IN ('analytics_rollup', 'analytics_daily_rollup', 'analytics_event') "
             "AND column_name IN ('component', 'product')"
         )
-        assert len(rows) == 4 and {r["collation_name"] for r in rows} == {"C"}, rows
+        assert len(rows) == 6 and {r["collation_name"] for r in rows} == {"C"}, rows

@@ -16,8 +16,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tortoise.functions import Count
 
-from storefront.analytics import rules, service
-from storefront.analytics.models import NO_METHOD, AnalyticsEvent, AnalyticsMethodRollup, AnalyticsRollup
+from storefront.analytics import rollups, rules, service
+from storefront.analytics.models import (
+    NO_METHOD,
+    AnalyticsDailyRollup,
+    AnalyticsEvent,
+    AnalyticsMethodDailyRollup,
+    AnalyticsMethodRollup,
+    AnalyticsRollup,
+)
 from storefront.analytics.schemas import AnalyticsSummary, EventBatch, EventIn
 from storefront.settings import Settings, SettingsError
 from tests.conftest import MakeBrand, auth
@@ -85,7 +92,7 @@ async def raw_counted(brand_id: uuid.UUID) -> Counter[tuple[datetime, str, str, 
     rows = await AnalyticsEvent.filter(brand_id=brand_id).values_list(
         "received_at", "component", "product", "method", "type"
     )
-    return Counter((service.hour_of(at), c, p, m or NO_METHOD, t) for at, c, p, m, t in rows)
+    return Counter((rollups.hour_of(at), c, p, m or NO_METHOD, t) for at, c, p, m, t in rows)
 
 
 async def raw_summary(brand_id: uuid.UUID, start: datetime, end: datetime) -> dict[str, Any]:
@@ -126,6 +133,30 @@ async def test_rollups_equal_counting_the_raw_events(make_brand: MakeBrand, sequ
     assert await method_rollups_of(brand.brand.id) == by_method_of(raw)
 
 
+# (minutes after BASE the batch arrives, its events): over three UTC days.
+batches_over_days = st.lists(
+    st.tuples(st.integers(0, 3 * 24 * 60), st.just(0), st.lists(events, min_size=1, max_size=4)), min_size=1, max_size=8
+)
+
+
+@DB_EXAMPLES
+@given(sequence=batches_over_days)
+async def test_daily_rollups_are_the_hourly_ones_summed_by_day(make_brand: MakeBrand, sequence: Any) -> None:
+    brand = await make_brand()
+    await record(brand.brand.id, sequence)
+    by_day: Counter[tuple[datetime, str, str, str, str]] = Counter()
+    for (hour, c, p, m, t), n in (await raw_counted(brand.brand.id)).items():
+        by_day[rollups.day_of(hour), c, p, m, t] += n
+    daily = await AnalyticsDailyRollup.filter(brand_id=brand.brand.id).values_list(
+        "day", "component", "product", "method", "type", "count"
+    )
+    assert Counter({(d.astimezone(UTC), c, p, m, t): n for d, c, p, m, t, n in daily}) == by_day
+    method_daily = await AnalyticsMethodDailyRollup.filter(brand_id=brand.brand.id).values_list(
+        "day", "method", "type", "count"
+    )
+    assert Counter({(d.astimezone(UTC), m, t): n for d, m, t, n in method_daily}) == by_method_of(by_day)
+
+
 async def test_a_batch_is_one_upsert_row_per_distinct_key_and_adds_to_existing_counters(
     make_brand: MakeBrand,
 ) -> None:
@@ -150,12 +181,13 @@ async def test_a_batch_is_one_upsert_row_per_distinct_key_and_adds_to_existing_c
 
 
 def test_the_upsert_adds_and_numbers_placeholders_per_dialect() -> None:
-    pg = service.upsert_sql("postgres", 2)
+    pg = rollups.upsert_sql(rollups.FINE["hour"], "postgres", 2)
     assert "VALUES ($1, $2, $3, $4, $5, $6, $7), ($8, $9, $10, $11, $12, $13, $14) ON CONFLICT" in pg
     assert pg.endswith('DO UPDATE SET "count" = "analytics_rollup"."count" + excluded."count"')
-    sqlite = service.upsert_sql("sqlite", 1)
+    sqlite = rollups.upsert_sql(rollups.FINE["day"], "sqlite", 1)
     assert "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT" in sqlite and "$" not in sqlite
-    by_method = service.method_upsert_sql("postgres", 2)
+    assert 'ON CONFLICT ("brand_id", "day", "component", "product", "method", "type")' in sqlite
+    by_method = rollups.upsert_sql(rollups.BY_METHOD["hour"], "postgres", 2)
     assert by_method.startswith(
         'INSERT INTO "analytics_method_rollup" ("brand_id", "hour", "method", "type", "count") '
         "VALUES ($1, $2, $3, $4, $5), ($6, $7, $8, $9, $10) "
@@ -164,7 +196,7 @@ def test_the_upsert_adds_and_numbers_placeholders_per_dialect() -> None:
     assert by_method.endswith('DO UPDATE SET "count" = "analytics_method_rollup"."count" + excluded."count"')
 
 
-async def test_a_batch_is_three_statements_in_one_transaction(
+async def test_a_batch_is_five_statements_in_one_transaction(
     make_brand: MakeBrand, caplog: pytest.LogCaptureFixture
 ) -> None:
     """The raw insert and one upsert per rollup, however many keys: a beacon's cost does not grow with its spread."""
@@ -174,7 +206,10 @@ async def test_a_batch_is_three_statements_in_one_transaction(
     caplog.set_level(logging.DEBUG, logger="tortoise.db_client")
     assert await service.record_events(brand.brand.id, batch, now=BASE) == 8
     writes = [r.getMessage().lstrip() for r in caplog.records if r.getMessage().lstrip().upper().startswith("INSERT")]
-    assert [w.split('"')[1] for w in writes] == ["analytics_event", "analytics_rollup", "analytics_method_rollup"]
+    assert [w.split('"')[1] for w in writes] == [
+        "analytics_event", "analytics_rollup", "analytics_method_rollup",
+        "analytics_daily_rollup", "analytics_method_daily_rollup",
+    ]  # fmt: skip
 
 
 async def test_a_failed_upsert_stores_no_raw_events_either(make_brand: MakeBrand) -> None:
@@ -184,7 +219,7 @@ async def test_a_failed_upsert_stores_no_raw_events_either(make_brand: MakeBrand
         raise RuntimeError("rollup write failed")
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(service, "_add_to_rollups", broken)
+        patch.setattr(rollups, "add", broken)
         with pytest.raises(RuntimeError):
             await service.record_events(brand.brand.id, EventBatch(events=[event()]), now=BASE)
     assert await AnalyticsEvent.filter(brand_id=brand.brand.id).count() == 0
@@ -268,7 +303,7 @@ async def test_pruning_deletes_only_events_older_than_the_retention_in_batches_a
     for brand in (ours, theirs):
         for at in old + kept:
             await service.record_events(brand.brand.id, EventBatch(events=[event(), event("purchase")]), now=at)
-    whole = (service.hour_of(cutoff) - timedelta(days=40), service.hour_of(NOW_1999) + timedelta(hours=1))
+    whole = (rollups.hour_of(cutoff) - timedelta(days=40), rollups.hour_of(NOW_1999) + timedelta(hours=1))
     before = await summary_of(ours.brand.id, *whole)
 
     expected = await AnalyticsEvent.filter(received_at__lt=cutoff).count()  # earlier tests' too: pruning is global
