@@ -16,6 +16,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined,
 from markupsafe import Markup
 
 from components.filters import FILTERS
+from components.structured_data import product_group
 from components.theming import Theme, merged_tokens, resolve_theme
 from storefront.tenancy.schemas import BrandOut
 
@@ -43,6 +44,7 @@ class Renderer:
             )
             env.filters.update(FILTERS)
             env.globals["to_json"] = _to_json
+            env.globals["product_group"] = product_group  # the product page's JSON-LD, from its props
             cached = (env, _templates_version(dirs))
             self._environments[theme.name] = cached
         return cached

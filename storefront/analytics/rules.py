@@ -4,9 +4,21 @@ The database groups and counts; :func:`funnel_groups` turns those counted rows i
 per-(component, product, method) funnels and :func:`method_totals` into per-fulfilment-method
 totals, each with conversion rates (:func:`summarise` does both over one set of rows: the
 unpaged truth the paged report must add up to). Rates are integers in basis points (1 bp =
-0.01 %, so ``1250`` is 12.50 %), rounded half up, and ``None`` when there were no impressions
-to divide by. They are not capped at 100 %: events are independent beacons, so a purchase may
-be counted in a window whose impression fell outside it (or was never sent).
+0.01 %, so ``1250`` is 12.50 %), rounded half up, and ``None`` when there was nothing to divide
+by. They are not capped at 100 %: events are independent beacons, so a purchase may be counted
+in a window whose impression fell outside it (or was never sent).
+
+Which method an event counts under. Impressions and variant selections carry the method *in
+view*: the one the buy box had selected when the component was shown (the components render it
+as ``data-sk-method``); a ``fulfilment_select`` carries the method chosen; add-to-cart, checkout
+and purchase carry the method of the cart line. So a method's funnel starts where shoppers saw
+it, and :attr:`Rates.view_to_cart_bp` divides its adds by its *views* (impressions with it in view
+plus selections of it), so a method that shoppers mostly switch to, and so is rarely the one in
+view at first, is not flattered by its few impressions. Events sent before the components tagged
+impressions, and those of components with no buy box, total under ``"none"``. The step rates
+(cart to checkout, checkout to purchase) compare events of one method with each other, so they
+are the method's own whatever it started from. Engagement events (a lookbook hotspot, a
+suggestion, the repair guide) are counted beside the funnel, never as a step of it.
 
 :func:`screen` is what a beacon must pass before it is stored: a browser (or anyone holding the
 publishable key, which is public) can send any handle and any number of ``purchase`` events, and
@@ -32,7 +44,8 @@ FUNNEL: tuple[FunnelEvent, ...] = (
     "checkout_start",
     "purchase",
 )
-EVENT_TYPES: tuple[str, ...] = (*FUNNEL, *get_args(EngagementEvent))
+ENGAGEMENT: tuple[EngagementEvent, ...] = get_args(EngagementEvent)
+EVENT_TYPES: tuple[str, ...] = (*FUNNEL, *ENGAGEMENT)
 Method = Literal["pickup", "courier", "made_to_order"]
 METHODS: tuple[Method, ...] = ("pickup", "courier", "made_to_order")
 # Events sent before a fulfilment method was chosen (or for components without one) total under "none".
@@ -80,11 +93,27 @@ class Counts:
 
 
 @dataclass(frozen=True, slots=True)
+class Engagement:
+    """Engagement events per type: counted beside the funnel, not steps of it."""
+
+    hotspot_select: int = 0
+    suggestion_select: int = 0
+    repair_guide_open: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class Rates:
-    """Conversion from impression, in basis points; ``None`` without impressions."""
+    """Conversion in basis points, each ``None`` when its denominator is zero.
+
+    ``add_to_cart_bp`` and ``purchase_bp`` are from impression (the report's first two rates,
+    kept as they were); the other three follow the funnel a step at a time.
+    """
 
     add_to_cart_bp: int | None
     purchase_bp: int | None
+    view_to_cart_bp: int | None  # add_to_cart / views (impressions + fulfilment selections)
+    cart_to_checkout_bp: int | None  # checkout_start / add_to_cart
+    checkout_to_purchase_bp: int | None  # purchase / checkout_start
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +123,8 @@ class Group:
     method: Method | None
     counts: Counts
     rates: Rates
+    views: int
+    engagement: Engagement
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +132,8 @@ class MethodTotal:
     method: MethodBucket
     counts: Counts
     rates: Rates
+    views: int
+    engagement: Engagement
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,15 +149,27 @@ def rate_bp(numerator: int, denominator: int) -> int | None:
     return (numerator * BASIS_POINTS * 2 + denominator) // (denominator * 2)
 
 
+def views_of(counts: Counts) -> int:
+    """How often the method was in front of a shopper: shown as the buy box's choice, or chosen."""
+    return counts.impression + counts.fulfilment_select
+
+
 def rates_of(counts: Counts) -> Rates:
     return Rates(
         add_to_cart_bp=rate_bp(counts.add_to_cart, counts.impression),
         purchase_bp=rate_bp(counts.purchase, counts.impression),
+        view_to_cart_bp=rate_bp(counts.add_to_cart, views_of(counts)),
+        cart_to_checkout_bp=rate_bp(counts.checkout_start, counts.add_to_cart),
+        checkout_to_purchase_bp=rate_bp(counts.purchase, counts.checkout_start),
     )
 
 
 def _counts(by_type: dict[str, int]) -> Counts:
     return Counts(**{t: by_type.get(t, 0) for t in FUNNEL})
+
+
+def _engagement(by_type: dict[str, int]) -> Engagement:
+    return Engagement(**{t: by_type.get(t, 0) for t in ENGAGEMENT})
 
 
 def _method_order(method: str | None) -> int:
@@ -133,14 +178,15 @@ def _method_order(method: str | None) -> int:
 
 def _known(type_: str, method: str | None) -> bool:
     """Rows of unknown event types or methods (none should exist: input is validated) are ignored, not fatal."""
-    return type_ in FUNNEL and (method is None or method in METHODS)
+    return type_ in EVENT_TYPES and (method is None or method in METHODS)
 
 
 def funnel_groups(rows: Iterable[CountRow]) -> list[Group]:
     """Per (component, product, method) funnels, sorted by component, product, then method in :data:`METHODS` order.
 
     Several rows for one key and type add up, so callers may pass uncollapsed rows (rollups for
-    whole hours and raw counts for the edges of a window).
+    whole hours and raw counts for the edges of a window). A key with engagement events only (a
+    lookbook's hotspots) has a group too, its funnel all zeros: that engagement is its report.
     """
     groups: dict[tuple[str, str, str | None], dict[str, int]] = {}
     for row in rows:
@@ -160,6 +206,8 @@ def funnel_groups(rows: Iterable[CountRow]) -> list[Group]:
                 method=cast("Method | None", method),  # rows with another method were skipped above
                 counts=counts,
                 rates=rates_of(counts),
+                views=views_of(counts),
+                engagement=_engagement(by_type),
             )
         )
     return out
@@ -179,7 +227,15 @@ def method_totals(rows: Iterable[MethodCountRow | CountRow]) -> list[MethodTotal
     out = []
     for name in METHOD_BUCKETS:
         counts = _counts(buckets[name])
-        out.append(MethodTotal(method=name, counts=counts, rates=rates_of(counts)))
+        out.append(
+            MethodTotal(
+                method=name,
+                counts=counts,
+                rates=rates_of(counts),
+                views=views_of(counts),
+                engagement=_engagement(buckets[name]),
+            )
+        )
     return out
 
 

@@ -26,7 +26,14 @@ class EventIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=T
     component: ComponentName
     product: Annotated[Handle, msgspec.Meta(description="the product's handle")]
     variant: Annotated[Sku, msgspec.Meta(description="the variant's SKU")] | None = None
-    method: Method | None = None
+    method: Annotated[
+        Method | None,
+        msgspec.Meta(
+            description="the fulfilment method: for impression and variant_select the one in view (the buy box's "
+            "selection when shown), for fulfilment_select the one chosen, for add_to_cart, checkout_start and "
+            "purchase the cart line's; null where the component has no buy box"
+        ),
+    ] = None
     occurred_at: Annotated[AwareDatetime, msgspec.Meta(description="the browser's clock; informational")]
 
 
@@ -56,25 +63,63 @@ class FunnelCounts(msgspec.Struct, frozen=True, kw_only=True):
     purchase: int
 
 
+class EngagementCounts(msgspec.Struct, frozen=True, kw_only=True):
+    """Engagement events per type: counted beside the funnel, never a step of it."""
+
+    hotspot_select: Annotated[int, msgspec.Meta(description="a lookbook hotspot opened for this product")]
+    suggestion_select: Annotated[int, msgspec.Meta(description="a pairs-well-with suggestion of this product followed")]
+    repair_guide_open: Annotated[int, msgspec.Meta(description="the repair guide opened from this product")]
+
+
 class ConversionRates(msgspec.Struct, frozen=True, kw_only=True):
-    """Conversion from impression in basis points (1250 = 12.50 %), rounded half up; null without impressions."""
+    """Conversion in basis points (1250 = 12.50 %), rounded half up; each null when its denominator is zero.
+
+    Not capped at 100 %: events are independent beacons, so a step may be counted in a window whose
+    previous step fell outside it.
+    """
 
     add_to_cart_bp: Annotated[int | None, msgspec.Meta(description="add_to_cart / impression, in basis points")]
     purchase_bp: Annotated[int | None, msgspec.Meta(description="purchase / impression, in basis points")]
+    view_to_cart_bp: Annotated[
+        int | None,
+        msgspec.Meta(
+            description="add_to_cart / views (impressions with this method in view + fulfilment_select of it): "
+            "how often the method, once in front of a shopper, went into the bag"
+        ),
+    ]
+    cart_to_checkout_bp: Annotated[
+        int | None, msgspec.Meta(description="checkout_start / add_to_cart: bags with this method taken to checkout")
+    ]
+    checkout_to_purchase_bp: Annotated[
+        int | None, msgspec.Meta(description="purchase / checkout_start: checkouts with this method paid for")
+    ]
+
+
+VIEWS = msgspec.Meta(description="impression + fulfilment_select: how often this method was in front of a shopper")
 
 
 class FunnelGroup(msgspec.Struct, frozen=True, kw_only=True):
     component: str
     product: str
-    method: Annotated[Method | None, msgspec.Meta(description="null for events sent before a method was chosen")]
+    method: Annotated[
+        Method | None,
+        msgspec.Meta(
+            description="null for events of components without a buy box, and for impressions recorded "
+            "before impressions carried the method in view"
+        ),
+    ]
     counts: FunnelCounts
     rates: ConversionRates
+    views: Annotated[int, VIEWS]
+    engagement: EngagementCounts
 
 
 class MethodTotals(msgspec.Struct, frozen=True, kw_only=True):
     method: MethodBucket
     counts: FunnelCounts
     rates: ConversionRates
+    views: Annotated[int, VIEWS]
+    engagement: EngagementCounts
 
 
 class AnalyticsSummary(msgspec.Struct, frozen=True, kw_only=True):
@@ -93,7 +138,9 @@ class AnalyticsSummary(msgspec.Struct, frozen=True, kw_only=True):
         list[MethodTotals],
         msgspec.Meta(
             description="the brand's totals for the whole window, whatever the page or filters: always pickup, "
-            "courier, made_to_order, none, in that order"
+            "courier, made_to_order, none, in that order. Compare methods by `rates.view_to_cart_bp` (adds per "
+            "view), `rates.cart_to_checkout_bp` and `rates.checkout_to_purchase_bp`; `none` holds events of "
+            "components without a buy box and impressions recorded before they carried the method in view"
         ),
     ]
     has_more: Annotated[bool, msgspec.Meta(description="whether keys follow this page")]

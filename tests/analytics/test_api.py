@@ -72,7 +72,7 @@ def totals(report: dict[str, Any]) -> int:
 def assert_problem(response: httpx.Response, status: int, field: str | None = None) -> dict[str, Any]:
     assert response.status_code == status, response.text
     assert response.headers["content-type"].split(";")[0] == PROBLEM_JSON
-    problem = response.json()
+    problem: dict[str, Any] = response.json()
     assert problem["status"] == status and problem["code"] and problem["detail"]
     if field is not None:
         assert field in [e["field"] for e in problem["errors"]], problem
@@ -105,7 +105,15 @@ async def test_text_plain_beacon_with_publishable_key_is_accepted_and_counted(
                 "checkout_start": 0,
                 "purchase": 0,
             },
-            "rates": {"add_to_cart_bp": 0, "purchase_bp": 0},
+            "rates": {
+                "add_to_cart_bp": 0,
+                "purchase_bp": 0,
+                "view_to_cart_bp": 0,
+                "cart_to_checkout_bp": None,
+                "checkout_to_purchase_bp": None,
+            },
+            "views": 1,
+            "engagement": {"hotspot_select": 0, "suggestion_select": 0, "repair_guide_open": 0},
         }
     ]
 
@@ -194,13 +202,20 @@ async def test_summary_shows_the_funnel_by_method_with_rates(client: Client, mak
         ("checkout_start", 0),
         ("purchase", 1),
     ]
-    assert pickup["rates"] == {"add_to_cart_bp": 1250, "purchase_bp": 1250}  # 12.50 %
-    assert groups["noa-micro-bag", "courier"]["rates"] == {"add_to_cart_bp": 3333, "purchase_bp": 0}
+    assert pickup["rates"] == {  # 12.50 %
+        "add_to_cart_bp": 1250,
+        "purchase_bp": 1250,
+        "view_to_cart_bp": 1250,
+        "cart_to_checkout_bp": 0,
+        "checkout_to_purchase_bp": None,
+    }
+    courier = groups["noa-micro-bag", "courier"]["rates"]
+    assert (courier["add_to_cart_bp"], courier["purchase_bp"], courier["cart_to_checkout_bp"]) == (3333, 0, 10_000)
     by_method = {t["method"]: t for t in report["by_method"]}
     assert list(by_method) == ["pickup", "courier", "made_to_order", "none"]
     assert by_method["pickup"]["counts"]["impression"] == 8
     assert by_method["courier"]["counts"]["checkout_start"] == 1
-    assert by_method["made_to_order"]["rates"] == {"add_to_cart_bp": None, "purchase_bp": None}
+    assert set(by_method["made_to_order"]["rates"].values()) == {None}
     assert by_method["none"]["counts"]["impression"] == 2
 
 
