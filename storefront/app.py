@@ -27,6 +27,7 @@ from storefront.api.auth import AuthMiddleware
 from storefront.api.body import strict_json_body
 from storefront.api.cors import CORSMiddleware
 from storefront.api.deps import ReadCaches, dependencies
+from storefront.api.home import home
 from storefront.api.idempotency import IdempotencyMiddleware
 from storefront.api.openapi import complete_schema, openapi_config
 from storefront.api.problems import problem_response
@@ -140,6 +141,7 @@ def create_app(
     app = Litestar(
         route_handlers=[
             healthz,
+            home,
             BrandController,
             ProductController,
             LocationController,

@@ -237,37 +237,39 @@ def cmd_housekeeping(_: argparse.Namespace) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> None:
-    from storefront.demo.seed import DEMO_ORIGINS, keys_path, load_saved_keys, save_keys, seed_demo
-    from storefront.demo.site import start_site
+    from storefront.demo.seed import keys_path, load_saved_keys, save_keys, seed_demo
+    from storefront.demo.site import browser_host, site_origins, start_site
 
     settings = _settings()
+    site_port = _demo_site_port(settings.port)
     asyncio.run(_migrate(settings))
     path = keys_path(settings)
-    result = asyncio.run(seed_demo(settings, load_saved_keys(path)))
+    # The sample brand website (its own origin, embedding components) runs beside the API; the
+    # brand allows wherever it runs this time, also when the brand was seeded on another port.
+    origins = site_origins(settings.host, site_port)
+    result = asyncio.run(seed_demo(settings, load_saved_keys(path), origins))
     save_keys(path, result.publishable_key, result.secret_key)
-    base = f"http://{settings.host}:{settings.port}"
+    base = settings.public_base_url
     print(result.describe(base))
-    # The sample brand website (its own origin, embedding components) runs beside the API.
-    site_port = _demo_site_port(settings.port)
-    browser_host = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host  # noqa: S104
-    api_origin = f"http://{browser_host}:{settings.port}"
-    site_origin = f"http://{browser_host}:{site_port}"
-    print(f"  brand site: {site_origin}/   (Maison Hollis's own page, embedding components from {api_origin})")
-    if site_origin not in DEMO_ORIGINS:
-        print(f"  note: {site_origin} is not an allowed origin of the demo brand; add it with PATCH /v1/brand")
+    site_url = f"http://{browser_host(settings.host)}:{site_port}"
+    print(f"  brand site: {site_url}/   (Maison Hollis's own page, embedding components from {base})")
+    if not origins:
+        print(f"  note: {site_url} cannot be an allowed origin of the demo brand; serve on a name or IPv4 address")
+    print(f"  start here: {base}/   (links to the brand site, the OpenAPI document and the README's tour)")
     if args.no_serve:
         return
-    try:
-        start_site(settings.host, site_port, api_origin, result.publishable_key)
-    except OSError as exc:
-        raise CliError(f"cannot serve the demo site on port {site_port}: {exc.strerror or exc}") from None
     # uvicorn shuts down on SIGTERM and then raises the signal again, with the handler it found
     # installed: the default one would end the process on the spot and orphan localstripe, so
     # the one found is this, which unwinds through the ``finally`` below (exit status 143).
     previous = signal.signal(signal.SIGTERM, _exit_on_signal)
     stripe_server = None
     try:
-        stripe_server = _demo_payments(settings, api_origin)
+        stripe_server = _demo_payments(settings, f"http://{browser_host(settings.host)}:{settings.port}")
+        try:
+            start_site(settings.host, site_port, base, result.publishable_key)
+        except OSError as exc:
+            raise CliError(f"cannot serve the demo site on port {site_port}: {exc.strerror or exc}") from None
+        sys.stdout.flush()
         cmd_serve(argparse.Namespace(workers=1))
     finally:
         if stripe_server is not None:
@@ -279,37 +281,47 @@ def _exit_on_signal(signum: int, _frame: FrameType | None) -> NoReturn:
     raise SystemExit(128 + signum)
 
 
+def _say_payments(line: str) -> None:
+    print(f"  payments: {line}", flush=True)
+
+
 def _demo_payments(settings: Settings, api_origin: str) -> LocalStripe | None:
-    """Offline test payments for the demo: start localstripe if it is installed and Stripe is not configured.
+    """Offline test payments for the demo: localstripe, installed on the first run, unless Stripe is configured.
 
     The server reads its settings from the environment, so the local server's address and keys
-    are put there before it starts. Checkout then completes server-side with a test card.
+    are put there before it starts. Checkout then completes server-side with a test card. When
+    localstripe cannot be had, the demo still starts, with payments off and saying why.
     """
     from pathlib import Path
 
-    from storefront.demo import local_stripe
+    from storefront.demo import local_stripe, provision
 
     if settings.payments_enabled:
-        print(f"  payments: Stripe at {settings.stripe_api_base or 'api.stripe.com'}")
+        _say_payments(f"Stripe at {settings.stripe_api_base or 'api.stripe.com'}")
         return None
-    if not local_stripe.installed():
-        print(
-            "  payments: off (for offline test payments: python3 -m venv .venv-localstripe && "
-            ".venv-localstripe/bin/pip install localstripe)"
-        )
-        return None
+    data_dir = Path(settings.data_dir)
     try:
-        server = local_stripe.start(Path(settings.data_dir) / "localstripe")
+        python = provision.provision(
+            provision.venv_location(data_dir), log_path=data_dir / "localstripe" / "install.log", say=_say_payments
+        )
+        server = local_stripe.start(data_dir / "localstripe", python)
         server.register_webhook(f"{api_origin}/v1/webhooks/stripe")
     except local_stripe.LocalStripeError as exc:
-        print(f"  payments: off (localstripe would not start: {str(exc).splitlines()[0]})")
+        remedy = "once online to install it" if isinstance(exc, provision.ProvisionFailed) else "to retry"
+        _say_payments(
+            f"off: {str(exc).splitlines()[0]}. Checkout answers 503 payments_unavailable and its component"
+            f" says the shop can't take payments yet; start the demo again {remedy}"
+        )
         return None
     os.environ.update(
         STALLKIT_STRIPE_SECRET_KEY=local_stripe.TEST_SECRET_KEY,
         STALLKIT_STRIPE_API_BASE=server.api_base,
         STALLKIT_STRIPE_WEBHOOK_SECRET=server.webhook_secret,
     )
-    print(f"  payments: local test server at {server.api_base} (checkout pays with a test card)")
+    _say_payments(
+        f"local test server at {server.api_base} (localstripe {provision.VERSION} from {python.parents[1]};"
+        " checkout pays with a test card)"
+    )
     return server
 
 
@@ -341,7 +353,9 @@ def build_parser() -> argparse.ArgumentParser:
         "housekeeping", help="purge expired idempotency records and abandoned carts, release expired holds (one pass)"
     ).set_defaults(func=cmd_housekeeping)
     demo = sub.add_parser(
-        "demo", help="migrate, seed a demo microbrand, serve it on 127.0.0.1:8000 and its website on :8001"
+        "demo",
+        help="migrate, seed a demo microbrand, serve it on 127.0.0.1:8000 and its website on :8001,"
+        " with offline test payments (localstripe, installed on the first run)",
     )
     demo.add_argument("--no-serve", action="store_true", help="seed and print keys, then exit")
     demo.set_defaults(func=cmd_demo)

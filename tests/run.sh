@@ -31,7 +31,7 @@ fi
 # --- localstripe: a Stripe test server, GPL-3 and test-only, so in a venv of its own -----------
 # Never a dependency of stallkit; tests/stripe_server.py runs it as a subprocess. Pinned: the
 # payment tests rely on what this version does and does not emulate.
-LOCALSTRIPE_VERSION=1.15.10
+LOCALSTRIPE_VERSION=$(tr -d '[:space:]' <storefront/demo/localstripe-version.txt)
 LS_STAMP=.venv-localstripe/.stallkit-installed
 if [ "$(cat "$LS_STAMP" 2>/dev/null)" != "$LOCALSTRIPE_VERSION" ]; then
   say "installing localstripe $LOCALSTRIPE_VERSION into .venv-localstripe"

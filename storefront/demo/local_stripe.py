@@ -1,10 +1,11 @@
 """A local Stripe-compatible server (localstripe) for the offline demo, the tests and the benchmarks.
 
 localstripe is GPL-3 and for testing only, so it is never a dependency of Stallkit: it lives in
-its own virtualenv (``.venv-localstripe/``, made by ``tests/run.sh``) and runs as a subprocess;
-nothing of it is imported. Each start is from scratch on a free loopback port: the program below
-never loads, and never writes, the state file localstripe otherwise shares through the temp
-folder (what its ``--from-scratch`` flag does, plus no writes), so runs cannot see each other.
+its own virtualenv (``.venv-localstripe/``, made by ``stallkit demo`` or ``tests/run.sh``, see
+:mod:`storefront.demo.provision`) and runs as a subprocess; nothing of it is imported. Each start
+is from scratch on a free loopback port: the program below never loads, and never writes, the
+state file localstripe otherwise shares through the temp folder (what its ``--from-scratch`` flag
+does, plus no writes), so runs cannot see each other.
 """
 
 from __future__ import annotations
@@ -114,8 +115,7 @@ def start(workdir: Path, python: Path = DEFAULT_PYTHON, *, timeout: float = 20) 
     """
     if not installed(python):
         raise LocalStripeError(
-            f"localstripe is not installed at {python}: "
-            "python3 -m venv .venv-localstripe && .venv-localstripe/bin/pip install localstripe"
+            f"localstripe is not installed at {python}: `stallkit demo` installs it on its first run, pinned"
         )
     workdir.mkdir(parents=True, exist_ok=True)
     log_path = workdir / "localstripe.log"

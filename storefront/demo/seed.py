@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 
 import msgspec
@@ -25,11 +26,8 @@ from storefront.inventory import service as inventory
 from storefront.lookbooks import Lookbook
 from storefront.lookbooks import service as lookbooks
 from storefront.settings import Settings
-from storefront.tenancy import Brand, Principal
+from storefront.tenancy import Brand, BrandUpdate, Principal
 from storefront.tenancy import service as tenancy
-
-# The sample brand website that embeds components runs on these origins (data/brand.toml, see the README).
-DEMO_ORIGINS = data.BRAND.allowed_origins
 
 
 class DemoSeed(msgspec.Struct, frozen=True, kw_only=True):
@@ -64,13 +62,33 @@ def load_saved_keys(path: Path) -> dict[str, str]:
     return json.loads(path.read_text()) if path.exists() else {}
 
 
-async def seed_demo(settings: Settings, saved_keys: dict[str, str]) -> DemoSeed:
-    """Open the database, seed what is missing, and return the brand's keys (saved ones if still valid)."""
+async def seed_demo(settings: Settings, saved_keys: dict[str, str], site_origins: Sequence[str] = ()) -> DemoSeed:
+    """Open the database, seed what is missing, and return the brand's keys (saved ones if still valid).
+
+    ``site_origins`` are where the sample brand site is served this run: the brand must allow
+    them, or every component on that page fails its CORS check.
+    """
     await db.open_database(settings)
     try:
-        return await _seed(saved_keys)
+        seeded = await _seed(saved_keys)
+        await allow_origins(seeded.brand_handle, site_origins)
+        return seeded
     finally:
         await db.close_database()
+
+
+async def allow_origins(brand_handle: str, origins: Sequence[str]) -> list[str]:
+    """Add the ``origins`` the brand does not allow yet (in order, after its own) and return those added.
+
+    Run on every start, since ``STALLKIT_DEMO_SITE_PORT`` may move the site after the brand was
+    seeded. Origins are only ever added: a brand's own (set with ``PATCH /v1/brand``) stay. Written
+    through the tenancy service, so the catalogue version moves and no worker keeps the old list.
+    """
+    brand = await Brand.get(handle=brand_handle)
+    missing = [origin for origin in dict.fromkeys(origins) if origin not in brand.allowed_origins]
+    if missing:
+        await tenancy.update_brand(brand.id, BrandUpdate(allowed_origins=[*brand.allowed_origins, *missing]))
+    return missing
 
 
 async def _seed(saved_keys: dict[str, str]) -> DemoSeed:

@@ -22,6 +22,25 @@ DEFAULT_PORT = 8001
 _SKU = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
+_LOOPBACK = {"127.0.0.1", "localhost", "0.0.0.0", "::", ""}  # noqa: S104 (listen addresses, compared)
+
+
+def browser_host(host: str) -> str:
+    """Where a browser on this machine reaches a server listening on ``host`` (any address: loopback)."""
+    return "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104
+
+
+def site_origins(host: str, port: int) -> list[str]:
+    """The origins a browser shows for the site served on ``host:port``: what the brand must allow.
+
+    On loopback a newcomer may type either name, and each is an origin of its own. An IPv6
+    address has none a brand can list (origins are ``http(s)://name-or-IPv4[:port]``).
+    """
+    if host in _LOOPBACK:
+        return [f"http://127.0.0.1:{port}", f"http://localhost:{port}"]
+    return [] if ":" in host else [f"http://{host}:{port}"]
+
+
 def render_index(api_origin: str, publishable_key: str, site_origin: str, variant: str | None = None) -> bytes:
     variant_attr = f' data-variant="{html.escape(variant)}"' if variant and _SKU.match(variant) else ""
     page = Template((SITE_DIR / "index.html").read_text()).substitute(
@@ -35,7 +54,7 @@ def render_index(api_origin: str, publishable_key: str, site_origin: str, varian
 
 def make_server(host: str, port: int, api_origin: str, publishable_key: str) -> ThreadingHTTPServer:
     """Bind (raising ``OSError`` if the port is taken) but don't serve yet."""
-    site_origin = f"http://{host}:{port}"
+    site_origin = f"http://{browser_host(host)}:{port}"
 
     class Handler(BaseHTTPRequestHandler):
         server_version = "MaisonHollis/1"

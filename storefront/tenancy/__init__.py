@@ -11,7 +11,7 @@ from storefront.tenancy.principals import (
     admits_publishable,
     principal_from,
 )
-from storefront.tenancy.schemas import BrandOut, NewBrand, Principal
+from storefront.tenancy.schemas import BrandOut, BrandUpdate, NewBrand, Principal
 from storefront.tenancy.service import brand_currency, bump_catalog_version
 
 __all__ = [
@@ -19,6 +19,7 @@ __all__ = [
     "SHOPPER",
     "Brand",
     "BrandOut",
+    "BrandUpdate",
     "NewBrand",
     "Principal",
     "PrincipalResolver",

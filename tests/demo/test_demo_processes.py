@@ -20,7 +20,7 @@ import httpx
 import pytest
 
 from tests.e2e.conftest import free_port
-from tests.stripe_server import _require_localstripe
+from tests.stripe_server import LOCALSTRIPE_PYTHON, _require_localstripe
 
 ROOT = Path(__file__).resolve().parents[2]
 PROC = Path("/proc")
@@ -48,21 +48,41 @@ def command_line(pid: int) -> str:
 
 
 class Demo:
-    def __init__(self, workdir: Path) -> None:
+    """``stallkit demo`` in a subprocess, with its own data dir, ports and log; ``env`` adds to its environment.
+
+    Unless ``env`` says otherwise, localstripe comes from the project's ``.venv-localstripe``
+    (the one ``tests/run.sh`` made), so only the tests about provisioning pay for an install.
+    """
+
+    def __init__(self, workdir: Path, env: dict[str, str] | None = None, name: str = "demo") -> None:
         self.port = free_port()
-        self.log = workdir / "demo.log"
-        env = {k: v for k, v in os.environ.items() if not k.startswith("STALLKIT_")}
-        env |= {
+        self.site_port = free_port()
+        self.log = workdir / f"{name}.log"
+        environ = {k: v for k, v in os.environ.items() if not k.startswith("STALLKIT_")}
+        environ |= {
             "STALLKIT_DATA_DIR": str(workdir / "data"),
             "STALLKIT_PORT": str(self.port),
-            "STALLKIT_DEMO_SITE_PORT": str(free_port()),
+            "STALLKIT_DEMO_SITE_PORT": str(self.site_port),
             "STALLKIT_RECONCILE_INTERVAL_S": "0",
             "STALLKIT_HOUSEKEEPING_INTERVAL_S": "0",
+            "STALLKIT_LOCALSTRIPE_VENV": str(LOCALSTRIPE_PYTHON.parents[1]),
+            **(env or {}),
         }
+        self.base = f"http://127.0.0.1:{self.port}"
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "storefront.cli", "demo"], env=env, cwd=ROOT, stdout=log, stderr=log
+                [sys.executable, "-m", "storefront.cli", "demo"], env=environ, cwd=ROOT, stdout=log, stderr=log
             )
+
+    def stop(self) -> int:
+        """SIGTERM, as a terminal's Ctrl+C or a service manager would: the exit status."""
+        self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(timeout=20)
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
 
     def wait_until_serving(self, timeout: float = 90) -> None:
         deadline = time.monotonic() + timeout
@@ -95,9 +115,7 @@ def demo(tmp_path: Path) -> Iterator[Demo]:
     try:
         yield started
     finally:
-        if started.process.poll() is None:
-            started.process.kill()
-            started.process.wait(timeout=10)
+        started.kill()
 
 
 def wait_gone(pid: int, timeout: float = 5) -> float:
