@@ -16,6 +16,11 @@ starts a cart, and its answer carries the new id (in the field, so a page withou
 keeps using it, and as ``data-sk-cart`` on the mini-cart, for the loader to remember). A cart
 that has been checked out is never added to: the action starts the next one.
 
+Enter in a field (the postcode, say) must not add to the bag: the form's first submit button, the
+one the browser's implicit submission presses, is a hidden ``intent=update`` that re-renders this
+buy box for what was typed (its promise fetched afresh) and adds nothing. After an add the form
+keeps the shopper's choices, personalisation included, for the next piece.
+
 ``source`` (a hidden field) is the component the shopper used: ``add-to-cart`` standalone,
 ``product-page`` when embedded there. The action tags its ``add_to_cart`` analytics event with
 it, with the product, the variant and the fulfilment method, once the cart has the line.
@@ -41,7 +46,8 @@ from storefront.money import Money
 from storefront.tenancy.schemas import BrandOut
 
 MAX_QUANTITY = 99
-SOURCES = ("add-to-cart", "product-page", "personalise")  # what may post to the action
+SOURCES = ("add-to-cart", "product-page", "personalise", "mini-cart")  # what may post to the action
+QUANTITY_HELP = "Choose a quantity from 1 to 99."
 
 
 class AddToCartForm(msgspec.Struct, frozen=True, kw_only=True):

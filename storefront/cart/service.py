@@ -3,19 +3,23 @@
 Adding a line checks everything a shopper can get wrong up front (the SKU, the currency, the
 fulfilment choice, the personalisation) and asks the promise engine whether the line can be
 had that way at all, so a cart never holds a line that checkout would refuse for its shape.
-Stock and capacity are *not* held here: checkout takes them, under locks.
+Stock and capacity are *not* held here: checkout takes them, under locks. A line is still never
+accepted for more than can be had its way (:mod:`.availability`): what the bag already holds of
+the same thing counts, and a quantity raised by ``PATCH`` is checked the same way.
 """
 
 from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import cast
 
 from tortoise.transactions import in_transaction
 
-from storefront.cart import view
+from storefront.cart import availability, view
 from storefront.cart.models import Cart, CartLine
 from storefront.cart.schemas import (
     CartIn,
@@ -24,6 +28,7 @@ from storefront.cart.schemas import (
     LineIn,
     LinePatch,
     LookToCartIn,
+    Method,
     PersonalisationIn,
 )
 from storefront.catalog import Variant
@@ -31,12 +36,15 @@ from storefront.clock import utcnow
 from storefront.errors import (
     Conflict,
     FieldError,
+    InsufficientStock,
     InvalidInput,
     NotFound,
     StallkitError,
     raise_field_errors,
 )
+from storefront.fulfilment import Quote, promise, quoting
 from storefront.fulfilment import rules as fulfilment_rules
+from storefront.inventory import Location
 from storefront.lookbooks import Look, LookItem
 from storefront.tenancy import brand_currency
 
@@ -94,8 +102,8 @@ async def _checked_line(
     prefix: str,
     now: datetime,
     quotes: view.QuoteCache | None = None,
-) -> tuple[Variant, FulfilmentChoice, list[dict[str, str]]]:
-    """Everything that makes a line acceptable, every problem at once; the variant, normalised choice."""
+) -> tuple[Variant, FulfilmentChoice, list[dict[str, str]], Quote]:
+    """Everything that makes a line acceptable, every problem at once; the variant, normalised choice, promise."""
     variant = await Variant.get_or_none(brand_id=brand_id, sku=sku).prefetch_related("product")
     if variant is None:
         raise NotFound(f"no variant with SKU {sku!r}", errors=[FieldError(f"{prefix}.sku", "no such SKU")])
@@ -134,12 +142,73 @@ async def _checked_line(
     raise_field_errors(errors)
     normalised = FulfilmentChoice(method=choice.method, location=location, postcode=postcode)
     try:
-        await view.line_quote(brand_id, sku, normalised, now, quotes)
+        quote = await view.line_quote(brand_id, sku, normalised, now, quotes)
     except StallkitError as exc:
         if isinstance(exc, NotFound):
             raise
         raise view.quote_problem(exc, prefix) from None
-    return variant, normalised, [{"option": p.option, "value": p.value} for p in personalisation]
+    return variant, normalised, [{"option": p.option, "value": p.value} for p in personalisation], quote
+
+
+@dataclass(frozen=True)
+class _Limit:
+    """How many units ``variant`` can be had by its line's way, and which bag lines draw on the same."""
+
+    available: int
+    place: str | None  # the pickup shop's name, for the sentence
+    same: Callable[[CartLine], bool]
+
+
+async def _limit(brand_id: uuid.UUID, variant: Variant, quote: Quote, now: datetime, wanted: int) -> _Limit:
+    """The figure the promise engine counts from, read fresh: a cart write is no place for a cached one.
+
+    ``wanted`` bounds the made-to-order count (past it the exact figure changes nothing).
+    """
+    if quote.method == "pickup":
+        points = await quoting.pickup_rules(brand_id, variant.id)
+        best = promise.quote_pickup(points, now, variant.currency)  # where a line with no shop chosen is collected
+        default = best.location if isinstance(best, Quote) else None
+        place = await Location.filter(brand_id=brand_id, handle=quote.location).first().values_list("name", flat=True)
+        return _Limit(
+            available=next((p.available for p in points if p.location == quote.location), 0),
+            place=cast("str | None", place) or quote.location,
+            same=lambda line: (
+                line.variant_id == variant.id
+                and line.method == "pickup"
+                and (line.location or default) == quote.location
+            ),
+        )
+    if quote.method == "courier":
+        zones = await quoting.courier_zones(brand_id, variant.id)
+        zone = next((z for z, _ in zones if z.zone == quote.zone), None)
+        return _Limit(
+            available=zone.hub_available + zone.network_available if zone else 0,
+            place=None,
+            same=lambda line: line.variant_id == variant.id and line.method == "courier",
+        )
+    factories = await quoting.microfactory_rules(brand_id, now)
+    factory = next((f for f in factories if f.location == quote.location), None)
+    return _Limit(
+        available=availability.free_production_starts(factory, now, wanted) if factory else 0,
+        place=None,
+        same=lambda line: line.method == "made_to_order",  # the workroom's capacity is shared by every piece
+    )
+
+
+def _refuse_past(
+    limit: _Limit, lines: list[CartLine], asked: int, variant: Variant, method: str, *, field: str, but: object = None
+) -> None:
+    """Raise a 409 ``out_of_stock`` naming the piece when ``asked`` more (beside the bag's own) exceed the limit.
+
+    ``but`` is a line left out of the count: the one whose quantity is being set.
+    """
+    in_bag = sum(line.quantity for line in lines if line.id != but and limit.same(line))
+    short = availability.shortfall(asked, in_bag, limit.available)
+    if short is None:
+        return
+    item = availability.item_name(variant.product.title, variant.title)
+    text = availability.refusal(item, cast("Method", method), limit.place, short)
+    raise InsufficientStock(text, errors=[availability.QuantityLimit(field, text, short)])
 
 
 async def add_line(
@@ -153,13 +222,19 @@ async def add_line(
     """Add ``data`` to the cart; the same SKU, fulfilment and personalisation again adds to that line."""
     now = now or utcnow()
     cart = await _open_cart(brand_id, cart_id)
-    variant, choice, personalisation = await _checked_line(
+    variant, choice, personalisation, quote = await _checked_line(
         brand_id, cart, data.sku, data.fulfilment, data.personalisation, "body", now, quotes
     )
+    # Read before the transaction (SQLite has one connection); the bag is counted again under the lock.
+    bag = await CartLine.filter(cart_id=cart.id)
+    limit = await _limit(brand_id, variant, quote, now, data.quantity + sum(line.quantity for line in bag))
     async with in_transaction():
         cart = await Cart.filter(id=cart.id).select_for_update().get()
         if cart.status != "open":
             raise CartClosed("this cart has been checked out; start a new cart")
+        _refuse_past(
+            limit, await CartLine.filter(cart_id=cart.id), data.quantity, variant, choice.method, field="body.quantity"
+        )
         same = await CartLine.filter(
             cart_id=cart.id,
             variant_id=variant.id,
@@ -206,12 +281,25 @@ async def update_line(
     *,
     quotes: view.QuoteCache | None = None,
 ) -> CartOut:
+    """Set a line's quantity; a rise is checked like an add (a fall never is: less can always be had)."""
+    now = utcnow()
     cart = await _open_cart(brand_id, cart_id)
     line = await _line(cart, line_id)
+    if data.quantity > line.quantity:
+        variant = await Variant.get(id=line.variant_id).prefetch_related("product")
+        try:
+            quote = await view.line_quote(brand_id, variant.sku, view.choice_of(line), now, quotes)
+        except StallkitError as exc:
+            if isinstance(exc, NotFound):
+                raise
+            raise view.quote_problem(exc, "body") from None
+        bag = await CartLine.filter(cart_id=cart.id)
+        limit = await _limit(brand_id, variant, quote, now, data.quantity + sum(other.quantity for other in bag))
+        _refuse_past(limit, bag, data.quantity, variant, line.method, field="body.quantity", but=line.id)
     line.quantity = data.quantity
     await line.save(update_fields=["quantity"])
-    await Cart.filter(id=cart.id).update(updated_at=utcnow())
-    return await view.cart_out(await view.find_cart(brand_id, cart_id), now=utcnow(), quotes=quotes)
+    await Cart.filter(id=cart.id).update(updated_at=now)
+    return await view.cart_out(await view.find_cart(brand_id, cart_id), now=now, quotes=quotes)
 
 
 async def remove_line(
@@ -253,13 +341,19 @@ async def add_look(
         for i, sku in enumerate(skus)
     ]
     bundle = uuid.uuid4()
+    bag = await CartLine.filter(cart_id=cart.id)
+    wanted = len(checked) + sum(line.quantity for line in bag)
+    limits = [await _limit(brand_id, variant, quote, now, wanted) for variant, _, _, quote in checked]
     async with in_transaction():
         cart = await Cart.filter(id=cart.id).select_for_update().get()
         if cart.status != "open":
             raise CartClosed("this cart has been checked out; start a new cart")
-        if await CartLine.filter(cart_id=cart.id).count() + len(checked) > MAX_LINES:
+        bag = await CartLine.filter(cart_id=cart.id)
+        if len(bag) + len(checked) > MAX_LINES:
             raise_field_errors([FieldError("body", f"a cart holds at most {MAX_LINES} lines")])
-        for variant, choice, _ in checked:
+        for i, ((variant, choice, _, _), limit) in enumerate(zip(checked, limits, strict=True)):
+            _refuse_past(limit, bag, 1, variant, choice.method, field=f"body.items[{i}].quantity")
+        for variant, choice, _, _ in checked:
             await CartLine.create(
                 cart_id=cart.id,
                 variant_id=variant.id,

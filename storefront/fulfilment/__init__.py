@@ -5,7 +5,7 @@ engine (``promise``) from rules the service loads, so every promise can be teste
 instant, in any timezone, without a database.
 """
 
-from storefront.fulfilment import capacity, quoting, rules, service, sourcing
+from storefront.fulfilment import capacity, promise, quoting, rules, service, sourcing
 from storefront.fulfilment.models import CourierZone, Microfactory, PersonalisationOption, PickupPoint
 from storefront.fulfilment.promise import Quote
 from storefront.fulfilment.quoting import QuoteInputs
@@ -23,6 +23,7 @@ __all__ = [
     "Quote",
     "QuoteInputs",
     "capacity",
+    "promise",
     "quoting",
     "rules",
     "service",

@@ -21,15 +21,16 @@ import pytest
 import pytest_asyncio
 from litestar import Litestar
 
-from components import fulfilment_promise
+from components import fulfilment_promise, mini_cart
 from components.plugin import STATIC_DIR, ComponentsPlugin
 from components.theming import available_themes
 from storefront.app import create_app
 from storefront.clock import FixedClock
 from storefront.settings import Settings
-from tests.commerce import Shop, open_shop
+from tests.commerce import Shop, open_shop, post, receive
 from tests.components.test_http import assert_self_contained
 from tests.conftest import MakeBrand, auth
+from tests.factories import product_body
 
 Client = httpx.AsyncClient
 NOW = datetime(2027, 6, 2, 10, 46, tzinfo=UTC)  # Wednesday 11:46 in London
@@ -440,7 +441,7 @@ async def test_a_declined_card_stays_on_the_payment_step(paying_client: Client, 
     client = paying_client
     shop = await open_shop(client, make_brand)
     cart = cart_of((await post_form(client, shop, "add-to-cart", **add_fields(shop))).text)
-    await post_form(client, shop, "checkout", cart=cart, email="ada@example.com")
+    await post_form(client, shop, "checkout", cart=cart, email="ada@example.com", name="Ada")  # Ada collects it
     declined = await post_form(client, shop, "checkout/confirm", cart=cart, payment_method="pm_card_chargeCustomerFail")
     assert declined.status_code == 200, declined.text
     assert "The payment didn" in declined.text and "Please try again." in declined.text
@@ -478,3 +479,159 @@ def test_the_stripe_script_parses() -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
+
+
+# --- an editable bag that never takes more than can be had -----------------------------------------
+
+
+def bag_form(html: str, line: str) -> dict[str, str]:
+    """The hidden fields of the bag's form for ``line`` (what the browser posts with any of its buttons)."""
+    found = re.search(r'<form class="sk-mini-cart__edit"(.*?)</form>', html.split(f'data-sk-line="{line}"', 1)[1], re.S)
+    assert found, f"no edit form for line {line}"
+    return dict(re.findall(r'<input type="hidden" name="([a-z]+)" value="([^"]*)">', found.group(1)))
+
+
+def bag_buttons(html: str, line: str) -> list[tuple[str, str]]:
+    """The (name, value) of each submit button of the line's form, with ``disabled`` marked by a "!" prefix."""
+    part = html.split(f'data-sk-line="{line}"', 1)[1].split("</form>", 1)[0]
+    return [
+        (("!" if "disabled" in attrs else "") + name, value)
+        for attrs, name, value in (
+            (m.group(0), m.group(1), m.group(2))
+            for m in re.finditer(r'<button[^>]*type="submit" name="([a-z]+)" value="([^"]*)"[^>]*>', part)
+        )
+    ]
+
+
+async def test_a_bag_line_is_stepped_and_removed_by_its_own_forms(client: Client, make_brand: MakeBrand) -> None:
+    shop = await open_shop(client, make_brand)
+    cart = cart_of((await post_form(client, shop, "add-to-cart", **add_fields(shop, quantity="2"))).text)
+    line = (await cart_json(client, shop, cart))["lines"][0]["id"]
+    bag = (await fragment(client, shop, "mini-cart", cart=cart)).text
+    assert bag_buttons(bag, line) == [("quantity", "1"), ("quantity", "3"), ("remove", "1")]
+    fields = bag_form(bag, line)
+    assert fields == {"source": "mini-cart", "cart": cart, "line": line, "product": "", "live": "1"}
+    form = re.search(r'<form class="sk-mini-cart__edit"[^>]*>', bag)
+    assert (
+        form is not None and 'method="post"' in form.group(0) and 'hx-target="closest .sk-mini-cart"' in form.group(0)
+    )
+
+    more = await post_form(client, shop, "add-to-cart", **fields, quantity="3")
+    assert more.status_code == 200 and more.headers["hx-trigger-after-swap"] == "sk-cart"  # every bag updates
+    assert more.text.startswith('<div class="sk-root sk-theme-default" data-sk-component="mini-cart">')
+    assert "Your bag (3 items)" in text_of(more.text) and "£375.00" in text_of(more.text)
+    assert 'hx-trigger="sk-cart from:body"' in more.text  # it stays live, as it was
+    again = await post_form(client, shop, "add-to-cart", **fields, quantity="3")  # a double click, a retry
+    assert (await cart_json(client, shop, cart))["lines"][0]["quantity"] == 3 and "(3 items)" in again.text
+
+    gone = await post_form(client, shop, "add-to-cart", **fields, remove="1")
+    assert gone.headers["hx-trigger-after-swap"] == "sk-cart"
+    assert "Your bag is empty." in gone.text and (await cart_json(client, shop, cart))["lines"] == []
+    twice = await post_form(client, shop, "add-to-cart", **fields, remove="1")
+    assert twice.status_code == 200 and "Your bag is empty." in twice.text
+    assert "hx-trigger-after-swap" not in twice.headers  # nothing changed
+
+
+async def test_one_more_than_the_shop_holds_is_refused_beside_its_line(client: Client, make_brand: MakeBrand) -> None:
+    shop = await open_shop(client, make_brand, shop_units=2)
+    cart = cart_of((await post_form(client, shop, "add-to-cart", **add_fields(shop, quantity="2"))).text)
+    line = (await cart_json(client, shop, cart))["lines"][0]["id"]
+    fields = bag_form((await fragment(client, shop, "mini-cart", cart=cart)).text, line)
+    refused = await post_form(client, shop, "add-to-cart", **fields, quantity="3")
+    assert refused.status_code == 200 and "hx-trigger-after-swap" not in refused.headers
+    beside = refused.text.split(f'data-sk-line="{line}"', 1)[1].split("</li>", 1)[0]
+    title = (await client.get(f"/v1/products/{shop.product}", headers=auth(shop.brand.publishable_key))).json()["title"]
+    assert f"Only 2 of {title} in Tan can be collected at Market Street; you asked for 3." in unescape(beside)
+    assert (await cart_json(client, shop, cart))["lines"][0]["quantity"] == 2
+    nonsense = await post_form(client, shop, "add-to-cart", **fields, quantity="lots")
+    assert "Choose a quantity from 1 to 99." in nonsense.text
+
+
+async def test_adding_more_than_there_is_is_refused_beside_the_quantity(client: Client, make_brand: MakeBrand) -> None:
+    shop = await open_shop(client, make_brand, shop_units=4)
+    response = await post_form(client, shop, "add-to-cart", **add_fields(shop, quantity="50"))
+    assert response.status_code == 200 and "hx-trigger-after-swap" not in response.headers
+    html = unescape(response.text)
+    assert "can be collected at Market Street; you asked for 50." in html
+    assert re.search(r'name="quantity"[^>]*aria-invalid="true"', html)
+    assert "data-sk-cart=" not in html  # no bag: nothing was added
+
+
+async def test_enter_in_the_form_refreshes_the_choice_and_adds_nothing(client: Client, make_brand: MakeBrand) -> None:
+    shop = await open_shop(client, make_brand)
+    page = (await fragment(client, shop, "add-to-cart", product=shop.product)).text
+    buttons = re.findall(r'<button[^>]*type="submit"[^>]*>', page)
+    assert 'name="intent" value="update"' in buttons[0]  # the default button: the one Enter presses
+    assert "intent" not in buttons[-1]
+    response = await post_form(
+        client, shop, "add-to-cart", **add_fields(shop, method="courier", postcode="e2 8aa", intent="update")
+    )
+    assert response.status_code == 200 and "hx-trigger-after-swap" not in response.headers
+    assert "data-sk-cart=" not in response.text
+    assert re.search(r'name="postcode"[^>]*value="e2 8aa"', response.text)
+    assert re.search(r'value="courier"\s+checked', response.text)
+    assert "postcode=e2+8aa" in response.text  # its promise is fetched for the postcode typed
+
+
+async def test_personalisation_stays_on_the_form_after_adding(client: Client, make_brand: MakeBrand) -> None:
+    shop = await open_shop(client, make_brand)
+    made = await mto_product(client, shop)
+    sku = (await client.get(f"/v1/products/{made}", headers=auth(shop.brand.publishable_key))).json()["variants"][0][
+        "sku"
+    ]
+    fields = add_fields(shop, product=made, variant=sku, method="made_to_order", **{"personalisation.monogram": "ADA"})
+    response = await post_form(client, shop, "add-to-cart", **fields)
+    assert "Monogram: ADA" in response.text  # added
+    assert re.search(r'name="personalisation\.monogram"[^>]*value="ADA"', response.text)  # and kept
+
+
+async def _micro_product(client: Client, shop: Shop, location: str) -> str:
+    """A micro pouch (longest side 8.5 cm), 3 in stock at ``location``."""
+    small = {"length_mm": 85, "width_mm": 20, "height_mm": 60}
+    made = await post(
+        client, shop.brand, "/v1/products", product_body(title="Pip micro pouch", dimensions=small, price=4_500)
+    )
+    await receive(client, shop.brand, made["variants"][0]["sku"], location, 3)
+    return str(made["handle"])
+
+
+async def test_the_bag_suggests_one_smaller_piece_that_comes_the_same_way(
+    client: Client, make_brand: MakeBrand
+) -> None:
+    shop = await open_shop(client, make_brand)
+    micro = await _micro_product(client, shop, "market-street")
+    chosen = add_fields(shop, location="market-street")
+    cart = cart_of((await post_form(client, shop, "add-to-cart", **chosen)).text)
+    bag = (await fragment(client, shop, "mini-cart", cart=cart)).text
+    suggestions = re.findall(r'<form class="sk-mini-cart__add-on"(.*?)</form>', bag, re.S)
+    assert len(suggestions) == 1
+    assert "Goes with it: Pip micro pouch , Tan (Micro), £45.00" in text_of(suggestions[0])
+    fields = dict(re.findall(r'<input type="hidden" name="([a-z]+)" value="([^"]*)">', suggestions[0]))
+    assert (fields["product"], fields["method"], fields["location"]) == (micro, "pickup", "market-street")
+    added = await post_form(client, shop, "add-to-cart", **fields)
+    assert added.headers["hx-trigger-after-swap"] == "sk-cart"
+    assert added.text.startswith('<div class="sk-root sk-theme-default" data-sk-component="mini-cart">')
+    assert [line["product"] for line in (await cart_json(client, shop, cart))["lines"]] == [shop.product, micro]
+    assert "sk-mini-cart__add-on" not in added.text  # in the bag now: nothing smaller left to suggest
+
+
+async def test_no_suggestion_that_cannot_come_the_bags_way(client: Client, make_brand: MakeBrand) -> None:
+    shop = await open_shop(client, make_brand)
+    await _micro_product(client, shop, "warehouse")  # couriered only: the bag's line is collected
+    cart = cart_of((await post_form(client, shop, "add-to-cart", **add_fields(shop))).text)
+    assert "sk-mini-cart__add-on" not in (await fragment(client, shop, "mini-cart", cart=cart)).text
+    by_courier = await post_form(
+        client, shop, "add-to-cart", **add_fields(shop, cart="", method="courier", postcode="E2 8AA")
+    )
+    assert "Goes with it: Pip micro pouch" in text_of(
+        (await fragment(client, shop, "mini-cart", cart=cart_of(by_courier.text))).text
+    )
+
+
+def test_an_add_on_is_micro_or_mini_and_smaller_than_the_bag() -> None:
+    assert [c for c in ("micro", "mini", "standard", "oversized") if mini_cart.smaller(c, "oversized")] == [
+        "micro",
+        "mini",
+    ]
+    assert mini_cart.smaller("micro", "mini") and not mini_cart.smaller("mini", "mini")
+    assert not mini_cart.smaller("micro", "micro")  # a micro bag gets no add-on: nothing is smaller
