@@ -16,7 +16,9 @@ interleaved rounds:
 wrk counts every status, so a revalidation that answered 200 (or anything but 304) is an
 error, not a fast request. Before any load it checks the answers are right. It also reports
 the fragment's size, raw and gzipped, and the JavaScript a host page downloads to embed
-components (``/embed.js`` plus htmx, fetched from the server and gzipped).
+components, fetched from the server and gzipped: before the shopper's first interaction that is
+``/embed.js`` alone (it paints fragments itself); after it, htmx too, and the lazy card-payment
+script a checkout's payment step adds.
 
 Figures are medians over the rounds; they also go to ``bench/results/components.json``. The
 exit status is 0 when the checks and targets pass.
@@ -58,11 +60,13 @@ THREADS = 2
 COMPONENT = "product-page"
 PRODUCT = "noa-micro-bag"
 HTMX_PATH = "/static/components/htmx-2.0.11.min.js"
+LAZY_PATHS = ("/static/components/stripe-checkout.js",)  # fetched only when a fragment asks for them
 KB = 1000  # sizes are quoted in decimal kilobytes, the stricter reading of "20 KB"
 
 PAGE_P99_TARGET_MS = 25.0
 REVALIDATION_RATIO_TARGET = 0.60
-HOST_JS_TARGET_BYTES = 20 * KB
+HOST_JS_TARGET_BYTES = 20 * KB  # everything, htmx and lazy scripts included
+FIRST_PAINT_JS_TARGET_BYTES = 5 * KB  # before the shopper's first interaction: embed.js alone
 SHOPIFY_WEB_COMPONENTS_KB = 92  # Shopify's storefront web components, gzipped, as quoted for comparison
 
 
@@ -183,22 +187,42 @@ def print_statuses(summaries: list[Summary]) -> None:
 
 
 def print_sizes(fragment: Size, scripts: list[Size]) -> None:
+    """``scripts[0]`` is embed.js, all a host page runs before the shopper interacts."""
     print(f"{COMPONENT} fragment: {fragment.raw:,} B raw, {fragment.gzipped:,} B gzip -9")
     print("host page JavaScript (gzip -9):")
     for script in scripts:
         print(f"  {script.name:<24} {script.raw:>8,} B raw  {script.gzipped:>7,} B gzipped")
+    first = scripts[0].gzipped
     total = sum(s.gzipped for s in scripts)
+    print(f"  {'before interaction':<24} {scripts[0].raw:>8,} B raw  {first:>7,} B gzipped = {first / KB:.1f} KB")
     print(
-        f"  {'total':<24} {sum(s.raw for s in scripts):>8,} B raw  {total:>7,} B gzipped = {total / KB:.1f} KB"
+        f"  {'all of it':<24} {sum(s.raw for s in scripts):>8,} B raw  {total:>7,} B gzipped = {total / KB:.1f} KB"
         f"  (Shopify's storefront web components: about {SHOPIFY_WEB_COMPONENTS_KB} KB)"
     )
+
+
+def size_checks(scripts: list[Size]) -> list[Check]:
+    """The script budgets, before the first interaction (``scripts[0]``, embed.js) and in all."""
+    first, total = scripts[0].gzipped, sum(s.gzipped for s in scripts)
+    return [
+        Check(
+            f"host JavaScript before interaction <= {FIRST_PAINT_JS_TARGET_BYTES // KB} KB gzipped (embed.js alone)",
+            first <= FIRST_PAINT_JS_TARGET_BYTES,
+            f"{first / KB:.2f} KB ({first:,} B)",
+        ),
+        Check(
+            f"host JavaScript in all < {HOST_JS_TARGET_BYTES // KB} KB gzipped (with htmx and lazy scripts)",
+            total < HOST_JS_TARGET_BYTES,
+            f"{total / KB:.1f} KB ({total:,} B; Shopify's storefront web components: about "
+            f"{SHOPIFY_WEB_COMPONENTS_KB} KB)",
+        ),
+    ]
 
 
 def evaluate_targets(summaries: list[Summary], scripts: list[Size]) -> list[Check]:
     """The goals; error-free load (every answer the expected status) is a precondition for trusting the rest."""
     bare, page, _, revalidation = summaries
     reval_ratio = ratio(revalidation, bare)
-    js = sum(s.gzipped for s in scripts)
     errors = sum(s.errors for s in summaries)
     return [
         Check(
@@ -209,11 +233,7 @@ def evaluate_targets(summaries: list[Summary], scripts: list[Size]) -> list[Chec
             reval_ratio >= REVALIDATION_RATIO_TARGET,
             f"{reval_ratio:.2f}x ({revalidation.requests_per_s:.0f} vs {bare.requests_per_s:.0f} req/s)",
         ),
-        Check(
-            f"host page JavaScript < {HOST_JS_TARGET_BYTES // KB} KB gzipped",
-            js < HOST_JS_TARGET_BYTES,
-            f"{js / KB:.1f} KB ({js:,} B; Shopify's storefront web components: about {SHOPIFY_WEB_COMPONENTS_KB} KB)",
-        ),
+        *size_checks(scripts),
         Check("every answer under load had the expected status, no socket errors", errors == 0, f"{errors} errors"),
     ]
 
@@ -245,9 +265,8 @@ def measure(store: str, bare: str, key: str, *, duration_s: int, rounds: int) ->
     checks = [check_bare(bare), check_fragment(page)]
     etag = page.header("etag") or ""
     checks += [check_props(url), check_revalidation(url, etag)]
-    embed_check, embed_js = fetch_asset(f"{store}/embed.js")
-    htmx_check, htmx_js = fetch_asset(f"{store}{HTMX_PATH}")
-    checks += [embed_check, htmx_check]
+    assets = [fetch_asset(f"{store}{path}") for path in ("/embed.js", HTMX_PATH, *LAZY_PATHS)]
+    checks += [check for check, _ in assets]
     print_checks("correctness (before load)", checks)
     if not all(c.passed for c in checks):
         print("correctness failed: not measuring")
@@ -257,7 +276,8 @@ def measure(store: str, bare: str, key: str, *, duration_s: int, rounds: int) ->
         "uvicorn 1 worker ..."
     )
     summaries = benchmark(targets(bare, url, etag), rounds=rounds, duration_s=duration_s, connections=CONNECTIONS)
-    scripts = [size_of("embed.js", embed_js), size_of(HTMX_PATH.rsplit("/", 1)[-1], htmx_js)]
+    names = ["embed.js", *(path.rsplit("/", 1)[-1] for path in (HTMX_PATH, *LAZY_PATHS))]
+    scripts = [size_of(name, body) for name, (_, body) in zip(names, assets, strict=True)]
     return Measured(checks, summaries, size_of(f"{COMPONENT} fragment", page.body), scripts)
 
 

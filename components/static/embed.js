@@ -1,66 +1,100 @@
 /*! Stallkit embed loader: <script src="https://API/embed.js" async></script>, then placeholders like
  * <div data-stallkit="product-page" data-product="noa-micro-bag" data-key="pk_..."></div>
  * (also data-variant, data-lookbook; data-theme if the fragment names none). No cookies; localStorage
- * holds the cart id. */
+ * holds the cart id. Each fragment paints in an open shadow root with its theme adopted there, so host
+ * CSS cannot reach in nor ours out. htmx comes on the first focus, pointer, key or touch in a mount;
+ * a click, submit or change made before it is ready is held and replayed. */
 (() => {
   'use strict';
   const me = document.currentScript || document.querySelector('script[src$="/embed.js"]');
   if (!me || window.stallkit) return;
   const ORIGIN = new URL(me.src, location.href).origin;
   const HTMX = ORIGIN + '/static/components/htmx-2.0.11.min.js';
-  const css = {};
+  const VERBS = '[hx-get],[hx-post],[hx-put],[hx-patch],[hx-delete]';
+  // What would still be inherited from the host page's text settings.
+  const HOST_CSS = ':host{display:block;font:initial;letter-spacing:normal;word-spacing:normal;' +
+    'text-transform:none;text-indent:0;text-shadow:none;white-space:normal}';
+  const css = {}; // theme stylesheet URL -> Promise of its text
+  const sheets = new Map(); // stylesheet text -> CSSStyleSheet, shared by every mount
+  const roots = new Set(); // the shadow roots this loader painted
   const seen = new WeakSet();
   const queue = {}; // publishable key -> events not yet sent
+  const held = []; // what the shopper did before htmx was ready, to replay
+  let htmx = null; // null: not loaded yet; false: could not load (plain links and forms then)
   let htmxReady = null;
   let timer = 0;
-
-  const attr = (el, name) => {
-    const hit = el && el.closest('[data-' + name + ']');
-    return hit ? hit.getAttribute('data-' + name) : undefined;
+  const get = (url) => fetch(url, { mode: 'cors', credentials: 'omit' })
+    .then((res) => (res.ok ? res.text() : Promise.reject(new Error(res.status))));
+  const parse = (html) => {
+    const tpl = document.createElement('template');
+    tpl.innerHTML = html;
+    return tpl.content;
   };
 
-  // Theme CSS, linked once per theme; resolves when loaded (or failed: the fragment is still readable).
-  const ensureCss = (theme) => {
-    if (!/^[a-z0-9-]{1,64}$/.test(theme || '')) return Promise.resolve();
-    const href = ORIGIN + '/static/themes/' + theme + '.css';
-    if (!css[href]) {
-      css[href] = new Promise((done) => {
-        if ([...document.querySelectorAll('link[rel=stylesheet]')].some((l) => l.href === href)) return done();
-        const link = document.createElement('link');
-        link.rel = 'stylesheet';
-        link.href = href;
-        link.onload = link.onerror = () => done();
-        document.head.appendChild(link);
-      });
+  // Closest data attribute, looking out through shadow roots to the placeholder and the host page.
+  const attr = (el, name) => {
+    for (; el; el = el.getRootNode().host) {
+      const hit = el.closest && el.closest('[data-' + name + ']');
+      if (hit) return hit.getAttribute('data-' + name);
     }
-    return css[href];
+  };
+
+  // A theme's CSS text, fetched once however many components use it (or '' if it failed: still readable).
+  const themeCss = (theme) => {
+    if (!/^[a-z0-9-]{1,64}$/.test(theme || '')) return Promise.resolve('');
+    const href = ORIGIN + '/static/themes/' + theme + '.css';
+    return (css[href] = css[href] || get(href).catch(() => ''));
+  };
+
+  const adopt = (root, texts) => {
+    try {
+      root.adoptedStyleSheets = texts.map((text) => {
+        if (!sheets.has(text)) {
+          const sheet = new CSSStyleSheet();
+          sheet.replaceSync(text);
+          sheets.set(text, sheet);
+        }
+        return sheets.get(text);
+      });
+    } catch (e) { // no constructable stylesheets: plain <style> elements in the root do the same
+      root.prepend(...texts.map((text) => Object.assign(document.createElement('style'), { textContent: text })));
+    }
   };
 
   // The page's htmx if it is version 2; else ours, without taking over the page's global.
-  const ensureHtmx = () => {
-    htmxReady = htmxReady || new Promise((done, fail) => {
-      const page = window.htmx;
-      if (page && String(page.version).startsWith('2.')) return done(page);
-      const s = document.createElement('script');
-      s.src = HTMX;
-      s.onload = () => {
-        const ours = window.htmx;
-        if (page) window.htmx = page;
-        ours ? done(ours) : fail(new Error('htmx'));
-      };
-      s.onerror = fail;
-      document.head.appendChild(s);
-    }).then((htmx) => {
-      // htmx 2 refuses other origins by default: allow ours (and still the page's own) only.
-      if (htmx.config.selfRequestsOnly) {
-        htmx.config.selfRequestsOnly = false;
-        document.addEventListener('htmx:validateUrl', (e) => {
-          if (!e.detail.sameHost && e.detail.url.origin !== ORIGIN) e.preventDefault();
-        });
-      }
-      return htmx;
+  const ensureHtmx = () => new Promise((done, fail) => {
+    const page = window.htmx;
+    if (page && String(page.version).startsWith('2.')) return done(page);
+    const s = document.createElement('script');
+    s.src = HTMX;
+    s.onload = () => {
+      const ours = window.htmx;
+      if (page) window.htmx = page;
+      ours ? done(ours) : fail(new Error('htmx'));
+    };
+    s.onerror = fail;
+    document.head.appendChild(s);
+  }).then((h) => {
+    // htmx 2 refuses other origins by default: allow ours (and still the page's own) only.
+    if (h.config.selfRequestsOnly) {
+      h.config.selfRequestsOnly = false;
+      document.addEventListener('htmx:validateUrl', (e) => {
+        if (!e.detail.sameHost && e.detail.url.origin !== ORIGIN) e.preventDefault();
+      });
+    }
+    return h;
+  });
+
+  // Every mount is enhanced (a bag elsewhere must hear a cart change); without htmx a replay is a plain post.
+  const wake = () => {
+    htmxReady = htmxReady || ensureHtmx().then((h) => {
+      htmx = h;
+      for (const root of roots) h.process(root);
+    }, () => {
+      htmx = false;
+    }).then(() => {
+      for (const replay of held.splice(0)) replay();
     });
-    return htmxReady;
   };
 
   // Analytics: batched, sent with sendBeacon as text/plain JSON (a simple request: no preflight).
@@ -83,7 +117,7 @@
       product,
       variant: attr(el, 'sk-variant') || attr(el, 'sk-sku') || top(root, 'sk-variant') || top(root, 'sk-sku') ||
         attr(el, 'variant'),
-      method: attr(el, 'sk-method'),
+      method: attr(el, 'sk-method') || top(root, 'sk-method'),
       occurred_at: new Date().toISOString(),
     });
     timer = timer || setTimeout(flush, 2000);
@@ -112,19 +146,82 @@
     } catch (e) { /* refused */ }
   };
   let stripe = 0;
-  const arrived = (scope, el = scope) => {
-    for (const root of scope.querySelectorAll('.sk-root')) {
-      if (!seen.has(root)) {
-        seen.add(root);
-        track('impression', root);
+  const arrived = (el) => {
+    for (const root of roots) {
+      for (const part of root.querySelectorAll('.sk-root')) {
+        if (!seen.has(part)) {
+          seen.add(part);
+          track('impression', part);
+        }
+      }
+      if (!stripe && root.querySelector('[data-sk-stripe]')) {
+        stripe = document.createElement('script');
+        stripe.src = ORIGIN + '/static/components/stripe-checkout.js';
+        document.head.appendChild(stripe);
       }
     }
-    const c = el.closest?.('[data-sk-cart]') || el.querySelector('[data-sk-cart]');
+    const c = (el.closest && el.closest('[data-sk-cart]')) || el.querySelector('[data-sk-cart]');
     if (c) cart(attr(c, 'stallkit-key'), c.dataset.skCart);
-    if (!stripe && scope.querySelector('[data-sk-stripe]')) {
-      stripe = document.createElement('script');
-      stripe.src = ORIGIN + '/static/components/stripe-checkout.js';
-      document.head.appendChild(stripe);
+  };
+
+  // A fragment's load-time GET (a cached product page's promise as of now) needs no htmx: outerHTML only.
+  const early = (root) => {
+    for (const a of root.querySelectorAll('[hx-trigger="load"][hx-get][hx-swap="outerHTML"]')) {
+      const near = (a.getAttribute('hx-target') || '').match(/^closest (.+)$/);
+      const target = near ? a.closest(near[1]) : !a.hasAttribute('hx-target') && a;
+      if (!target) continue;
+      a.removeAttribute('hx-trigger');
+      get(new URL(a.getAttribute('hx-get'), ORIGIN)).then((html) => {
+        const part = parse(html).querySelector(a.getAttribute('hx-select') || '*');
+        if (!part || !target.isConnected) throw new Error('gone');
+        target.replaceWith(part);
+        if (htmx) htmx.process(part);
+        arrived(part);
+      }).catch(() => {
+        a.setAttribute('hx-trigger', 'load');
+        if (htmx) htmx.process(a);
+      });
+    }
+  };
+
+  const listen = (root) => {
+    const hold = (e, replay) => {
+      e.preventDefault();
+      e.stopImmediatePropagation();
+      held.push(replay);
+      wake();
+    };
+    root.addEventListener('click', (e) => {
+      const c = e.target.closest('a[href],button,input[type=submit],input[type=image]');
+      if (htmx === null && c && c.closest(VERBS)) return hold(e, () => c.click());
+      const el = e.target.closest('[data-sk-event]');
+      if (el) track(el.getAttribute('data-sk-event'), el);
+    }, true);
+    root.addEventListener('submit', (e) => {
+      const form = e.target;
+      const by = e.submitter;
+      if (htmx === null && form.closest(VERBS)) hold(e, () => form.requestSubmit(by && by.form === form ? by : null));
+    }, true);
+    root.addEventListener('change', (e) => {
+      const el = e.target;
+      if (htmx === null && el.closest(VERBS)) {
+        held.push(() => htmx && el.dispatchEvent(new Event('change', { bubbles: true })));
+        wake();
+      }
+    }, true);
+    for (const type of ['focusin', 'pointerdown', 'keydown', 'touchstart']) {
+      root.addEventListener(type, wake, { capture: true, passive: true });
+    }
+  };
+
+  const shadow = (el) => {
+    if (el.shadowRoot) return el.shadowRoot;
+    try {
+      return el.attachShadow({ mode: 'open' });
+    } catch (e) { // an element that cannot host a shadow root (say, <li>): mount inside it
+      const box = document.createElement('div');
+      el.replaceChildren(box);
+      return box.attachShadow({ mode: 'open' });
     }
   };
 
@@ -133,7 +230,9 @@
     p.setAttribute('role', 'status');
     p.className = 'sk-embed-error';
     p.textContent = 'Sorry, this part of the page could not be loaded.';
-    el.replaceChildren(p);
+    const root = shadow(el);
+    adopt(root, [HOST_CSS]);
+    root.replaceChildren(p);
     el.setAttribute('data-stallkit-state', 'error');
   };
 
@@ -149,21 +248,21 @@
     if (/^(mini-cart|checkout)$/.test(name)) q.set('cart', cart(key) || '');
     q.set('key', key);
     try {
-      const [res, htmx] = await Promise.all([
-        fetch(ORIGIN + '/v1/components/' + name + '?' + q, { mode: 'cors', credentials: 'omit' }),
-        ensureHtmx().catch(() => null), // without htmx every link still works as a plain link
-      ]);
-      if (!res.ok) throw new Error(res.status);
-      const tpl = document.createElement('template');
-      tpl.innerHTML = await res.text();
-      const root = tpl.content.querySelector('.sk-root');
-      const theme = (root && (root.className.match(/\bsk-theme-([a-z0-9-]+)/) || [])[1]) || d.theme;
-      await ensureCss(theme);
+      const content = parse(await get(ORIGIN + '/v1/components/' + name + '?' + q));
+      const part = content.querySelector('.sk-root');
+      const theme = (part && (part.className.match(/\bsk-theme-([a-z0-9-]+)/) || [])[1]) || d.theme;
+      const text = await themeCss(theme);
       el.setAttribute('data-stallkit-key', key);
-      el.replaceChildren(tpl.content);
+      const root = shadow(el);
+      adopt(root, [HOST_CSS, text]);
+      root.replaceChildren(content);
+      if (!roots.has(root)) listen(root);
+      roots.add(root);
       el.setAttribute('data-stallkit-state', 'ready');
-      if (htmx) htmx.process(el);
-      arrived(el);
+      early(root);
+      if (htmx) htmx.process(root);
+      else if (window.htmx) wake(); // the page brought its own: nothing to wait for
+      arrived(root);
     } catch (e) {
       fail(el);
     } finally {
@@ -175,11 +274,8 @@
     for (const el of document.querySelectorAll('[data-stallkit]:not([data-stallkit-state])')) load(el);
   };
 
-  document.addEventListener('click', (e) => {
-    const el = e.target.closest && e.target.closest('.sk-root [data-sk-event]');
-    if (el) track(el.getAttribute('data-sk-event'), el);
-  }, true);
-  document.addEventListener('htmx:afterSwap', (e) => arrived(document, e.target));
+  // htmx's events are composed: they reach the document from inside any mount.
+  document.addEventListener('htmx:afterSwap', (e) => arrived(e.composedPath()[0]));
   document.addEventListener('htmx:configRequest', (e) => {
     const p = e.detail.parameters;
     if (p.cart !== undefined) p.cart = cart(attr(e.detail.elt, 'stallkit-key')) || p.cart;
@@ -187,7 +283,7 @@
   addEventListener('pagehide', flush);
   document.addEventListener('visibilitychange', () => document.visibilityState === 'hidden' && flush());
 
-  window.stallkit = { scan, flush };
+  window.stallkit = { scan, flush, roots: () => [...roots] };
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', scan);
   else scan();
 })();

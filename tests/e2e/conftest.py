@@ -66,6 +66,7 @@ class Deployment:
     host: str
     publishable_key: str
     secret_key: str
+    site: Path  # the brand site's folder: a test may add pages of its own beside index.html
 
 
 def _wait(url: str, timeout: float = 30.0) -> None:
@@ -148,7 +149,9 @@ def serve_demo(
         )
         with urllib.request.urlopen(request, timeout=5):  # noqa: S310 - loopback
             pass
-        yield Deployment(api=api, host=host, publishable_key=keys["publishable_key"], secret_key=keys["secret_key"])
+        yield Deployment(
+            api=api, host=host, publishable_key=keys["publishable_key"], secret_key=keys["secret_key"], site=site
+        )
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -1,6 +1,9 @@
 """A shopper's view in real Chromium: a brand's page on one origin embeds our product page from
 another; choosing a variant swaps price and stock through htmx without a reload; nothing
-serious for accessibility; analytics beacons arrive."""
+serious for accessibility; analytics beacons arrive.
+
+Each component lives in an open shadow root on its placeholder: Playwright's CSS selectors pierce
+open roots (``#otto .sk-price`` finds it), while script in the page must go through ``shadowRoot``."""
 
 from __future__ import annotations
 
@@ -17,10 +20,13 @@ PAGE = '.sk-root[data-sk-component="product-page"]'
 def _open(browser: Any, deployment: Deployment) -> Any:
     page = browser.new_page(viewport={"width": 1200, "height": 1600})
     errors: list[str] = []
+    requested: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("request", lambda request: requested.append(request.url))
     page.goto(deployment.host)
     page.wait_for_selector(f"#otto {PAGE}", timeout=15_000)
     page.errors = errors
+    page.requested = requested
     return page
 
 
@@ -30,9 +36,17 @@ def test_host_page_embeds_a_live_product_page_from_another_origin(browser: Any, 
     assert page.inner_text(f"#otto {PAGE} h1").strip() == "Otto Mini Backpack"
     assert "£265.00" in page.inner_text("#otto .sk-price")
     assert page.locator('aside .sk-root[data-sk-component="price"]').count() == 1
-    assert page.evaluate("window.htmx && window.htmx.version").startswith("2.")
-    theme_links = page.locator('link[rel="stylesheet"][href*="/static/themes/"]')
-    assert theme_links.count() == 1, "theme CSS is linked once however many components the page embeds"
+    page.wait_for_selector('aside [data-stallkit="price"][data-stallkit-state="ready"]')
+    mounts = page.evaluate(
+        """() => [...document.querySelectorAll('[data-stallkit]')].map((el) => ({
+             open: !!el.shadowRoot, sheets: el.shadowRoot ? el.shadowRoot.adoptedStyleSheets.length : 0,
+             light: el.querySelector('.sk-root') !== null}))"""
+    )
+    assert mounts == [{"open": True, "sheets": 2, "light": False}] * 2, "each component paints in its own shadow root"
+    assert page.locator('link[rel="stylesheet"][href*="/static/themes/"]').count() == 0, "nothing styles the host"
+    themes = [url for url in page.requested if "/static/themes/" in url]
+    assert len(themes) == 1, "theme CSS is fetched once however many components the page embeds"
+    assert page.evaluate("window.htmx === undefined"), "first paint needs no library"
     assert page.errors == []
 
 
@@ -58,7 +72,8 @@ def test_keyboard_reaches_and_activates_the_variant_picker(browser: Any, deploym
     page = _open(browser, deployment)
     target = page.locator('#otto a.sk-variant-picker__choice[data-sk-variant="MH-OTT-TAN"]')
     target.focus()
-    assert page.evaluate("document.activeElement.dataset.skVariant") == "MH-OTT-TAN"
+    assert page.evaluate("document.activeElement.id") == "otto"  # focus inside a shadow root shows as its host
+    assert page.evaluate("document.activeElement.shadowRoot.activeElement.dataset.skVariant") == "MH-OTT-TAN"
     page.keyboard.press("Enter")
     page.wait_for_selector('#otto a[data-sk-variant="MH-OTT-TAN"][aria-current="true"]', timeout=10_000)
 

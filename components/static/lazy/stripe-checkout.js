@@ -3,14 +3,22 @@
  * product page ever pays for it. It loads Stripe.js, mounts the Payment Element there, and on "Pay"
  * confirms in the browser first; only then is the checkout's own form posted, and our server asks
  * Stripe what happened (it never takes the browser's word). It needs Stripe's servers, so it is not
- * run by the offline tests: keep it this small. */
+ * run by the offline tests: keep it this small. Components live in shadow roots (embed.js lists
+ * them), where a submit event never reaches the document: each root gets its own listener. */
 (() => {
   'use strict';
   const mounted = new WeakMap(); // mount point -> { stripe, elements }
+  const heard = new WeakSet(); // roots with our submit listener
   let stripeJs = null;
 
   const mount = () => {
-    const points = [...document.querySelectorAll('.sk-root [data-sk-stripe]')].filter((el) => !mounted.has(el));
+    const roots = window.stallkit && window.stallkit.roots ? window.stallkit.roots() : [document];
+    for (const root of roots) {
+      if (!heard.has(root)) root.addEventListener('submit', onSubmit, true);
+      heard.add(root);
+    }
+    const points = roots.flatMap((root) => [...root.querySelectorAll('.sk-root [data-sk-stripe]')])
+      .filter((el) => !mounted.has(el));
     if (!points.length) return;
     stripeJs = stripeJs || new Promise((done, fail) => {
       if (window.Stripe) return done(window.Stripe);
@@ -34,7 +42,7 @@
   };
 
   // Capture phase, ahead of htmx: hold the form back until Stripe has confirmed the payment.
-  document.addEventListener('submit', async (e) => {
+  const onSubmit = async (e) => {
     const form = e.target;
     const el = form.querySelector && form.querySelector('[data-sk-stripe]');
     const m = el && mounted.get(el);
@@ -59,7 +67,7 @@
     }
     form.dataset.skConfirmed = '1';
     form.requestSubmit();
-  }, true);
+  };
 
   document.addEventListener('htmx:afterSwap', mount);
   mount();
