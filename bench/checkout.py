@@ -285,7 +285,10 @@ async def one_checkout(client: httpx.AsyncClient, index: int, sku: str) -> Shopp
     line = {"sku": sku, "quantity": 1, "fulfilment": fulfilment_for(index)}
     if await step("add line", f"/v1/carts/{cart['id']}/lines", line, 201) is None:
         return shopper
-    checkout = {"email": f"shopper{index}@example.com", "name": f"Shopper {index}"}
+    checkout: dict[str, Any] = {"email": f"shopper{index}@example.com", "name": f"Shopper {index}"}
+    if line["fulfilment"]["method"] == "courier":  # where to deliver, and a phone for the courier
+        address = {"name": f"Shopper {index}", "line1": "12 Columbia Road", "city": "London", "postcode": POSTCODE}
+        checkout |= {"address": {**address, "country": "GB"}, "phone": "07700 900123"}
     if await step("checkout", f"/v1/carts/{cart['id']}/checkout", checkout, 201) is None:
         return shopper
     confirmed = await step("confirm", f"/v1/carts/{cart['id']}/confirm", {"payment_method": TEST_CARD}, 200)

@@ -34,6 +34,7 @@ from components.rendering import Renderer, render_html
 from components.theming import resolve_theme, theme_fingerprint
 from storefront.api.deps import ReadCaches
 from storefront.errors import NotFound
+from storefront.ids import END
 from storefront.params import HandleFilter, SkuFilter
 from storefront.payments.api import Gateway
 from storefront.tenancy import service as tenancy
@@ -53,6 +54,13 @@ MethodQuery = Annotated[
 PostcodeQuery = Annotated[str | None, QueryParameter(pattern=r"^[A-Za-z0-9 ]{0,10}$", description="for a courier")]
 LocationQuery = Annotated[
     str | None, QueryParameter(pattern=r"^([a-z0-9]+(-[a-z0-9]+)*)?$", max_length=80, description="a pickup shop")
+]
+OrderQuery = Annotated[
+    str | None, QueryParameter(pattern=r"^([0-9a-fA-F-]{36})?" + END, description="an order id (order-status)")
+]
+TokenQuery = Annotated[
+    str | None,
+    QueryParameter(pattern=r"^([A-Za-z0-9_-]{16,64})?" + END, description="the order link's token (order-status)"),
 ]
 CartQuery = Annotated[
     str | None,
@@ -117,6 +125,8 @@ class ComponentController(Controller):
         postcode: PostcodeQuery = None,
         location: LocationQuery = None,
         cart: CartQuery = None,
+        order: OrderQuery = None,
+        token: TokenQuery = None,
     ) -> Response[bytes]:
         # The hot path of every embed and every revalidation: the caller and caches come straight
         # from the scope and app state, and headers are read in one pass. Injected dependencies
@@ -131,7 +141,10 @@ class ComponentController(Controller):
         as_json = "application/json" in accept and "text/html" not in accept
         key = request.query_params.get("key") or ""
         api_base = request.app.state.settings.public_base_url
-        given = {"lookbook": lookbook, "method": method, "postcode": postcode, "location": location, "cart": cart}
+        given = {
+            "lookbook": lookbook, "method": method, "postcode": postcode, "location": location, "cart": cart,
+            "order": order, "token": token,
+        }  # fmt: skip
         params = {k: v for k, v in given.items() if v}
         cache_key = ("component", principal.brand_id, name, product, variant, as_json, api_base, key, *params.items())
 

@@ -5,7 +5,8 @@ and carries the publishable key: the host page needs no configuration beyond the
 
 ``params`` holds the optional query parameters some components read besides product and
 variant (see :data:`PARAM_NAMES`): ``lookbook``; the shopper's fulfilment choice (``method``,
-``postcode``, ``location``) for the fulfilment components; ``cart`` for the cart and checkout.
+``postcode``, ``location``) for the fulfilment components; ``cart`` for the cart and checkout;
+``order`` and ``token`` (the confirmation's link) for the order page.
 The components that read them say so; the others ignore them.
 """
 
@@ -24,7 +25,7 @@ from storefront.inventory import READER as STOCK_READER
 from storefront.settings import Settings
 from storefront.tenancy.schemas import BrandOut, Principal
 
-PARAM_NAMES = ("lookbook", "method", "postcode", "location", "cart")
+PARAM_NAMES = ("lookbook", "method", "postcode", "location", "cart", "order", "token")
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from components import (
     lookbook,
     materials,
     mini_cart,
+    order_status,
     pairs_well_with,
     personalise,
     price,
@@ -50,6 +51,7 @@ MODULES: tuple[ModuleType, ...] = (
     add_to_cart,
     mini_cart,
     checkout,
+    order_status,
 )
 
 

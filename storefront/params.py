@@ -45,5 +45,6 @@ def instant(name: str, text: str | None) -> datetime | None:
         message = "must be a real date and time, e.g. 2026-11-23T10:00:00Z"
         raise InvalidInput(f"query.{name}: {message}", errors=[FieldError(f"query.{name}", message)]) from None
 
+
 # The app's settings, injected by name (``settings``) where a handler needs them.
 AppSettings = NamedDependency[Settings]

@@ -204,3 +204,17 @@ async def add(
 ) -> httpx.Response:
     body = {"sku": sku, "quantity": quantity, "fulfilment": fulfilment or pickup(), **extra}
     return await client.post(f"/v1/carts/{cart}/lines", json=body, headers=auth(shop.brand.publishable_key))
+
+
+def delivery(postcode: str = "E2 8AA", *, phone: str = "07700 900123") -> dict[str, Any]:
+    """What a checkout body carries for a courier or made-to-order line: an address in the shop's zone, and a phone."""
+    return {
+        "address": {
+            "name": "Ada Lovelace",
+            "line1": "12 Columbia Road",
+            "city": "London",
+            "postcode": postcode,
+            "country": "GB",
+        },
+        "phone": phone,
+    }

@@ -58,7 +58,7 @@ from storefront.catalog.schemas import (
     VariantIn,
     VariantPatch,
 )
-from storefront.checkout.schemas import CheckoutIn, ConfirmIn
+from storefront.checkout.schemas import AddressIn, CheckoutIn, ConfirmIn
 from storefront.fulfilment.models import CourierRate, CourierZone, Microfactory, PersonalisationOption, PickupPoint
 from storefront.fulfilment.schemas import CourierZoneIn, MicrofactoryIn, PersonalisationOptionIn, PickupPointIn
 from storefront.ids import END, MULTILINE_PATTERN
@@ -66,7 +66,7 @@ from storefront.inventory.models import Location, StockMovement
 from storefront.inventory.schemas import LocationIn, LocationPatch, MovementIn
 from storefront.lookbooks.models import Look, Lookbook, LookItem
 from storefront.lookbooks.schemas import Hotspot, LookbookIn, LookbookPatch, LookIn, LookItemIn
-from storefront.orders.models import Order, OrderLine, ReturnLine
+from storefront.orders.models import Fulfilment, Order, OrderLine, ReturnLine
 from storefront.orders.schemas import ReturnLineIn
 from storefront.settings import Secret, Settings
 from storefront.tenancy import NewBrand
@@ -104,6 +104,7 @@ LANDS_IN: dict[type[msgspec.Struct], type[Model] | str] = {
     LinePatch: CartLine,
     CartIn: Cart,
     CheckoutIn: Order,
+    AddressIn: Fulfilment,
     ConfirmIn: "never stored: the payment method is passed to the payment provider",
     NewBrand: Brand,
     BrandUpdate: Brand,
@@ -135,6 +136,11 @@ LANDS_IN: dict[type[msgspec.Struct], type[Model] | str] = {
 LOOKUP = "looked up: the row's id is stored"
 # (struct, field) -> the columns it lands in under another name, or why it needs no column.
 ELSEWHERE: dict[tuple[type[msgspec.Struct], str], tuple[fields.Field[Any], ...] | str] = {
+    (CheckoutIn, "phone"): "normalised to E.164 first (at most 16 characters): Fulfilment.phone",
+    (CheckoutIn, "collector"): (Fulfilment._meta.fields_map["collector"],),
+    (AddressIn, "name"): (Fulfilment._meta.fields_map["recipient"],),
+    (AddressIn, "line1"): (Fulfilment._meta.fields_map["address_line1"],),
+    (AddressIn, "line2"): (Fulfilment._meta.fields_map["address_line2"],),
     (PriceIn, "amount"): (
         Variant._meta.fields_map["price_minor"],
         Variant._meta.fields_map["compare_at_minor"],

@@ -62,7 +62,10 @@ __all__ = [
 ACTIONS_DESCRIPTION = (
     "Form-encoded posts from the components' own forms (publishable key as `?key=pk_...`): `add-to-cart` "
     "(fields `cart`, `variant`, `product`, `quantity`, `method`, `location`, `postcode`, "
-    "`personalisation.<option>`, `source`) and `checkout` (`cart`, `email`, `name`). They answer the "
+    "`personalisation.<option>`, `source`, `intent=update` to refresh the buy box without adding; from the "
+    "bag, `source=mini-cart` with `line`, `quantity`, `remove`, `live`) and `checkout` (`cart`, `email`, `name`, "
+    "`collector`, `phone`, `address_name`, `address_line1`, `address_line2`, `address_city`, `address_postcode`, "
+    "`address_country`). They answer the "
     "component's HTML fragment, 200 also when the form has errors (shown next to the fields)."
 )
 

@@ -24,11 +24,43 @@ from storefront.cart.schemas import CartOut
 from storefront.checkout import service as checkouts
 from storefront.checkout.schemas import CheckoutIn, CheckoutOut, ConfirmIn
 from storefront.decoding import split_location
-from storefront.errors import PaymentsUnavailable, StallkitError
+from storefront.errors import InvalidInput, PaymentsUnavailable, StallkitError
 from storefront.orders.states import AFTER_PAYMENT
 from storefront.payments import PaymentGateway
 
 UNREACHABLE = "We couldn't reach the payment provider, so nothing was charged. Please try again in a moment."
+DETAIL_FIELDS = (*(name for name, *_ in checkout.ADDRESS_FIELDS), "phone", "collector")
+# What msgspec says about a field the browser should have caught, in words (the rules' own messages
+# already are: see storefront.checkout.contact).
+DETAIL_HELP: dict[str, str] = {
+    "address_name": "Enter the name of the person receiving it.",
+    "address_line1": "Enter the first line of the address.",
+    "address_line2": "Keep the second line under 200 characters.",
+    "address_city": "Enter the town or city.",
+    "address_postcode": "Enter a postcode: 2 to 10 letters and numbers.",
+    "address_country": "Enter the two-letter country code, like GB.",
+    "phone": "Enter a phone number with its country code, like +44 7700 900123.",
+    "collector": "Enter the name of the person collecting it.",
+}
+
+
+def details_body(email: str, name: str, values: dict[str, str]) -> dict[str, object]:
+    """The checkout body from the form: an address only if any of its fields was filled."""
+    body: dict[str, object] = {"email": email, "name": name}
+    if any(values.get(n) for n, *_ in checkout.ADDRESS_FIELDS):
+        body["address"] = {n.removeprefix("address_"): values.get(n, "") for n, *_ in checkout.ADDRESS_FIELDS}
+    for n in ("phone", "collector"):
+        if values.get(n):
+            body[n] = values[n]
+    return body
+
+
+def form_name(path: str) -> str:
+    """``body.address.postcode`` or ``$.address.postcode`` -> ``address_postcode``: the form field it came from."""
+    field = path.removeprefix("body").lstrip("$.").replace(".", "_")
+    if field == "address":  # no address at all: said beside its first line
+        return "address_line1"
+    return field if field in DETAIL_FIELDS or field in ("email", "name") else ""
 
 
 async def _posted(request: Request[Any, Any, Any]) -> tuple[FormMultiDict, LoadContext, CartOut | None]:
@@ -53,24 +85,28 @@ async def _checkout_answer(
     name: str = "",
     errors: dict[str, str] | None = None,
     message: str | None = None,
+    values: dict[str, str] | None = None,
 ) -> Response[bytes]:
-    props = await checkout.load_for(ctx, cart, placed=placed, email=email, name=name, errors=errors, message=message)
+    props = await checkout.load_for(
+        ctx, cart, placed=placed, email=email, name=name, errors=errors, message=message, values=values
+    )
     return answer(fragment(request, ctx, "checkout", props))
 
 
 async def place_order(request: Request[Any, Any, Any], *, gateway: PaymentGateway) -> Response[bytes]:
     form, ctx, cart = await _posted(request)
     email, name = form_value(form, "email"), form_value(form, "name")
+    values = {n: form_value(form, n) for n in DETAIL_FIELDS}
     # payment_mode(None) is "off" too: the ``is None`` only tells the type checker
     if cart is None or ctx.settings is None or checkout.payment_mode(ctx.settings) == "off" or not cart.lines:
-        return await _checkout_answer(request, ctx, cart, email=email, name=name)
+        return await _checkout_answer(request, ctx, cart, email=email, name=name, values=values)
     try:
-        data = msgspec.convert({"email": email, "name": name}, CheckoutIn)
+        data = msgspec.convert(details_body(email, name, values), CheckoutIn)
     except msgspec.ValidationError as exc:
         _, path = split_location(str(exc))
-        field = path.lstrip(".") if path.lstrip(".") in ("email", "name") else "email"
-        errors = {field: FIELD_HELP[field]}
-        return await _checkout_answer(request, ctx, cart, email=email, name=name, errors=errors)
+        field = form_name(path) or "email"
+        errors = {field: FIELD_HELP.get(field) or DETAIL_HELP[field]}
+        return await _checkout_answer(request, ctx, cart, email=email, name=name, errors=errors, values=values)
     try:
         placed = await checkouts.checkout(
             ctx.principal.brand_id,
@@ -80,16 +116,23 @@ async def place_order(request: Request[Any, Any, Any], *, gateway: PaymentGatewa
             settings=ctx.settings,
             shopper=shopper_of(request, ctx.settings),
         )
+    except InvalidInput as exc:  # the details do not fit the bag (each beside its field), or a line no longer can
+        errors = {f: e.message for e in exc.errors if (f := form_name(e.field)) in DETAIL_FIELDS}
+        after = cart if errors else await loaders.read_cart(ctx, str(cart.id))
+        message = None if errors else _refused(exc)
+        return await _checkout_answer(
+            request, ctx, after, email=email, name=name, errors=errors, message=message, values=values
+        )
     except StallkitError as exc:  # a line no longer to be had, sold out meanwhile, Stripe unreachable...
         after = await loaders.read_cart(ctx, str(cart.id))
-        return await _checkout_answer(request, ctx, after, email=email, name=name, message=_refused(exc))
+        return await _checkout_answer(request, ctx, after, email=email, name=name, message=_refused(exc), values=values)
     if cart.order is None:  # placed by this request, not a repeat of an earlier one
         events = line_events("checkout_start", "checkout", cart)
         if placed.order.status in AFTER_PAYMENT:  # nothing to pay (say, credit covered it)
             events += line_events("purchase", "checkout", cart)
         await record(ctx, events)
     after = await loaders.read_cart(ctx, str(cart.id))
-    return await _checkout_answer(request, ctx, after, placed=placed, email=email, name=name)
+    return await _checkout_answer(request, ctx, after, placed=placed, email=email, name=name, values=values)
 
 
 async def confirm_payment(request: Request[Any, Any, Any], *, gateway: PaymentGateway) -> Response[bytes]:

@@ -2,8 +2,11 @@
 
 ``?cart=<id>`` (the mini-cart links here with it). Steps, one fragment each, all this template:
 
-1. ``details``: email and name, posted to ``POST /v1/components/checkout``, which places the
-   order (stock and capacity are held) and starts its payment (:mod:`components.actions`).
+1. ``details``: email and name, and only what the bag's ways of getting it need: a delivery
+   address and a phone when a line goes by courier or is made to order, the collector's name
+   when a line is picked up. Posted to ``POST /v1/components/checkout``, which places the order
+   (stock and capacity are held) and starts its payment (:mod:`components.actions`); an address
+   the courier's zone does not serve is refused there, in words, beside the postcode.
 2. ``pay``: how depends on the app's Stripe settings.
    - ``test`` (``settings.stripe_is_local``: the API base is a test server on this machine, as
      in the demo and the tests): a "Pay with test card" button posting
@@ -16,8 +19,10 @@
      element, confirms in the browser, then submits the confirm form so our server asks Stripe
      what happened. It cannot run offline, so no test drives it; keep it small.
    - ``off`` (no Stripe secret key): a plain message; no order is placed.
-3. ``done``: "Paid — order MH-XXXX" once the server has seen the payment succeed. The answer
-   carries an empty ``data-sk-cart`` so the embed loader forgets the checked-out cart.
+3. ``done``: "Paid — order MH-XXXX" once the server has seen the payment succeed, each pickup's
+   code with its QR, and a link to the order page (the ``order-status`` component) the shopper
+   can come back to. The answer carries an empty ``data-sk-cart`` so the embed loader forgets the
+   checked-out cart.
 
 A payment refused by the card issuer comes back to ``pay`` with the reason. Never cached: it
 is one shopper's cart (``cacheable=False``).
@@ -35,6 +40,7 @@ from components import loaders, mini_cart
 from components.component import Component
 from components.context import Links, LoadContext
 from components.mini_cart import MiniCartLine
+from components.order_status.qr import qr_svg
 from storefront.cart.schemas import CartOut
 from storefront.checkout.schemas import CheckoutOut
 from storefront.clock import utcnow
@@ -59,6 +65,33 @@ STATUS_WORDS: dict[str, str] = {
 }
 
 
+# The details form's fields beyond email and name: (form name, label, autocomplete, max length).
+ADDRESS_FIELDS: tuple[tuple[str, str, str, int], ...] = (
+    ("address_name", "Full name", "shipping name", 200),
+    ("address_line1", "Address line 1", "shipping address-line1", 200),
+    ("address_line2", "Address line 2 (optional)", "shipping address-line2", 200),
+    ("address_city", "Town or city", "shipping address-level2", 100),
+    ("address_postcode", "Postcode", "shipping postal-code", 10),
+    ("address_country", "Country code (e.g. GB)", "shipping country", 2),
+)
+SHIPPED = frozenset({"courier", "made_to_order"})
+
+
+class DetailField(msgspec.Struct, frozen=True, kw_only=True):
+    name: str
+    label: str
+    autocomplete: str
+    max_length: int
+    required: bool
+    type: str = "text"
+
+
+class PickupCode(msgspec.Struct, frozen=True, kw_only=True):
+    code: str
+    spoken: str  # "2 U E L G E": read one character at a time
+    qr_svg: str
+
+
 class CheckoutProps(msgspec.Struct, frozen=True, kw_only=True):
     product: str | None  # the page's product, if any
     cart: str | None
@@ -69,8 +102,13 @@ class CheckoutProps(msgspec.Struct, frozen=True, kw_only=True):
     total: Money | None
     email: str
     name: str
-    errors: dict[str, str]  # email, name
+    errors: dict[str, str]  # email, name, address_*, phone, collector
     message: str | None  # what went wrong, in words
+    address_fields: list[DetailField]  # empty unless a line ships (courier, made to order)
+    contact_fields: list[DetailField]  # phone when a line ships, collector when one is picked up
+    values: dict[str, str]  # what the shopper typed, kept on an error
+    pickup_codes: list[PickupCode]
+    order_page_url: str | None  # the order-status component for this order
     action_url: str  # places the order
     confirm_url: str  # confirms the payment
     order_number: str | None
@@ -95,6 +133,19 @@ def status_text(number: str, status: str) -> str:
     return f"{STATUS_WORDS.get(status, status.replace('_', ' ').capitalize())} — order {number}"
 
 
+def pickup_codes(placed: CheckoutOut | None) -> list[PickupCode]:
+    if placed is None or placed.order.status == "cancelled":
+        return []
+    codes = [f.pickup_code for f in placed.order.fulfilments if f.pickup_code]
+    return [PickupCode(code=c, spoken=" ".join(c), qr_svg=qr_svg(c, label=f"Pickup code {' '.join(c)}")) for c in codes]
+
+
+def order_page_url(placed: CheckoutOut | None, links: Links) -> str | None:
+    if placed is None or placed.status_token is None:
+        return None
+    return links.component("order-status", order=str(placed.order.id), token=placed.status_token)
+
+
 def build(
     cart: CartOut | None,
     links: Links,
@@ -109,6 +160,7 @@ def build(
     errors: Mapping[str, str] | None = None,
     message: str | None = None,
     location_names: Mapping[str, str] | None = None,
+    values: Mapping[str, str] | None = None,
 ) -> CheckoutProps:
     """The step follows from the cart, the order ``placed`` for it (a checkout's answer) and the settings."""
     summary = mini_cart.build(cart, links, brand, now, product=product, location_names=location_names, live=False)
@@ -132,7 +184,44 @@ def build(
         message = f"The payment didn't go through: {order.last_payment_error.rstrip('.')}. Please try again."
     if step == "unavailable" and message is None:
         message = UNAVAILABLE_TEXT
+    methods = {line.method for line in summary.lines}
+    shipped, pickup = bool(methods & SHIPPED), "pickup" in methods
+    kept = dict(values or {})
+    if shipped:
+        kept.setdefault("address_country", "GB")
     return CheckoutProps(
+        address_fields=[
+            DetailField(name=n, label=label, autocomplete=auto, max_length=size, required=n != "address_line2")
+            for n, label, auto, size in ADDRESS_FIELDS
+        ]
+        if shipped
+        else [],
+        contact_fields=(
+            [
+                DetailField(
+                    name="phone",
+                    label="Phone, for the courier",
+                    autocomplete="tel",
+                    max_length=24,
+                    required=True,
+                    type="tel",
+                )
+            ]
+            if shipped
+            else []
+        )
+        + (
+            [
+                DetailField(
+                    name="collector", label="Who will collect it", autocomplete="name", max_length=200, required=True
+                )
+            ]
+            if pickup
+            else []
+        ),
+        values=kept,
+        pickup_codes=pickup_codes(placed) if step == "done" else [],
+        order_page_url=order_page_url(placed, links),
         product=product,
         cart=summary.cart,
         step=step,
@@ -166,6 +255,7 @@ async def load_for(
     name: str = "",
     errors: Mapping[str, str] | None = None,
     message: str | None = None,
+    values: Mapping[str, str] | None = None,
 ) -> CheckoutProps:
     """:func:`build` for ``ctx`` as of now, with the names of the cart's shops; the form actions answer with it."""
     names = await loaders.location_names(ctx) if cart is not None and cart.lines else {}
@@ -182,6 +272,7 @@ async def load_for(
         errors=errors,
         message=message,
         location_names=names,
+        values=values,
     )
 
 

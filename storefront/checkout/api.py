@@ -30,7 +30,10 @@ class CheckoutController(Controller):
             "one shopper (the same email, or the same client) may hold at most "
             "`STALLKIT_UNPAID_CHECKOUTS_PER_SHOPPER` unpaid checkouts at a time (default 2); another answers "
             "409 `unpaid_checkouts_limit` saying when the earliest hold ends. Holds last "
-            "`STALLKIT_CHECKOUT_HOLD_MINUTES` (default 15)."
+            "`STALLKIT_CHECKOUT_HOLD_MINUTES` (default 15). A courier or made-to-order line needs `address` "
+            "(its postcode one the line's courier zone serves) and `phone`; a pickup needs `collector` (default: "
+            "`name`); each problem is a 422 naming its field. The answer's `status_url` is the shopper's own "
+            "order page (`GET /v1/orders/{id}/status?token=...`)."
         ),
         status_code=201,
     )

@@ -34,13 +34,26 @@ from storefront.cart import (
     pricing,
     quote_problem,
 )
+from storefront.checkout import contact as contact_rules
 from storefront.checkout.limits import ShopperLimit, earliest_release
 from storefront.checkout.schemas import CheckoutIn, CheckoutOut, ConfirmIn, PaymentOut
 from storefront.clock import utcnow
 from storefront.errors import Conflict, FieldError, InvalidInput, NotFound, PaymentsUnavailable, StallkitError
-from storefront.fulfilment import Quote, capacity
+from storefront.fulfilment import CourierZone, Quote, capacity
+from storefront.ids import new_id
 from storefront.money import Money
-from storefront.orders import Order, apply_intent, apply_signal, due_at_checkout, expire, order_out, placing
+from storefront.orders import (
+    Order,
+    OrderOut,
+    apply_intent,
+    apply_signal,
+    due_at_checkout,
+    expire,
+    order_out,
+    placing,
+    status,
+)
+from storefront.payments import Shipping, ShippingAddress
 from storefront.settings import Settings
 from storefront.tenancy import bump_catalog_version
 
@@ -76,11 +89,14 @@ async def place_order(
     hold: timedelta,
     now: datetime,
     shopper: ShopperLimit | None = None,
+    secret: str = "",
 ) -> Order:
     """Lock the cart, re-quote and price it at ``now``, and have ``orders`` place it with its holds.
 
     With ``shopper``, a shopper already holding their cap of unpaid orders is refused before
-    anything is held (:mod:`.limits`).
+    anything is held (:mod:`.limits`). The shopper's details are checked against what each
+    fulfilment needs (:mod:`.contact`) before anything is held too. ``secret`` signs the order
+    page's token (none without it).
     """
     async with in_transaction():
         cart = await Cart.filter(id=cart_id, brand_id=brand_id).select_for_update().first()
@@ -113,6 +129,7 @@ async def place_order(
             hold=hold,
             now=now,
             shopper_ref=shopper.ref if shopper else None,
+            secret=secret,
         )
         order = await placing.place(draft)
         await mark_checked_out(cart)
@@ -143,6 +160,7 @@ async def _draft(
     hold: timedelta,
     now: datetime,
     shopper_ref: str | None,
+    secret: str,
 ) -> placing.OrderDraft:
     """The order as priced: lines that travel together share a fulfilment (one per method and place)."""
     groups: dict[Hashable, int] = {}
@@ -171,17 +189,26 @@ async def _draft(
                 field=f"cart.lines[{i}].quantity",
             )
         )
+    given = contact_rules.contact(data, await _needs(brand_id, firsts, lines, draft_lines))
     fulfilments = []
     for key, line, quote in firsts:
         balance = 0
         if quote.method == "made_to_order":  # a microfactory that takes deposits: the balance waits for dispatch
             _, balance = deposit_split(group_totals[key], await capacity.deposit_bp(brand_id, quote.location))
+        shipped = quote.method in contact_rules.SHIPPED
         fulfilments.append(
             placing.DraftFulfilment(
-                quote=quote, postcode=line.postcode, fee_minor=priced.fees.get(key, 0), balance_minor=balance
+                quote=quote,
+                postcode=given.address.postcode if shipped and given.address else line.postcode,
+                fee_minor=priced.fees.get(key, 0),
+                balance_minor=balance,
+                contact=_stored(given, shipped=shipped),
             )
         )
+    order_id = new_id()
     return placing.OrderDraft(
+        id=order_id,
+        status_token_hash=status.new_token_hash(secret, order_id),
         brand_id=brand_id,
         cart_id=cart.id,
         email=data.email,
@@ -197,6 +224,77 @@ async def _draft(
         fulfilments=fulfilments,
         lines=draft_lines,
     )
+
+
+async def _needs(
+    brand_id: uuid.UUID,
+    firsts: list[tuple[Hashable, CartLine, Quote]],
+    lines: list[CartLine],
+    draft_lines: list[placing.DraftLine],
+) -> list[contact_rules.Need]:
+    """What each fulfilment asks of the shopper: the courier's zone (by name, in words) for a delivery."""
+    handles = {quote.zone for _, _, quote in firsts if quote.method == "courier" and quote.zone}
+    zones = {z.handle: z for z in await CourierZone.filter(brand_id=brand_id, handle__in=handles)} if handles else {}
+    titles: dict[int, list[str]] = {}
+    for line, drafted in zip(lines, draft_lines, strict=True):
+        titles.setdefault(drafted.fulfilment, []).append(line.variant.product.title)
+    needs = []
+    for i, (_, line, quote) in enumerate(firsts):
+        zone = zones.get(quote.zone or "")
+        needs.append(
+            contact_rules.Need(
+                method=quote.method,
+                lines=" and ".join(dict.fromkeys(titles.get(i, []))),
+                zone_name=zone.name if zone is not None else "",
+                quoted_postcode=line.postcode,
+                prefixes=tuple(zone.postcode_prefixes) if zone is not None else (),
+            )
+        )
+    return needs
+
+
+def _stored(given: contact_rules.Contact, *, shipped: bool) -> placing.Contact:
+    """The details one fulfilment keeps: a shipped one its address and phone, a pickup its collector."""
+    if not shipped:
+        return placing.Contact(collector=given.collector or "")
+    a = given.address
+    return placing.Contact(
+        recipient=a.name if a else "",
+        address_line1=a.line1 if a else "",
+        address_line2=a.line2 if a else "",
+        city=a.city if a else "",
+        country=a.country if a else "",
+        phone=given.phone or "",
+    )
+
+
+def shipping_of(order: OrderOut) -> Shipping | None:
+    """What the payment provider is told about delivery: the first shipped fulfilment's address (one serves all)."""
+    for f in order.fulfilments:
+        if f.address is not None:
+            a = f.address
+            return Shipping(
+                name=a.name,
+                phone=f.phone or "",
+                address=ShippingAddress(
+                    line1=a.line1, line2=a.line2, city=a.city, postal_code=a.postcode, country=a.country
+                ),
+            )
+    return None
+
+
+def _answer(order: Order, out: OrderOut, settings: Settings, intent: PaymentIntentView | None) -> CheckoutOut:
+    token = status.link_token(_secret(settings), order)
+    return CheckoutOut(
+        order=out,
+        payment=_payment_out(order, settings, intent),
+        status_url=f"{settings.public_base_url}{status.status_path(order.id, token)}" if token else None,
+        status_token=token,
+    )
+
+
+def _secret(settings: Settings) -> str:
+    return settings.secret.reveal() if settings.secret else ""
 
 
 def _payment_out(order: Order, settings: Settings, intent: PaymentIntentView | None) -> PaymentOut:
@@ -225,7 +323,7 @@ async def checkout(
     if not settings.payments_enabled:
         raise PaymentsUnavailable("this shop cannot take payments right now")
     hold = timedelta(minutes=settings.checkout_hold_minutes)
-    order = await place_order(brand_id, cart_id, data, hold=hold, now=now, shopper=shopper)
+    order = await place_order(brand_id, cart_id, data, hold=hold, now=now, shopper=shopper, secret=_secret(settings))
     intent: PaymentIntentView | None = None
     if order.status == "pending_payment" and due_at_checkout(order) == 0:
         await apply_signal(order.id, "succeeded", source="checkout", gateway=None, now=now)
@@ -243,10 +341,11 @@ async def checkout(
             metadata={"order_number": order.number},
             customer=customer,
             save_card=customer is not None,
+            shipping=shipping_of(await order_out(order)),
         )
         await placing.record_intent(order.id, intent.id, intent.client_secret)
     order = await Order.get(id=order.id)
-    return CheckoutOut(order=await order_out(order), payment=_payment_out(order, settings, intent))
+    return _answer(order, await order_out(order), settings, intent)
 
 
 async def confirm(
@@ -290,7 +389,7 @@ async def confirm(
     else:
         intent = await gateway.retrieve_payment_intent(order.payment_intent) if order.payment_intent else None
     order = await Order.get(id=order.id)
-    return CheckoutOut(order=await order_out(order), payment=_payment_out(order, settings, intent))
+    return _answer(order, await order_out(order), settings, intent)
 
 
 __all__ = ["CartClosed", "TooManyUnpaidCheckouts", "checkout", "confirm", "place_order"]

@@ -1,16 +1,17 @@
 """Orders: what was bought, how each part is fulfilled, what was paid and refunded, and what came back."""
 
-from storefront.orders import placing
+from storefront.orders import placing, status
 from storefront.orders.models import Order
 from storefront.orders.payment import apply_intent, apply_signal, expire
 from storefront.orders.reading import order_out
 from storefront.orders.reconciliation import reconcile
-from storefront.orders.schemas import OrderOut
+from storefront.orders.schemas import OrderOut, OrderStatusOut
 from storefront.orders.service import due_at_checkout, order_ref
 
 __all__ = [
     "Order",
     "OrderOut",
+    "OrderStatusOut",
     "apply_intent",
     "apply_signal",
     "due_at_checkout",
@@ -19,4 +20,5 @@ __all__ = [
     "order_ref",
     "placing",
     "reconcile",
+    "status",
 ]

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, get, post
-from litestar.params import FromQuery, JSONBody
+from litestar.params import FromQuery, JSONBody, QueryParameter
 
 from storefront.clock import utcnow
-from storefront.orders import reading, returns, service, webhooks
+from storefront.ids import END
+from storefront.orders import reading, returns, service, status, webhooks
 from storefront.orders.schemas import (
     KpiSummary,
     OrderOut,
     OrderStatusFilter,
+    OrderStatusOut,
     ReceiveIn,
     ReturnIn,
     ReturnOut,
@@ -22,7 +24,12 @@ from storefront.orders.schemas import (
 from storefront.pagination import DEFAULT_LIMIT, Page
 from storefront.params import CursorQuery, IdParam, LimitQuery
 from storefront.payments import Gateway
-from storefront.tenancy import Writer
+from storefront.tenancy import SHOPPER, Reader, Writer
+
+StatusToken = Annotated[
+    str | None,
+    QueryParameter(pattern=r"^[A-Za-z0-9_-]{16,64}" + END, description="the order page's token, from checkout"),
+]
 
 
 class OrderController(Controller):
@@ -46,6 +53,22 @@ class OrderController(Controller):
     @get("/{order_id:uuid}", summary="An order with its fulfilments, payments and KPIs")
     async def get_order(self, writer: Writer, order_id: IdParam) -> OrderOut:
         return await service.get_order(writer.brand_id, order_id)
+
+    @get(
+        "/{order_id:uuid}/status",
+        summary="The shopper's order page: each fulfilment against its promise, pickup code, provenance",
+        description=(
+            "A capability URL: with a publishable key, `token` (from the checkout's `status_url`) opens this one "
+            "order and nothing else; a wrong token answers 404 like a missing order. A secret key needs no token."
+        ),
+        opt=SHOPPER,
+    )
+    async def order_status(self, principal: Reader, order_id: IdParam, token: StatusToken = None) -> OrderStatusOut:
+        if principal.can_write:
+            order = await reading.find_order(principal.brand_id, order_id)
+        else:
+            order = await status.find_by_token(principal.brand_id, order_id, token)
+        return await status.order_status(order, utcnow())
 
     @post(
         "/{order_id:uuid}/fulfilments/{fulfilment_id:uuid}/status",

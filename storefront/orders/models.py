@@ -59,6 +59,9 @@ class Order(Model):
     # Who checked out, for the cap on unpaid holds per shopper: a keyed hash of the client's
     # address (never the address itself); None when the brand's own server checked out.
     shopper_ref = fields.CharField(max_length=64, null=True)
+    # The shopper's order page is a capability URL: its token is stored only as a SHA-256, like
+    # the API keys, so a database read does not hand out every shopper's page.
+    status_token_hash = fields.CharField(max_length=64, null=True)
     placed_at = fields.DatetimeField()
     paid_at = fields.DatetimeField(null=True)
     fulfilled_at = fields.DatetimeField(null=True)
@@ -95,6 +98,16 @@ class Fulfilment(Model):
     location = fields.CharField(max_length=80)  # shop, hub or microfactory handle
     zone = fields.CharField(max_length=80, null=True)
     postcode = fields.CharField(max_length=10, null=True)
+    # Who receives a shipped part (courier, made-to-order) and where; who collects a pickup. ""
+    # where the method needs none (and on orders placed before checkout asked for them).
+    recipient = fields.CharField(max_length=200, default="", db_default="")
+    address_line1 = fields.CharField(max_length=200, default="", db_default="")
+    address_line2 = fields.CharField(max_length=200, default="", db_default="")
+    city = fields.CharField(max_length=100, default="", db_default="")
+    country = fields.CharField(max_length=2, default="", db_default="")
+    phone = fields.CharField(max_length=16, default="", db_default="")  # E.164
+    collector = fields.CharField(max_length=200, default="", db_default="")
+    pickup_code = fields.CharField(max_length=6, null=True)  # shown at the counter; unique among open pickups
     fee_minor: int = fields.BigIntField(default=0)
     balance_minor: int = fields.BigIntField(default=0)  # due when this (made-to-order) fulfilment ships
     balance_intent = fields.CharField(max_length=100, null=True)  # the payment that charged it

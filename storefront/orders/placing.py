@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, cast
 
@@ -21,6 +22,7 @@ from storefront.cart import FulfilmentChoice, line_quote
 from storefront.catalog import Variant
 from storefront.errors import FieldError, StallkitError, raise_field_errors
 from storefront.fulfilment import Quote, capacity, sourcing
+from storefront.ids import new_id
 from storefront.inventory import ledger
 from storefront.orders import kpi_counters
 from storefront.orders.models import CapacityHold, Fulfilment, Order, OrderEvent, OrderLine, StockHold
@@ -29,6 +31,26 @@ if TYPE_CHECKING:
     from storefront.fulfilment import rules as fulfilment_rules
 
 _NUMBER_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U to misread
+# Read aloud at a counter and typed from a phone: no 0/O nor 1/I. 32 symbols, 6 of them: about
+# a billion codes, so a collision among a brand's open pickups is rare and simply drawn again.
+PICKUP_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+PICKUP_CODE_LENGTH = 6
+_PICKUP_ATTEMPTS = 20
+OPEN_PICKUP_EXCLUDES = ("fulfilled", "cancelled")
+
+Choose = Callable[[Sequence[str]], str]  # ``secrets.choice``, or a seeded one in tests
+
+
+class Contact(msgspec.Struct, frozen=True, kw_only=True):
+    """Who receives a shipped fulfilment and where, or who collects a pickup ("" where not needed)."""
+
+    recipient: str = ""
+    address_line1: str = ""
+    address_line2: str = ""
+    city: str = ""
+    country: str = ""
+    phone: str = ""
+    collector: str = ""
 
 
 class DraftFulfilment(msgspec.Struct, frozen=True, kw_only=True):
@@ -38,6 +60,7 @@ class DraftFulfilment(msgspec.Struct, frozen=True, kw_only=True):
     postcode: str | None
     fee_minor: int
     balance_minor: int = 0  # what a made-to-order deposit leaves to charge on dispatch
+    contact: Contact = Contact()
 
 
 class DraftLine(msgspec.Struct, frozen=True, kw_only=True):
@@ -55,6 +78,7 @@ class DraftLine(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class OrderDraft(msgspec.Struct, frozen=True, kw_only=True):
+    id: uuid.UUID | None = None  # made by the caller when something (the order page's token) is derived from it
     brand_id: uuid.UUID
     cart_id: uuid.UUID | None
     email: str
@@ -68,12 +92,31 @@ class OrderDraft(msgspec.Struct, frozen=True, kw_only=True):
     hold_expires_at: datetime
     fulfilments: list[DraftFulfilment]
     shopper_ref: str | None = None
+    status_token_hash: str | None = None
     lines: list[DraftLine]
 
 
 def order_number() -> str:
     """A short number a shopper can read over the phone; unique in the database."""
     return "SK-" + "".join(secrets.choice(_NUMBER_ALPHABET) for _ in range(8))
+
+
+def draw_pickup_code(choose: Choose = secrets.choice) -> str:
+    return "".join(choose(PICKUP_ALPHABET) for _ in range(PICKUP_CODE_LENGTH))
+
+
+async def pickup_code(brand_id: uuid.UUID, choose: Choose = secrets.choice) -> str:
+    """A code no open pickup of the brand holds, so staff find one order by it; a code is reused once collected."""
+    for _ in range(_PICKUP_ATTEMPTS):
+        code = draw_pickup_code(choose)
+        taken = (
+            await Fulfilment.filter(order__brand_id=brand_id, method="pickup", pickup_code=code)
+            .exclude(status__in=OPEN_PICKUP_EXCLUDES)
+            .exists()
+        )
+        if not taken:
+            return code
+    raise RuntimeError("no free pickup code: the random source repeats itself")
 
 
 async def unpaid_holds(brand_id: uuid.UUID, *, email: str, shopper_ref: str | None, now: datetime) -> list[datetime]:
@@ -113,10 +156,20 @@ async def record_event(
 
 
 async def new_fulfilment(
-    order_id: uuid.UUID, quote: Quote, *, status: str, postcode: str | None, fee_minor: int, balance_minor: int = 0
+    order_id: uuid.UUID,
+    quote: Quote,
+    *,
+    status: str,
+    postcode: str | None,
+    fee_minor: int,
+    balance_minor: int = 0,
+    contact: Contact | None = None,
+    pickup_code: str | None = None,
 ) -> Fulfilment:
     """A fulfilment carrying the promise as quoted: later rule changes never rewrite what was agreed."""
     return await Fulfilment.create(
+        **msgspec.structs.asdict(contact or Contact()),
+        pickup_code=pickup_code,
         order_id=order_id,
         method=quote.method,
         status=status,
@@ -132,13 +185,18 @@ async def new_fulfilment(
     )
 
 
-async def place(draft: OrderDraft, *, status: str = "pending_payment", source: str = "checkout") -> Order:
+async def place(
+    draft: OrderDraft, *, status: str = "pending_payment", source: str = "checkout", choose: Choose = secrets.choice
+) -> Order:
     """Write the order and hold what it needs, inside the caller's transaction; all or nothing.
+
+    Each pickup gets its code here (``choose`` draws its characters).
 
     A shortfall raises ``InsufficientStock`` and no capacity raises ``NoCapacity``: the caller's
     transaction then rolls back every row and hold written so far.
     """
     order = await Order.create(
+        id=draft.id or new_id(),
         brand_id=draft.brand_id,
         cart_id=draft.cart_id,
         number=order_number(),
@@ -153,6 +211,7 @@ async def place(draft: OrderDraft, *, status: str = "pending_payment", source: s
         balance_minor=sum(f.balance_minor for f in draft.fulfilments),
         hold_expires_at=draft.hold_expires_at,
         shopper_ref=draft.shopper_ref,
+        status_token_hash=draft.status_token_hash,
         placed_at=draft.placed_at,
     )
     fulfilments: list[Fulfilment] = []
@@ -167,6 +226,8 @@ async def place(draft: OrderDraft, *, status: str = "pending_payment", source: s
                     postcode=planned.postcode,
                     fee_minor=planned.fee_minor,
                     balance_minor=planned.balance_minor,
+                    contact=planned.contact,
+                    pickup_code=await pickup_code(draft.brand_id, choose) if planned.quote.method == "pickup" else None,
                 )
             )
         fulfilment = fulfilments[line.fulfilment]
@@ -216,6 +277,11 @@ async def _hold(order: Order, order_line: OrderLine, fulfilment: Fulfilment, lin
         )
 
 
+def contact_of(fulfilment: Fulfilment) -> Contact:
+    """The fulfilment's contact details, for a replacement sent or collected the same way."""
+    return Contact(**{name: getattr(fulfilment, name) for name in Contact.__struct_fields__})
+
+
 async def place_exchange(
     order: Order, items: list[tuple[OrderLine, Variant, int, uuid.UUID]], now: datetime
 ) -> uuid.UUID:
@@ -249,7 +315,15 @@ async def place_exchange(
         except StallkitError as exc:
             raise_field_errors([FieldError("body.lines", f"{replacement.sku} cannot be sent that way: {exc.detail}")])
             raise
-        fulfilment = await new_fulfilment(exchange.id, quote, status="paid", postcode=original.postcode, fee_minor=0)
+        fulfilment = await new_fulfilment(
+            exchange.id,
+            quote,
+            status="paid",
+            postcode=original.postcode,
+            fee_minor=0,
+            contact=contact_of(original),
+            pickup_code=await pickup_code(order.brand_id) if quote.method == "pickup" else None,
+        )
         new_line = await OrderLine.create(
             order_id=exchange.id,
             fulfilment_id=fulfilment.id,

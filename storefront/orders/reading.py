@@ -13,7 +13,7 @@ from storefront.errors import FieldError, NotFound
 from storefront.money import Money
 from storefront.orders import kpis
 from storefront.orders.models import Fulfilment, Order, OrderLine, ReturnLine
-from storefront.orders.schemas import FulfilmentOut, OrderLineOut, OrderOut
+from storefront.orders.schemas import AddressOut, FulfilmentOut, OrderLineOut, OrderOut
 
 
 async def find_order(brand_id: uuid.UUID, order_id: uuid.UUID) -> Order:
@@ -21,6 +21,19 @@ async def find_order(brand_id: uuid.UUID, order_id: uuid.UUID) -> Order:
     if order is None:
         raise NotFound("no such order", errors=[FieldError("path.order_id", "no such order")])
     return order
+
+
+def address_of(f: Fulfilment) -> AddressOut | None:
+    if not f.address_line1:
+        return None
+    return AddressOut(
+        name=f.recipient,
+        line1=f.address_line1,
+        line2=f.address_line2,
+        city=f.city,
+        postcode=f.postcode or "",
+        country=f.country,
+    )
 
 
 async def order_out(order: Order) -> OrderOut:
@@ -84,6 +97,10 @@ def _order_out(
                 location=f.location,
                 zone=f.zone,
                 postcode=f.postcode,
+                address=address_of(f),
+                phone=f.phone or None,
+                collector=f.collector or None,
+                pickup_code=f.pickup_code,
                 fee=money(f.fee_minor),
                 balance=money(f.balance_minor),
                 balance_paid=f.balance_intent is not None,

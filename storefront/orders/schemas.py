@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 import msgspec
@@ -15,6 +15,15 @@ from storefront.orders.states import FulfilmentStep, OrderStatus
 ReturnReason = Literal["changed_mind", "wrong_size", "faulty", "damaged_in_transit", "not_as_described", "other"]
 Condition = Literal["resaleable", "damaged"]
 OrderStatusFilter = OrderStatus | None
+
+
+class AddressOut(msgspec.Struct, frozen=True, kw_only=True):
+    name: str
+    line1: str
+    line2: str
+    city: str
+    postcode: str
+    country: str
 
 
 class FulfilmentOut(msgspec.Struct, frozen=True, kw_only=True):
@@ -32,6 +41,10 @@ class FulfilmentOut(msgspec.Struct, frozen=True, kw_only=True):
     promise_rule: str
     timezone: str
     fulfilled_at: datetime | None
+    address: AddressOut | None = None  # where a courier or a made-to-order piece goes
+    phone: str | None = None  # E.164, for the courier
+    collector: str | None = None  # who collects a pickup
+    pickup_code: str | None = None  # shown at the counter to collect
 
 
 class OrderLineOut(msgspec.Struct, frozen=True, kw_only=True):
@@ -162,3 +175,53 @@ class KpiSummary(msgspec.Struct, frozen=True, kw_only=True):
     returned_units: int
     damaged_units: int
     return_reasons: dict[str, int]
+
+
+class ProvenanceStepOut(msgspec.Struct, frozen=True, kw_only=True):
+    stage: str  # material, cutting, assembly, finishing, qc, dispatch
+    place: str
+    country: str
+    maker: str
+    occurred_on: date | None
+
+
+class TrackingOut(msgspec.Struct, frozen=True, kw_only=True):
+    """One step the fulfilment took after checkout (paid, ready for pickup, out for delivery...)."""
+
+    status: str
+    at: datetime
+
+
+class PieceOut(msgspec.Struct, frozen=True, kw_only=True):
+    title: str
+    quantity: int
+    provenance: list[ProvenanceStepOut]  # how the piece was made, before the order's own steps
+
+
+class FulfilmentStatusOut(msgspec.Struct, frozen=True, kw_only=True):
+    id: uuid.UUID
+    method: str
+    status: str
+    location: str
+    promised_earliest: datetime
+    promised_latest: datetime
+    timezone: str
+    fulfilled_at: datetime | None
+    on_time: bool | None  # done by the latest promised instant; None until done
+    late: bool  # not done, and the promise has passed
+    pickup_code: str | None
+    address: AddressOut | None
+    collector: str | None
+    pieces: list[PieceOut]
+    tracking: list[TrackingOut]
+
+
+class OrderStatusOut(msgspec.Struct, frozen=True, kw_only=True):
+    """The shopper's own order page: no payment ids, no other shopper, nothing the brand keeps to itself."""
+
+    id: uuid.UUID
+    number: str
+    status: str
+    placed_at: datetime
+    total: Money
+    fulfilments: list[FulfilmentStatusOut]

@@ -10,7 +10,7 @@ news its order could not hold (a refund beyond what was paid).
 from storefront.payments import webhooks
 from storefront.payments.api import Gateway
 from storefront.payments.events import refuse_news
-from storefront.payments.gateway import PaymentGateway, PaymentIntentView, PaymentNews
+from storefront.payments.gateway import PaymentGateway, PaymentIntentView, PaymentNews, Shipping, ShippingAddress
 from storefront.payments.stripe_gateway import StripeGateway
 
 __all__ = [
@@ -18,6 +18,8 @@ __all__ = [
     "PaymentGateway",
     "PaymentIntentView",
     "PaymentNews",
+    "Shipping",
+    "ShippingAddress",
     "StripeGateway",
     "refuse_news",
     "webhooks",

@@ -30,6 +30,7 @@ from storefront.payments.gateway import (
     PaymentIntentView,
     PaymentNews,
     RefundView,
+    Shipping,
     WebhookEvent,
     WebhookSignatureInvalid,
     unknown_payment_method,
@@ -125,11 +126,14 @@ class FakeGateway:
         metadata: dict[str, str] | None = None,
         customer: str | None = None,
         save_card: bool = False,
+        shipping: Shipping | None = None,
     ) -> PaymentIntentView:
         self._enter("create_payment_intent", idempotency_key, amount=amount, customer=customer)
         meta = {**(metadata or {}), "order_id": order_id}
-        params = (amount, tuple(sorted(meta.items())), customer, save_card)
-        return self._once("create_payment_intent", idempotency_key, params, lambda: self._new(amount, meta, customer))
+        params = (amount, tuple(sorted(meta.items())), customer, save_card, shipping)
+        return self._once(
+            "create_payment_intent", idempotency_key, params, lambda: self._new(amount, meta, customer, shipping)
+        )
 
     async def create_customer(self, *, email: str, order_id: str, idempotency_key: str) -> str:
         self._enter("create_customer", idempotency_key)
@@ -267,7 +271,9 @@ class FakeGateway:
         self._intents[intent.id] = intent
         return intent
 
-    def _new(self, amount: Money, metadata: dict[str, str], customer: str | None) -> PaymentIntentView:
+    def _new(
+        self, amount: Money, metadata: dict[str, str], customer: str | None, shipping: Shipping | None = None
+    ) -> PaymentIntentView:
         intent_id = self._next_id("pi")
         self._refunded[intent_id] = 0
         return self._store(
@@ -282,6 +288,7 @@ class FakeGateway:
                 metadata=metadata,
                 last_error=None,
                 customer=customer,
+                shipping=shipping,
             )
         )
 

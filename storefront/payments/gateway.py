@@ -73,6 +73,23 @@ def unknown_payment_method(payment_method: str) -> InvalidInput:
     )
 
 
+class ShippingAddress(msgspec.Struct, frozen=True, kw_only=True):
+    line1: str
+    line2: str = ""
+    city: str
+    postal_code: str
+    country: str  # ISO 3166-1 alpha-2
+
+
+class Shipping(msgspec.Struct, frozen=True, kw_only=True):
+    """Where the goods go, as the provider records it on a payment: its fraud checks and the
+    Dashboard read it, and a dispute over a delivered parcel is won with it."""
+
+    name: str
+    phone: str  # E.164
+    address: ShippingAddress
+
+
 class PaymentIntentView(msgspec.Struct, frozen=True, kw_only=True):
     """A PaymentIntent as the order state machine needs it.
 
@@ -93,6 +110,7 @@ class PaymentIntentView(msgspec.Struct, frozen=True, kw_only=True):
     last_error: str | None
     payment_method: str | None = None  # the card that paid, to charge a balance to later
     customer: str | None = None
+    shipping: Shipping | None = None
 
 
 class RefundView(msgspec.Struct, frozen=True, kw_only=True):
@@ -146,6 +164,7 @@ class PaymentGateway(Protocol):
         metadata: dict[str, str] | None = None,
         customer: str | None = None,
         save_card: bool = False,
+        shipping: Shipping | None = None,
     ) -> PaymentIntentView: ...
 
     async def create_customer(self, *, email: str, order_id: str, idempotency_key: str) -> str: ...

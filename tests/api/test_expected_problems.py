@@ -121,7 +121,7 @@ async def test_confirm_with_an_unknown_payment_method_names_it(
     cart = made.json()["id"]
     line = await post(f"/v1/carts/{cart}/lines", {"sku": shop.sku, "quantity": 1, "fulfilment": pickup()})
     assert line.status_code == 201, line.text
-    placed = await post(f"/v1/carts/{cart}/checkout", {"email": "ada@example.com"})
+    placed = await post(f"/v1/carts/{cart}/checkout", {"email": "ada@example.com", "name": "Ada"})
     assert placed.status_code == 201, placed.text
 
     with caplog.at_level(logging.INFO):

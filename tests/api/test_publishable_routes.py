@@ -25,6 +25,7 @@ Client = httpx.AsyncClient
 # (method, path) a publishable key may call: the catalogue and components, the shopper's own cart,
 # checkout and the choices behind them, the brand's public face, the analytics beacon.
 SHOPPER_ROUTES = {
+    ("GET", "/v1/orders/{order_id}/status"),  # the shopper's own order page, with its link's token
     ("GET", "/v1/brand"),  # name, currency, locale, theme: what a storefront renders with
     ("GET", "/v1/products"),
     ("GET", "/v1/products/{handle}"),

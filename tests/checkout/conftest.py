@@ -12,7 +12,7 @@ from components.plugin import ComponentsPlugin
 from storefront.app import create_app
 from storefront.payments.fake import FakeGateway
 from storefront.settings import Secret, Settings
-from tests.commerce import Shop, add, new_cart
+from tests.commerce import Shop, add, delivery, new_cart
 from tests.conftest import auth
 
 
@@ -32,7 +32,8 @@ def app_with_fake_payments(
 
 
 async def checkout(client: httpx.AsyncClient, shop: Shop, cart: str, **body: Any) -> httpx.Response:
-    payload = {"email": "ada@example.com", "name": "Ada", **body}
+    """Check out with a delivery address in the shop's courier zone (ignored when nothing ships)."""
+    payload = {"email": "ada@example.com", "name": "Ada", **delivery(), **body}
     return await client.post(f"/v1/carts/{cart}/checkout", json=payload, headers=auth(shop.brand.publishable_key))
 
 

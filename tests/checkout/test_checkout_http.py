@@ -239,10 +239,13 @@ async def test_not_enough_stock_holds_nothing(shop_client: Client, make_brand: M
     shop = await open_shop(shop_client, make_brand, shop_units=3)
     cart = await new_cart(shop_client, shop)
     await add(shop_client, shop, cart, shop.sku, 2)
-    await add(shop_client, shop, cart, shop.other_sku, 9, {"method": "courier", "postcode": "E1 6AN"})
+    courier_line = {"method": "courier", "postcode": "E1 6AN"}
+    await add(shop_client, shop, cart, shop.other_sku, 5, courier_line)  # all there is: a cart takes no more
+    sooner = await cart_with(shop_client, shop, shop.other_sku, 2, fulfilment=courier_line)
+    assert (await checkout(shop_client, shop, sooner)).status_code == 201  # another shopper checks out first
     problem = assert_problem(await checkout(shop_client, shop, cart), 409, "out_of_stock")
     assert problem["errors"][0]["field"] == "cart.lines[1].quantity"
-    assert await levels(shop_client, shop, shop.sku) == {"market-street": (3, 0)}
+    assert await levels(shop_client, shop, shop.sku) == {"market-street": (3, 0)}  # the pickup line was not held
     view = (await shop_client.get(f"/v1/carts/{cart}", headers=auth(shop.brand.publishable_key))).json()
     assert (view["status"], view["order"]) == ("open", None)
 

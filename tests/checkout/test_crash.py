@@ -28,7 +28,7 @@ import pytest
 from storefront.orders.models import Order
 from storefront.settings import Settings
 from tests.checkout.conftest import cart_with, levels
-from tests.commerce import open_shop
+from tests.commerce import delivery, open_shop
 from tests.conftest import EDGE, MakeBrand, auth
 from tests.e2e.conftest import free_port
 from tests.stripe_server import STRIPE_TEST_KEY
@@ -103,7 +103,9 @@ def server(stripe_settings: Settings, tmp_path: Path) -> Iterator[Server]:
 async def _shop(http: httpx.AsyncClient, key: str, cart: str) -> str:
     """One shopper: check out and pay; whatever breaks, report how far it got."""
     try:
-        placed = await http.post(f"/v1/carts/{cart}/checkout", json={"email": "a@b.co"}, headers=auth(key))
+        placed = await http.post(
+            f"/v1/carts/{cart}/checkout", json={"email": "a@b.co", "name": "Ada", **delivery()}, headers=auth(key)
+        )
         if placed.status_code != 201:
             return f"checkout {placed.status_code}"
         paid = await http.post(f"/v1/carts/{cart}/confirm", json={"payment_method": "pm_card_visa"}, headers=auth(key))

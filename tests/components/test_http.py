@@ -153,6 +153,7 @@ async def test_list_has_every_component_with_its_props_schema(client: Client, sh
             "add-to-cart",
             "mini-cart",
             "checkout",
+            "order-status",
         ]
     )
     for info in listed.values():

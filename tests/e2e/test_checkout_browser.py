@@ -9,12 +9,14 @@ the demo catalogue in its own uvicorn process, with Stripe pointed at localstrip
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import ARTIFACTS, Deployment, event_counts, serve_demo
 from tests.stripe_server import STRIPE_TEST_KEY, LocalStripe
@@ -49,7 +51,9 @@ def paying_deployment(tmp_path_factory: pytest.TempPathFactory, localstripe: Loc
 
 
 def _serious_violations(page: Any, selector: str) -> list[dict[str, Any]]:
-    result = page.evaluate("async (sel) => await axe.run(document.querySelector(sel))", selector)
+    """axe's serious findings inside ``selector``, found by Playwright (which sees into shadow roots)."""
+    element = page.locator(selector).first.element_handle()
+    result = page.evaluate("async (el) => await axe.run(el)", element)
     return [
         {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:3]}
         for v in result["violations"]
@@ -82,19 +86,13 @@ def test_pick_choose_add_and_pay_with_the_test_card(
 
     # Courier needs a postcode; the promise follows every change.
     page.check(f'{PAGE} input[name="method"][value="courier"]')
-    page.wait_for_function(
-        "(sel) => document.querySelector(sel).innerText.includes('Enter your postcode')", arg=promise, timeout=10_000
-    )
+    expect(page.locator(promise)).to_contain_text("Enter your postcode", timeout=10_000)
     page.fill(f'{PAGE} input[name="postcode"]', "E2 8AA")
     page.press(f'{PAGE} input[name="postcode"]', "Tab")  # change fires as the field is left
-    page.wait_for_function(
-        "(sel) => /delivery/i.test(document.querySelector(sel).innerText)", arg=promise, timeout=10_000
-    )
+    expect(page.locator(promise)).to_contain_text(re.compile("delivery", re.IGNORECASE), timeout=10_000)
     # Back to collecting it from the shop.
     page.check(f'{PAGE} input[name="method"][value="pickup"]')
-    page.wait_for_function(
-        "(sel) => document.querySelector(sel).innerText.includes('Ready to collect')", arg=promise, timeout=10_000
-    )
+    expect(page.locator(promise)).to_contain_text("Ready to collect", timeout=10_000)
 
     # Add to the bag: the mini-cart appears under the button, and the header's fetches itself again.
     page.click(f"{PAGE} .sk-add-to-cart__button")
@@ -117,9 +115,7 @@ def test_pick_choose_add_and_pay_with_the_test_card(
     page.wait_for_selector(f"{PAGE} .sk-add-to-cart__result .sk-mini-cart--open", timeout=10_000)
     assert "Your bag (2 items)" in page.inner_text(f"{PAGE} .sk-add-to-cart__result")
     assert _stored_cart(page, deployment) == cart
-    page.wait_for_function(
-        "(sel) => document.querySelector(sel).innerText.includes('2 items')", arg=HEADER_CART, timeout=10_000
-    )
+    expect(page.locator(HEADER_CART)).to_contain_text("2 items", timeout=10_000)
 
     # Check out from the header's bag, then pay with the test card.
     page.click(f"{HEADER_CART} a.sk-button")
@@ -128,6 +124,9 @@ def test_pick_choose_add_and_pay_with_the_test_card(
     assert _serious_violations(page, "#header-cart") == []
     page.fill(f'{HEADER_CART} input[name="email"]', "ada@example.com")
     page.fill(f'{HEADER_CART} input[name="name"]', "Ada Lovelace")
+    # A pickup bag asks who collects it, and no address.
+    assert page.locator(f'{HEADER_CART} input[name="address_line1"]').count() == 0
+    page.fill(f'{HEADER_CART} input[name="collector"]', "Grace Hopper")
     page.click(f'{HEADER_CART} .sk-checkout__form button[type="submit"]')
     page.wait_for_selector(f"{HEADER_CART} .sk-checkout--pay", timeout=15_000)
     assert "with test card" in page.inner_text(f"{HEADER_CART} .sk-checkout")
@@ -136,6 +135,11 @@ def test_pick_choose_add_and_pay_with_the_test_card(
     status = page.inner_text(f"{HEADER_CART} .sk-checkout__status")
     assert status.startswith("Paid — order "), status
     assert not _stored_cart(page, deployment)  # a paid cart is forgotten: the next add starts a new one
+    # The confirmation carries the pickup code, its QR, and the order page to come back to.
+    code = page.inner_text(f"{HEADER_CART} .sk-checkout__code")
+    assert len(code) == 6 and page.locator(f"{HEADER_CART} .sk-checkout__qr svg").count() == 1
+    link = page.get_attribute(f"{HEADER_CART} .sk-checkout__order-link", "href")
+    assert link and "/v1/components/order-status?" in link and "token=" in link
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "checkout-paid.png"), full_page=True)
@@ -152,3 +156,50 @@ def test_pick_choose_add_and_pay_with_the_test_card(
     assert counts.get("fulfilment_select", 0) >= 2, counts
     # One add_to_cart per add; checkout_start and purchase once per cart line.
     assert (counts.get("add_to_cart"), counts.get("checkout_start"), counts.get("purchase")) == (2, 2, 2), counts
+
+
+def test_a_courier_bag_asks_for_an_address_the_courier_serves(browser: Any, paying_deployment: Deployment) -> None:
+    deployment = paying_deployment
+    page = browser.new_page(viewport={"width": 1200, "height": 1800})
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(deployment.host)
+    page.wait_for_selector(PAGE, timeout=15_000)
+    promise = f"{PAGE} .sk-fulfilment-promise"
+    page.wait_for_selector(f"{promise}--promised", timeout=10_000)
+    page.check(f'{PAGE} input[name="method"][value="courier"]')
+    page.fill(f'{PAGE} input[name="postcode"]', "E2 8AA")
+    page.press(f'{PAGE} input[name="postcode"]', "Tab")
+    expect(page.locator(promise)).to_contain_text(re.compile("delivery", re.IGNORECASE), timeout=10_000)
+    page.click(f"{PAGE} .sk-add-to-cart__button")
+    page.wait_for_selector(f"{HEADER_CART} .sk-mini-cart--open", timeout=10_000)
+    page.click(f"{HEADER_CART} a.sk-button")
+    page.wait_for_selector(f"{HEADER_CART} .sk-checkout--details", timeout=10_000)
+    assert page.locator(f'{HEADER_CART} input[name="collector"]').count() == 0
+    form = f"{HEADER_CART} .sk-checkout__form"
+    assert page.get_attribute(f'{form} input[name="address_line1"]', "autocomplete") == "shipping address-line1"
+    assert page.get_attribute(f'{form} input[name="phone"]', "autocomplete") == "tel"
+    page.fill(f'{form} input[name="email"]', "ada@example.com")
+    for name, value in (
+        ("address_name", "Ada Lovelace"),
+        ("address_line1", "12 Columbia Road"),
+        ("address_city", "London"),
+        ("address_postcode", "BN1 1AA"),  # Brighton: outside the London couriers' zones
+        ("phone", "07700 900123"),
+    ):
+        page.fill(f'{form} input[name="{name}"]', value)
+    page.click(f'{form} button[type="submit"]')
+    postcode = f'{HEADER_CART} input[name="address_postcode"][aria-invalid="true"]'
+    page.wait_for_selector(postcode, timeout=15_000)
+    described = page.get_attribute(postcode, "aria-describedby")
+    assert described and "not to BN1 1AA" in page.inner_text(f"{HEADER_CART} #{described}")
+    assert page.input_value(f'{form} input[name="address_line1"]') == "12 Columbia Road"  # kept
+    page.fill(f'{form} input[name="address_postcode"]', "e2 7rg")
+    page.click(f'{form} button[type="submit"]')
+    page.wait_for_selector(f"{HEADER_CART} .sk-checkout--pay", timeout=15_000)
+    page.click(f'{HEADER_CART} .sk-checkout__form button[type="submit"]')
+    page.wait_for_selector(f"{HEADER_CART} .sk-checkout--done", timeout=15_000)
+    assert page.locator(f"{HEADER_CART} .sk-checkout__code").count() == 0  # nothing to collect
+    assert page.get_attribute(f"{HEADER_CART} .sk-checkout__order-link", "href")
+    assert errors == []
+    page.close()
