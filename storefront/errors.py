@@ -52,6 +52,7 @@ checkout cannot book one.) ``tests/test_error_tree.py`` checks this tree against
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import ClassVar
 
 
@@ -75,10 +76,14 @@ class StallkitError(Exception):
     code: ClassVar[str] = "error"
     title: ClassVar[str] = "Request failed"
 
-    def __init__(self, detail: str, *, errors: list[FieldError] | None = None) -> None:
+    def __init__(
+        self, detail: str, *, errors: list[FieldError] | None = None, extensions: Mapping[str, int | str] | None = None
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
         self.errors = errors or []
+        # RFC 9457 extension members beside detail and errors: figures a client acts on without parsing the sentence.
+        self.extensions = dict(extensions or {})
 
 
 class NotFound(StallkitError):

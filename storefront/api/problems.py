@@ -13,6 +13,7 @@ an unexpected exception, a bug, is logged with its traceback.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 import msgspec
@@ -96,8 +97,11 @@ def build_problem(
     )
 
 
-def encode_problem(problem: Problem) -> bytes:
-    return _ENCODER.encode(problem)
+def encode_problem(problem: Problem, extensions: Mapping[str, int | str] | None = None) -> bytes:
+    """The problem's JSON, with any extension members (RFC 9457 section 3.2) at its top level."""
+    if not extensions:
+        return _ENCODER.encode(problem)
+    return _ENCODER.encode({**msgspec.to_builtins(problem), **extensions})
 
 
 def problem_for(exc: Exception, path: str | None = None) -> Problem:
@@ -132,8 +136,12 @@ def problem_response(request: Request[Any, Any, Any], exc: Exception) -> Respons
         headers["WWW-Authenticate"] = 'Bearer realm="stallkit"'
     if isinstance(exc, HTTPException) and exc.headers:
         headers.update(exc.headers)
+    extensions = exc.extensions if isinstance(exc, errors.StallkitError) else None
     return Response(
-        content=encode_problem(problem), status_code=problem.status, media_type=PROBLEM_JSON, headers=headers
+        content=encode_problem(problem, extensions),
+        status_code=problem.status,
+        media_type=PROBLEM_JSON,
+        headers=headers,
     )
 
 

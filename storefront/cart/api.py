@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-import msgspec
-from litestar import Controller, Request, Response, delete, get, patch, post
+from litestar import Controller, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, SkipValidation
 
 from storefront.cache import VersionedCache
 from storefront.cart import service
-from storefront.cart.availability import QuantityLimit
 from storefront.cart.schemas import CartIn, CartOut, LineIn, LinePatch, LookToCartIn
 from storefront.cart.view import OrderRefs, QuoteCache
-from storefront.errors import InsufficientStock
 from storefront.fulfilment import QuoteInputs
 from storefront.params import IdParam
 from storefront.tenancy import SHOPPER, Principal, Reader
@@ -27,26 +22,10 @@ def _quotes(principal: Principal, cache: VersionedCache[QuoteInputs]) -> QuoteCa
     return QuoteCache(principal.catalog_version, cache)
 
 
-def stock_problem(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
-    """``out_of_stock`` as everywhere, plus ``available`` and ``in_bag`` when the cart counted them.
-
-    RFC 9457 extension members, so a client can cap its quantity field without reading the sentence.
-    The problem itself comes from the app's own handler (the one mapping, with its log line): this
-    layer may not import the HTTP edge, which sits above every domain.
-    """
-    response: Response[bytes] = request.app.exception_handlers[Exception](request, exc)
-    limit = next((e for e in getattr(exc, "errors", []) if isinstance(e, QuantityLimit)), None)
-    if limit is not None and isinstance(response.content, bytes):
-        body = msgspec.json.decode(response.content)
-        response.content = msgspec.json.encode({**body, "available": limit.available, "in_bag": limit.in_bag})
-    return response
-
-
 class CartController(Controller):
     path = "/v1/carts"
     tags = ["cart"]
     opt = SHOPPER  # the shopper's browser, with the publishable key
-    exception_handlers = {InsufficientStock: stock_problem}
 
     @post("/", summary="Start a cart")
     async def create_cart(self, principal: Reader, data: JSONBody[CartIn]) -> CartOut:

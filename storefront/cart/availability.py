@@ -23,7 +23,6 @@ from zoneinfo import ZoneInfo
 import msgspec
 
 from storefront.cart.schemas import Method
-from storefront.errors import FieldError
 from storefront.fulfilment import promise
 
 
@@ -38,21 +37,6 @@ class Shortfall(msgspec.Struct, frozen=True, kw_only=True):
     def left(self) -> int:
         """What the shopper may still add (never below zero)."""
         return max(self.available - self.in_bag, 0)
-
-
-class QuantityLimit(FieldError):
-    """A quantity past what can be had, carrying the figures a client needs to offer what can.
-
-    The API answers them as extension members of the problem (``available``, ``in_bag``), so a
-    client can cap its quantity field without parsing the sentence.
-    """
-
-    __slots__ = ("available", "in_bag")
-
-    def __init__(self, field: str, message: str, short: Shortfall) -> None:
-        super().__init__(field, message)
-        self.available = short.available
-        self.in_bag = short.in_bag
 
 
 def shortfall(asked: int, in_bag: int, available: int) -> Shortfall | None:

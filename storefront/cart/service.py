@@ -208,7 +208,9 @@ def _refuse_past(
         return
     item = availability.item_name(variant.product.title, variant.title)
     text = availability.refusal(item, cast("Method", method), limit.place, short)
-    raise InsufficientStock(text, errors=[availability.QuantityLimit(field, text, short)])
+    raise InsufficientStock(
+        text, errors=[FieldError(field, text)], extensions={"available": short.available, "in_bag": short.in_bag}
+    )
 
 
 async def add_line(
