@@ -113,11 +113,11 @@ async def add(
     for (_, _, method, type_), n in counts.items():
         by_method[method, type_] += n
     for rollup in ALL:
-        keyed: Counter[tuple[str, ...]] = Counter(counts) if rollup.key == FINE_KEY else Counter(by_method)
+        keyed: list[tuple[tuple[str, ...], int]] = list((counts if rollup.key == FINE_KEY else by_method).items())
         # Values as the ORM writes them (datetimes become ISO text on SQLite through the driver's adapter).
         at = period_of(rollup.period, received_at)
         values: list[object] = []
-        for key, n in keyed.items():
+        for key, n in keyed:
             values += [brand, at, *key, n]
         await connection.execute_query(upsert_sql(rollup, dialect, len(keyed)), values)
 
