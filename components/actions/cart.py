@@ -134,11 +134,7 @@ async def add_line(request: Request[Any, Any, Any]) -> Response[bytes]:
     headers = {"HX-Trigger-After-Swap": CART_CHANGED}
     if source == BAG:
         return await _bag_answer(request, ctx, cart, live=form_value(form, "live") == "1", headers=headers)
-    names = await loaders.location_names(ctx)
-    add_on = await mini_cart.add_on_for(ctx, cart)
-    result = mini_cart.build(
-        cart, ctx.links, ctx.brand, utcnow(), product=product.handle, location_names=names, add_on=add_on
-    )
+    result = await mini_cart.load_for(ctx, cart, product=product.handle)
     fresh = AddToCartForm(
         cart=str(cart.id), method=state.method, location=state.location, postcode=state.postcode, values=state.values
     )
@@ -196,19 +192,7 @@ async def _bag_answer(
     headers: dict[str, str] | None = None,
 ) -> Response[bytes]:
     """The mini-cart as its own form left it (live or not), read as the component reads it."""
-    names = await loaders.location_names(ctx) if cart is not None and cart.lines else {}
-    props = mini_cart.build(
-        cart,
-        ctx.links,
-        ctx.brand,
-        utcnow(),
-        product=ctx.product_handle,
-        location_names=names,
-        live=live,
-        errors=errors,
-        add_on=await mini_cart.add_on_for(ctx, cart),
-        message=message,
-    )
+    props = await mini_cart.load_for(ctx, cart, live=live, errors=errors, message=message)
     return answer(fragment(request, ctx, "mini-cart", props), headers=headers)
 
 

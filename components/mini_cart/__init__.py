@@ -267,11 +267,33 @@ async def add_on_for(ctx: LoadContext, cart: CartOut | None) -> AddOn | None:
     return pick_add_on(first, line.fulfilment, ranked, products)
 
 
-async def load(ctx: LoadContext) -> MiniCartProps:
-    cart = await loaders.read_cart(ctx, ctx.param("cart"))
+async def load_for(
+    ctx: LoadContext,
+    cart: CartOut | None,
+    *,
+    product: str | None = None,
+    live: bool = True,
+    errors: Mapping[str, str] | None = None,
+    message: str | None = None,
+) -> MiniCartProps:
+    """:func:`build` for ``ctx`` as of now, with the cart's shop names and add-on; the bag's form answers with it."""
     names = await loaders.location_names(ctx) if cart is not None and cart.lines else {}
-    add_on = await add_on_for(ctx, cart)
-    return build(cart, ctx.links, ctx.brand, utcnow(), product=ctx.product_handle, location_names=names, add_on=add_on)
+    return build(
+        cart,
+        ctx.links,
+        ctx.brand,
+        utcnow(),
+        product=product or ctx.product_handle,
+        location_names=names,
+        live=live,
+        errors=errors,
+        add_on=await add_on_for(ctx, cart),
+        message=message,
+    )
+
+
+async def load(ctx: LoadContext) -> MiniCartProps:
+    return await load_for(ctx, await loaders.read_cart(ctx, ctx.param("cart")))
 
 
 COMPONENT = Component(
