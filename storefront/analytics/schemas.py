@@ -12,7 +12,9 @@ from storefront.ids import END, Handle, Sku
 
 MAX_BATCH = 50
 # A summary page holds the groups of this many (component, product) keys: at most four groups each.
-DEFAULT_PAGE_KEYS = 50
+# A page's cost follows its keys (each sums up to 30 days of rows per method and type), so the
+# default is a page a merchant reads at a glance, the size of a small brand's whole catalogue.
+DEFAULT_PAGE_KEYS = 25
 MAX_PAGE_KEYS = 200
 COMPONENT_PATTERN = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*" + END
 ComponentName = Annotated[str, msgspec.Meta(pattern=COMPONENT_PATTERN, max_length=40, description="e.g. product-page")]
