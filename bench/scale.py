@@ -394,6 +394,8 @@ _ROLLUP_PERIOD = {
     (False, "hour"): "strftime('%Y-%m-%d %H:00:00+00:00', \"received_at\")",
     (True, "day"): "date_trunc('day', \"received_at\" AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'",
     (False, "day"): "strftime('%Y-%m-%d 00:00:00+00:00', \"received_at\")",
+    (True, "month"): "date_trunc('month', \"received_at\" AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'",
+    (False, "month"): "strftime('%Y-%m-01 00:00:00+00:00', \"received_at\")",
 }
 
 
@@ -402,14 +404,16 @@ async def fill_rollups(seeder: Seeder, brand_id: uuid.UUID) -> None:
     per method only); a schema without one has nothing to fill."""
     d = seeder.dialect
     mark = "$1" if d.postgres else "?"
-    hour, day = _ROLLUP_PERIOD[d.postgres, "hour"], _ROLLUP_PERIOD[d.postgres, "day"]
+    hour, day, month = (_ROLLUP_PERIOD[d.postgres, period] for period in ("hour", "day", "month"))
 
-    async def has_table(table: str) -> bool:
+    async def has_table(table: str, column: str = "1") -> bool:
         try:
-            await seeder.conn.execute_query(f'SELECT 1 FROM "{table}" LIMIT 1')  # noqa: S608
+            await seeder.conn.execute_query(f'SELECT {column} FROM "{table}" LIMIT 1')  # noqa: S608
         except Exception:  # not in this schema: reports read what it has
             return False
         return True
+
+    partitions = {"analytics_rollup": ("day", day), "analytics_daily_rollup": ("month", month)}
 
     rollups = {  # table: (its key columns, what the seeded events give for them)
         "analytics_rollup": (
@@ -434,6 +438,10 @@ async def fill_rollups(seeder: Seeder, brand_id: uuid.UUID) -> None:
             continue
         started = time.perf_counter()
         groups = ", ".join(str(i + 1) for i in range(columns.count(",") + 1))
+        if table in partitions and await has_table(table, f'"{partitions[table][0]}"'):  # partitioned (0018 on)
+            column, value = partitions[table]
+            columns, select = f'{columns}, "{column}"', f"{select}, {value}"
+            groups += f", {groups.count(',') + 2}"
         sql = (
             f'INSERT INTO "{table}" ({columns}, "count") SELECT {select}, COUNT(*) '  # noqa: S608
             f'FROM "analytics_event" WHERE "brand_id" = {mark} GROUP BY {groups}'

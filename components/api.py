@@ -11,6 +11,12 @@ Besides ``product`` and ``variant`` a component may read ``lookbook``, ``method`
 ``postcode``, ``location`` and ``cart`` (:data:`components.context.PARAM_NAMES`). Empty values
 count as absent: an htmx form sends its empty fields.
 
+``return_to`` (a page on one of the brand's allowed origins) is for a brand's server rendering
+the fragment into its own page: links and forms then lead back to that page, and a publishable
+key sent as a bearer header is written into them like one sent as ``?key=``
+(:mod:`components.context`). Such a fragment is cached per page URL, like any other parameter;
+the embed loader's requests carry none, so its hit rate is untouched.
+
 ``POST /v1/components/{name}`` and ``POST /v1/components/checkout/confirm`` are the components'
 form actions (:mod:`components.actions`). They share this controller because a second
 controller on the same path would clash with this one's ``OPTIONS`` route.
@@ -28,12 +34,12 @@ from litestar.params import PathParameter, QueryParameter
 from components import actions
 from components.caches import ComponentCaches, Rendered
 from components.component import Component
-from components.context import Links, LoadContext
+from components.context import MAX_PAGE_URL, Links, LoadContext, link_key, page_url
 from components.registry import all_components
 from components.rendering import Renderer, render_html
 from components.theming import resolve_theme, theme_fingerprint
 from storefront.api.deps import ReadCaches
-from storefront.errors import NotFound
+from storefront.errors import FieldError, InvalidInput, NotFound
 from storefront.ids import END
 from storefront.params import HandleFilter, SkuFilter
 from storefront.payments.api import Gateway
@@ -51,7 +57,11 @@ ComponentName = Annotated[str, PathParameter(pattern=r"^[a-z][a-z-]{0,40}$")]
 MethodQuery = Annotated[
     str | None, QueryParameter(pattern=r"^(pickup|courier|made_to_order)?$", description="a fulfilment method")
 ]
-PostcodeQuery = Annotated[str | None, QueryParameter(pattern=r"^[A-Za-z0-9 ]{0,10}$", description="for a courier")]
+# Loose on purpose: the fulfilment components answer what a shopper typed in words (200, which htmx swaps),
+# never a 400 that would leave the last promise on screen; only control characters and lengths no field allows fail.
+PostcodeQuery = Annotated[
+    str | None, QueryParameter(pattern=r"^[^\x00-\x1f\x7f]{0,16}" + END, description="for a courier, as typed")
+]
 LocationQuery = Annotated[
     str | None, QueryParameter(pattern=r"^([a-z0-9]+(-[a-z0-9]+)*)?$", max_length=80, description="a pickup shop")
 ]
@@ -62,9 +72,24 @@ TokenQuery = Annotated[
     str | None,
     QueryParameter(pattern=r"^([A-Za-z0-9_-]{16,64})?" + END, description="the order link's token (order-status)"),
 ]
+RefreshQuery = Annotated[
+    bool,
+    QueryParameter(
+        description="a display fetching itself again after the page's bag changed: answered no-cache, so a browser "
+        "revalidates (304 when unchanged) instead of reusing its public copy"
+    ),
+]
 CartQuery = Annotated[
     str | None,
     QueryParameter(pattern=r"^([0-9a-fA-F-]{36})?$", description="the shopper's cart id (mini-cart, checkout)"),
+]
+
+ReturnToQuery = Annotated[
+    str | None,
+    QueryParameter(
+        max_length=MAX_PAGE_URL,
+        description="the brand's page this fragment is rendered into, on one of its allowed origins (no-script pages)",
+    ),
 ]
 
 
@@ -127,6 +152,8 @@ class ComponentController(Controller):
         cart: CartQuery = None,
         order: OrderQuery = None,
         token: TokenQuery = None,
+        return_to: ReturnToQuery = None,
+        refresh: RefreshQuery = False,
     ) -> Response[bytes]:
         # The hot path of every embed and every revalidation: the caller and caches come straight
         # from the scope and app state, and headers are read in one pass. Injected dependencies
@@ -139,14 +166,31 @@ class ComponentController(Controller):
             raise NotFound(f"no component named {name!r}; GET /v1/components lists them")
         accept, if_none_match = _headers(request.scope)
         as_json = "application/json" in accept and "text/html" not in accept
-        key = request.query_params.get("key") or ""
+        key = link_key(request.scope, principal)
+        page = page_url(return_to, principal)
+        if return_to and not page:
+            raise InvalidInput(
+                "return_to must be a page on one of the brand's allowed origins",
+                errors=[FieldError("query.return_to", "not on an allowed origin")],
+            )
         api_base = request.app.state.settings.public_base_url
         given = {
             "lookbook": lookbook, "method": method, "postcode": postcode, "location": location, "cart": cart,
             "order": order, "token": token,
         }  # fmt: skip
         params = {k: v for k, v in given.items() if v}
-        cache_key = ("component", principal.brand_id, name, product, variant, as_json, api_base, key, *params.items())
+        cache_key = (
+            "component",
+            principal.brand_id,
+            name,
+            product,
+            variant,
+            as_json,
+            api_base,
+            key,
+            page,
+            *params.items(),
+        )
 
         async def render() -> Rendered:
             brand = await tenancy.read_brand(principal.brand_id, version=principal.catalog_version, cache=caches.brands)
@@ -155,7 +199,7 @@ class ComponentController(Controller):
                 brand=brand,
                 caches=caches,
                 shared=shared,
-                links=Links(api_base=api_base, key=key),
+                links=Links(api_base=api_base, key=key, page=page, cart=cart or ""),
                 product_handle=product,
                 variant_sku=variant,
                 params=params,
@@ -166,7 +210,7 @@ class ComponentController(Controller):
 
         if component.cacheable:
             rendered = await shared.fragments.get_or_load(cache_key, principal.catalog_version, render)
-            cache_control = CACHE_CONTROL
+            cache_control = PRIVATE_CACHE_CONTROL if refresh else CACHE_CONTROL
         else:
             rendered, cache_control = await render(), PRIVATE_CACHE_CONTROL
         headers = {"ETag": rendered.etag, "Cache-Control": cache_control, "Vary": VARY}

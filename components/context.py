@@ -8,15 +8,26 @@ variant (see :data:`PARAM_NAMES`): ``lookbook``; the shopper's fulfilment choice
 ``postcode``, ``location``) for the fulfilment components; ``cart`` for the cart and checkout;
 ``order`` and ``token`` (the confirmation's link) for the order page.
 The components that read them say so; the others ignore them.
+
+**Pages rendered without script.** A brand's server may fetch fragments itself and inline them
+(the demo site does), so a shopper with no JavaScript gets working links and forms. It passes
+``return_to``, the page's own URL, on an allowed origin of the brand's (:func:`page_url`): the
+fragment's forms then carry it to their action, which answers a plain post with 303 back to it
+(:mod:`components.actions.plain`), and links a shopper follows (to the checkout, to the order)
+point at that page with the state in its query (:meth:`Links.page_link`) instead of at a bare
+fragment on this API's origin. The cart id then lives in the page's URL (``?cart=``), never in
+a cookie: the brand's page stays cacheable per URL and no cookie crosses origins.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from urllib.parse import urlencode
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from components.caches import ComponentCaches
+from storefront.api.asgi import header, query_publishable_key
 from storefront.api.deps import ReadCaches
 from storefront.catalog import service as catalog
 from storefront.catalog.schemas import ProductOut, VariantOut
@@ -26,6 +37,7 @@ from storefront.settings import Settings
 from storefront.tenancy.schemas import BrandOut, Principal
 
 PARAM_NAMES = ("lookbook", "method", "postcode", "location", "cart", "order", "token")
+MAX_PAGE_URL = 2000  # a brand page's URL with its state: well under any browser's or server's limit
 
 
 @dataclass(frozen=True)
@@ -34,11 +46,19 @@ class Links:
 
     api_base: str
     key: str
+    page: str = ""  # the brand's page to come back to after a plain post (see the module's docstring)
+    cart: str = ""  # the cart that page is showing, for forms whose template has no cart field
 
     def component(self, name: str, **params: str | None) -> str:
         query = {k: v for k, v in params.items() if v is not None}
+        if self.page:
+            query["return_to"] = self.page
         query["key"] = self.key
         return f"{self.api_base}/v1/components/{name}?{urlencode(query)}"
+
+    def page_link(self, **state: str | None) -> str | None:
+        """The brand's page with ``state`` in its query (None values removed), or None with no page."""
+        return with_query(self.page, state) if self.page else None
 
     def asset(self, url: str) -> str:
         """Absolute URL for an asset path of ours (``/static/...``); other URLs pass through."""
@@ -48,8 +68,70 @@ class Links:
         return f"{self.api_base}/v1/analytics/events?key={self.key}"
 
     def action(self, path: str) -> str:
-        """A form action of the components (``add-to-cart``, ``checkout``...), key in the query for no-JS posts."""
-        return f"{self.api_base}/v1/components/{path}?{urlencode({'key': self.key})}"
+        """A form action of the components (``add-to-cart``, ``checkout``...), key in the query for no-JS posts.
+
+        With a page, the query also carries ``return_to`` and the page's ``cart``: a form of a
+        component that knows no cart (the buy box on a product page) still adds to the bag the
+        page shows.
+        """
+        query = {"key": self.key}
+        if self.page:
+            query["return_to"] = self.page
+        if self.cart:
+            query["cart"] = self.cart
+        return f"{self.api_base}/v1/components/{path}?{urlencode(query)}"
+
+
+def with_query(url: str, state: Mapping[str, str | None]) -> str:
+    """``url`` with each of ``state`` set in its query (a None value removes the name), the rest kept in order."""
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in state]
+    query += [(k, v) for k, v in state.items() if v is not None]
+    return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", urlencode(query), ""))
+
+
+def origin_of(url: str) -> str | None:
+    """``scheme://host[:port]`` of an absolute http(s) URL, as a browser's ``Origin`` header writes it."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.username or parts.password:
+        return None
+    default = {"http": 80, "https": 443}[parts.scheme]
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    return f"{parts.scheme}://{host}" + (f":{port}" if port is not None and port != default else "")
+
+
+def link_key(scope: Any, principal: Principal) -> str:
+    """The publishable key a fragment's links and forms carry: from ``?key=``, else from the bearer header.
+
+    A brand's server fetching fragments with ``Authorization: Bearer pk_...`` gets forms that
+    work in the shopper's browser. A secret key is never written into a fragment: with one, the
+    links carry no key (a server calling with its secret key is not rendering for a browser).
+    """
+    key = query_publishable_key(scope)
+    if key:
+        return key
+    scheme, _, token = (header(scope, b"authorization") or "").partition(" ")
+    token = token.strip()
+    if principal.kind == "publishable" and scheme.lower() == "bearer" and token.startswith("pk_"):
+        return token
+    return ""
+
+
+def page_url(value: str | None, principal: Principal) -> str:
+    """``value`` if it is a page on one of the brand's allowed origins, else "" (no page).
+
+    Only a publishable key has allowed origins, and only those are trusted to come back to: a
+    303 to anywhere else would make this API an open redirect. Control characters and
+    over-long URLs are refused, so nothing odd reaches a ``Location`` header.
+    """
+    if not value or len(value) > MAX_PAGE_URL or not value.isprintable() or not value.isascii():
+        return ""
+    origin = origin_of(value)
+    return value if origin is not None and origin in principal.allowed_origins else ""
 
 
 @dataclass

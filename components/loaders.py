@@ -13,12 +13,15 @@ from typing import Any, TypeVar
 
 from components.caches import FulfilmentConfig as FulfilmentConfig  # re-exported: components import it from here
 from components.context import LoadContext
+from components.structured_data.terms import OfferTerms, offer_terms
 from storefront.cache import cached
 from storefront.cart import service as carts
 from storefront.cart.schemas import CartOut
 from storefront.catalog import service as catalog
-from storefront.catalog.schemas import ProductOut, ProductSummary
+from storefront.catalog.schemas import ProductOut, ProductSummary, VariantOut
+from storefront.clock import utcnow
 from storefront.errors import NotFound
+from storefront.fulfilment import quoting
 from storefront.fulfilment import service as fulfilment
 from storefront.fulfilment.schemas import PersonalisationOptionOut
 from storefront.inventory import READER as STOCK_READER
@@ -105,3 +108,16 @@ async def personalisation_options(ctx: LoadContext) -> list[PersonalisationOptio
 async def pair_candidates(ctx: LoadContext, product: ProductOut) -> list[ProductSummary]:
     """Shared by pairs-well-with and the product page: a bounded pool near the product's price, never the catalogue."""
     return await catalog.pair_candidates(ctx.principal.brand_id, product, stock=STOCK_READER)
+
+
+async def structured_data_terms(ctx: LoadContext, product: ProductOut, variant: VariantOut) -> OfferTerms:
+    """The product page's JSON-LD terms for ``variant``: its courier zones and workrooms as the promise engine
+    sees them now, and the brand's returns setting (the page is cached per catalogue version, which their writes bump).
+    """
+    brand_id = ctx.principal.brand_id
+    now = utcnow()
+    zones = quoting.courier_rules_at(await quoting.courier_zones(brand_id, variant.id), now)
+    factories = await quoting.microfactory_rules(brand_id, now) if product.made_to_order else []
+    return offer_terms(
+        ctx.brand, zones, factories, now, made_to_order=product.made_to_order, currency=variant.price.currency
+    )

@@ -35,7 +35,7 @@ from storefront.api.ratelimit import RateLimitMiddleware, RateLimits
 from storefront.cart.api import CartController
 from storefront.catalog.api import ProductController
 from storefront.checkout.api import CheckoutController
-from storefront.fulfilment.api import FulfilmentController
+from storefront.fulfilment.api import BackInStockController, FulfilmentController
 from storefront.housekeeping import housekeeping_forever
 from storefront.inventory.api import LocationController, StockController
 from storefront.lookbooks.api import LookbookController
@@ -149,6 +149,7 @@ def create_app(
             LookbookController,
             AnalyticsController,
             FulfilmentController,
+            BackInStockController,
             CartController,
             CheckoutController,
             OrderController,

@@ -46,6 +46,19 @@ MULTILINE_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*" + END
 # log line that shows it; tests/test_schema_columns.py checks that every string a route decodes
 # refuses them.
 Line = Annotated[str, msgspec.Meta(pattern=LINE_PATTERN)]
+
+# Not an address parser (the mail that reaches it is the real test), but one line with no space, no
+# control character and no second @ in either part: a receipt's address and a back-in-stock request's.
+_EMAIL_PART = r"[^@\s\x00-\x1f\x7f-\x9f]+"
+Email = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=3,
+        max_length=254,
+        pattern=f"^{_EMAIL_PART}@{_EMAIL_PART}\\.{_EMAIL_PART}" + END,
+        description="an email address, e.g. ada@example.com",
+    ),
+]
 MultiLine = Annotated[str, msgspec.Meta(pattern=MULTILINE_PATTERN)]
 
 HANDLE_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*" + END

@@ -59,8 +59,21 @@ from storefront.catalog.schemas import (
     VariantPatch,
 )
 from storefront.checkout.schemas import AddressIn, CheckoutIn, ConfirmIn
-from storefront.fulfilment.models import CourierRate, CourierZone, Microfactory, PersonalisationOption, PickupPoint
-from storefront.fulfilment.schemas import CourierZoneIn, MicrofactoryIn, PersonalisationOptionIn, PickupPointIn
+from storefront.fulfilment.models import (
+    BackInStockRequest,
+    CourierRate,
+    CourierZone,
+    Microfactory,
+    PersonalisationOption,
+    PickupPoint,
+)
+from storefront.fulfilment.schemas import (
+    BackInStockIn,
+    CourierZoneIn,
+    MicrofactoryIn,
+    PersonalisationOptionIn,
+    PickupPointIn,
+)
 from storefront.ids import END, MULTILINE_PATTERN
 from storefront.inventory.models import Location, StockMovement
 from storefront.inventory.schemas import LocationIn, LocationPatch, MovementIn
@@ -86,7 +99,7 @@ LINE_BREAKS = {"\t", "\n", "\r", "\u2028", "\u2029"}  # what MultiLine text keep
 # Handlers that read their body themselves (qualname -> the schemas it is decoded into).
 RAW_BODIES: dict[str, tuple[type[msgspec.Struct], ...]] = {
     "AnalyticsController.record_events": (EventBatch,),  # a beacon's text/plain, via decoding.decode_json_body
-    "ComponentController.action": (LineIn, CheckoutIn),  # form fields converted into the API's own schemas
+    "ComponentController.action": (LineIn, CheckoutIn, BackInStockIn),  # form fields converted into API schemas
     "ComponentController.confirm": (ConfirmIn,),
     "StripeWebhookController.stripe_webhook": (),  # Stripe's event: its signature and shape are checked
     "BrandController.revoke_key": (),  # no body
@@ -98,6 +111,7 @@ OTHER_BOUNDARIES: tuple[type[msgspec.Struct], ...] = (NewBrand,)  # `stallkit br
 LANDS_IN: dict[type[msgspec.Struct], type[Model] | str] = {
     EventIn: AnalyticsEvent,
     LineIn: CartLine,
+    BackInStockIn: BackInStockRequest,
     FulfilmentChoice: CartLine,
     PersonalisationIn: "JSON: CartLine.personalisation",
     LookToCartIn: CartLine,
@@ -156,6 +170,7 @@ ELSEWHERE: dict[tuple[type[msgspec.Struct], str], tuple[fields.Field[Any], ...] 
     (Hotspot, "y"): (LookItem._meta.fields_map["hotspot_y"],),
     (MovementIn, "quantity"): (StockMovement._meta.fields_map["on_hand_delta"],),
     (LineIn, "sku"): LOOKUP,
+    (BackInStockIn, "variant"): LOOKUP,
     (MovementIn, "sku"): LOOKUP,
     (LookToCartIn, "lookbook"): LOOKUP + ", and part of CartLine.look (DERIVED)",
     (PersonalisationOptionIn, "allowed_values"): "JSON: PersonalisationOption.allowed_values",

@@ -25,6 +25,10 @@ and a plain form post (no script) shows the very same page. The cart service's 4
 mapped back to the form's field names. What no form field can fix (an unknown product, a
 request that did not come from our form) is answered with an error fragment and its 4xx.
 
+Without script (no ``HX-Request``), a post that names the brand's page it came from is
+answered with 303 back to that page once it went through, and with the form again, errors
+beside its fields, when it did not (:mod:`components.actions.plain`).
+
 Analytics: these handlers record ``add_to_cart`` (tagged with ``source``), ``checkout_start``
 (when an order is placed) and ``purchase`` (when its payment is seen to succeed), one event per
 cart line with its product, variant and fulfilment method, through the analytics service. The
@@ -41,9 +45,10 @@ from typing import Any
 from litestar import Request, Response
 
 from components.actions.answers import ActionFailed, error_answer
-from components.actions.cart import add_line
+from components.actions.cart import add_line, ask_back_in_stock
 from components.actions.checkout import confirm_payment, place_order
 from components.actions.forms import field_errors, form_field, validation_errors
+from components.actions.plain import THEN, back_to, correction_page, is_htmx, redirect
 from storefront.errors import NotFound, StallkitError
 from storefront.payments import PaymentGateway
 
@@ -65,8 +70,13 @@ ACTIONS_DESCRIPTION = (
     "`personalisation.<option>`, `source`, `intent=update` to refresh the buy box without adding; from the "
     "bag, `source=mini-cart` with `line`, `quantity`, `remove`, `live`) and `checkout` (`cart`, `email`, `name`, "
     "`collector`, `phone`, `address_name`, `address_line1`, `address_line2`, `address_city`, `address_postcode`, "
-    "`address_country`). They answer the "
-    "component's HTML fragment, 200 also when the form has errors (shown next to the fields)."
+    "`address_country`), and `back-in-stock` (`product`, `variant`, `email`, `source`) on a sold-out buy box. They "
+    "answer the component's HTML fragment, 200 also when the form has errors (shown next to the fields). "
+    "A bag line's form in the checkout adds `answer=checkout` and is answered by the checkout. "
+    "Posted without `HX-Request` and with "
+    "`?return_to=` (a page on one of the brand's allowed origins, put there by fragments rendered with it), an "
+    "action that went through answers 303 to that page with `cart`, `variant`, `method`, `location`, `postcode` "
+    "or `view=checkout` in its query; one with errors answers the form as a page with a link back."
 )
 
 
@@ -76,11 +86,22 @@ async def dispatch(request: Request[Any, Any, Any], name: str, *, gateway: Payme
         "add-to-cart": add_line,
         "checkout": partial(place_order, gateway=gateway),
         "checkout/confirm": partial(confirm_payment, gateway=gateway),
+        "back-in-stock": ask_back_in_stock,
     }
     handler = handlers.get(name)
+    component = name.split("/")[0]
+    try:
+        page = None if is_htmx(request) else back_to(request)
+    except ActionFailed as exc:  # a page that is not the brand's: refused, never followed
+        return error_answer(component, exc)
     try:
         if handler is None:
             raise NotFound(f"no form action named {name!r}")
-        return await handler(request)
+        response = await handler(request)
     except StallkitError as exc:
-        return error_answer(name.split("/")[0], exc)
+        response = error_answer(component, exc)
+    else:
+        then = request.state.get(THEN)
+        if page is not None and then is not None:
+            return redirect(page, then)
+    return correction_page(request, response, page) if page is not None else response

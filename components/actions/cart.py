@@ -13,7 +13,12 @@ bag; only the "Add to bag" button adds. Personalisation stays on the form after 
 
 The mini-cart's forms post here too, with ``source=mini-cart`` (the action route is shared, and
 one cart action keeps one way of reading a cart form): with a ``line``, a quantity to set or a
-``remove``; without, the add-on it suggests. Either answers the mini-cart.
+``remove``; without, the add-on it suggests. Either answers the mini-cart, or the checkout when
+the line's form is the checkout's (``answer=checkout``).
+
+A form with no cart field (the buy box on a page rendered without script) adds to the cart in
+the action's query (:meth:`components.context.Links.action`). Each action that went through
+says what the page shows next (:func:`components.actions.plain.went_through`).
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ import msgspec
 from litestar import Request, Response
 from litestar.datastructures import FormMultiDict
 
-from components import add_to_cart, loaders, mini_cart, personalise
+from components import add_to_cart, checkout, loaders, mini_cart, personalise
 from components.actions.answers import ActionFailed, answer, fragment
 from components.actions.events import record
 from components.actions.forms import (
@@ -37,6 +42,7 @@ from components.actions.forms import (
     sentence,
     validation_errors,
 )
+from components.actions.plain import went_through
 from components.actions.request import load_context
 from components.add_to_cart import SOURCES, AddToCartForm
 from components.context import LoadContext
@@ -67,7 +73,7 @@ async def add_line(request: Request[Any, Any, Any]) -> Response[bytes]:
     chosen = {k: v for k, v in values.items() if v}
     handles = [name.removeprefix(PERSONALISATION) for name in chosen]
     state = AddToCartForm(
-        cart=form_value(form, "cart"),
+        cart=form_value(form, "cart") or (request.query_params.get("cart") or "").strip(),
         method=form_value(form, "method") or None,
         location=form_value(form, "location") or None,
         postcode=form_value(form, "postcode") or None,
@@ -80,12 +86,19 @@ async def add_line(request: Request[Any, Any, Any]) -> Response[bytes]:
     body: dict[str, Any] = {
         "sku": variant.sku,
         "quantity": int(raw_quantity) if is_number else raw_quantity,
-        "fulfilment": {"method": state.method, "location": state.location, "postcode": state.postcode},
+        "fulfilment": {
+            "method": state.method,
+            "location": state.location,
+            "postcode": state.postcode if state.method == "courier" else None,  # only a courier reads it
+        },
         "personalisation": [{"option": h, "value": v} for h, v in zip(handles, chosen.values(), strict=True)],
     }
     if isinstance(body["quantity"], int):
         state = msgspec.structs.replace(state, quantity=max(1, min(body["quantity"], add_to_cart.MAX_QUANTITY)))
     if form_value(form, "intent") == "update":  # Enter in a field: show the choice, add nothing
+        went_through(
+            request, variant=variant.sku, method=state.method, location=state.location, postcode=state.postcode
+        )
         return await _add_answer(request, ctx, source, product, variant, state, {}, None, form=form)
     try:
         line = msgspec.convert(body, LineIn)
@@ -133,7 +146,16 @@ async def add_line(request: Request[Any, Any, Any]) -> Response[bytes]:
     )
     headers = {"HX-Trigger-After-Swap": CART_CHANGED}
     if source == BAG:
+        went_through(request, cart=str(cart.id))
         return await _bag_answer(request, ctx, cart, live=form_value(form, "live") == "1", headers=headers)
+    went_through(
+        request,
+        cart=str(cart.id),
+        variant=variant.sku,
+        method=state.method,
+        location=state.location,
+        postcode=state.postcode,
+    )
     result = await mini_cart.load_for(ctx, cart, product=product.handle)
     fresh = AddToCartForm(
         cart=str(cart.id), method=state.method, location=state.location, postcode=state.postcode, values=state.values
@@ -159,7 +181,7 @@ async def edit_line(request: Request[Any, Any, Any], form: FormMultiDict) -> Res
     raw = form_value(form, "quantity")
     errors: dict[str, str] = {}
     message: str | None = None
-    changed = False
+    changed = gone = False
     try:
         if form_value(form, "remove") or raw == "0":
             await carts.remove_line(brand_id, cart_id, line_id)
@@ -172,11 +194,17 @@ async def edit_line(request: Request[Any, Any, Any], form: FormMultiDict) -> Res
     except carts.CartClosed:
         message = "This bag has been checked out, so it can no longer be changed."
     except NotFound:
-        pass  # the line (or the bag) is gone already: show what there is
+        gone = True  # the line (or the bag) is gone already: show what there is
     except (InsufficientStock, InvalidInput) as exc:
         errors[str(line_id)] = sentence(exc.detail)
     cart = await loaders.read_cart(ctx, str(cart_id))
     headers = {"HX-Trigger-After-Swap": CART_CHANGED} if changed else None
+    in_checkout = form_value(form, "answer") == "checkout"
+    if changed or gone:
+        went_through(request, cart=str(cart_id), view="checkout" if in_checkout else None)
+    if in_checkout:
+        props = await checkout.load_for(ctx, cart, line_errors=errors, message=message)
+        return answer(fragment(request, ctx, "checkout", props), headers=headers)
     live = form_value(form, "live") == "1"
     return await _bag_answer(request, ctx, cart, live=live, errors=errors, message=message, headers=headers)
 
@@ -240,3 +268,14 @@ async def _add_answer(
 def _first(errors: dict[str, str], names: Iterable[str]) -> str | None:
     """The first error among ``names``: a standalone personalise has no other fields to show it by."""
     return next((errors[n] for n in names if n in errors), None)
+
+
+async def ask_back_in_stock(request: Request[Any, Any, Any]) -> Response[bytes]:
+    """``POST /v1/components/back-in-stock``: a sold-out buy box's "email me when it's back", answered by the box."""
+    form = await request.form()
+    source = form_value(form, "source")
+    source = source if source in ("add-to-cart", "product-page") else "add-to-cart"
+    ctx = await load_context(request, form_value(form, "product"), form_value(form, "variant"))
+    product, variant = await ctx.product_and_variant()
+    props = await add_to_cart.ask_back_in_stock(ctx, product, variant, form_value(form, "email"), source=source)
+    return answer(fragment(request, ctx, "add-to-cart", props))

@@ -15,8 +15,10 @@ from litestar.datastructures import FormMultiDict
 
 from components import checkout, loaders
 from components.actions.answers import answer, fragment
+from components.actions.cart import CART_CHANGED
 from components.actions.events import line_events, record
 from components.actions.forms import FIELD_HELP, form_value, sentence
+from components.actions.plain import went_through
 from components.actions.request import load_context
 from components.context import LoadContext
 from storefront.api.shoppers import shopper_of
@@ -87,10 +89,12 @@ async def _checkout_answer(
     message: str | None = None,
     values: dict[str, str] | None = None,
 ) -> Response[bytes]:
+    """With an order placed or paid, ``sk-cart`` after the swap: every bag and stock display on the page reads again."""
     props = await checkout.load_for(
         ctx, cart, placed=placed, email=email, name=name, errors=errors, message=message, values=values
     )
-    return answer(fragment(request, ctx, "checkout", props))
+    headers = {"HX-Trigger-After-Swap": CART_CHANGED} if placed is not None else None
+    return answer(fragment(request, ctx, "checkout", props), headers=headers)
 
 
 async def place_order(request: Request[Any, Any, Any], *, gateway: PaymentGateway) -> Response[bytes]:
@@ -131,6 +135,7 @@ async def place_order(request: Request[Any, Any, Any], *, gateway: PaymentGatewa
         if placed.order.status in AFTER_PAYMENT:  # nothing to pay (say, credit covered it)
             events += line_events("purchase", "checkout", cart)
         await record(ctx, events)
+    went_through(request, cart=str(cart.id), view="checkout")
     after = await loaders.read_cart(ctx, str(cart.id))
     return await _checkout_answer(request, ctx, after, placed=placed, email=email, name=name, values=values)
 
@@ -153,5 +158,9 @@ async def confirm_payment(request: Request[Any, Any, Any], *, gateway: PaymentGa
         return await _checkout_answer(request, ctx, after, message=_refused(exc))
     if cart.order.status == "pending_payment" and confirmed.order.status in AFTER_PAYMENT:
         await record(ctx, line_events("purchase", "checkout", cart))
+    if confirmed.order.status in AFTER_PAYMENT:  # else the reason, on the form to try again
+        went_through(
+            request, cart=str(cart.id), view="checkout", order=str(confirmed.order.id), token=confirmed.status_token
+        )
     after = await loaders.read_cart(ctx, str(cart.id))
     return await _checkout_answer(request, ctx, after, placed=confirmed)

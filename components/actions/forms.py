@@ -18,6 +18,7 @@ from litestar.datastructures import FormMultiDict
 
 from storefront.decoding import split_location
 from storefront.errors import FieldError
+from storefront.fulfilment.messages import MALFORMED_POSTCODE
 
 PERSONALISATION = "personalisation."
 MAX_FIELD = 200  # longer than any field of ours: cut, and let validation say what is wrong
@@ -28,7 +29,7 @@ FIELD_HELP: dict[str, str] = {
     "quantity": "Choose a quantity from 1 to 99.",
     "method": "Choose how you'd like it.",
     "location": "Choose a shop.",
-    "postcode": "Enter a postcode: 2 to 10 letters and numbers.",
+    "postcode": MALFORMED_POSTCODE,
     "email": "Enter an email address, like ada@example.com.",
     "name": "Keep the name under 200 characters.",
 }

@@ -3,6 +3,9 @@
 An action answers the very fragments ``GET /v1/components/{name}`` renders, so it loads them
 the same way: the caller from the publishable key, the brand, the read caches, and links back
 to this API carrying the key, so the fragment it answers posts its next form here too.
+The page to come back to (``return_to``, put in the action's query by :meth:`Links.action`)
+and the page's cart are kept on those links, so a corrected form still returns to the
+brand's page.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from typing import Any
 
 from litestar import Request
 
-from components.context import Links, LoadContext
+from components.context import Links, LoadContext, link_key, page_url
 from storefront.api.deps import ReadCaches
 from storefront.tenancy import service as tenancy
 from storefront.tenancy.principals import principal_from
@@ -30,7 +33,12 @@ async def load_context(
         caches=caches,
         shared=request.app.state.component_caches,
         # The configured public URL, never the request's Host (see components.api._headers).
-        links=Links(api_base=request.app.state.settings.public_base_url, key=request.query_params.get("key") or ""),
+        links=Links(
+            api_base=request.app.state.settings.public_base_url,
+            key=link_key(request.scope, principal),
+            page=page_url(request.query_params.get("return_to"), principal),
+            cart=request.query_params.get("cart") or "",
+        ),
         product_handle=product or None,
         variant_sku=variant or None,
         settings=request.app.state.settings,

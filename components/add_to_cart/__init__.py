@@ -21,6 +21,13 @@ one the browser's implicit submission presses, is a hidden ``intent=update`` tha
 buy box for what was typed (its promise fetched afresh) and adds nothing. After an add the form
 keeps the shopper's choices, personalisation included, for the next piece.
 
+A sold-out variant (no way to have it) says so once, in the options, with no promise beside it,
+and offers a back-in-stock request instead: a second form, outside the first (forms don't nest),
+with an email field, posting to ``POST /v1/components/back-in-stock`` (plain or htmx) and answered
+by this same buy box, saying where we will write. :func:`ask_back_in_stock` is that answer: the
+request is stored through :mod:`storefront.fulfilment.back_in_stock`, once per email however often
+it is asked.
+
 ``source`` (a hidden field) is the component the shopper used: ``add-to-cart`` standalone,
 ``product-page`` when embedded there. The action tags its ``add_to_cart`` analytics event with
 it, with the product, the variant and the fulfilment method, once the cart has the line.
@@ -41,13 +48,16 @@ from components.loaders import FulfilmentConfig
 from components.mini_cart import MiniCartProps
 from components.personalise import PersonaliseProps
 from storefront.catalog.schemas import ProductOut, VariantOut
-from storefront.fulfilment.schemas import PersonalisationOptionOut
+from storefront.clock import utcnow
+from storefront.fulfilment import back_in_stock
+from storefront.fulfilment.schemas import BackInStockIn, PersonalisationOptionOut
 from storefront.money import Money
 from storefront.tenancy.schemas import BrandOut
 
 MAX_QUANTITY = 99
 SOURCES = ("add-to-cart", "product-page", "personalise", "mini-cart")  # what may post to the action
 QUANTITY_HELP = "Choose a quantity from 1 to 99."
+EMAIL_HELP = "Enter an email address, like ada@example.com."
 
 
 class AddToCartForm(msgspec.Struct, frozen=True, kw_only=True):
@@ -59,8 +69,23 @@ class AddToCartForm(msgspec.Struct, frozen=True, kw_only=True):
     postcode: str | None = None
     quantity: int = 1
     values: dict[str, str] = {}  # personalisation fields by name
-    errors: dict[str, str] = {}  # by field name: quantity, method, location, postcode, personalisation.<handle>
+    errors: dict[str, str] = {}  # by field name: quantity, method, location, postcode, personalisation.<handle>, email
     message: str | None = None  # what can't be pinned to one field
+    email: str = ""  # the back-in-stock form's
+    asked: bool = False  # a back-in-stock request was stored for ``email``
+
+
+class BackInStockProps(msgspec.Struct, frozen=True, kw_only=True):
+    """A sold-out variant's "email me when it's back" form."""
+
+    product: str
+    sku: str
+    source: str
+    id_prefix: str
+    action_url: str
+    email: str
+    error: str | None
+    asked: bool  # stored: the form says where we will write
 
 
 class AddToCartProps(msgspec.Struct, frozen=True, kw_only=True):
@@ -82,6 +107,7 @@ class AddToCartProps(msgspec.Struct, frozen=True, kw_only=True):
     errors: dict[str, str]  # quantity (the other fields' errors sit in their parts)
     message: str | None
     result: MiniCartProps | None  # after a line was added: the cart
+    back_in_stock: BackInStockProps | None = None  # sold out: ask to be told when it is back
     locale: str
 
 
@@ -157,8 +183,34 @@ def build(
         errors={k: v for k, v in form.errors.items() if k == "quantity"},
         message=message,
         result=result,
+        back_in_stock=None
+        if choice.options
+        else BackInStockProps(
+            product=product.handle,
+            sku=variant.sku,
+            source=source,
+            id_prefix=prefix,
+            action_url=links.action("back-in-stock"),
+            email=form.email,
+            error=form.errors.get("email"),
+            asked=form.asked,
+        ),
         locale=brand.locale,
     )
+
+
+async def ask_back_in_stock(
+    ctx: LoadContext, product: ProductOut, variant: VariantOut, email: str, *, source: str = "add-to-cart"
+) -> AddToCartProps:
+    """The buy box after its back-in-stock form was sent: the request stored, or the email's problem beside it."""
+    try:
+        data = msgspec.convert({"variant": variant.sku, "email": email}, BackInStockIn)
+    except msgspec.ValidationError:
+        form = AddToCartForm(email=email, errors={"email": EMAIL_HELP})
+    else:
+        request, _ = await back_in_stock.ask(ctx.principal.brand_id, data, utcnow())
+        form = AddToCartForm(email=request.email, asked=True)
+    return await load_for(ctx, product, variant, source=source, form=form)
 
 
 async def load_for(

@@ -19,13 +19,21 @@
      element, confirms in the browser, then submits the confirm form so our server asks Stripe
      what happened. It cannot run offline, so no test drives it; keep it small.
    - ``off`` (no Stripe secret key): a plain message; no order is placed.
-3. ``done``: "Paid — order MH-XXXX" once the server has seen the payment succeed, each pickup's
+3. ``done``: "Paid — order MH-XXXX" once the server has seen the payment succeed ("Deposit
+   paid" while a made-to-order piece's balance is still to be charged), each pickup's
    code with its QR, and a link to the order page (the ``order-status`` component) the shopper
    can come back to. The answer carries an empty ``data-sk-cart`` so the embed loader forgets the
    checked-out cart.
 
 A payment refused by the card issuer comes back to ``pay`` with the reason. Never cached: it
 is one shopper's cart (``cacheable=False``).
+
+The summary is the bag's, with the same totals as the mini-cart (subtotal, delivery, any look
+discount, total). While the shopper is still on ``details`` each line has the bag's quantity
+stepper and remove button (the mini-cart's own forms, ``answer=checkout`` so the checkout
+answers), with and without script. A page rendered without script reads the checkout with
+``?cart=`` after each step; the order is then read for its status and pickup codes, and the
+order page's link comes from ``?order=&token=``, which the payment's redirect carries.
 """
 
 from __future__ import annotations
@@ -44,7 +52,10 @@ from components.order_status.qr import qr_svg
 from storefront.cart.schemas import CartOut
 from storefront.checkout.schemas import CheckoutOut
 from storefront.clock import utcnow
+from storefront.errors import NotFound
 from storefront.money import Money
+from storefront.orders import service as orders
+from storefront.orders.schemas import OrderOut
 from storefront.orders.states import AFTER_PAYMENT
 from storefront.settings import Settings
 from storefront.tenancy.schemas import BrandOut
@@ -54,6 +65,7 @@ PaymentMode = Literal["off", "test", "stripe"]
 TEST_CARD = "pm_card_visa"
 UNAVAILABLE_TEXT = "This shop can't take payments online yet, so orders can't be placed here. Your bag is kept."
 
+DEPOSIT_PAID = "Deposit paid"  # a made-to-order piece's balance is charged when it ships
 STATUS_WORDS: dict[str, str] = {
     "pending_payment": "Awaiting payment",
     "paid": "Paid",
@@ -100,6 +112,12 @@ class CheckoutProps(msgspec.Struct, frozen=True, kw_only=True):
     lines: list[MiniCartLine]
     units: int
     total: Money | None
+    subtotal: Money | None
+    fulfilment: Money | None  # the delivery fee: one per courier zone, "Free" when nothing is due
+    discount: Money | None
+    editable: bool  # the lines can still be changed (before the order is placed)
+    line_action_url: str  # where a line's stepper and remove post (the bag's action)
+    shop_url: str | None  # the brand's page with no cart: a new bag, once this one is paid
     email: str
     name: str
     errors: dict[str, str]  # email, name, address_*, phone, collector
@@ -129,21 +147,28 @@ def payment_mode(settings: Settings | None) -> PaymentMode:
     return "stripe" if settings.stripe_publishable_key else "off"
 
 
-def status_text(number: str, status: str) -> str:
-    return f"{STATUS_WORDS.get(status, status.replace('_', ' ').capitalize())} — order {number}"
+def status_text(number: str, status: str, *, balance_due: bool = False) -> str:
+    """``balance_due``: only a deposit is paid so far, so "Paid" would overstate it."""
+    words = STATUS_WORDS.get(status, status.replace("_", " ").capitalize())
+    if balance_due and status in AFTER_PAYMENT and words == "Paid":
+        words = DEPOSIT_PAID
+    return f"{words} — order {number}"
 
 
-def pickup_codes(placed: CheckoutOut | None) -> list[PickupCode]:
-    if placed is None or placed.order.status == "cancelled":
+def pickup_codes(order: OrderOut | None) -> list[PickupCode]:
+    if order is None or order.status == "cancelled":
         return []
-    codes = [f.pickup_code for f in placed.order.fulfilments if f.pickup_code]
+    codes = [f.pickup_code for f in order.fulfilments if f.pickup_code]
     return [PickupCode(code=c, spoken=" ".join(c), qr_svg=qr_svg(c, label=f"Pickup code {' '.join(c)}")) for c in codes]
 
 
-def order_page_url(placed: CheckoutOut | None, links: Links) -> str | None:
-    if placed is None or placed.status_token is None:
+def order_page_url(order_id: str | None, token: str | None, links: Links) -> str | None:
+    """The order page: the brand's own (``view=order``) on a page rendered without script, else the fragment."""
+    if order_id is None or token is None:
         return None
-    return links.component("order-status", order=str(placed.order.id), token=placed.status_token)
+    return links.page_link(view="order", cart=None, order=order_id, token=token) or links.component(
+        "order-status", order=order_id, token=token
+    )
 
 
 def build(
@@ -161,18 +186,28 @@ def build(
     message: str | None = None,
     location_names: Mapping[str, str] | None = None,
     values: Mapping[str, str] | None = None,
+    order: OrderOut | None = None,
+    status_token: str | None = None,
+    line_errors: Mapping[str, str] | None = None,
 ) -> CheckoutProps:
-    """The step follows from the cart, the order ``placed`` for it (a checkout's answer) and the settings."""
-    summary = mini_cart.build(cart, links, brand, now, product=product, location_names=location_names, live=False)
+    """The step follows from the cart, the order ``placed`` for it (a checkout's answer) and the settings.
+
+    Without ``placed`` (a read of the checkout, not an action's answer), ``order`` is the cart's
+    order as read, and ``status_token`` the order link's token the page was given.
+    """
+    summary = mini_cart.build(
+        cart, links, brand, now, product=product, location_names=location_names, live=False, errors=line_errors
+    )
     mode = payment_mode(settings)
-    order = placed.order if placed is not None else None
+    order = placed.order if placed is not None else order
+    token = placed.status_token if placed is not None else status_token
     payment = placed.payment if placed is not None else None
     number = order.number if order is not None else (cart.order.number if cart and cart.order else None)
     status = order.status if order is not None else (cart.order.status if cart and cart.order else None)
     step: Step
     if number is not None and status is not None and (status in AFTER_PAYMENT or status == "cancelled"):
         step = "done"
-    elif placed is not None or (cart is not None and cart.order is not None):
+    elif placed is not None or order is not None or (cart is not None and cart.order is not None):
         step = "pay" if mode != "off" else "unavailable"
     elif summary.state != "open":
         step = "empty"
@@ -220,8 +255,8 @@ def build(
             else []
         ),
         values=kept,
-        pickup_codes=pickup_codes(placed) if step == "done" else [],
-        order_page_url=order_page_url(placed, links),
+        pickup_codes=pickup_codes(order) if step == "done" else [],
+        order_page_url=order_page_url(str(order.id) if order is not None else None, token, links),
         product=product,
         cart=summary.cart,
         step=step,
@@ -229,6 +264,12 @@ def build(
         lines=summary.lines,
         units=summary.units,
         total=order.total if order is not None else summary.total,
+        subtotal=order.subtotal if order is not None else summary.subtotal,
+        fulfilment=order.fulfilment if order is not None else summary.fulfilment,
+        discount=order.discount if order is not None else summary.discount,
+        editable=step == "details",  # before the order is placed: the bag is still the shopper's to change
+        line_action_url=summary.action_url,
+        shop_url=links.page_link(cart=None, view=None, order=None, token=None) if step == "done" else None,
         email=email or (order.email if order is not None else ""),
         name=name,
         errors=dict(errors or {}),
@@ -237,7 +278,9 @@ def build(
         confirm_url=links.action("checkout/confirm"),
         order_number=number,
         order_status=status,
-        status_text=status_text(number, status) if number and status else None,
+        status_text=status_text(number, status, balance_due=order is not None and order.balance.amount > 0)
+        if number and status
+        else None,
         amount=payment.amount if payment is not None else (order.total if order is not None else summary.total),
         test_card=TEST_CARD,
         publishable_key=payment.publishable_key if payment is not None and mode == "stripe" else None,
@@ -256,9 +299,21 @@ async def load_for(
     errors: Mapping[str, str] | None = None,
     message: str | None = None,
     values: Mapping[str, str] | None = None,
+    line_errors: Mapping[str, str] | None = None,
 ) -> CheckoutProps:
-    """:func:`build` for ``ctx`` as of now, with the names of the cart's shops; the form actions answer with it."""
+    """:func:`build` for ``ctx`` as of now, with the names of the cart's shops; the form actions answer with it.
+
+    Without ``placed``, a cart already checked out has its order read: its status (a deposit
+    or the whole), its email and its pickup codes.
+    """
     names = await loaders.location_names(ctx) if cart is not None and cart.lines else {}
+    order: OrderOut | None = None
+    if placed is None and cart is not None and cart.order is not None:
+        try:
+            order = await orders.get_order(ctx.principal.brand_id, cart.order.id)
+        except NotFound:
+            order = None
+    token = ctx.param("token") if order is not None and ctx.param("order") == str(order.id) else None
     return build(
         cart,
         ctx.links,
@@ -273,6 +328,9 @@ async def load_for(
         message=message,
         location_names=names,
         values=values,
+        order=order,
+        status_token=token,
+        line_errors=line_errors,
     )
 
 

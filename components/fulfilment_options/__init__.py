@@ -8,7 +8,10 @@ brand has a microfactory. Courier needs a postcode, so its option carries the in
 Changing the method, the shop or the postcode asks for the ``fulfilment-promise`` of the new
 choice (htmx GET with ``method``, ``location``, ``postcode`` and ``variant`` from the fieldset)
 and swaps it into the next promise on the page: the one the add-to-cart box holds, or a
-standalone ``fulfilment-promise`` placed after this component. Each radio is tagged
+standalone ``fulfilment-promise`` placed after this component. The postcode field carries no
+``pattern`` and is not ``required``: it would stop the form (adding for pickup, say) for a field
+that only a courier needs; the server reads it only for a courier and says in words what is
+wrong with it (:mod:`storefront.fulfilment.messages`). Each radio is tagged
 ``data-sk-event="fulfilment_select"`` with its method, so the embed loader reports the choice
 (a radio chosen with the keyboard fires a click too). Without script the standalone form
 submits to the host page (``?method=...&postcode=...``), which a server include passes on.
@@ -138,6 +141,20 @@ def build(
         error=" ".join(dict.fromkeys(general)) or None,
         locale=brand.locale,
     )
+
+
+def alternatives(props: FulfilmentOptionsProps, *, besides: str | None) -> list[str]:
+    """The other ways on offer, as phrases after "you can": ``collect it at Market Street``.
+
+    A refused promise names them (:func:`storefront.fulfilment.messages.with_alternatives`), so
+    "we don't deliver there" always comes with what the shopper can do instead.
+    """
+    phrases = {
+        "pickup": "collect it {detail}",
+        "courier": "have it delivered by courier",
+        "made_to_order": "have it {detail}",
+    }
+    return [phrases[o.method].format(detail=o.detail) for o in props.options if o.method != besides]
 
 
 async def load(ctx: LoadContext) -> FulfilmentOptionsProps:

@@ -12,12 +12,20 @@ Query parameters: ``method`` (default: the first way the variant can be had, as
 shop. A promise depends on the instant asked, so this component is never cached
 (``cacheable=False``). The product page is cached per catalogue version, so it embeds the promise
 *pending*: the same template, which htmx replaces on load with this component's fresh answer.
-When no promise can be made the fragment explains why in plain words; it is not an error.
+
+When no promise can be made the fragment explains why in plain words, and what *can* be had
+instead ("We don't deliver to SW1A 1AA by courier yet; you can collect it at Market Street
+instead."). How a refusal swaps follows the one rule :mod:`components.actions` sets for forms
+(htmx 2 swaps no 4xx): what a shopper typed is answered **200 with the component and its words**,
+so htmx swaps it in place of the promise it replaces and no earlier promise stays on screen. A
+postcode that cannot be one (``E2 7R``) is refused in words ("Enter a full UK postcode, like
+E2 7RG."), never like a good postcode we don't serve. The words live in
+:mod:`storefront.fulfilment.messages`, shared with the cart's field errors.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Literal, TypedDict, cast
 from zoneinfo import ZoneInfo
@@ -30,8 +38,9 @@ from components.component import Component
 from components.context import Links, LoadContext
 from storefront.catalog.schemas import ProductOut, VariantOut
 from storefront.clock import utcnow
-from storefront.fulfilment import quoting
-from storefront.fulfilment.promise import Quote, Reason, Unavailable
+from storefront.errors import InvalidInput
+from storefront.fulfilment import messages, quoting
+from storefront.fulfilment.promise import Quote, Unavailable
 from storefront.fulfilment.rules import Method
 from storefront.money import Money
 from storefront.tenancy.schemas import BrandOut
@@ -44,20 +53,15 @@ EN_DASH = "\u2013"  # between the times of a window: 18:00-21:00
 PromiseStatus = Literal["pending", "promised", "unavailable"]
 
 PENDING_TEXT = "See when it can be yours"  # a link to the promise as of now (followed on load by htmx)
-NOTHING_TEXT = "This can't be ordered online right now."
-# What the engine's reasons (storefront.fulfilment.promise.Reason) mean to a shopper.
-REASON_TEXT: dict[str, str] = {
-    "no_pickup_point": "None of our shops offers collection yet.",
-    "no_pickup_stock": "No shop has this in stock to collect.",
-    "pickup_closed": "The shops holding this can't have it ready in the next two weeks.",
-    "postcode_required": "Enter your postcode to see when a courier can bring it.",
-    "postcode_not_served": "Our couriers don't deliver to that postcode yet.",
-    "no_courier_stock": "This is out of stock for delivery.",
-    "no_delivery_window": "There is no delivery slot in the next two weeks.",
-    "not_made_to_order": "This piece isn't made to order.",
-    "no_microfactory": "This piece can't be made to order right now.",
-    "no_capacity": "Our workroom is fully booked for the next two months.",
-}
+NOTHING_TEXT = fulfilment_options.NOTHING_TEXT
+REASON_TEXT = messages.REASON_TEXT  # the engine's reasons in words
+
+
+class Refused(msgspec.Struct, frozen=True, kw_only=True):
+    """No promise for ``method``: the engine's reason, or ``postcode_invalid`` when it was never asked."""
+
+    method: Method
+    reason: str
 
 
 class FulfilmentPromiseProps(msgspec.Struct, frozen=True, kw_only=True):
@@ -74,7 +78,7 @@ class FulfilmentPromiseProps(msgspec.Struct, frozen=True, kw_only=True):
     location: str | None  # handle of the shop, hub or microfactory
     rule: str | None
     rule_text: str  # how the engine worked it out, for "How we work this out"
-    reason: str | None  # the engine's code when unavailable
+    reason: str | None  # why not, when unavailable: the engine's reason, or postcode_invalid
     refresh_url: str  # this component for the same choice: htmx fetches it when pending
     locale: str
 
@@ -178,17 +182,20 @@ def build(
     variant: VariantOut,
     links: Links,
     brand: BrandOut,
-    result: Quote | Unavailable | None,
+    result: Quote | Unavailable | Refused | None,
     now: datetime | None = None,
     *,
     method: Method | None = None,
     postcode: str | None = None,
     location: str | None = None,
     location_names: Mapping[str, str] | None = None,
+    alternatives: Sequence[str] = (),
 ) -> FulfilmentPromiseProps:
     """``result`` None is *pending* (the product page's placeholder), else the engine's answer at ``now``.
 
     ``now`` is the instant the quote was made for; the promise's words count down from it.
+    ``alternatives`` are the other ways to have it (:func:`fulfilment_options.alternatives`),
+    named when this one is refused.
     """
     method = result.method if result is not None else method
     common: _Common = {
@@ -217,7 +224,7 @@ def build(
         )
     status: PromiseStatus = "pending" if result is None and method is not None else "unavailable"
     if result is not None:
-        headline = REASON_TEXT.get(result.reason, result.detail)
+        headline = messages.with_alternatives(messages.reason_text(result.reason, postcode), alternatives)
     else:
         headline = PENDING_TEXT if method is not None else NOTHING_TEXT
     return FulfilmentPromiseProps(
@@ -238,8 +245,8 @@ def build(
 
 async def answer(
     ctx: LoadContext, variant: VariantOut, method: Method, postcode: str | None, location: str | None, now: datetime
-) -> Quote | Unavailable:
-    """The engine's quote, or why there is none (a :class:`Unavailable`, not an exception)."""
+) -> Quote | Refused:
+    """The engine's quote, or why there is none (a :class:`Refused`, not an exception)."""
     try:
         return await quoting.quote(
             ctx.principal.brand_id,
@@ -252,21 +259,33 @@ async def answer(
             cache=ctx.caches.quotes,
         )
     except quoting.QuoteUnavailable as exc:
-        return Unavailable(method=method, reason=cast("Reason", exc.code), detail=exc.detail)  # the engine's reason
+        return Refused(method=method, reason=exc.code)  # the engine's reason
+    except InvalidInput as exc:  # a postcode that cannot be one: the engine was not asked
+        if not any(e.field == "query.postcode" for e in exc.errors):
+            raise
+        return Refused(method=method, reason=messages.MALFORMED_REASON)
 
 
 async def load(ctx: LoadContext) -> FulfilmentPromiseProps:
     product, variant = await ctx.product_and_variant()
     postcode, location = ctx.param("postcode"), ctx.param("location")
     method = cast("Method | None", ctx.param("method"))  # checked by the endpoint
-    if method is None:  # the first way it can be had, as the options list them
-        config = await loaders.fulfilment_config(ctx)
-        method = fulfilment_options.build(product, variant, ctx.links, ctx.brand, config).selected
+    options = fulfilment_options.build(product, variant, ctx.links, ctx.brand, await loaders.fulfilment_config(ctx))
+    method = method or options.selected  # by default the first way it can be had, as the options list them
     now = utcnow()
     result = await answer(ctx, variant, method, postcode, location, now) if method is not None else None
     names = await loaders.location_names(ctx) if method == "pickup" else {}
     return build(
-        product, variant, ctx.links, ctx.brand, result, now, postcode=postcode, location=location, location_names=names
+        product,
+        variant,
+        ctx.links,
+        ctx.brand,
+        result,
+        now,
+        postcode=postcode,
+        location=location,
+        location_names=names,
+        alternatives=fulfilment_options.alternatives(options, besides=method) if isinstance(result, Refused) else (),
     )
 
 

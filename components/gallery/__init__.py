@@ -1,9 +1,11 @@
-"""``gallery``: the product's photographs with their alt text, captioned with the chosen variant.
+"""``gallery``: the chosen variant's photographs with their alt text, captioned with what they show.
 
-Image URLs are made absolute (``links.asset``) because the fragment is shown on the brand's
-own site, where ``/static/...`` would point at the wrong server. An image without alt text
-falls back to the product and variant title rather than to an empty ``alt``: product photos
-carry meaning, they are not decoration.
+A variant with images of its own shows those; otherwise the product's images show, and the caption
+names no colour, since they may picture another variant ("Shown in Black" under a tan bag is a
+lie). Image URLs are made absolute (``links.asset``) because the fragment is shown on the brand's
+own site, where ``/static/...`` would point at the wrong server. An image without alt text falls
+back to the title of what it shows rather than to an empty ``alt``: product photos carry meaning,
+they are not decoration.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import msgspec
 
 from components.component import Component
 from components.context import Links, LoadContext, select_variant
-from storefront.catalog.schemas import ProductOut, VariantOut
+from storefront.catalog.schemas import Image, ProductOut, VariantOut
 from storefront.tenancy.schemas import BrandOut
 
 
@@ -26,17 +28,25 @@ class GalleryProps(msgspec.Struct, frozen=True, kw_only=True):
     product_title: str
     sku: str
     variant_title: str
+    shown_in: str | None  # the variant the images picture; None when they are the product's own
     images: list[GalleryImage]
 
 
+def shown_images(product: ProductOut, variant: VariantOut) -> tuple[list[Image], bool]:
+    """The images to show for ``variant``, and whether they are its own (rather than the product's)."""
+    return (list(variant.images), True) if variant.images else (list(product.images), False)
+
+
 def build(product: ProductOut, variant: VariantOut, links: Links, brand: BrandOut) -> GalleryProps:
-    fallback_alt = f"{product.title}, {variant.title}"
+    images, own = shown_images(product, variant)
+    fallback_alt = f"{product.title}, {variant.title}" if own else product.title
     return GalleryProps(
         product=product.handle,
         product_title=product.title,
         sku=variant.sku,
         variant_title=variant.title,
-        images=[GalleryImage(url=links.asset(i.url), alt=i.alt or fallback_alt) for i in product.images],
+        shown_in=variant.title if own else None,
+        images=[GalleryImage(url=links.asset(i.url), alt=i.alt or fallback_alt) for i in images],
     )
 
 

@@ -1,16 +1,24 @@
 """``lookbook``: the brand's looks, each an image with hotspots on the products worn in it.
 
-Needs ``?lookbook=<handle>``, not a product. Each hotspot is a real link to the host page
-(``?product=<handle>&variant=<sku>``), so it is focusable, works with the keyboard and works
-with no script; with htmx the same link loads that product's page component into the
-lookbook's detail panel instead. Hotspot positions are per-mille of the image, turned into
-percentages for the only inline style the components allow (``left``/``top``).
+Needs ``?lookbook=<handle>``, not a product. Each hotspot is a real link to the product's page
+on the brand's own site (the brand's product URL template,
+:func:`storefront.tenancy.product_urls.product_url`), so it is focusable, works with the
+keyboard and works with no script. With htmx the same link opens a compact ``quick-view`` card
+(image, title, price, swatches, add to bag) in the lookbook's own dialog, never a second product
+page: a second page would repeat the buy box's ids, its radios and its live region.
+
+The dialog is a popover in the lookbook's shadow root: the browser closes it on Escape or a
+click outside, its Close button is declarative (``popovertarget``), and two small htmx handlers
+open it when a card arrives and put focus back on the hotspot that opened it when it closes.
+Its ids are the lookbook's (``sk-lookbook-<handle>-...``) and the card's are prefixed with the
+lookbook and product, so nothing on the page shares an id. Hotspot positions are per-mille of
+the image, turned into percentages for the only inline style the components allow
+(``left``/``top``).
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
-from urllib.parse import urlencode
 
 import msgspec
 
@@ -20,6 +28,7 @@ from storefront.errors import FieldError, InvalidInput
 from storefront.lookbooks import service as lookbooks
 from storefront.lookbooks.schemas import LookbookOut, LookItemOut
 from storefront.money import Money
+from storefront.tenancy.product_urls import product_url
 from storefront.tenancy.schemas import BrandOut
 
 OCCASION_LABELS: dict[str, str] = {"casual": "Casual", "business": "Business", "evening": "Evening"}
@@ -34,8 +43,9 @@ class LookHotspot(msgspec.Struct, frozen=True, kw_only=True):
     note: str
     left_pct: str  # "70.0": per-mille x / 10
     top_pct: str
-    href: str  # relative to the host page: works with no script
-    swap_url: str  # the product-page component, for htmx
+    id: str  # unique in the lookbook: focus comes back here when the quick view closes
+    href: str  # the product's page on the brand's site: works with no script
+    quick_view_url: str  # the quick-view component, for htmx
 
 
 class Look(msgspec.Struct, frozen=True, kw_only=True):
@@ -59,8 +69,7 @@ def _pct(per_mille: int) -> str:
     return f"{Decimal(per_mille).scaleb(-1):f}"
 
 
-def _hotspot(item: LookItemOut, links: Links) -> LookHotspot:
-    query = {"product": item.product} | ({"variant": item.variant} if item.variant else {})
+def _hotspot(item: LookItemOut, links: Links, brand: BrandOut, lookbook: str, spot_id: str) -> LookHotspot:
     return LookHotspot(
         product=item.product,
         product_title=item.product_title,
@@ -70,8 +79,9 @@ def _hotspot(item: LookItemOut, links: Links) -> LookHotspot:
         note=item.note,
         left_pct=_pct(item.hotspot.x),
         top_pct=_pct(item.hotspot.y),
-        href=f"?{urlencode(query)}",
-        swap_url=links.component("product-page", product=item.product, variant=item.variant),
+        id=spot_id,
+        href=product_url(brand.product_url_template, item.product, item.variant),
+        quick_view_url=links.component("quick-view", product=item.product, variant=item.variant, lookbook=lookbook),
     )
 
 
@@ -88,9 +98,12 @@ def build(lookbook: LookbookOut, links: Links, brand: BrandOut) -> LookbookProps
                 occasion_label=OCCASION_LABELS.get(look.occasion, look.occasion.capitalize()),
                 image=links.asset(look.image),
                 image_alt=f"{look.title}: " + ", ".join(i.product_title for i in look.items),
-                hotspots=[_hotspot(item, links) for item in look.items],
+                hotspots=[
+                    _hotspot(item, links, brand, lookbook.handle, f"sk-lookbook-{lookbook.handle}-spot-{n}-{i}")
+                    for i, item in enumerate(look.items, start=1)
+                ],
             )
-            for look in lookbook.looks
+            for n, look in enumerate(lookbook.looks, start=1)
         ],
         locale=brand.locale,
     )

@@ -14,13 +14,17 @@ the embed loader which cart this browser is using; an empty one, once the cart's
 (or cancelled), tells it to start afresh next time. A cart checked out but not yet paid (the
 shopper went to their bank, say) is kept, and links to its checkout to finish paying.
 
+Without script its links lead to the brand's page (``checkout_page_url``) when it was
+rendered into one, never to a bare fragment on this API's origin.
+
 An open bag can be edited where it is shown: each line has a stepper (one fewer, one more) and a
-remove button, small forms posting to the add-to-cart action with ``source=mini-cart`` (with htmx,
-or as plain posts without a script). The buttons carry the quantity the line should have, not a
-step, so a repeated post (a double click, a retried request) lands where the shopper meant;
-removing a line already gone shows the bag as it is. A change answers this fragment with
-``HX-Trigger-After-Swap: sk-cart``, so every other bag on the page fetches itself again; a change
-refused (more than can be had) answers it with the reason beside the line.
+remove button, small forms posting to the add-to-cart action with ``source=mini-cart`` (with
+htmx, or as plain posts without a script; the checkout shows the same forms,
+``_bag.html.jinja``). The buttons carry the quantity the line should have, not a step, so a
+repeated post (a double click, a retried request) lands where the shopper meant; removing a line
+already gone shows the bag as it is. A change answers this fragment with ``HX-Trigger-After-
+Swap: sk-cart``, so every other bag on the page fetches itself again; a change refused (more
+than can be had) answers it with the reason beside the line.
 
 The bag suggests one add-on (:func:`pick_add_on`): the first product that pairs well with its
 first line's (the ``pairs-well-with`` rule), smaller than it and micro or mini in size, that can
@@ -46,6 +50,7 @@ from storefront.catalog.rules import SIZE_CLASSES
 from storefront.catalog.schemas import ProductOut, ProductSummary, VariantOut
 from storefront.clock import utcnow
 from storefront.errors import StallkitError
+from storefront.fulfilment.rules import display_postcode
 from storefront.money import Money
 from storefront.tenancy.schemas import BrandOut
 
@@ -105,6 +110,7 @@ class MiniCartProps(msgspec.Struct, frozen=True, kw_only=True):
     action_url: str = ""  # where the line controls and the add-on post (the add-to-cart action)
     add_on: AddOn | None = None
     message: str | None = None  # a change no line explains (the bag was checked out meanwhile)
+    checkout_page_url: str | None = None  # the brand's page showing the checkout, on a page rendered without script
 
 
 def fulfilment_label(line: CartLineOut, location_names: Mapping[str, str]) -> str:
@@ -115,7 +121,7 @@ def fulfilment_label(line: CartLineOut, location_names: Mapping[str, str]) -> st
             return "Collect from a shop"
         return f"Collect at {location_names.get(handle) or handle.replace('-', ' ').title()}"
     if choice.method == "courier":
-        return f"Courier to {choice.postcode}" if choice.postcode else "Courier"
+        return f"Courier to {display_postcode(choice.postcode)}" if choice.postcode else "Courier"
     return "Made to order"
 
 
@@ -197,6 +203,7 @@ def build(
         action_url=action,
         add_on=add_on if state == "open" else None,
         message=message,
+        checkout_page_url=links.page_link(cart=str(cart.id), view="checkout") if state != "empty" else None,
     )
 
 

@@ -24,6 +24,7 @@ from components.context import Links, LoadContext, select_variant
 from components.size_guide import SIZE_CLASS_RULES
 from storefront.catalog.schemas import ProductOut, ProductSummary, VariantOut
 from storefront.money import Money
+from storefront.tenancy.product_urls import product_url
 from storefront.tenancy.schemas import BrandOut
 
 MAX_SUGGESTIONS = 3
@@ -38,7 +39,7 @@ class Suggestion(msgspec.Struct, frozen=True, kw_only=True):
     image_alt: str
     price_from: Money
     in_stock: bool
-    href: str  # relative to the host page: works with no script
+    href: str  # the product's page on the brand's own site (its product URL template)
 
 
 class PairsWellWithProps(msgspec.Struct, frozen=True, kw_only=True):
@@ -86,7 +87,7 @@ def build(
                 image_alt=(c.image.alt if c.image and c.image.alt else c.title),
                 price_from=c.price_from,
                 in_stock=c.in_stock,
-                href=f"?product={c.handle}",
+                href=product_url(brand.product_url_template, c.handle),
             )
             for c in rank(product, candidates)
         ],

@@ -4,7 +4,13 @@ The options come from the fulfilment service (a brand's monogram rule, its threa
 each with its price add-on. Fields are labelled, and carry the option's rules for the browser
 (``pattern``, ``maxlength``, a ``<select>`` of allowed values) so most mistakes never leave the
 page; the cart service checks again when the line is added, and its 422 errors (field
-``body.personalisation[i].value``) come back next to the field they are about.
+``body.personalisation[i].value``) come back next to the field they are about, in words.
+
+A monogram is stitched in capitals and the server reads it so
+(:func:`storefront.fulfilment.rules.personalisation_value`), so the browser must not refuse what a
+shopper types in lower case: its pattern takes either case (:func:`monogram_pattern`), and the
+field shows capitals as they are typed (``autocapitalize``, ``text-transform``). The length limit
+is counted in letters, the one word used for it here and in the server's message.
 
 Fields are named ``personalisation.<option handle>``; an empty one means "not this option".
 Add-to-cart embeds them for made-to-order products; standalone, this component is a small
@@ -71,6 +77,11 @@ def html_pattern(pattern: str) -> str:
     return pattern
 
 
+def monogram_pattern(pattern: str) -> str:
+    """A monogram's browser pattern taking lower case too: the server puts the value in capitals first."""
+    return pattern.replace("A-Z", "A-Za-z") if "a-z" not in pattern else pattern
+
+
 def field_label(option: PersonalisationOptionOut) -> str:
     return option.label or option.kind.replace("_", " ").capitalize()
 
@@ -99,7 +110,7 @@ def build(
             label=field_label(o),
             name=FIELD_PREFIX + o.handle,
             allowed_values=list(o.allowed_values),
-            pattern=html_pattern(o.pattern),
+            pattern=monogram_pattern(html_pattern(o.pattern)) if o.kind == "monogram" else html_pattern(o.pattern),
             max_length=o.max_length,
             price=o.price,
             value=values.get(FIELD_PREFIX + o.handle, ""),

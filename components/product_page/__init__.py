@@ -46,6 +46,7 @@ from components.provenance import ProvenanceProps
 from components.repairability import RepairabilityProps
 from components.size_guide import SizeGuideProps
 from components.stock import StockProps
+from components.structured_data.terms import OfferTerms
 from components.variant_picker import VariantPickerProps
 from storefront.catalog.schemas import ProductOut, ProductSummary, VariantOut
 from storefront.fulfilment.schemas import PersonalisationOptionOut
@@ -100,6 +101,7 @@ class ProductPageProps(msgspec.Struct, frozen=True, kw_only=True):
     add_to_cart: AddToCartProps
     json_ld: JsonLdProduct
     locale: str
+    offer_terms: OfferTerms | None = None  # delivery times and returns for the JSON-LD (structured_data.terms)
 
 
 def availability(variant: VariantOut) -> Availability:
@@ -120,7 +122,7 @@ def json_ld(product: ProductOut, variant: VariantOut, links: Links, brand: Brand
     return JsonLdProduct(
         name=product.title,
         description=product.story,
-        image=[links.asset(i.url) for i in product.images],
+        image=[links.asset(i.url) for i in gallery.shown_images(product, variant)[0]],
         sku=variant.sku,
         brand=JsonLdBrand(name=brand.name),
         material=", ".join(m.material for m in product.materials),
@@ -142,6 +144,7 @@ def build(
     candidates: Sequence[ProductSummary] = (),
     fulfilment: FulfilmentConfig | None = None,
     options: Sequence[PersonalisationOptionOut] = (),
+    terms: OfferTerms | None = None,
 ) -> ProductPageProps:
     """``location_names``, ``candidates``, ``fulfilment`` and ``options`` are what ``load`` fetched for the parts.
 
@@ -165,6 +168,7 @@ def build(
         add_to_cart=add_to_cart.build(*args, fulfilment or NO_FULFILMENT, options, source="product-page"),
         json_ld=json_ld(*args),
         locale=brand.locale,
+        offer_terms=terms,
     )
 
 
@@ -181,6 +185,7 @@ async def load(ctx: LoadContext) -> ProductPageProps:
         await loaders.pair_candidates(ctx, product),
         await loaders.fulfilment_config(ctx),
         await loaders.personalisation_options(ctx) if product.made_to_order else (),
+        await loaders.structured_data_terms(ctx, product, variant),
     )
 
 

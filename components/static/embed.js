@@ -1,6 +1,7 @@
 /*! Stallkit embed loader: <script src="https://API/embed.js" async></script>, then placeholders like
  * <div data-stallkit="product-page" data-product="noa-micro-bag" data-key="pk_..."></div>
- * (also data-variant, data-lookbook; data-theme if the fragment names none). No cookies; localStorage
+ * (also data-variant, data-lookbook; data-theme if the fragment names none; the page's own ?variant=SKU
+ * wins over data-variant, and choosing a variant writes it there). No cookies; localStorage
  * holds the cart id. Each fragment paints in an open shadow root with its theme adopted there, so host
  * CSS cannot reach in nor ours out. htmx comes on the first focus, pointer, key or touch in a mount;
  * a click, submit or change made before it is ready is held and replayed. */
@@ -13,11 +14,14 @@
   const VERBS = '[hx-get],[hx-post],[hx-put],[hx-patch],[hx-delete]';
   // What would still be inherited from the host page's text settings.
   const HOST_CSS = ':host{display:block;font:initial;letter-spacing:normal;word-spacing:normal;' +
-    'text-transform:none;text-indent:0;text-shadow:none;white-space:normal}';
+    'text-transform:none;text-indent:0;text-shadow:none;white-space:normal}' +
+    '.sk-live{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap;' +
+    'color:initial}'; // outside the themed root, so the host's text colour is stopped here too
   const css = {}; // theme stylesheet URL -> Promise of its text
   const sheets = new Map(); // stylesheet text -> CSSStyleSheet, shared by every mount
   const roots = new Set(); // the shadow roots this loader painted
   const seen = new WeakSet();
+  const picks = new WeakMap(); // shadow root -> the SKU of the variant link just used there
   const queue = {}; // publishable key -> events not yet sent
   const held = []; // what the shopper did before htmx was ready, to replay
   let htmx = null; // null: not loaded yet; false: could not load (plain links and forms then)
@@ -194,6 +198,8 @@
     root.addEventListener('click', (e) => {
       const c = e.target.closest('a[href],button,input[type=submit],input[type=image]');
       if (htmx === null && c && c.closest(VERBS)) return hold(e, () => c.click());
+      const pick = e.target.closest('a.sk-variant-picker__choice[hx-get]');
+      if (pick) picks.set(root, pick.dataset.skVariant);
       const el = e.target.closest('[data-sk-event]');
       if (el) track(el.getAttribute('data-sk-event'), el);
     }, true);
@@ -225,15 +231,28 @@
     }
   };
 
-  const fail = (el) => {
-    const p = document.createElement('p');
+  const status = (className, text) => {
+    const p = Object.assign(document.createElement('p'), { className, textContent: text });
     p.setAttribute('role', 'status');
-    p.className = 'sk-embed-error';
-    p.textContent = 'Sorry, this part of the page could not be loaded.';
+    return p;
+  };
+
+  const fail = (el) => {
     const root = shadow(el);
     adopt(root, [HOST_CSS]);
-    root.replaceChildren(p);
+    root.replaceChildren(status('sk-embed-error', 'Sorry, this part of the page could not be loaded.'));
     el.setAttribute('data-stallkit-state', 'error');
+  };
+
+  // A painted root, ours or one the brand's server rendered (declarative shadow DOM): listened to and enhanced.
+  const enhance = (el, root) => {
+    if (!roots.has(root)) listen(root);
+    roots.add(root);
+    el.setAttribute('data-stallkit-state', 'ready');
+    early(root);
+    if (htmx) htmx.process(root);
+    else if (window.htmx) wake(); // the page brought its own: nothing to wait for
+    arrived(root);
   };
 
   const load = async (el) => {
@@ -241,28 +260,32 @@
     const name = d.stallkit;
     const key = d.key || me.dataset.key;
     if (!/^[a-z][a-z-]{0,40}$/.test(name || '') || !key) return fail(el);
+    if (el.shadowRoot && el.hasAttribute('data-stallkit-rendered')) { // the brand's server painted it: no second paint
+      el.setAttribute('data-stallkit-key', key);
+      adopt(el.shadowRoot, [HOST_CSS]);
+      el.shadowRoot.append(status('sk-live', ''));
+      return enhance(el, el.shadowRoot);
+    }
     el.setAttribute('data-stallkit-state', 'loading');
     el.setAttribute('aria-busy', 'true');
     const q = new URLSearchParams();
     for (const p of ['product', 'variant', 'lookbook']) if (d[p]) q.set(p, d[p]);
+    const chosen = d.product && new URLSearchParams(location.search).get('variant'); // kept by a reload or a link
     if (/^(mini-cart|checkout)$/.test(name)) q.set('cart', cart(key) || '');
     q.set('key', key);
     try {
-      const content = parse(await get(ORIGIN + '/v1/components/' + name + '?' + q));
+      const url = ORIGIN + '/v1/components/' + name + '?';
+      // The address's variant first; one of another product on the page (or a stale one) falls back to the page's.
+      const first = chosen && get(url + new URLSearchParams([...q, ['variant', chosen]])).catch(() => '');
+      const content = parse((await first) || (await get(url + q)));
       const part = content.querySelector('.sk-root');
       const theme = (part && (part.className.match(/\bsk-theme-([a-z0-9-]+)/) || [])[1]) || d.theme;
       const text = await themeCss(theme);
       el.setAttribute('data-stallkit-key', key);
       const root = shadow(el);
       adopt(root, [HOST_CSS, text]);
-      root.replaceChildren(content);
-      if (!roots.has(root)) listen(root);
-      roots.add(root);
-      el.setAttribute('data-stallkit-state', 'ready');
-      early(root);
-      if (htmx) htmx.process(root);
-      else if (window.htmx) wake(); // the page brought its own: nothing to wait for
-      arrived(root);
+      root.replaceChildren(content, status('sk-live', '')); // the live region outlives every swap inside the root
+      enhance(el, root);
     } catch (e) {
       fail(el);
     } finally {
@@ -276,6 +299,22 @@
 
   // htmx's events are composed: they reach the document from inside any mount.
   document.addEventListener('htmx:afterSwap', (e) => arrived(e.composedPath()[0]));
+  // After a variant swap: focus back on the chosen link, the choice in the address, and a few words said.
+  document.addEventListener('htmx:afterSettle', () => {
+    for (const root of roots) {
+      const sku = picks.get(root);
+      const link = sku && [...root.querySelectorAll('a.sk-variant-picker__choice[aria-current]')]
+        .find((a) => a.dataset.skVariant === sku);
+      if (!link) continue;
+      picks.delete(root);
+      link.focus();
+      const live = root.querySelector('.sk-live');
+      if (live) live.textContent = link.dataset.skAnnounce || '';
+      const here = new URL(location.href);
+      here.searchParams.set('variant', sku);
+      history.replaceState(history.state, '', here);
+    }
+  });
   document.addEventListener('htmx:configRequest', (e) => {
     const p = e.detail.parameters;
     if (p.cart !== undefined) p.cart = cart(attr(e.detail.elt, 'stallkit-key')) || p.cart;

@@ -55,6 +55,10 @@ class StockProps(msgspec.Struct, frozen=True, kw_only=True):
     made_to_order: bool
     drop: StockDrop | None = None  # not in the data model yet: always None today
     locale: str
+    # Where the display fetches itself again when the page's bag changes (a sale moves stock). Marked
+    # ``refresh``, which the API answers ``no-cache``: a browser must revalidate (a 304 when nothing
+    # moved) instead of reusing the public copy it may hold for 30 s.
+    refresh_url: str = ""
 
 
 def status_of(available: int, made_to_order: bool) -> tuple[StockStatus, str]:
@@ -103,6 +107,7 @@ def build(
         made_to_order=stock.made_to_order,
         drop=None,
         locale=brand.locale,
+        refresh_url=links.component("stock", product=product.handle, variant=variant.sku, refresh="1"),
     )
 
 

@@ -2,7 +2,10 @@
 
 Each choice is a real link (``?variant=SKU`` on the host page), so it works with no script and
 through a server include; with htmx the same link fetches the product page for that variant
-from our API and swaps it in place, without a reload.
+from our API and swaps it in place, without a reload. After that swap the embed loader puts
+focus back on the chosen link, writes ``?variant=SKU`` into the host page's address (so a reload
+or a shared link keeps the choice) and reads the selected link's ``data-sk-announce`` ("Tan
+selected, £95.00, in stock") into a polite live region: the swap itself is silent.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from storefront.tenancy.schemas import BrandOut
 
 class VariantChoice(msgspec.Struct, frozen=True, kw_only=True):
     sku: str
+    title: str
     label: str
     options: dict[str, str]
     price: Money
@@ -46,12 +50,13 @@ def build(
     choices = [
         VariantChoice(
             sku=v.sku,
+            title=v.title,
             label=" / ".join(v.options.values()) or v.title,
             options=dict(v.options),
             price=v.price,
             available=v.stock.available > 0 or v.stock.made_to_order,
             selected=v.sku == variant.sku,
-            href=f"?variant={v.sku}",
+            href=links.page_link(variant=v.sku) or f"?variant={v.sku}",  # the brand page keeps its bag
             swap_url=links.component(swap_component, product=product.handle, variant=v.sku),
         )
         for v in product.variants

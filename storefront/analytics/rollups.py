@@ -16,6 +16,15 @@ A window is read from the coarsest that covers each part of it exactly (:func:`s
 for its whole UTC days, hours for the whole hours of the partial days at its edges, and the raw
 log for the partial hours at its very edges. A popular product has a row or two per hour of each
 key, so a 30-day page read by day sums about a twentieth of the rows it did by hour.
+
+The fine rollups are also *partitioned*: each row carries the start of the period above its own
+(the UTC day of an hourly row, the UTC month of a daily one), and their key indexes lead with it
+after the brand. A page is read in (component, product) order from its cursor, and without the
+partition every key's rows of *all time* lie between the cursor and the page's end: the rollups
+are never pruned, so after a year a 30-day page read twelve months of days for each of its keys
+(measured: 2.3 ms at one month of history, 25 ms at a year). Each span is therefore cut to lie
+in one partition and read with the partition fixed, so it reads at most a day of hours or a
+month of days per key, however old the brand.
 """
 
 from __future__ import annotations
@@ -32,6 +41,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from storefront.sql import placeholder, uuid_param
 
 Period = Literal["hour", "day"]
+Partition = Literal["day", "month"]
 Grain = Literal["raw", "hour", "day"]
 
 HOUR = timedelta(hours=1)
@@ -55,13 +65,23 @@ class Rollup:
     table: str
     period: Period
     key: tuple[str, ...]  # after brand_id and the period's column
+    partition: Partition | None = None  # the column holding the start of the period above (fine rollups)
 
     @property
     def columns(self) -> tuple[str, ...]:
+        """The unique key a batch's upsert adds to: the partition follows from the period, so it is not in it."""
         return ("brand_id", self.period, *self.key)
 
+    @property
+    def written(self) -> tuple[str, ...]:
+        """The columns an upsert writes, before the count."""
+        return (*self.columns, self.partition) if self.partition else self.columns
 
-FINE = {"hour": Rollup("analytics_rollup", "hour", FINE_KEY), "day": Rollup("analytics_daily_rollup", "day", FINE_KEY)}
+
+FINE = {
+    "hour": Rollup("analytics_rollup", "hour", FINE_KEY, partition="day"),
+    "day": Rollup("analytics_daily_rollup", "day", FINE_KEY, partition="month"),
+}
 BY_METHOD = {
     "hour": Rollup("analytics_method_rollup", "hour", METHOD_KEY),
     "day": Rollup("analytics_method_daily_rollup", "day", METHOD_KEY),
@@ -79,23 +99,35 @@ def day_of(instant: datetime) -> datetime:
     return hour_of(instant).replace(hour=0)
 
 
-def period_of(period: Period, instant: datetime) -> datetime:
-    return hour_of(instant) if period == "hour" else day_of(instant)
+def month_of(instant: datetime) -> datetime:
+    """The start of the UTC month ``instant`` falls in."""
+    return day_of(instant).replace(day=1)
+
+
+def period_of(period: Period | Partition, instant: datetime) -> datetime:
+    return {"hour": hour_of, "day": day_of, "month": month_of}[period](instant)
+
+
+def _next(period: Period | Partition, start: datetime) -> datetime:
+    """The start of the period after the one starting at ``start``."""
+    if period == "month":
+        return start.replace(year=start.year + start.month // 12, month=start.month % 12 + 1)
+    return start + (HOUR if period == "hour" else DAY)
 
 
 def _ceil(period: Period, instant: datetime) -> datetime:
     """``instant`` if it starts a period, else the start of the next one."""
     floor = period_of(period, instant)
-    return floor if floor == instant else floor + (HOUR if period == "hour" else DAY)
+    return floor if floor == instant else _next(period, floor)
 
 
 def upsert_sql(rollup: Rollup, dialect: str, rows: int) -> str:
     """The rollup's upsert for ``rows`` keys, with placeholders as the dialect wants (``$n`` on PostgreSQL)."""
-    width = len(rollup.columns) + 1  # and the count
+    width = len(rollup.written) + 1  # and the count
     groups = ("(" + ", ".join(placeholder(dialect, r * width + c + 1) for c in range(width)) + ")" for r in range(rows))
     return _UPSERT.format(
         table=rollup.table,
-        columns=", ".join(f'"{name}"' for name in (*rollup.columns, "count")),
+        columns=", ".join(f'"{name}"' for name in (*rollup.written, "count")),
         rows=", ".join(groups),
         key=", ".join(f'"{name}"' for name in rollup.columns),
     )
@@ -116,9 +148,10 @@ async def add(
         keyed: list[tuple[tuple[str, ...], int]] = list((counts if rollup.key == FINE_KEY else by_method).items())
         # Values as the ORM writes them (datetimes become ISO text on SQLite through the driver's adapter).
         at = period_of(rollup.period, received_at)
+        within = [period_of(rollup.partition, received_at)] if rollup.partition else []
         values: list[object] = []
         for key, n in keyed:
-            values += [brand, at, *key, n]
+            values += [brand, at, *key, *within, n]
         await connection.execute_query(upsert_sql(rollup, dialect, len(keyed)), values)
 
 
@@ -130,12 +163,21 @@ class Span:
     end: datetime
     grain: Grain
 
+    @property
+    def partition(self) -> datetime | None:
+        """The start of the one partition of the fine rollup this span lies in; ``None`` for raw events."""
+        if self.grain == "raw":
+            return None
+        return period_of(FINE[self.grain].partition or "day", self.start)
+
 
 def spans_of(start: datetime, end: datetime) -> list[Span]:
     """``[start, end)`` covered, without overlap, by the coarsest grain that counts each part exactly.
 
-    At most five spans: whole days, the whole hours either side of them, and under an hour of raw
-    events at each edge; a window inside one or two partial hours is a single raw span.
+    Whole days, the whole hours either side of them, and under an hour of raw events at each edge
+    (a window inside one or two partial hours is a single raw span); then each span of days is cut
+    at the months and each span of hours at the days, so every span lies in one partition of its
+    rollup. A default 30-day window is one or two spans of days.
     """
     start, end = start.astimezone(UTC), end.astimezone(UTC)
     hours_from, hours_to = _ceil("hour", start), hour_of(end)
@@ -151,4 +193,17 @@ def spans_of(start: datetime, end: datetime) -> list[Span]:
         (days_to, hours_to, "hour"),
         (hours_to, end, "raw"),
     )
-    return [Span(a, b, grain) for a, b, grain in pieces if a < b]
+    return [span for a, b, grain in pieces if a < b for span in _within_partitions(Span(a, b, grain))]
+
+
+def _within_partitions(span: Span) -> list[Span]:
+    """``span`` cut where its rollup's partitions start (raw spans are not partitioned)."""
+    if span.grain == "raw":
+        return [span]
+    partition = FINE[span.grain].partition or "day"
+    out, at = [], span.start
+    while at < span.end:
+        cut = min(_next(partition, period_of(partition, at)), span.end)
+        out.append(Span(at, cut, span.grain))
+        at = cut
+    return out

@@ -16,13 +16,17 @@ the key comes as ``?key=``). Never ledgers, orders, stock, reports or keys.
 ``tests/api/test_publishable_routes.py`` walks every route against an explicit allow-list.
 
 A publishable key from a browser (an ``Origin`` header) works only from the brand's allowed
-origins. A client that keeps sending malformed, unknown or revoked keys is rate limited
+origins, and from this API's own (its configured public URL): a shopper with no script whose
+form needs correcting is shown it on a page of ours (``components.actions.plain``), and that
+page's form posts from here. No other origin is let through. A client that keeps sending
+malformed, unknown or revoked keys is rate limited
 (``storefront.api.ratelimit``) before its next key is looked up.
 """
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, HTTPScope, Receive, Scope, Send
@@ -32,6 +36,21 @@ from storefront.api.ratelimit import refuse_bad_key, refuse_key_guessing
 from storefront.tenancy import PRINCIPAL_STATE_KEY, PrincipalResolver, admits_publishable
 
 _SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def own_origin(public_base_url: str) -> str:
+    """This API's origin as a browser writes it in ``Origin``: scheme, host and a non-default port."""
+    parts = urlsplit(public_base_url)
+    default = {"http": 80, "https": 443}.get(parts.scheme)
+    port = f":{parts.port}" if parts.port is not None and parts.port != default else ""
+    return f"{parts.scheme}://{parts.hostname}{port}" if parts.hostname else ""
+
+
+def _origin_allowed(scope: HTTPScope, origin: str, allowed: tuple[str, ...]) -> bool:
+    if origin in allowed:
+        return True
+    settings = scope["app"].state.get("settings")
+    return settings is not None and origin == own_origin(settings.public_base_url)
 
 
 def _key_from(scope: HTTPScope) -> str | None:
@@ -99,7 +118,7 @@ class AuthMiddleware:
                 )
                 return
             origin = header(scope, b"origin")
-            if origin is not None and origin not in principal.allowed_origins:
+            if origin is not None and not _origin_allowed(scope, origin, principal.allowed_origins):
                 await send_problem(
                     send,
                     403,

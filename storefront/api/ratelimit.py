@@ -57,7 +57,7 @@ def bucket_for(method: str, path: str) -> Bucket | None:
     """Which limit a request spends, by its (routed, normalised) path."""
     if method != "POST":
         return None
-    if path in ("/v1/carts", "/v1/components/add-to-cart"):
+    if path in ("/v1/carts", "/v1/components/add-to-cart", "/v1/back-in-stock", "/v1/components/back-in-stock"):
         return "carts"
     if path in ("/v1/components/checkout", "/v1/components/checkout/confirm") or (
         path.startswith("/v1/carts/") and path.endswith(("/checkout", "/confirm"))

@@ -125,6 +125,7 @@ async def _checked_line(
         errors.append(FieldError(f"{prefix}.personalisation", "only made-to-order pieces can be personalised"))
     options = await view.options_by_handle(brand_id)
     seen: set[str] = set()
+    stitched: list[dict[str, str]] = []  # the values as they will be stitched (a monogram in capitals)
     for i, item in enumerate(personalisation):
         field = f"{prefix}.personalisation[{i}]"
         option = options.get(item.option)
@@ -134,8 +135,10 @@ async def _checked_line(
         if item.option in seen:
             errors.append(FieldError(f"{field}.option", "given twice"))
         seen.add(item.option)
+        value = fulfilment_rules.personalisation_value(item.value, kind=option.kind)
+        stitched.append({"option": item.option, "value": value})
         problem = fulfilment_rules.personalisation_problem(
-            item.value, allowed_values=option.allowed_values, pattern=option.pattern, max_length=option.max_length
+            value, allowed_values=option.allowed_values, pattern=option.pattern, max_length=option.max_length
         )
         if problem:
             errors.append(FieldError(f"{field}.value", problem))
@@ -147,7 +150,7 @@ async def _checked_line(
         if isinstance(exc, NotFound):
             raise
         raise view.quote_problem(exc, prefix) from None
-    return variant, normalised, [{"option": p.option, "value": p.value} for p in personalisation], quote
+    return variant, normalised, stitched, quote
 
 
 @dataclass(frozen=True)

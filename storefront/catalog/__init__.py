@@ -4,6 +4,7 @@ from storefront.catalog import service
 from storefront.catalog.models import Product, Variant
 from storefront.catalog.schemas import (
     Country,
+    Image,
     LocationStock,
     LongText,
     Name,
@@ -13,12 +14,14 @@ from storefront.catalog.schemas import (
     ProductSummary,
     Text,
     Url,
+    VariantIn,
     VariantStock,
 )
 from storefront.catalog.stock import ProductReads, StockReader
 
 __all__ = [
     "Country",
+    "Image",
     "LocationStock",
     "LongText",
     "Name",
@@ -32,6 +35,7 @@ __all__ = [
     "Text",
     "Url",
     "Variant",
+    "VariantIn",
     "VariantStock",
     "service",
 ]

@@ -66,6 +66,8 @@ class Variant(Model):
     currency = fields.CharField(max_length=3)
     weight_g = fields.IntField(default=0)
     position = fields.IntField(default=0)
+    # The variant's own photographs (same shape as the product's); empty: the product's images show it.
+    images: list[dict[str, str]] = fields.JSONField(default=list, db_default="[]")
 
     class Meta:
         app = "stallkit"

@@ -44,6 +44,13 @@ class Image(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tru
     alt: Text = ""
 
 
+# A variant's own photographs: the gallery shows them, not the product's, when that variant is chosen.
+VariantImages = Annotated[
+    list[Image],
+    msgspec.Meta(max_length=10, description="This variant's own photographs; empty: the product's images show it"),
+]
+
+
 class MaterialIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     material: MaterialName
     grade: Grade = ""
@@ -83,6 +90,7 @@ class VariantIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields
     price: PriceIn
     compare_at_price: PriceIn | None = None
     weight_g: Annotated[int, msgspec.Meta(ge=0, le=50_000)] = 0
+    images: VariantImages = []
 
 
 class VariantPatch(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -92,6 +100,7 @@ class VariantPatch(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fie
     compare_at_price: PriceIn | None = None
     clear_compare_at_price: bool = False
     weight_g: Annotated[int, msgspec.Meta(ge=0, le=50_000)] | None = None
+    images: VariantImages | None = None  # given: replaces the variant's images ([] shows the product's again)
 
 
 class ProductIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -147,6 +156,7 @@ class VariantOut(msgspec.Struct, frozen=True, kw_only=True):
     compare_at_price: Money | None
     weight_g: int
     stock: VariantStock
+    images: list[Image] = []  # its own; empty when the product's images show it
 
 
 class MaterialOut(msgspec.Struct, frozen=True, kw_only=True):

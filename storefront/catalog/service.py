@@ -133,6 +133,7 @@ async def _create_variant(
         currency=currency,
         compare_at_minor=variant.compare_at_price.amount if variant.compare_at_price else None,
         weight_g=variant.weight_g,
+        images=msgspec.to_builtins(variant.images),
         position=position,
     )
 
@@ -271,6 +272,8 @@ async def update_variant(
             value = getattr(patch, name)
             if value is not None:
                 changes[name] = value
+        if patch.images is not None:
+            changes["images"] = msgspec.to_builtins(patch.images)
         await Variant.filter(id=variant.id).update(**changes)
         await bump_catalog_version(brand_id)
     return await get_product(brand_id, handle, stock=stock)
@@ -351,6 +354,7 @@ async def _product_out(product: Product, reader: StockReader) -> ProductOut:
             price=Money(amount=v.price_minor, currency=v.currency),
             compare_at_price=Money(amount=v.compare_at_minor, currency=v.currency) if v.compare_at_minor else None,
             weight_g=v.weight_g,
+            images=[msgspec.convert(i, Image) for i in v.images],
             stock=stock[v.id],
         )
         for v in variants

@@ -6,23 +6,9 @@ from typing import Annotated
 
 import msgspec
 
-from storefront.ids import END, Line
+from storefront.ids import END, Email, Line
 from storefront.money import Money
 from storefront.orders import OrderOut
-
-# Not an address parser (the receipt's delivery is the real test), but one line with no space,
-# no control character and no second @ in either part.
-_EMAIL_PART = r"[^@\s\x00-\x1f\x7f-\x9f]+"
-Email = Annotated[
-    str,
-    msgspec.Meta(
-        min_length=3,
-        max_length=254,
-        pattern=f"^{_EMAIL_PART}@{_EMAIL_PART}\\.{_EMAIL_PART}" + END,
-        description="for the receipt",
-    ),
-]
-
 
 # Loose on purpose: people write numbers with spaces, dots, dashes and brackets. The rules
 # (:mod:`storefront.checkout.contact`) read the digits and store them as E.164 (``+447700900123``).

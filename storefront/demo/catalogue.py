@@ -4,16 +4,22 @@ The data lives in files so it can be read and edited as data; it is decoded here
 API's own input types (see :mod:`storefront.demo.shapes`), so a broken file fails on import with
 the file and field named, before ``stallkit demo`` writes anything. Product images live beside
 it in ``static/images`` and are served under ``/static/demo/images/``.
+
+Each colour of a bag has a picture of its own, so the gallery shows the colour the shopper picks:
+``static/images/variants/<sku>.svg`` (lower case) where one was drawn, else the product's photo
+when its alt text names that colour (it is the photo of that variant). They are attached here, as
+the variants' ``images``, rather than repeated in ``products.toml``: the files are the data.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, TypeVar
 
 import msgspec
 
-from storefront.catalog import ProductIn
+from storefront.catalog import Image, ProductIn, VariantIn
 from storefront.demo.shapes import DemoBrand, FulfilmentFile, LocationsFile, ProductsFile, StockFile, StockLine
 from storefront.inventory import LocationIn
 from storefront.lookbooks import LookbookIn
@@ -21,6 +27,8 @@ from storefront.lookbooks import LookbookIn
 T = TypeVar("T")
 
 DATA_DIR = Path(__file__).parent / "data"
+VARIANT_IMAGES_DIR = Path(__file__).parent / "static" / "images" / "variants"
+VARIANT_IMAGES_URL = "/static/demo/images/variants/"
 
 # Every file in DATA_DIR and the type it decodes into; a file missing here is a test failure.
 SHAPES: dict[str, Any] = {
@@ -45,9 +53,33 @@ def load(name: str, shape: type[T]) -> T:
     return decode((DATA_DIR / name).read_bytes(), shape, source=f"demo data {name}")
 
 
+def variant_images(product: ProductIn, variant: VariantIn, drawn: frozenset[str]) -> list[Image]:
+    """The pictures of ``variant``: its own drawing (``drawn``: their file names), or the product's of its colour."""
+    if variant.images:
+        return list(variant.images)
+    name = f"{variant.sku.lower()}.svg"
+    if name in drawn:
+        return [Image(url=VARIANT_IMAGES_URL + name, alt=f"{product.title} in {variant.title.lower()}")]
+    colour = variant.options.get("colour")
+    pattern = re.compile(rf"\bin {re.escape(colour)}\b", re.IGNORECASE) if colour else None
+    return [i for i in product.images[:1] if pattern and pattern.search(i.alt)]
+
+
+def with_variant_images(products: tuple[ProductIn, ...], drawn: frozenset[str]) -> tuple[ProductIn, ...]:
+    return tuple(
+        msgspec.structs.replace(
+            product,
+            variants=[msgspec.structs.replace(v, images=variant_images(product, v, drawn)) for v in product.variants],
+        )
+        for product in products
+    )
+
+
 BRAND: DemoBrand = load("brand.toml", DemoBrand)
 LOCATIONS: tuple[LocationIn, ...] = load("locations.toml", LocationsFile).locations
-PRODUCTS: tuple[ProductIn, ...] = load("products.toml", ProductsFile).products
+PRODUCTS: tuple[ProductIn, ...] = with_variant_images(
+    load("products.toml", ProductsFile).products, frozenset(p.name for p in VARIANT_IMAGES_DIR.glob("*.svg"))
+)
 STOCK: tuple[StockLine, ...] = load("stock.toml", StockFile).stock
 FULFILMENT: FulfilmentFile = load("fulfilment.toml", FulfilmentFile)
 LOOKBOOK: LookbookIn = load("lookbook.toml", LookbookIn)

@@ -1,19 +1,22 @@
-"""HTTP for fulfilment: the configuration (secret key to write) and the public quote."""
+"""HTTP for fulfilment: the configuration (secret key to write), the public quote, back-in-stock requests."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.params import FromQuery, JSONBody, QueryParameter
 
 from storefront.cache import VersionedCache
+from storefront.clock import utcnow
 from storefront.errors import FieldError, InvalidInput
-from storefront.fulfilment import quoting, service
+from storefront.fulfilment import back_in_stock, quoting, service
 from storefront.fulfilment.promise import Point, Quote
 from storefront.fulfilment.quoting import QuoteInputs
 from storefront.fulfilment.rules import Method
 from storefront.fulfilment.schemas import (
+    BackInStockIn,
+    BackInStockOut,
     CourierZoneIn,
     CourierZoneOut,
     MicrofactoryIn,
@@ -47,7 +50,9 @@ QUOTE_DESCRIPTION = (
     "that made it. Courier needs `postcode` (or `latitude_e6`/`longitude_e6` for radius zones). When no promise "
     "can be made: 422 with `code` one of `no_pickup_point`, `no_pickup_stock`, `pickup_closed`, "
     "`postcode_required`, `postcode_not_served`, `no_courier_stock`, `no_delivery_window`, `not_made_to_order`, "
-    "`no_microfactory`, `no_capacity`. An unknown SKU is 404."
+    "`no_microfactory`, `no_capacity`, and each field error's `message` the reason in a shopper's words. A courier "
+    "`postcode` that cannot be one (a district alone such as `E2`, or `E2 7R`: neither a full UK postcode nor an "
+    "all-digit code) is 422 `invalid_input` on `query.postcode`. An unknown SKU is 404."
 )
 
 
@@ -136,3 +141,42 @@ class FulfilmentController(Controller):
         self, writer: Writer, data: JSONBody[PersonalisationOptionIn]
     ) -> PersonalisationOptionOut:
         return await service.create_personalisation_option(writer.brand_id, data)
+
+
+# --- back in stock ----------------------------------------------------------------------------
+
+StatusQuery = Annotated[Literal["waiting", "due"] | None, QueryParameter(description="only requests in this state")]
+
+ASK_DESCRIPTION = (
+    "A shopper asks to be told when a sold-out variant can be had again: `variant` (the SKU) and `email`. "
+    "One request per variant and email (the email compared in lower case): asking again answers the same "
+    "request with 200, a new one is 201. `status` is `waiting`, or `due` at once when the variant can already "
+    "be had. Send `Idempotency-Key` (a random UUID with a publishable key). Nothing is mailed from here: the "
+    "brand's mailer lists the due requests with `GET /v1/back-in-stock?status=due` and writes to the shoppers."
+)
+LIST_DESCRIPTION = (
+    "Secret key only: the brand's back-in-stock requests, oldest first, paged by `cursor`. A waiting request "
+    "becomes `due` (with `due_at`) once its variant can be had online again (sellable units at a shop or "
+    "warehouse, or made to order); every read brings the list up to date with stock first, so a mailer polling "
+    "`?status=due` sees each request as soon as its variant is back."
+)
+
+
+class BackInStockController(Controller):
+    path = "/v1/back-in-stock"
+    tags = ["fulfilment"]
+
+    @post("/", summary="Ask to be told when a variant is back in stock", description=ASK_DESCRIPTION, opt=SHOPPER)
+    async def ask(self, principal: Reader, data: JSONBody[BackInStockIn]) -> Response[BackInStockOut]:
+        request, created = await back_in_stock.ask(principal.brand_id, data, utcnow())
+        return Response(request, status_code=201 if created else 200)
+
+    @get("/", summary="List back-in-stock requests (for the brand's mailer)", description=LIST_DESCRIPTION)
+    async def list_requests(
+        self,
+        writer: Writer,
+        status: StatusQuery = None,
+        cursor: CursorQuery = None,
+        limit: LimitQuery = DEFAULT_LIMIT,
+    ) -> Page[BackInStockOut]:
+        return await back_in_stock.list_requests(writer.brand_id, utcnow(), status=status, cursor=cursor, limit=limit)

@@ -1,5 +1,8 @@
 """Fulfilment configuration as data: pickup points, courier zones and their rates, microfactories.
 
+Also the shoppers' back-in-stock requests (:class:`BackInStockRequest`): asking to be told when a
+sold-out variant can be had again is a question about how and when it can be had.
+
 Times are wall-clock ``HH:MM`` in the location's timezone and weekdays are ``mon``..``sun``,
 as people write them; :mod:`storefront.fulfilment.rules` compiles them for the promise engine.
 Courier rates are append-only: a new price is a new row with its own ``effective_from``, so
@@ -14,6 +17,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 from tortoise.models import Model
 
+from storefront.catalog import Variant
 from storefront.ids import new_id
 from storefront.inventory import Location
 from storefront.tenancy import Brand
@@ -175,3 +179,36 @@ class PersonalisationOption(Model):
         unique_together = (("brand", "handle"),)
         # By column: Tortoise 1.1's migration writer does not map relation names to columns.
         indexes = (Index(fields=("brand_id", "id"), name="personalisation_option_brand_page"),)
+
+
+class BackInStockRequest(Model):
+    """A shopper's "tell me when it's back" for one variant: one row per brand, variant and email.
+
+    ``status`` is ``waiting`` until the variant can be had again, then ``due`` (with ``due_at``),
+    decided by :func:`storefront.fulfilment.rules.restock_status`. The brand's mailer reads the due
+    ones with its secret key; no mail is sent from here.
+    """
+
+    id = fields.UUIDField(primary_key=True, default=new_id)
+    brand: fields.ForeignKeyRelation[Brand] = fields.ForeignKeyField(
+        "stallkit.Brand", related_name="back_in_stock_requests", on_delete=fields.CASCADE
+    )
+    brand_id: uuid.UUID
+    variant: fields.ForeignKeyRelation[Variant] = fields.ForeignKeyField(
+        "stallkit.Variant", related_name="back_in_stock_requests", on_delete=fields.CASCADE
+    )
+    variant_id: uuid.UUID
+    email = fields.CharField(max_length=254)  # as :func:`storefront.fulfilment.rules.normalise_email` keeps it
+    status = fields.CharField(max_length=8, default="waiting")  # waiting | due
+    created_at = fields.DatetimeField(auto_now_add=True)
+    due_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        app = "stallkit"
+        table = "back_in_stock_request"
+        unique_together = (("brand", "variant", "email"),)
+        # By column: Tortoise 1.1's migration writer does not map relation names to columns.
+        indexes = (
+            Index(fields=("brand_id", "status", "id"), name="back_in_stock_brand_status_page"),
+            Index(fields=("variant_id",), name="back_in_stock_variant_id"),
+        )

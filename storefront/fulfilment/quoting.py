@@ -20,7 +20,7 @@ from storefront.cache import VersionedCache, cached
 from storefront.catalog import Variant
 from storefront.clock import utcnow
 from storefront.errors import FieldError, InvalidInput, NotFound
-from storefront.fulfilment import promise, rules
+from storefront.fulfilment import messages, promise, rules
 from storefront.fulfilment.models import (
     CapacityBooking,
     CourierRate,
@@ -46,13 +46,17 @@ _REASON_FIELD: dict[str, str] = {
 
 
 class QuoteUnavailable(InvalidInput):
-    """No promise can be made for this variant and method; ``code`` is the engine's reason (422)."""
+    """No promise can be made for this variant and method; ``code`` is the engine's reason (422).
+
+    The field error's message is the reason in a shopper's words (:mod:`.messages`), since the
+    cart and the buy box show it beside the field as it is; clients branch on ``code``.
+    """
 
     title = "No delivery promise available"
 
-    def __init__(self, result: Unavailable) -> None:
+    def __init__(self, result: Unavailable, postcode: str | None = None) -> None:
         field = _REASON_FIELD.get(result.reason, "query.method")
-        super().__init__(result.detail, errors=[FieldError(field, result.reason)])
+        super().__init__(result.detail, errors=[FieldError(field, messages.reason_text(result.reason, postcode))])
         self.code = result.reason  # type: ignore[misc]  # code is a ClassVar default; an instance carries its reason
 
 
@@ -110,8 +114,9 @@ async def quote(
     ``location`` limits a pickup to one shop. With a ``cache`` and the brand's catalogue
     ``version`` the database is read once per version (and, for made-to-order, per day); checkout
     passes neither, so what it holds is decided on fresh rows. Raises :class:`NotFound` for a
-    SKU the brand doesn't have and :class:`QuoteUnavailable` (422, coded by reason) when no
-    promise can be made.
+    SKU the brand doesn't have, :class:`InvalidInput` (422) for a courier postcode that cannot be
+    one (:func:`~storefront.fulfilment.rules.postcode_is_whole`), and :class:`QuoteUnavailable`
+    (422, coded by reason) when no promise can be made.
     """
     now = now or utcnow()
     day = now.date() if method == "made_to_order" else None  # bookings are read for a window from today
@@ -132,6 +137,10 @@ async def quote(
             result = Unavailable(
                 method="courier", reason="postcode_required", detail="a courier quote needs a postcode"
             )
+        elif postcode and not rules.postcode_is_whole(postcode):
+            raise InvalidInput(
+                messages.MALFORMED_POSTCODE, errors=[FieldError("query.postcode", messages.MALFORMED_POSTCODE)]
+            )
         else:
             result = promise.quote_courier(courier_rules_at(inputs.courier, now), now, postcode=postcode, point=point)
     elif not made_to_order:
@@ -139,7 +148,7 @@ async def quote(
     else:
         result = promise.quote_made_to_order(inputs.factories, now, currency)
     if isinstance(result, Unavailable):
-        raise QuoteUnavailable(result)
+        raise QuoteUnavailable(result, postcode)
     return result
 
 

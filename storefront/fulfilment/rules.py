@@ -120,6 +120,26 @@ def outward_code(postcode: str) -> str:
     return code[:-3] if _UK_FULL.fullmatch(code) else code
 
 
+def display_postcode(postcode: str) -> str:
+    """Upper case, one space before a UK inward code: ``"e28aa"`` -> ``"E2 8AA"``; other codes unspaced."""
+    code = normalise_postcode(postcode)
+    outward = outward_code(code)
+    return f"{outward} {code[len(outward) :]}" if outward != code else code
+
+
+_NUMERIC_POSTCODE = re.compile(r"[0-9]{4,10}")  # ZIP, PLZ and the like, which zones match by leading digits
+
+
+def postcode_is_whole(postcode: str) -> bool:
+    """Whether a courier can be sent to ``postcode`` as typed: a full UK postcode, or an all-digit code.
+
+    A district alone (``E2``) or a typo (``E2 7R``) is not an address: it is refused in words before
+    any zone is asked, so "enter a full postcode" and "we don't deliver there" are never confused.
+    """
+    code = normalise_postcode(postcode)
+    return bool(_UK_FULL.fullmatch(code) or _NUMERIC_POSTCODE.fullmatch(code))
+
+
 def prefix_problem(prefix: str) -> str | None:
     if not _PREFIX.fullmatch(prefix):
         return "must be 1-8 upper-case letters or digits, e.g. E1 or N16"
@@ -204,20 +224,66 @@ def pattern_problem(pattern: str) -> str | None:
     return None
 
 
+def personalisation_value(value: str, *, kind: str) -> str:
+    """The value as it will be stitched, read before it is checked: a monogram in capitals.
+
+    Shoppers type ``ada``; a monogram is stitched ``ADA``, and a brand's pattern (``^[A-Z]{1,3}$``)
+    is written for that, so a lower-case monogram is taken, not refused. Other values are as given.
+    """
+    return value.strip().upper() if kind == "monogram" else value
+
+
+LETTER_SAMPLES = (("letters", "A"), ("numbers", "1"))  # what a pattern is tried on, to say what it takes
+
+
+def _pattern_words(pattern: str) -> str:
+    """What ``pattern`` lets a shopper type, in words (never the expression itself)."""
+    takes = {name: any(re.fullmatch(pattern, sample * n) for n in range(1, 9)) for name, sample in LETTER_SAMPLES}
+    if takes["letters"] and takes["numbers"]:
+        return "use only letters and numbers"
+    if takes["letters"]:
+        return "use only the letters A to Z"
+    if takes["numbers"]:
+        return "use only numbers"
+    return "can't be stitched as written"
+
+
 def personalisation_problem(
     value: str, *, allowed_values: Sequence[str], pattern: str, max_length: int | None
 ) -> str | None:
-    """Why ``value`` cannot be embroidered or stitched under an option, or None.
+    """Why ``value`` cannot be embroidered or stitched under an option, or None; in words a shopper reads.
 
     An option lists its allowed values (thread colours), or gives a pattern and a length
-    (a monogram: ``^[A-Z]{1,3}$``, 3); a value is checked against whichever it has.
+    (a monogram: ``^[A-Z]{1,3}$``, 3); a value is checked against whichever it has, after
+    :func:`personalisation_value`. The limit is counted in letters, the word the form uses too.
     """
     if max_length is not None and len(value) > max_length:
-        return f"at most {max_length} characters"
+        return f"at most {max_length} letters"
     if allowed_values and value not in allowed_values:
         return f"must be one of {', '.join(allowed_values)}"
-    if pattern and re.fullmatch(pattern, value) is None:
-        return f"must match {pattern}"
     if not value:
         return "must not be empty"
+    if pattern and re.fullmatch(pattern, value) is None:
+        return _pattern_words(pattern)
     return None
+
+
+# --- back in stock ----------------------------------------------------------------------------
+
+RestockStatus = Literal["waiting", "due"]
+RESTOCK_STATUSES: tuple[RestockStatus, ...] = ("waiting", "due")
+
+
+def restock_status(*, available: int, made_to_order: bool) -> RestockStatus:
+    """Whether a back-in-stock request is ``due``: the variant can be had online again.
+
+    Sellable units at a shop or warehouse (``VariantStock.available``), or making it to order, are
+    what the buy box offers; stall stock is sold at the stall, so it does not count. A due request
+    stays due: telling the shopper is the brand mailer's job, and asking again keeps the one row.
+    """
+    return "due" if available > 0 or made_to_order else "waiting"
+
+
+def normalise_email(email: str) -> str:
+    """``" Ada@Example.COM "`` -> ``"ada@example.com"``: the same address asked twice is one request."""
+    return email.strip().lower()

@@ -9,8 +9,8 @@ from typing import Annotated
 import msgspec
 
 from storefront.catalog import Name, PriceIn, Text
-from storefront.fulfilment.rules import PersonalisationKind
-from storefront.ids import END, Handle, Line
+from storefront.fulfilment.rules import PersonalisationKind, RestockStatus
+from storefront.ids import END, Email, Handle, Line, Sku
 from storefront.inventory import Weekday
 from storefront.money import Money
 
@@ -148,3 +148,20 @@ class PersonalisationOptionOut(msgspec.Struct, frozen=True, kw_only=True):
     max_length: int | None
     price: Money
     created_at: datetime
+
+
+# --- back in stock ----------------------------------------------------------------------------
+
+
+class BackInStockIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    variant: Annotated[Sku, msgspec.Meta(description="the sold-out variant's SKU")]
+    email: Email
+
+
+class BackInStockOut(msgspec.Struct, frozen=True, kw_only=True):
+    id: uuid.UUID
+    variant: str  # the SKU
+    email: str
+    status: RestockStatus  # waiting until the variant can be had again, then due
+    created_at: datetime
+    due_at: datetime | None

@@ -26,6 +26,11 @@ class Brand(Model):
     theme = fields.CharField(max_length=64, default="default")
     theme_tokens: dict[str, str] = fields.JSONField(default=dict)
     allowed_origins: list[str] = fields.JSONField(default=list)
+    # Where the brand's own site shows a product: links in lookbooks and suggestions go there.
+    product_url_template = fields.CharField(max_length=200, default="/products/{handle}")
+    # The returns rule the product page publishes (see storefront.tenancy.rules.DEFAULT_RETURN_WINDOW_DAYS).
+    return_window_days = fields.IntField(default=14)
+    free_returns = fields.BooleanField(default=False)
     catalog_version: int = fields.BigIntField(default=0)
     created_at = fields.DatetimeField(auto_now_add=True)
 

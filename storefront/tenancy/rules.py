@@ -19,6 +19,7 @@ from babel import Locale, UnknownLocaleError
 from babel.numbers import get_territory_currencies
 
 from storefront.errors import FieldError
+from storefront.tenancy.product_urls import product_url_problem
 from storefront.tenancy.tokens import is_token_name, is_token_value
 
 
@@ -97,12 +98,17 @@ def setting_errors(
     timezone: str | None = None,
     currency: str | None = None,
     theme_tokens: Mapping[str, str] | None = None,
+    product_url_template: str | None = None,
 ) -> list[FieldError]:
     """Every setting given (None: not being set) that its reader can't use, named as in the brand's body."""
     problems = (
         ("body.locale", locale_problem(locale) if locale is not None else None),
         ("body.timezone", timezone_problem(timezone) if timezone is not None else None),
         ("body.currency", currency_problem(currency, on=on) if currency is not None else None),
+        (
+            "body.product_url_template",
+            product_url_problem(product_url_template) if product_url_template is not None else None,
+        ),
     )
     found = [FieldError(field, problem) for field, problem in problems if problem is not None]
     return found + token_problems(theme_tokens or {})

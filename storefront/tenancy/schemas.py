@@ -9,6 +9,8 @@ import msgspec
 
 from storefront.ids import END, Handle, Line
 from storefront.money import CurrencyCode
+from storefront.tenancy.product_urls import DEFAULT_PRODUCT_URL_TEMPLATE, MAX_TEMPLATE_LENGTH
+from storefront.tenancy.returns_policy import DEFAULT_RETURN_WINDOW_DAYS, MAX_RETURN_WINDOW_DAYS
 
 Origin = Annotated[str, msgspec.Meta(pattern=r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?" + END, max_length=200)]
 BrandName = Annotated[Line, msgspec.Meta(min_length=1, max_length=200)]
@@ -42,6 +44,9 @@ class BrandOut(msgspec.Struct, frozen=True, kw_only=True):
     theme: str
     theme_tokens: dict[str, str]
     allowed_origins: list[str]
+    product_url_template: str = DEFAULT_PRODUCT_URL_TEMPLATE  # the brand site's product page (product_urls)
+    return_window_days: int = DEFAULT_RETURN_WINDOW_DAYS  # days after delivery (returns_policy)
+    free_returns: bool = False
 
 
 class BrandUpdate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -57,6 +62,14 @@ class BrandUpdate(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fiel
         | None
     ) = None
     allowed_origins: Annotated[list[Origin], msgspec.Meta(max_length=50)] | None = None
+    product_url_template: (
+        Annotated[
+            Line, msgspec.Meta(min_length=1, max_length=MAX_TEMPLATE_LENGTH, description="e.g. /products/{handle}")
+        ]
+        | None
+    ) = None
+    return_window_days: Annotated[int, msgspec.Meta(ge=1, le=MAX_RETURN_WINDOW_DAYS)] | None = None
+    free_returns: bool | None = None
 
 
 class CreatedBrand(msgspec.Struct, frozen=True, kw_only=True):

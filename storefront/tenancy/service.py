@@ -30,6 +30,9 @@ def brand_out(brand: Brand) -> BrandOut:
         theme=brand.theme,
         theme_tokens=dict(brand.theme_tokens),
         allowed_origins=list(brand.allowed_origins),
+        product_url_template=brand.product_url_template,
+        return_window_days=brand.return_window_days,
+        free_returns=brand.free_returns,
     )
 
 
@@ -91,7 +94,11 @@ async def update_brand(brand_id: uuid.UUID, update: BrandUpdate) -> BrandOut:
     changes = {k: v for k, v in msgspec.structs.asdict(update).items() if v is not None}
     raise_field_errors(
         rules.setting_errors(
-            on=utcnow().date(), locale=update.locale, timezone=update.timezone, theme_tokens=update.theme_tokens
+            on=utcnow().date(),
+            locale=update.locale,
+            timezone=update.timezone,
+            theme_tokens=update.theme_tokens,
+            product_url_template=update.product_url_template,
         )
     )
     async with in_transaction():

@@ -11,6 +11,7 @@ import importlib
 import uuid
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from tortoise.transactions import in_transaction
@@ -113,3 +114,45 @@ async def test_0013_backfills_the_daily_rollups_with_the_hourly_ones_summed_by_d
             raise _RollBack
     assert filled == written
     assert await _daily(ours) == written  # rolled back: the session's rows are as they were
+
+
+PARTITIONS = importlib.import_module("storefront.migrations.0018_analytics_rollup_partitions")
+
+
+async def _partitions(brand_id: uuid.UUID, connection: Any) -> list[dict[str, Any]]:
+    """Each fine rollup row's period and partition as stored (raw: on SQLite an equality compares the text)."""
+    dialect = connection.capabilities.dialect
+    out = []
+    for table, period, partition in (("analytics_rollup", "hour", "day"), ("analytics_daily_rollup", "day", "month")):
+        out += await connection.execute_query_dict(
+            f'SELECT \'{table}\' AS "t", "{period}" AS "period", "{partition}" AS "partition", "component", '  # noqa: S608
+            f'"product", "method", "type" FROM "{table}" WHERE "brand_id" = {placeholder(dialect, 1)} '
+            "ORDER BY 1, 2, 4, 5, 6, 7",
+            [uuid_param(dialect, brand_id)],
+        )
+    return out
+
+
+async def test_0018_fills_each_fine_rollup_rows_partition_as_the_writes_do(make_brand: MakeBrand) -> None:
+    ours = (await make_brand()).brand.id
+    batch = [_event("impression", "product-page", "noa", None), _event("add_to_cart", "buy-box", "noa", "pickup")]
+    end_of_june = datetime(2026, 6, 30, 22, tzinfo=UTC)
+    for hours in (0, 1, 2, 26):  # 30 June 22:05 and 23:05, 1 July 00:05, 2 July 00:05
+        await service.record_events(ours, EventBatch(events=batch), now=end_of_june + timedelta(hours=hours, minutes=5))
+    async with in_transaction() as connection:
+        written = await _partitions(ours, connection)
+    months = {row["partition"] for row in written if row["t"] == "analytics_daily_rollup"}
+    days = {row["partition"] for row in written if row["t"] == "analytics_rollup"}
+    assert len(months) == 2 and len(days) == 3  # June and July; 30 June, 1 and 2 July
+
+    with pytest.raises(_RollBack):
+        async with in_transaction() as connection:
+            for table, column in (("analytics_rollup", "day"), ("analytics_daily_rollup", "month")):
+                await connection.execute_query(
+                    f'UPDATE "{table}" SET "{column}" = {placeholder(connection.capabilities.dialect, 1)}',  # noqa: S608
+                    [PARTITIONS._UNSET],
+                )
+            await PARTITIONS.fill_partitions(None, SimpleNamespace(client=connection))
+            filled = await _partitions(ours, connection)
+            raise _RollBack
+    assert filled == written

@@ -182,10 +182,14 @@ async def test_a_batch_is_one_upsert_row_per_distinct_key_and_adds_to_existing_c
 
 def test_the_upsert_adds_and_numbers_placeholders_per_dialect() -> None:
     pg = rollups.upsert_sql(rollups.FINE["hour"], "postgres", 2)
-    assert "VALUES ($1, $2, $3, $4, $5, $6, $7), ($8, $9, $10, $11, $12, $13, $14) ON CONFLICT" in pg
+    assert pg.startswith(
+        'INSERT INTO "analytics_rollup" ("brand_id", "hour", "component", "product", "method", "type", "day", "count") '
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8), ($9, $10, $11, $12, $13, $14, $15, $16) ON CONFLICT"
+    )
     assert pg.endswith('DO UPDATE SET "count" = "analytics_rollup"."count" + excluded."count"')
     sqlite = rollups.upsert_sql(rollups.FINE["day"], "sqlite", 1)
-    assert "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT" in sqlite and "$" not in sqlite
+    assert '"type", "month", "count") VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT' in sqlite and "$" not in sqlite
+    # the partition follows from the period, so it is written but not part of the key added to
     assert 'ON CONFLICT ("brand_id", "day", "component", "product", "method", "type")' in sqlite
     by_method = rollups.upsert_sql(rollups.BY_METHOD["hour"], "postgres", 2)
     assert by_method.startswith(

@@ -39,6 +39,7 @@ SHOPPER_ROUTES = {
     ("GET", "/v1/fulfilment/pickup-points"),  # where a shopper can collect
     ("GET", "/v1/fulfilment/courier-zones"),  # what delivery costs
     ("GET", "/v1/fulfilment/personalisation-options"),  # what a monogram may say
+    ("POST", "/v1/back-in-stock"),  # "tell me when it's back" (the list of requests stays secret)
     ("POST", "/v1/carts"),
     ("GET", "/v1/carts/{cart_id}"),
     ("POST", "/v1/carts/{cart_id}/lines"),

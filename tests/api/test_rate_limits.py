@@ -224,6 +224,9 @@ def test_the_client_address(peer: str, forwarded: str | None, client: str) -> No
         ("POST", "/v1/components/checkout", "checkouts"),
         ("POST", "/v1/components/checkout/confirm", "checkouts"),
         ("POST", "/v1/analytics/events", "beacons"),
+        ("POST", "/v1/back-in-stock", "carts"),
+        ("POST", "/v1/components/back-in-stock", "carts"),
+        ("GET", "/v1/back-in-stock", None),
         ("GET", "/v1/carts", None),
         ("POST", f"/v1/carts/{uuid.uuid4()}/lines", None),
         ("POST", "/v1/products", None),
@@ -243,6 +246,7 @@ def test_every_limited_path_is_a_route(app: Litestar) -> None:
         "/v1/components/{name}",
         "/v1/components/checkout/confirm",
         "/v1/analytics/events",
+        "/v1/back-in-stock",
     ):
         assert path in served, path
 

@@ -206,7 +206,7 @@ def test_gallery_makes_image_urls_absolute_and_never_leaves_alt_empty() -> None:
         "https://api.stallkit.test/static/demo/images/a.svg",
         "https://cdn.example/b.jpg",
     ]
-    assert [i.alt for i in props.images] == ["Front, tan", f"{p.title}, Black"]
+    assert [i.alt for i in props.images] == ["Front, tan", p.title]  # the product's photo: no colour claimed
     assert props.variant_title == "Black"
     assert props.sku == p.variants[1].sku
 
@@ -391,7 +391,11 @@ def test_pairs_break_price_ties_by_handle_and_build_host_links() -> None:
     props = pairs_well_with.build(current, current.variants[0], LINKS, make_brand(), candidates)
     assert [s.product for s in props.suggestions] == ["a-pouch", "b-pouch"]
     first = props.suggestions[0]
-    assert first.href == "?product=a-pouch"
+    assert first.href == "/products/a-pouch"  # the brand's own page for it, by its product URL template
+    custom = msgspec.structs.replace(make_brand(), product_url_template="https://shop.example/p/{handle}.html")
+    assert pairs_well_with.build(current, current.variants[0], LINKS, custom, candidates).suggestions[0].href == (
+        "https://shop.example/p/a-pouch.html"
+    )
     assert first.image_url == "https://api.stallkit.test/static/demo/images/a-pouch.svg"
     assert first.size_class_label == "Micro"
     assert pairs_well_with.build(current, current.variants[0], LINKS, make_brand()).suggestions == []
@@ -530,13 +534,17 @@ def test_lookbook_hotspots_link_to_products_at_per_mille_positions() -> None:
     tote, pack = look.hotspots
     assert (tote.left_pct, tote.top_pct) == ("70.0", "56.5")
     assert (pack.left_pct, pack.top_pct) == ("0.0", "100.0")
-    assert tote.href == "?product=columbia-tote&variant=MH-COL-NAT"
-    assert pack.href == "?product=wren-mini-backpack"
-    assert "/v1/components/product-page?product=columbia-tote&variant=MH-COL-NAT&key=pk_test" in tote.swap_url
+    assert tote.href == "/products/columbia-tote?variant=MH-COL-NAT"  # the brand's own product page
+    assert pack.href == "/products/wren-mini-backpack"
+    assert (tote.id, pack.id) == ("sk-lookbook-autumn-spot-1-1", "sk-lookbook-autumn-spot-1-2")
+    assert tote.quick_view_url == (
+        "https://api.stallkit.test/v1/components/quick-view"
+        "?product=columbia-tote&variant=MH-COL-NAT&lookbook=autumn&key=pk_test"
+    )
     assert (tote.price_is_from, pack.price_is_from) == (False, True)
 
     html = Renderer().render(load_theme("default"), "lookbook/lookbook.html.jinja", props, "en_GB")
     assert 'style="left: 70.0%; top: 56.5%"' in html
-    assert 'href="?product=columbia-tote&amp;variant=MH-COL-NAT"' in html
+    assert 'href="/products/columbia-tote?variant=MH-COL-NAT"' in html
     assert "from £150.00" in html
     assert "£240.00" in html

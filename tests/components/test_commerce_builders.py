@@ -171,7 +171,7 @@ def test_promise_props_for_a_quote_a_refusal_and_pending() -> None:
     refused = Unavailable(method="courier", reason="postcode_not_served", detail="no courier zone serves SW1")
     unavailable = fulfilment_promise.build(p, variant, LINKS, make_brand(), refused, NOW, postcode="SW1")
     assert unavailable.status == "unavailable"
-    assert unavailable.headline == "Our couriers don't deliver to that postcode yet."
+    assert unavailable.headline == "We don't deliver to SW1 by courier yet."
     assert "postcode=SW1" in unavailable.refresh_url
     assert 'role="status"' in render("fulfilment-promise", unavailable)
 
@@ -219,14 +219,16 @@ def test_personalise_fields_carry_the_rules_prices_values_and_errors() -> None:
         make_brand(),
         [monogram(), thread(), monogram(handle="euro", price=Money(amount=100, currency="EUR"))],
         values={"personalisation.monogram": "abcd", "personalisation.thread": "navy"},
-        errors={"personalisation.monogram": "Must match ^[A-Z]{1,3}$."},
+        errors={"personalisation.monogram": "At most 3 letters."},
     )
     assert props.available and [f.option for f in props.fields] == ["monogram", "thread"]  # other currencies dropped
     html = render("personalise", props)
-    assert 'name="personalisation.monogram"' in html and 'pattern="[A-Z]{1,3}"' in html and 'maxlength="3"' in html
+    # The browser takes lower case (the server stitches a monogram in capitals) and shows capitals as typed.
+    assert 'name="personalisation.monogram"' in html and 'pattern="[A-Za-z]{1,3}"' in html and 'maxlength="3"' in html
+    assert 'autocapitalize="characters"' in html
     assert 'value="abcd"' in html and 'aria-invalid="true"' in html
-    assert "Must match ^[A-Z]{1,3}$." in html
-    assert "(+£15.00, up to 3 characters)" in html
+    assert "At most 3 letters." in html
+    assert "(+£15.00, up to 3 letters)" in html and "characters)" not in html
     assert '<option value="navy" selected>Navy</option>' in html and '<option value="">None</option>' in html
     assert (
         'method="post"' in html and 'action="https://api.stallkit.test/v1/components/add-to-cart?key=pk_test"' in html
@@ -377,7 +379,7 @@ def test_mini_cart_lines_totals_promises_and_the_way_to_checkout() -> None:
     assert first.promise == "Ready to collect at Market Street from 15:00"
     assert first.personalisation == ["Monogram: ABC"]
     assert (second.fulfilment, second.promise, second.problem) == (
-        "Courier to E28AA",
+        "Courier to E2 8AA",
         None,
         "no courier zone serves E28AA",
     )

@@ -146,6 +146,7 @@ async def test_list_has_every_component_with_its_props_schema(client: Client, sh
             "repairability",
             "size-guide",
             "lookbook",
+            "quick-view",
             "pairs-well-with",
             "fulfilment-options",
             "fulfilment-promise",
@@ -177,8 +178,8 @@ def assert_self_contained(html: str) -> None:
     body = html.split(">", 1)[1]  # the sk-root wrapper may carry brand token overrides
     for style in re.findall(r'\bstyle="([^"]*)"', body):
         assert HOTSPOT_STYLE.fullmatch(style), style
-    for href in re.findall(r'\bhref="([^"]*)"', html):
-        assert href.startswith(("?", "http://", "https://")), href
+    for href in re.findall(r'\bhref="([^"]*)"', html):  # "/...": a page of the brand's own site
+        assert href.startswith(("?", "/", "http://", "https://")) and not href.startswith("//"), href
 
 
 @pytest.mark.parametrize("theme", THEMES)
@@ -330,15 +331,18 @@ async def test_pairs_well_with_suggests_other_size_classes(client: Client, shop:
     assert [s["product"] for s in props["suggestions"]] == [shop.micro, shop.tote]
     assert [s["in_stock"] for s in props["suggestions"]] == [True, False]
     html = (await fetch(client, shop, "pairs-well-with")).text
-    assert f'href="?product={shop.tote}"' in html
+    assert f'href="/products/{shop.tote}"' in html  # the brand's own page for it
 
 
 async def test_lookbook_hotspots_are_labelled_links(client: Client, shop: Shop) -> None:
     html = (await fetch(client, shop, "lookbook")).text
-    assert f'href="?product={shop.product}&amp;variant={shop.tan}"' in html
-    assert f'href="?product={shop.tote}"' in html
+    assert f'href="/products/{shop.product}?variant={shop.tan}"' in html
+    assert f'href="/products/{shop.tote}"' in html
     assert 'style="left: 70.0%; top: 56.0%"' in html
     assert "Noa Mini Backpack" in html and "£125.00" in html
     assert "from £180.00" in html
     assert 'data-sk-event="hotspot_select"' in html
-    assert f"/v1/components/product-page?product={shop.product}&amp;variant={shop.tan}" in html
+    assert (
+        f"/v1/components/quick-view?product={shop.product}&amp;variant={shop.tan}&amp;lookbook={shop.lookbook}" in html
+    )
+    assert "/v1/components/product-page" not in html  # a hotspot opens a quick view, never a second page

@@ -21,7 +21,9 @@ from hypothesis import strategies as st
 from components import product_page
 from components.loaders import FulfilmentConfig
 from components.rendering import Renderer
-from components.structured_data import DeliveryDays, MerchantReturnPolicy, ReturnPolicy, product_group
+from components.structured_data import product_group
+from components.structured_data.graph import MerchantReturnPolicy
+from components.structured_data.terms import CourierTerms, DeliveryDays, OfferTerms, ReturnPolicy
 from components.theming import load_theme
 from storefront.money import Money
 from tests.commerce import Shop, open_shop
@@ -81,7 +83,7 @@ def test_the_page_is_a_product_group_varying_by_colour_with_an_offer_per_variant
     assert tan["offers"]["itemCondition"] == "https://schema.org/NewCondition"
     assert black["offers"]["price"] == "135.00"
     assert black["offers"]["availability"] == "https://schema.org/OutOfStock"  # nothing of it anywhere
-    assert "hasMerchantReturnPolicy" not in ld  # the brand has no returns rule to publish
+    assert "hasMerchantReturnPolicy" not in json.dumps(ld)  # no terms given: no returns rule to publish
 
 
 def test_the_variant_on_show_offers_pickup_at_its_shops_and_the_courier_at_its_rate() -> None:
@@ -114,19 +116,31 @@ def test_a_made_to_order_piece_is_a_pre_order_shipped_from_the_workroom() -> Non
 
 def test_delivery_times_and_a_returns_policy_are_said_when_they_are_known() -> None:
     props = page_props()
-    group = product_group(
-        props,
-        delivery={"courier": DeliveryDays(handling_min=0, handling_max=1, transit_min=0, transit_max=1)},
+    terms = OfferTerms(
+        country="GB",
+        courier=[
+            CourierTerms(
+                zone="east",
+                rate=Money(amount=495, currency="GBP"),
+                postcode_prefixes=["E1", "E2"],
+                days=DeliveryDays(handling_min=0, handling_max=1, transit_min=0, transit_max=0),
+            )
+        ],
         returns=ReturnPolicy(country="GB", days=30, free=True, in_store=True),
     )
-    ld = json.loads(msgspec.json.encode(group))
+    ld = json.loads(msgspec.json.encode(product_group(props, terms)))
     (courier,) = ld["hasVariant"][0]["offers"]["shippingDetails"]
+    assert courier["shippingDestination"] == {
+        "@type": "DefinedRegion",
+        "addressCountry": "GB",
+        "postalCodePrefix": ["E1", "E2"],
+    }
     assert courier["deliveryTime"] == {
         "@type": "ShippingDeliveryTime",
         "handlingTime": {"@type": "QuantitativeValue", "minValue": 0, "maxValue": 1, "unitCode": "DAY"},
-        "transitTime": {"@type": "QuantitativeValue", "minValue": 0, "maxValue": 1, "unitCode": "DAY"},
+        "transitTime": {"@type": "QuantitativeValue", "minValue": 0, "maxValue": 0, "unitCode": "DAY"},
     }
-    assert ld["hasMerchantReturnPolicy"] == {
+    policy = {
         "@type": "MerchantReturnPolicy",
         "applicableCountry": "GB",
         "returnPolicyCategory": "https://schema.org/MerchantReturnFiniteReturnWindow",
@@ -134,12 +148,15 @@ def test_delivery_times_and_a_returns_policy_are_said_when_they_are_known() -> N
         "returnFees": "https://schema.org/FreeReturn",
         "returnMethod": ["https://schema.org/ReturnByMail", "https://schema.org/ReturnInStore"],
     }
-    unlimited = product_group(props, returns=ReturnPolicy(country="GB", days=None, free=False))
-    policy = unlimited.has_merchant_return_policy
-    assert isinstance(policy, MerchantReturnPolicy)
-    assert policy.return_policy_category == "https://schema.org/MerchantReturnUnlimitedWindow"
-    assert policy.return_fees == "https://schema.org/ReturnFeesCustomerResponsibility"
-    assert "merchantReturnDays" not in json.loads(msgspec.json.encode(policy))
+    assert [v["offers"]["hasMerchantReturnPolicy"] for v in ld["hasVariant"]] == [policy, policy]  # on every offer
+    unlimited = product_group(
+        props, OfferTerms(country="GB", returns=ReturnPolicy(country="GB", days=None, free=False))
+    )
+    offered = unlimited.has_variant[0].offers.has_merchant_return_policy
+    assert isinstance(offered, MerchantReturnPolicy)
+    assert offered.return_policy_category == "https://schema.org/MerchantReturnUnlimitedWindow"
+    assert offered.return_fees == "https://schema.org/ReturnFeesCustomerResponsibility"
+    assert "merchantReturnDays" not in json.loads(msgspec.json.encode(offered))
 
 
 # --- the script element cannot be broken out of ---------------------------------------------------

@@ -203,7 +203,7 @@ def test_a_first_click_on_a_variant_is_not_lost_while_htmx_arrives(browser: Any,
     page.wait_for_selector(f'{PAGE} a[data-sk-variant="MH-OTT-CHS"][aria-current="true"]', timeout=10_000)
     assert "£285.00" in page.inner_text(f"{PAGE} .sk-price")
     assert page.evaluate("window.__sameDocument") is True
-    assert page.url == f"{pages.host}/bootstrap.html"
+    assert page.url == f"{pages.host}/bootstrap.html?variant=MH-OTT-CHS"  # the choice, shareable; no navigation
     assert _htmx_requests(page) == 1
     assert page.errors == []
     page.close()

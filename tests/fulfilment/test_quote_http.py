@@ -141,11 +141,24 @@ async def test_courier_outside_every_zone_is_422(client: Client, make_brand: Mak
     brand, sku = await configured(client, make_brand)
     response = await get_quote(client, brand.publishable_key, variant=sku, method="courier", postcode="SW1A 1AA")
     problem = assert_problem(response, 422, "postcode_not_served")
-    assert problem["errors"] == [{"field": "query.postcode", "message": "postcode_not_served"}]
+    # The code is for clients; the field's message is what a shopper reads (the cart passes it on).
+    assert problem["errors"] == [{"field": "query.postcode", "message": "We don't deliver to SW1A 1AA by courier yet."}]
     e14 = await get_quote(client, brand.publishable_key, variant=sku, method="courier", postcode="E14 3AB")
     assert_problem(e14, 422, "postcode_not_served")
     missing = await get_quote(client, brand.publishable_key, variant=sku, method="courier")
     assert_problem(missing, 422, "postcode_required")
+
+
+async def test_a_postcode_that_cannot_be_one_is_refused_in_other_words(
+    client: Client, make_brand: MakeBrand, clock: FixedClock
+) -> None:
+    brand, sku = await configured(client, make_brand)
+    for typed in ("E2", "E2 7R", "ZZZZ", "123"):  # a district alone, a typo, nonsense: not an address
+        response = await get_quote(client, brand.publishable_key, variant=sku, method="courier", postcode=typed)
+        problem = assert_problem(response, 422, "invalid_input")
+        assert problem["errors"] == [{"field": "query.postcode", "message": "Enter a full UK postcode, like E2 7RG."}]
+    served = await get_quote(client, brand.publishable_key, variant=sku, method="courier", postcode="e27rg")
+    assert served.status_code == 200, served.text
 
 
 async def test_courier_by_radius_around_the_hub(client: Client, make_brand: MakeBrand, clock: FixedClock) -> None:

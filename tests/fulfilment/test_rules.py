@@ -93,13 +93,56 @@ def test_distance_in_metres() -> None:
     [
         ("ABC", None),
         ("A", None),
-        ("ABCD", "at most 3 characters"),
-        ("abc", "must match ^[A-Z]{1,3}$"),
-        ("", "must match ^[A-Z]{1,3}$"),
+        ("ABCD", "at most 3 letters"),  # "letters", as the form's hint says: one word for one limit
+        ("A1", "use only the letters A to Z"),  # in words, never the pattern itself
+        ("", "must not be empty"),
     ],
 )
 def test_a_monogram_is_up_to_three_capitals(value: str, problem: str | None) -> None:
     assert rules.personalisation_problem(value, allowed_values=(), pattern="^[A-Z]{1,3}$", max_length=3) == problem
+
+
+def test_a_lower_case_monogram_is_stitched_in_capitals_not_refused() -> None:
+    typed = rules.personalisation_value(" ada ", kind="monogram")
+    assert typed == "ADA"
+    assert rules.personalisation_problem(typed, allowed_values=(), pattern="^[A-Z]{1,3}$", max_length=3) is None
+    assert rules.personalisation_value("gold", kind="thread_colour") == "gold"  # a listed value stays as listed
+
+
+@pytest.mark.parametrize(
+    ("pattern", "words"),
+    [
+        ("^[A-Z0-9]{1,4}$", "use only letters and numbers"),
+        ("^[0-9]{2}$", "use only numbers"),
+        ("^x$", "can't be stitched as written"),
+    ],
+)
+def test_a_refused_value_says_what_the_pattern_takes(pattern: str, words: str) -> None:
+    assert rules.personalisation_problem("??", allowed_values=(), pattern=pattern, max_length=None) == words
+
+
+@pytest.mark.parametrize(
+    ("typed", "whole"),
+    [
+        ("E2 7RG", True),
+        ("e27rg", True),
+        (" sw1a 1aa ", True),
+        ("10001", True),  # all-digit codes (ZIP, PLZ) are whole as typed
+        ("E2", False),  # a district is not an address
+        ("E2 7R", False),
+        ("ZZZZ", False),
+        ("123", False),
+        ("", False),
+    ],
+)
+def test_a_courier_needs_a_whole_postcode(typed: str, whole: bool) -> None:
+    assert rules.postcode_is_whole(typed) is whole
+
+
+def test_postcodes_are_shown_as_people_write_them() -> None:
+    assert rules.display_postcode("e27rg") == "E2 7RG"
+    assert rules.display_postcode("sw1a1aa") == "SW1A 1AA"
+    assert rules.display_postcode("10001") == "10001"
 
 
 def test_a_thread_colour_is_one_of_the_list() -> None:

@@ -17,20 +17,20 @@ What the props know, and so what is said:
 - materials (heaviest share first) and the country of origin: where the bag took its shape, by
   the provenance steps (assembly, else finishing, else cutting), never the tannery's country.
 
-Delivery times and a returns policy are said only when given (``delivery``, ``returns``): the
-page's promise is *pending* (a promise depends on the instant, the page is cached), and no returns
-rule exists to read a window from. Publishing either without a source would be a promise the
-merchant never made.
+Delivery times, where the courier goes and the returns promise come from :class:`OfferTerms`
+(:mod:`components.structured_data.terms`): the promise engine's rules asked over a week, and
+the brand's returns setting. Without them (a build with no terms) the offer says only what its
+props know, never a time or a window nobody computed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Literal
 
 import msgspec
 
 from components.product_page import Availability, decimal_price
+from components.structured_data.terms import CourierTerms, DeliveryDays, OfferTerms, ReturnPolicy
 from storefront.money import Money
 
 UNSET = msgspec.UNSET
@@ -60,28 +60,6 @@ ORIGIN_STAGES = ("assembly", "finishing", "cutting")
 SHIPPED_METHODS = ("courier", "made_to_order")  # the ways that travel to the shopper (pickup does not)
 
 
-# --- what may be given beyond the props -----------------------------------------------------------
-
-
-class DeliveryDays(msgspec.Struct, frozen=True, kw_only=True):
-    """Whole days a way of delivery takes: handling (until it leaves) and transit (until it arrives)."""
-
-    handling_min: int
-    handling_max: int
-    transit_min: int
-    transit_max: int
-
-
-class ReturnPolicy(msgspec.Struct, frozen=True, kw_only=True):
-    """The brand's returns rule: ``days`` after delivery (None: no limit), and who pays the return."""
-
-    country: str  # ISO 3166-1 alpha-2, where the policy applies
-    days: int | None
-    free: bool
-    by_mail: bool = True
-    in_store: bool = False
-
-
 # --- schema.org, as JSON-LD -----------------------------------------------------------------------
 # Every node below is spelt as JSON-LD wants: camelCase properties, and what is not known left out
 # (``UNSET``), never null.
@@ -97,7 +75,13 @@ class QuantitativeValue(msgspec.Struct, kw_only=True, frozen=True, rename="camel
 class ShippingDeliveryTime(msgspec.Struct, kw_only=True, frozen=True, rename="camel"):
     type_: str = msgspec.field(name="@type", default="ShippingDeliveryTime")
     handling_time: QuantitativeValue
-    transit_time: QuantitativeValue
+    transit_time: QuantitativeValue | Unset = UNSET
+
+
+class DefinedRegion(msgspec.Struct, kw_only=True, frozen=True, rename="camel"):
+    type_: str = msgspec.field(name="@type", default="DefinedRegion")
+    address_country: str  # ISO 3166-1 alpha-2
+    postal_code_prefix: list[str] | Unset = UNSET
 
 
 class MonetaryAmount(msgspec.Struct, kw_only=True, frozen=True, rename="camel"):
@@ -110,12 +94,22 @@ class OfferShippingDetails(msgspec.Struct, kw_only=True, frozen=True, rename="ca
     type_: str = msgspec.field(name="@type", default="OfferShippingDetails")
     shipping_label: str  # which way this is: "Delivery by courier", "Made to order"
     shipping_rate: MonetaryAmount
+    shipping_destination: DefinedRegion | Unset = UNSET
     delivery_time: ShippingDeliveryTime | Unset = UNSET
 
 
 class Place(msgspec.Struct, kw_only=True, frozen=True, rename="camel"):
     type_: str = msgspec.field(name="@type", default="Place")
     name: str
+
+
+class MerchantReturnPolicy(msgspec.Struct, kw_only=True, frozen=True, rename="camel"):
+    type_: str = msgspec.field(name="@type", default="MerchantReturnPolicy")
+    applicable_country: str
+    return_policy_category: str
+    merchant_return_days: int | Unset = UNSET
+    return_fees: str
+    return_method: list[str]
 
 
 class Offer(msgspec.Struct, kw_only=True, frozen=True, rename="camel"):
@@ -128,6 +122,7 @@ class Offer(msgspec.Struct, kw_only=True, frozen=True, rename="camel"):
     available_delivery_method: list[str] | Unset = UNSET
     available_at_or_from: list[Place] | Unset = UNSET
     shipping_details: list[OfferShippingDetails] | Unset = UNSET
+    has_merchant_return_policy: MerchantReturnPolicy | Unset = UNSET  # on the offer, where Google reads it
 
 
 class Brand(msgspec.Struct, kw_only=True, frozen=True, rename="camel"):
@@ -152,15 +147,6 @@ class VariantProduct(msgspec.Struct, kw_only=True, frozen=True, rename="camel"):
     offers: Offer
 
 
-class MerchantReturnPolicy(msgspec.Struct, kw_only=True, frozen=True, rename="camel"):
-    type_: str = msgspec.field(name="@type", default="MerchantReturnPolicy")
-    applicable_country: str
-    return_policy_category: str
-    merchant_return_days: int | Unset = UNSET
-    return_fees: str
-    return_method: list[str]
-
-
 class ProductGroup(msgspec.Struct, kw_only=True, frozen=True, rename="camel"):
     context: str = msgspec.field(name="@context", default=SCHEMA)
     type_: str = msgspec.field(name="@type", default="ProductGroup")
@@ -173,19 +159,13 @@ class ProductGroup(msgspec.Struct, kw_only=True, frozen=True, rename="camel"):
     country_of_origin: Country | Unset = UNSET
     varies_by: list[str] | Unset = UNSET
     has_variant: list[VariantProduct]
-    has_merchant_return_policy: MerchantReturnPolicy | Unset = UNSET
 
 
 # --- the builder ----------------------------------------------------------------------------------
 
 
-def product_group(
-    props: ProductPageProps,
-    *,
-    delivery: Mapping[str, DeliveryDays] | None = None,
-    returns: ReturnPolicy | None = None,
-) -> ProductGroup:
-    """The page's product as a schema.org ``ProductGroup``; ``delivery`` (by method) and ``returns`` when known."""
+def product_group(props: ProductPageProps, terms: OfferTerms | None = None) -> ProductGroup:
+    """The page's product as a schema.org ``ProductGroup``; delivery times and returns from ``terms`` when given."""
     images = [image.url for image in props.gallery.images]
     properties = {name: OPTION_PROPERTIES.get(name.lower()) for name in props.variant_picker.option_names}
     made_to_order = props.stock.made_to_order or props.add_to_cart.personalise.made_to_order
@@ -201,9 +181,9 @@ def product_group(
         described = {
             prop: value for name, value in choice.options.items() if (prop := properties.get(name)) is not None
         }
-        offer = _offer(choice.sku, choice.price, availability)
+        offer = _offer(choice.sku, choice.price, availability, terms)
         if selected:
-            offer = _with_ways(offer, props, delivery or {})
+            offer = _with_ways(offer, props, terms)
         variants.append(
             VariantProduct(
                 sku=choice.sku,
@@ -225,7 +205,6 @@ def product_group(
         country_of_origin=_origin(props),
         varies_by=varies_by or UNSET,
         has_variant=variants,
-        has_merchant_return_policy=_return_policy(returns) if returns is not None else UNSET,
     )
 
 
@@ -238,12 +217,40 @@ def _stock_availability(props: ProductPageProps) -> Availability:
     return OUT_OF_STOCK
 
 
-def _offer(sku: str, price: Money, availability: Availability) -> Offer:
-    return Offer(sku=sku, price=decimal_price(price), price_currency=price.currency, availability=availability)
+def _offer(sku: str, price: Money, availability: Availability, terms: OfferTerms | None) -> Offer:
+    returns = terms.returns if terms is not None else None
+    return Offer(
+        sku=sku,
+        price=decimal_price(price),
+        price_currency=price.currency,
+        availability=availability,
+        has_merchant_return_policy=_return_policy(returns) if returns is not None else UNSET,
+    )
 
 
-def _with_ways(offer: Offer, props: ProductPageProps, delivery: Mapping[str, DeliveryDays]) -> Offer:
-    """The buy box's ways to have the variant on show: pickup at its shops, and what is shipped at what rate."""
+def _money(amount: Money) -> MonetaryAmount:
+    return MonetaryAmount(value=decimal_price(amount), currency=amount.currency)
+
+
+def _by_courier(label: str, zone: CourierTerms, country: str | None) -> OfferShippingDetails:
+    """One courier zone: its rate, the postcodes it serves in the brand's country, and the engine's days."""
+    destination: DefinedRegion | Unset = UNSET
+    if country is not None:
+        destination = DefinedRegion(address_country=country, postal_code_prefix=zone.postcode_prefixes or UNSET)
+    return OfferShippingDetails(
+        shipping_label=label,
+        shipping_rate=_money(zone.rate),
+        shipping_destination=destination,
+        delivery_time=_delivery_time(zone.days) if zone.days is not None else UNSET,
+    )
+
+
+def _with_ways(offer: Offer, props: ProductPageProps, terms: OfferTerms | None) -> Offer:
+    """The buy box's ways to have the variant on show: pickup at its shops, and what is shipped at what rate.
+
+    With ``terms``, the courier is one shipping offer per zone (its own rate, postcodes and days)
+    and made to order carries the workroom's days; without, the cheapest rate the buy box shows.
+    """
     options = props.add_to_cart.fulfilment.options
     methods: list[str] = []
     places: list[Place] = []
@@ -256,13 +263,15 @@ def _with_ways(offer: Offer, props: ProductPageProps, delivery: Mapping[str, Del
         elif option.method in SHIPPED_METHODS:
             if PARCEL_SERVICE not in methods:
                 methods.append(PARCEL_SERVICE)
-            days = delivery.get(option.method)
+            zones = [z for z in terms.courier if z.rate.currency == option.price_from.currency] if terms else []
+            if option.method == "courier" and zones:
+                shipping.extend(_by_courier(option.label, zone, terms.country if terms else None) for zone in zones)
+                continue
+            days = terms.made_to_order if terms is not None and option.method == "made_to_order" else None
             shipping.append(
                 OfferShippingDetails(
                     shipping_label=option.label,
-                    shipping_rate=MonetaryAmount(
-                        value=decimal_price(option.price_from), currency=option.price_from.currency
-                    ),
+                    shipping_rate=_money(option.price_from),
                     delivery_time=_delivery_time(days) if days is not None else UNSET,
                 )
             )
@@ -275,9 +284,12 @@ def _with_ways(offer: Offer, props: ProductPageProps, delivery: Mapping[str, Del
 
 
 def _delivery_time(days: DeliveryDays) -> ShippingDeliveryTime:
+    transit: QuantitativeValue | Unset = UNSET
+    if days.transit_min is not None and days.transit_max is not None:
+        transit = QuantitativeValue(min_value=days.transit_min, max_value=days.transit_max)
     return ShippingDeliveryTime(
         handling_time=QuantitativeValue(min_value=days.handling_min, max_value=days.handling_max),
-        transit_time=QuantitativeValue(min_value=days.transit_min, max_value=days.transit_max),
+        transit_time=transit,
     )
 
 
