@@ -78,9 +78,11 @@ class Rollup:
         return (*self.columns, self.partition) if self.partition else self.columns
 
 
+# The partition a fine rollup's rows of each period lie in: what a span of that grain is cut at.
+PARTITION_OF: dict[Period, Partition] = {"hour": "day", "day": "month"}
 FINE = {
-    "hour": Rollup("analytics_rollup", "hour", FINE_KEY, partition="day"),
-    "day": Rollup("analytics_daily_rollup", "day", FINE_KEY, partition="month"),
+    "hour": Rollup("analytics_rollup", "hour", FINE_KEY, partition=PARTITION_OF["hour"]),
+    "day": Rollup("analytics_daily_rollup", "day", FINE_KEY, partition=PARTITION_OF["day"]),
 }
 BY_METHOD = {
     "hour": Rollup("analytics_method_rollup", "hour", METHOD_KEY),
@@ -168,7 +170,7 @@ class Span:
         """The start of the one partition of the fine rollup this span lies in; ``None`` for raw events."""
         if self.grain == "raw":
             return None
-        return period_of(FINE[self.grain].partition or "day", self.start)
+        return period_of(PARTITION_OF[self.grain], self.start)
 
 
 def spans_of(start: datetime, end: datetime) -> list[Span]:
@@ -200,7 +202,7 @@ def _within_partitions(span: Span) -> list[Span]:
     """``span`` cut where its rollup's partitions start (raw spans are not partitioned)."""
     if span.grain == "raw":
         return [span]
-    partition = FINE[span.grain].partition or "day"
+    partition = PARTITION_OF[span.grain]
     out, at = [], span.start
     while at < span.end:
         cut = min(_next(partition, period_of(partition, at)), span.end)
