@@ -195,9 +195,22 @@
       held.push(replay);
       wake();
     };
+    // Content htmx just swapped in is inert until it settles (some 20 ms): a press then would be a plain post.
+    const fresh = (el) => {
+      const added = htmx && el.closest(VERBS) && el.closest('.' + htmx.config.addedClass);
+      if (!added) return false;
+      added.classList.remove(htmx.config.addedClass);
+      htmx.process(added);
+      return true;
+    };
     root.addEventListener('click', (e) => {
       const c = e.target.closest('a[href],button,input[type=submit],input[type=image]');
       if (htmx === null && c && c.closest(VERBS)) return hold(e, () => c.click());
+      if (c && fresh(c)) {
+        e.preventDefault();
+        e.stopImmediatePropagation();
+        return c.click();
+      }
       const pick = e.target.closest('a.sk-variant-picker__choice[hx-get]');
       if (pick) picks.set(root, pick.dataset.skVariant);
       const el = e.target.closest('[data-sk-event]');
@@ -206,7 +219,13 @@
     root.addEventListener('submit', (e) => {
       const form = e.target;
       const by = e.submitter;
-      if (htmx === null && form.closest(VERBS)) hold(e, () => form.requestSubmit(by && by.form === form ? by : null));
+      const again = () => form.requestSubmit(by && by.form === form ? by : null);
+      if (htmx === null && form.closest(VERBS)) hold(e, again);
+      else if (fresh(form)) {
+        e.preventDefault();
+        e.stopImmediatePropagation();
+        setTimeout(again); // not from inside this submit: the browser would ignore it
+      }
     }, true);
     root.addEventListener('change', (e) => {
       const el = e.target;
@@ -214,6 +233,12 @@
         held.push(() => htmx && el.dispatchEvent(new Event('change', { bubbles: true })));
         wake();
       }
+    }, true);
+    root.addEventListener('toggle', (e) => { // popovers' toggle does not bubble: heard on the way down
+      const box = e.target;
+      if (e.newState !== 'closed' || !box.matches('.sk-lookbook__quick-view')) return;
+      const opener = root.getElementById(box.dataset.skOpener || '');
+      if (opener) opener.focus();
     }, true);
     for (const type of ['focusin', 'pointerdown', 'keydown', 'touchstart']) {
       root.addEventListener(type, wake, { capture: true, passive: true });
@@ -298,7 +323,27 @@
   };
 
   // htmx's events are composed: they reach the document from inside any mount.
-  document.addEventListener('htmx:afterSwap', (e) => arrived(e.composedPath()[0]));
+  // The lookbook's quick view (a popover): opened when a card arrives, with focus on its title; after a
+  // swatch swaps the card, focus on the chosen swatch. Here, not in hx-on: a page's CSP may forbid eval.
+  const quickView = (e) => {
+    const d = e.detail;
+    const box = e.composedPath()[0].closest('.sk-lookbook__quick-view');
+    if (!box) return;
+    const by = d.requestConfig.elt;
+    if (d.target.matches('.sk-lookbook__detail')) {
+      box.dataset.skOpener = by.id;
+      if (!box.matches(':popover-open')) box.showPopover();
+      const title = box.querySelector('.sk-quick-view__title');
+      if (title) title.focus();
+    } else if (by.matches('.sk-quick-view__swatch')) {
+      const swatch = box.querySelector('.sk-quick-view__swatch[aria-current]');
+      if (swatch) swatch.focus();
+    }
+  };
+  document.addEventListener('htmx:afterSwap', (e) => {
+    arrived(e.composedPath()[0]);
+    quickView(e);
+  });
   // After a variant swap: focus back on the chosen link, the choice in the address, and a few words said.
   document.addEventListener('htmx:afterSettle', () => {
     for (const root of roots) {
