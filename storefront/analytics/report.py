@@ -36,13 +36,15 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
+from functools import partial
 from typing import Any, Literal
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.functions import Count, Sum
 from tortoise.queryset import QuerySet
 
-from storefront.analytics import rules
+from storefront.analytics import rules, settled
 from storefront.analytics.models import AnalyticsEvent, AnalyticsMethodDailyRollup, AnalyticsMethodRollup
 from storefront.analytics.rollups import FINE, Span
 from storefront.sql import POSTGRES, placeholder, uuid_param
@@ -155,6 +157,7 @@ async def page(
     product: str | None,
     after: Key | None,
     limit: int,
+    now: datetime,
 ) -> Page:
     """The counts of the first ``limit`` keys after ``after`` with events in any of ``spans``.
 
@@ -167,7 +170,7 @@ async def page(
     while True:
         wanted = limit - len(keys)
         cap = max(ROWS_PER_KEY * (wanted + 1), rows_for(1) + 1)
-        got = await _round(connection, brand_id, spans, component, product, after, wanted, cap)
+        got = await _round(connection, brand_id, spans, component, product, after, wanted, cap, now)
         keys += got.keys
         rows += got.rows
         if not got.has_more or len(keys) == limit:
@@ -184,6 +187,7 @@ async def _round(
     after: Key | None,
     wanted: int,
     cap: int,
+    now: datetime,
 ) -> Page:
     """Up to ``wanted`` keys after ``after``, each whole: one statement a span, each stopping after ``cap`` rows.
 
@@ -198,28 +202,17 @@ async def _round(
     rows: list[rules.CountRow] = []
     cut_at: Key | None = None  # the smallest key a cut span may hold only part of
     for span in spans:
-        sql = _Sql(connection.capabilities.dialect)
-        where = sql.where(brand_id, span, bounds)
-        total = "COUNT(*)" if span.grain == "raw" else 'SUM("count")'
-        columns = '"component", "product", "method", "type"'
-        query = (
-            f'SELECT {columns}, {total} AS "n" FROM {_source(span, sql.dialect, product)} '  # noqa: S608
-            f"WHERE {where} GROUP BY {columns} ORDER BY {columns} LIMIT {int(cap)}"
+        found = await settled.read(
+            brand_id,
+            span,
+            now,
+            ("page", tuple(bounds), product, cap),
+            partial(_span_rows, connection, brand_id, span, bounds, product, cap),
         )
-        found = await connection.execute_query_dict(query, sql.values)
         if len(found) == cap:
-            last = (found[-1]["component"], found[-1]["product"])
+            last = (found[-1].component, found[-1].product)
             cut_at = last if cut_at is None else min(cut_at, last)
-        rows += [
-            rules.CountRow(
-                component=row["component"],
-                product=row["product"],
-                method=row["method"] or None,  # NO_METHOD in the rollup, NULL in the raw log
-                type=row["type"],
-                count=int(row["n"]),
-            )
-            for row in found
-        ]
+        rows += found
     whole = sorted({(r.component, r.product) for r in rows if cut_at is None or (r.component, r.product) < cut_at})
     keys = whole[:wanted]
     chosen = set(keys)
@@ -230,25 +223,58 @@ async def _round(
     )
 
 
+async def _span_rows(
+    connection: BaseDBAsyncClient,
+    brand_id: uuid.UUID,
+    span: Span,
+    bounds: list[Bound],
+    product: str | None,
+    cap: int,
+) -> list[rules.CountRow]:
+    """One span's counts per (component, product, method, type) within ``bounds``, in key order, at most ``cap``."""
+    sql = _Sql(connection.capabilities.dialect)
+    where = sql.where(brand_id, span, bounds)
+    total = "COUNT(*)" if span.grain == "raw" else 'SUM("count")'
+    columns = '"component", "product", "method", "type"'
+    query = (
+        f'SELECT {columns}, {total} AS "n" FROM {_source(span, sql.dialect, product)} '  # noqa: S608
+        f"WHERE {where} GROUP BY {columns} ORDER BY {columns} LIMIT {int(cap)}"
+    )
+    return [
+        rules.CountRow(
+            component=row["component"],
+            product=row["product"],
+            method=row["method"] or None,  # NO_METHOD in the rollup, NULL in the raw log
+            type=row["type"],
+            count=int(row["n"]),
+        )
+        for row in await connection.execute_query_dict(query, sql.values)
+    ]
+
+
 async def method_rows(
-    connection: BaseDBAsyncClient, brand_id: uuid.UUID, spans: Sequence[Span]
+    connection: BaseDBAsyncClient, brand_id: uuid.UUID, spans: Sequence[Span], now: datetime
 ) -> list[rules.MethodCountRow]:
     """Event counts per (method, type): the coarse rollups for whole days and hours, raw events for the edges."""
     out: list[rules.MethodCountRow] = []
     for span in spans:
-        query: QuerySet[Any]
-        if span.grain == "raw":
-            query = AnalyticsEvent.filter(
-                brand_id=brand_id, received_at__gte=span.start, received_at__lt=span.end
-            ).annotate(n=Count("id"))
-        elif span.grain == "hour":
-            query = AnalyticsMethodRollup.filter(brand_id=brand_id, hour__gte=span.start, hour__lt=span.end).annotate(
-                n=Sum("count")
-            )
-        else:
-            query = AnalyticsMethodDailyRollup.filter(
-                brand_id=brand_id, day__gte=span.start, day__lt=span.end
-            ).annotate(n=Sum("count"))
-        rows = await query.group_by("method", "type").using_db(connection).values_list("method", "type", "n")
-        out += [rules.MethodCountRow(method=m or None, type=t, count=int(n)) for m, t, n in rows]
+        out += await settled.read(brand_id, span, now, "methods", partial(_span_methods, connection, brand_id, span))
     return out
+
+
+async def _span_methods(connection: BaseDBAsyncClient, brand_id: uuid.UUID, span: Span) -> list[rules.MethodCountRow]:
+    query: QuerySet[Any]
+    if span.grain == "raw":
+        query = AnalyticsEvent.filter(
+            brand_id=brand_id, received_at__gte=span.start, received_at__lt=span.end
+        ).annotate(n=Count("id"))
+    elif span.grain == "hour":
+        query = AnalyticsMethodRollup.filter(brand_id=brand_id, hour__gte=span.start, hour__lt=span.end).annotate(
+            n=Sum("count")
+        )
+    else:
+        query = AnalyticsMethodDailyRollup.filter(brand_id=brand_id, day__gte=span.start, day__lt=span.end).annotate(
+            n=Sum("count")
+        )
+    rows = await query.group_by("method", "type").using_db(connection).values_list("method", "type", "n")
+    return [rules.MethodCountRow(method=m or None, type=t, count=int(n)) for m, t, n in rows]

@@ -36,7 +36,7 @@ import msgspec
 from tortoise.transactions import in_transaction
 
 from storefront import db
-from storefront.analytics import report, rollups, rules
+from storefront.analytics import report, rollups, rules, settled
 from storefront.analytics.models import NO_METHOD, AnalyticsEvent
 from storefront.analytics.schemas import (
     DEFAULT_PAGE_KEYS,
@@ -114,6 +114,7 @@ async def _store(brand_id: uuid.UUID, unique: list[EventIn], now: datetime | Non
             using_db=connection,
         )
         await rollups.add(connection, brand_id, received_at, counts)
+    settled.forget(brand_id)
     return len(unique)
 
 
@@ -183,17 +184,18 @@ async def summary(
     than the retention finds its raw events pruned, so its partial hour counts nothing: such a
     window is in effect narrowed to the whole hours inside it.
     """
-    start, end, counted_to = _window(since, until, now or utcnow())
+    now = now or utcnow()
+    start, end, counted_to = _window(since, until, now)
     if not 1 <= limit <= MAX_PAGE_KEYS:
         raise InvalidInput(
             f"query.limit: must be 1 to {MAX_PAGE_KEYS}",
             errors=[FieldError("query.limit", f"must be 1 to {MAX_PAGE_KEYS}")],
         )
     after = decode_page_cursor(cursor) if cursor else None
-    spans = rollups.spans_of(start, counted_to)
+    spans = settled.split(rollups.spans_of(start, counted_to), now)
     connection = db.report_connection()
-    page = await report.page(connection, brand_id, spans, component, product, after, limit)
-    totals = rules.method_totals(await report.method_rows(connection, brand_id, spans))
+    page = await report.page(connection, brand_id, spans, component, product, after, limit, now)
+    totals = rules.method_totals(await report.method_rows(connection, brand_id, spans, now))
     return msgspec.convert(
         {
             "since": start,

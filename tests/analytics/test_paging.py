@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from tortoise import Tortoise
 from tortoise.transactions import in_transaction
 
-from storefront.analytics import report, rules, service
+from storefront.analytics import report, rules, service, settled
 from storefront.analytics.models import AnalyticsEvent
 from storefront.analytics.schemas import MAX_PAGE_KEYS, AnalyticsSummary, EventBatch, EventIn
 from storefront.errors import InvalidInput
@@ -324,8 +324,10 @@ async def test_a_page_is_a_few_statements_over_index_ranges_whatever_the_catalog
 
     statements: dict[uuid.UUID, list[list[tuple[str, list[Any]]]]] = {}
     for brand_id in (small, large):
+        settled.clear()  # every statement a page makes, not what this process already keeps of a past window
         with recorded_queries() as first_seen:
             first = await service.summary(brand_id, since=since, until=until, limit=5, **filters)
+        settled.clear()
         with recorded_queries() as next_seen:
             page = await service.summary(
                 brand_id, since=since, until=until, limit=5, cursor=first.next_cursor, **filters
@@ -393,3 +395,46 @@ async def test_the_database_orders_keys_as_python_does(backend: str, make_brand:
             "AND column_name IN ('component', 'product')"
         )
         assert len(rows) == 6 and {r["collation_name"] for r in rows} == {"C"}, rows
+
+
+# --- settled periods ----------------------------------------------------------------------------
+
+
+async def test_a_past_window_read_again_reads_only_its_live_edges_and_answers_the_same(make_brand: MakeBrand) -> None:
+    """Whole hours and days that are over never change: a second read takes them from the process, not the database."""
+    brand_id = (await make_brand()).brand.id
+    await _catalogue_of(brand_id, 30)
+    since, until = PLANNED
+    settled.clear()
+    with recorded_queries() as first_seen:
+        first = await service.summary(brand_id, since=since, until=until, limit=5)
+    with recorded_queries() as again_seen:
+        again = await service.summary(brand_id, since=since, until=until, limit=5)
+    assert msgspec.to_builtins(again) == msgspec.to_builtins(first)
+    rollup_reads = [q for q, _ in again_seen if "rollup" in q]
+    assert rollup_reads == [], rollup_reads
+    assert 0 < len(again_seen) < len(first_seen)  # the raw edges, read each time
+
+
+async def test_events_recorded_into_a_settled_period_are_counted_on_the_next_read(make_brand: MakeBrand) -> None:
+    """An injected clock can write into a past hour; the process forgets what it kept for the brand."""
+    brand_id = (await make_brand()).brand.id
+    await _catalogue_of(brand_id, 3)
+    since, until = PLANNED
+    before = await service.summary(brand_id, since=since, until=until)
+    batch = [EventIn(type="impression", component="product-page", product="bag-0000", occurred_at=OCCURRED)]
+    await service.record_events(brand_id, EventBatch(events=batch), now=BASE + timedelta(minutes=300))
+    after = await service.summary(brand_id, since=since, until=until)
+    assert sum(m.counts.impression for m in after.by_method) == sum(m.counts.impression for m in before.by_method) + 1
+
+
+def test_the_default_window_is_cut_where_today_begins() -> None:
+    now = datetime(2026, 5, 20, 14, 7, tzinfo=UTC)
+    spans = settled.split(
+        service.rollups.spans_of(datetime(2026, 4, 21, tzinfo=UTC), datetime(2026, 5, 21, tzinfo=UTC)), now
+    )
+    assert [(s.start.date().isoformat(), s.end.date().isoformat(), s.grain) for s in spans] == [
+        ("2026-04-21", "2026-05-01", "day"),
+        ("2026-05-01", "2026-05-20", "day"),
+        ("2026-05-20", "2026-05-21", "day"),
+    ]
