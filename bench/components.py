@@ -18,9 +18,11 @@ error, not a fast request. Before any load it checks the answers are right. It a
 the fragment's size, raw and gzipped, and the JavaScript a host page downloads to embed
 components, fetched from the server: before the shopper's first interaction that is ``/embed.js``
 alone (it paints fragments itself); after it, htmx too; and in all, with the lazy card-payment
-script a checkout's payment step adds. Each script is measured as served to a browser (the server
-sends it gzipped, compressed once at start-up with zopfli) and, for comparison, as ``gzip -9``
-would compress the plain file.
+script a checkout's payment step adds. Each script is measured as served to a browser that asks
+as Chromium does (``gzip, deflate, br, zstd``: the server answers Brotli), as served to one that
+takes gzip only (zopfli), and, for comparison, as ``gzip -9`` would compress the plain file. The
+budgets: before interaction 5 KB even gzipped; after it and in all, under 20 KB as a current
+browser receives them.
 
 Figures are medians over the rounds; they also go to ``bench/results/components.json``. The
 exit status is 0 when the checks and targets pass.
@@ -37,6 +39,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script: make `bench` importable
+
+import brotli  # type: ignore[import-untyped]
 
 from bench._harness import (
     Check,
@@ -74,17 +78,19 @@ SHOPIFY_WEB_COMPONENTS_KB = 92  # Shopify's storefront web components, gzipped, 
 
 @dataclass(frozen=True)
 class Size:
-    """A payload's size: plain, gzip -9 (what a CDN would make of it), and as our server sends it gzipped."""
+    """A payload's size: plain, gzip -9 (what a CDN would make of it), and as our server sends it."""
 
     name: str
     raw: int
     gzipped: int
     served: int  # bytes on the wire with Accept-Encoding: gzip (== gzipped for what the server does not compress)
+    browser: int  # bytes on the wire with Chromium's Accept-Encoding (Brotli)
 
 
-def size_of(name: str, body: bytes, served: int | None = None) -> Size:
+def size_of(name: str, body: bytes, served: int | None = None, browser: int | None = None) -> Size:
     gzipped = len(gzip.compress(body, compresslevel=9))
-    return Size(name, len(body), gzipped, gzipped if served is None else served)
+    served = gzipped if served is None else served
+    return Size(name, len(body), gzipped, served, served if browser is None else browser)
 
 
 # --- seeding ----------------------------------------------------------------------------------
@@ -149,23 +155,33 @@ def check_revalidation(url: str, etag: str) -> Check:
     )
 
 
-def fetch_asset(url: str) -> tuple[Check, bytes, int]:
-    """A script a host page loads: its plain bytes, and how many a browser receives (gzipped, if sent so).
+CHROMIUM_ACCEPT_ENCODING = "gzip, deflate, br, zstd"
+DECODERS = {"gzip": gzip.decompress, "br": brotli.decompress}
 
-    A failed fetch must not pass as a tiny size, nor a gzipped answer that is not the same script.
+
+def fetch_asset(url: str) -> tuple[Check, bytes, int, int]:
+    """A script a host page loads: its plain bytes, and how many a gzip-only client and Chromium receive.
+
+    A failed fetch must not pass as a tiny size, nor a compressed answer that is not the same script.
     """
     reply = request("GET", url)
-    served = request("GET", url, headers={"Accept-Encoding": "gzip"})
-    same = served.body == reply.body
-    if served.header("content-encoding") == "gzip":
+    answers = [request("GET", url, headers={"Accept-Encoding": a}) for a in ("gzip", CHROMIUM_ACCEPT_ENCODING)]
+    same = True
+    for answer in answers:
+        decode = DECODERS.get(answer.header("content-encoding") or "", lambda body: body)
         try:
-            same = gzip.decompress(served.body) == reply.body
-        except (OSError, EOFError):
+            same = same and decode(answer.body) == reply.body
+        except (OSError, EOFError, brotli.error):
             same = False
-    ok = reply.status == 200 and served.status == 200 and "javascript" in reply.content_type and len(reply.body) > 0
+    ok = reply.status == 200 and all(a.status == 200 for a in answers) and "javascript" in reply.content_type
+    ok = ok and len(reply.body) > 0
     path = url.split("/", 3)[-1]
-    detail = f"status {reply.status}, {len(reply.body)} B; gzipped {served.status}, {len(served.body)} B"
-    return Check(f"/{path} is 200 JavaScript, the same gzipped", ok and same, detail), reply.body, len(served.body)
+    zipped, browser = answers
+    detail = (
+        f"status {reply.status}, {len(reply.body)} B; gzip {len(zipped.body)} B; as Chromium asks {len(browser.body)} B"
+    )
+    check = Check(f"/{path} is 200 JavaScript, the same compressed", ok and same, detail)
+    return check, reply.body, len(zipped.body), len(browser.body)
 
 
 # --- load -------------------------------------------------------------------------------------
@@ -212,28 +228,31 @@ def phases(scripts: list[Size]) -> list[tuple[str, list[Size]]]:
 
 def print_sizes(fragment: Size, scripts: list[Size]) -> None:
     print(f"{COMPONENT} fragment: {fragment.raw:,} B raw, {fragment.gzipped:,} B gzip -9")
-    print("host page JavaScript:                   raw    gzip -9     served gzipped")
+    print("host page JavaScript:                   raw    gzip -9  served gzip  to Chromium (br)")
     for script in scripts:
-        print(f"  {script.name:<28} {script.raw:>8,} B {script.gzipped:>8,} B {script.served:>8,} B")
+        sizes = (script.raw, script.gzipped, script.served, script.browser)
+        print(f"  {script.name:<28} " + " ".join(f"{n:>8,} B" for n in sizes))
     for name, part in phases(scripts):
-        raw, gz, served = (sum(getattr(s, f) for s in part) for f in ("raw", "gzipped", "served"))
-        print(f"  {name:<28} {raw:>8,} B {gz:>8,} B {served:>8,} B = {served / KB:.2f} KB")
+        raw, gz, served, browser = (sum(getattr(s, f) for s in part) for f in ("raw", "gzipped", "served", "browser"))
+        print(f"  {name:<28} {raw:>8,} B {gz:>8,} B {served:>8,} B {browser:>8,} B = {browser / KB:.2f} KB")
     print(f"  (Shopify's storefront web components: about {SHOPIFY_WEB_COMPONENTS_KB} KB)")
 
 
 def size_checks(scripts: list[Size]) -> list[Check]:
-    """The script budgets on the bytes a browser receives, before the first interaction, after it, and in all."""
+    """The script budgets: before the first interaction 5 KB even gzipped; after it and in all, under 20 KB as a
+    current browser receives them (a gzip-only client's figure is printed beside)."""
     budgets = [FIRST_PAINT_JS_TARGET_BYTES, HOST_JS_TARGET_BYTES, HOST_JS_TARGET_BYTES]
     checks = []
     for (name, part), budget in zip(phases(scripts), budgets, strict=True):
-        served, gz = sum(s.served for s in part), sum(s.gzipped for s in part)
-        within = served <= budget if budget == FIRST_PAINT_JS_TARGET_BYTES else served < budget
+        served, browser = sum(s.served for s in part), sum(s.browser for s in part)
+        first_paint = budget == FIRST_PAINT_JS_TARGET_BYTES
+        measured = served if first_paint else browser
         checks.append(
             Check(
-                f"host JavaScript {name} {'<=' if budget == FIRST_PAINT_JS_TARGET_BYTES else '<'} {budget // KB} KB "
-                f"gzipped ({' + '.join(s.name for s in part)})",
-                within,
-                f"{served / KB:.2f} KB served ({served:,} B; gzip -9 {gz:,} B)",
+                f"host JavaScript {name} {'<=' if first_paint else '<'} {budget // KB} KB "
+                f"{'gzipped' if first_paint else 'as Chromium receives it'} ({' + '.join(s.name for s in part)})",
+                measured <= budget if first_paint else measured < budget,
+                f"{measured / KB:.2f} KB (gzip {served:,} B; to Chromium {browser:,} B)",
             )
         )
     return checks
@@ -286,7 +305,7 @@ def measure(store: str, bare: str, key: str, *, duration_s: int, rounds: int) ->
     etag = page.header("etag") or ""
     checks += [check_props(url), check_revalidation(url, etag)]
     assets = [fetch_asset(f"{store}{path}") for path in ("/embed.js", HTMX_PATH, *LAZY_PATHS)]
-    checks += [check for check, _, _ in assets]
+    checks += [check for check, *_ in assets]
     print_checks("correctness (before load)", checks)
     if not all(c.passed for c in checks):
         print("correctness failed: not measuring")
@@ -297,7 +316,9 @@ def measure(store: str, bare: str, key: str, *, duration_s: int, rounds: int) ->
     )
     summaries = benchmark(targets(bare, url, etag), rounds=rounds, duration_s=duration_s, connections=CONNECTIONS)
     names = ["embed.js", *(path.rsplit("/", 1)[-1] for path in (HTMX_PATH, *LAZY_PATHS))]
-    scripts = [size_of(name, body, served) for name, (_, body, served) in zip(names, assets, strict=True)]
+    scripts = [
+        size_of(name, body, served, browser) for name, (_, body, served, browser) in zip(names, assets, strict=True)
+    ]
     return Measured(checks, summaries, size_of(f"{COMPONENT} fragment", page.body), scripts)
 
 

@@ -6,9 +6,10 @@ when a fragment needs them (``lazy/``: the Stripe card payment step).
 Scripts are what a host page pays for (5 KB gzipped before the shopper's first interaction, 20 KB
 in all), so each is prepared once, at start-up: our own scripts are minified (rjsmin: comments and
 whitespace only, nothing renamed, so the served file is the source's own code), and every script
-is kept gzipped with zopfli (a few percent smaller than ``gzip -9``, the same format every browser
-reads) and served so to any client that accepts gzip. The source files stay readable; nothing
-built is committed, so the served bytes can never be stale.
+is kept compressed twice: with Brotli at its best setting (what every current browser asks for:
+htmx is 14 % smaller than gzipped), and gzipped with zopfli (a few percent smaller than
+``gzip -9``) for clients that take gzip only. The source files stay readable; nothing built is
+committed, so the served bytes can never be stale.
 
 ``storefront.asgi`` (the composition root) adds this plugin; the storefront itself never
 imports components.
@@ -21,6 +22,7 @@ import hashlib
 from pathlib import Path
 from typing import Annotated, Any
 
+import brotli  # type: ignore[import-untyped]
 import msgspec
 import rjsmin  # type: ignore[import-untyped]
 import zopfli.gzip  # type: ignore[import-untyped]
@@ -43,12 +45,21 @@ MEDIA_TYPES = {".js": "text/javascript; charset=utf-8", ".txt": "text/plain; cha
 
 
 class Asset(msgspec.Struct, frozen=True, kw_only=True):
-    """A static file as served: its bytes, the same gzipped, and an ETag for each representation."""
+    """A static file as served: its bytes, the same compressed, and an ETag for each representation."""
 
     body: bytes
     gzipped: bytes | None  # None: not worth compressing (licence texts)
+    brotli: bytes | None
     media_type: str
     etag: str
+
+    def encoded(self, accept_encoding: str) -> tuple[str | None, bytes]:
+        """The coding to send (Brotli if taken, else gzip, else none) and the bytes in it."""
+        if self.brotli is not None and accepts("br", accept_encoding):
+            return "br", self.brotli
+        if self.gzipped is not None and accepts("gzip", accept_encoding):
+            return "gzip", self.gzipped
+        return None, self.body
 
 
 def minify_js(source: bytes) -> bytes:
@@ -61,6 +72,7 @@ def prepare(body: bytes, media_type: str, *, compress: bool) -> Asset:
     return Asset(
         body=body,
         gzipped=zopfli.gzip.compress(body) if compress else None,
+        brotli=brotli.compress(body, mode=brotli.MODE_TEXT, quality=11) if compress else None,
         media_type=media_type,
         etag=hashlib.sha256(body).hexdigest()[:32],
     )
@@ -89,27 +101,26 @@ def static_assets() -> dict[str, Asset]:
     return assets
 
 
-def accepts_gzip(header: str) -> bool:
-    """``Accept-Encoding`` names gzip (or ``*``) without ``q=0``."""
+def accepts(coding: str, header: str) -> bool:
+    """``Accept-Encoding`` names ``coding`` (or ``*``) without ``q=0``."""
     for part in header.lower().split(","):
-        coding, _, params = part.partition(";")
-        if coding.strip() in ("gzip", "*") and params.replace(" ", "") not in ("q=0", "q=0.0", "q=0.00", "q=0.000"):
+        name, _, params = part.partition(";")
+        if name.strip() in (coding, "*") and params.replace(" ", "") not in ("q=0", "q=0.0", "q=0.00", "q=0.000"):
             return True
     return False
 
 
 def _asset_response(request: Request[Any, Any, Any], asset: Asset) -> Response[bytes]:
-    """The asset gzipped when the client takes it, else as is; each representation with its own strong ETag."""
-    gzipped = asset.gzipped is not None and accepts_gzip(request.headers.get("accept-encoding", ""))
-    etag = f'"{asset.etag}-gz"' if gzipped else f'"{asset.etag}"'
+    """The asset in the best coding the client takes, else as is; each representation with its own strong ETag."""
+    coding, body = asset.encoded(request.headers.get("accept-encoding", ""))
+    etag = f'"{asset.etag}-{coding}"' if coding else f'"{asset.etag}"'
     headers = {"ETag": etag, "Cache-Control": ASSET_CACHE, "Access-Control-Allow-Origin": "*"}
     if asset.gzipped is not None:
         headers["Vary"] = "Accept-Encoding"
-    if gzipped:
-        headers["Content-Encoding"] = "gzip"
+    if coding:
+        headers["Content-Encoding"] = coding
     if request.headers.get("if-none-match") == etag:
         return Response(content=b"", status_code=304, headers=headers, media_type=asset.media_type)
-    body = asset.gzipped if gzipped and asset.gzipped is not None else asset.body
     return Response(content=body, headers=headers, media_type=asset.media_type)
 
 
