@@ -6,6 +6,11 @@ lie). Image URLs are made absolute (``links.asset``) because the fragment is sho
 own site, where ``/static/...`` would point at the wrong server. An image without alt text falls
 back to the title of what it shows rather than to an empty ``alt``: product photos carry meaning,
 they are not decoration.
+
+The shopper chooses a picture with no script: each thumbnail is the label of a radio input, and the
+stylesheet shows the picture whose radio is checked (``:has()``; a fragment link would not reach
+into a shadow root). The radios are one labelled group, so arrow keys move through the pictures.
+On a narrow embed the pictures are a strip to swipe instead, and the thumbnails step aside.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ class GalleryImage(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class GalleryProps(msgspec.Struct, frozen=True, kw_only=True):
+    id_prefix: str  # the radios' name and ids: two galleries on a page never share one
     product: str
     product_title: str
     sku: str
@@ -41,6 +47,7 @@ def build(product: ProductOut, variant: VariantOut, links: Links, brand: BrandOu
     images, own = shown_images(product, variant)
     fallback_alt = f"{product.title}, {variant.title}" if own else product.title
     return GalleryProps(
+        id_prefix=f"sk-gallery-{product.handle}",
         product=product.handle,
         product_title=product.title,
         sku=variant.sku,

@@ -2,7 +2,8 @@
 
 Steps are put in the order of the stages (material, cutting, assembly, finishing, quality
 check, dispatch) whatever order they were entered in, so the timeline always reads forwards;
-steps of the same stage keep the brand's order.
+steps of the same stage keep the brand's order. ``made_at`` is where the bag took its shape (the
+assembly, or failing that the cutting or finishing), the one place a closed section names.
 """
 
 from __future__ import annotations
@@ -42,28 +43,38 @@ class ProvenanceProps(msgspec.Struct, frozen=True, kw_only=True):
     product: str
     product_title: str
     steps: list[ProvenanceStep]
+    made_at: str  # "Hackney, London": where it was assembled (or cut, or finished); "" when not disclosed
     locale: str
+
+
+MAKING_STAGES = ("assembly", "cutting", "finishing")  # where a bag is made, most telling first
+
+
+def made_at(steps: list[ProvenanceStep]) -> str:
+    for stage in MAKING_STAGES:
+        for step in steps:
+            if step.stage == stage:
+                return step.place
+    return ""
 
 
 def build(product: ProductOut, variant: VariantOut, links: Links, brand: BrandOut) -> ProvenanceProps:
     """Provenance is per product; the variant is accepted so every builder has the same shape."""
     ordered = sorted(product.provenance, key=lambda p: _STAGE_ORDER.get(p.stage, len(_STAGE_ORDER)))
+    steps = [
+        ProvenanceStep(
+            stage=p.stage,
+            label=STAGE_LABELS.get(p.stage, p.stage.capitalize()),
+            place=p.place,
+            country_code=p.country,
+            country=country_name(p.country, brand.locale),
+            maker=p.maker,
+            occurred_on=p.occurred_on,
+        )
+        for p in ordered
+    ]
     return ProvenanceProps(
-        product=product.handle,
-        product_title=product.title,
-        steps=[
-            ProvenanceStep(
-                stage=p.stage,
-                label=STAGE_LABELS.get(p.stage, p.stage.capitalize()),
-                place=p.place,
-                country_code=p.country,
-                country=country_name(p.country, brand.locale),
-                maker=p.maker,
-                occurred_on=p.occurred_on,
-            )
-            for p in ordered
-        ],
-        locale=brand.locale,
+        product=product.handle, product_title=product.title, steps=steps, made_at=made_at(steps), locale=brand.locale
     )
 
 

@@ -2,7 +2,13 @@
 
 Shops count for pickup; shops and warehouses count for courier (``VariantStock`` already sums
 them). Market-stall stock is sold at the stall, not online, so it never shows here. A few
-units left reads "Only 2 left" so scarcity is stated in words, never by colour.
+units left reads "Only 2 left" so scarcity is stated in words, never by colour. Each shop says
+what a shopper can do there ("Ready to collect at Columbia Road", "Only 2 left at Columbia Road",
+"Not at Columbia Road") and courier says that it delivers, not how many units the warehouse holds:
+a raw count reads like a stock report, and "16 available" tells a shopper nothing "In stock" does
+not. The counts stay on the lines as ``data-sk-available``, for scripts and tests. A shop is named
+without the brand's name in front of it ("Maison Hollis, Columbia Road" is "Columbia Road"): the
+whole page is the brand's.
 
 Limited drops ("12 of 50 left", opening and closing dates) are part of the component's
 contract, but the catalogue does not model drops yet: ``drop`` is always None today and the
@@ -32,6 +38,7 @@ class PickupLine(msgspec.Struct, frozen=True, kw_only=True):
     location: str  # the shop's handle
     name: str
     available: int
+    message: str  # "Ready to collect at Columbia Road", "Only 2 left at ...", "Not at ..."
 
 
 class StockDrop(msgspec.Struct, frozen=True, kw_only=True):
@@ -52,6 +59,7 @@ class StockProps(msgspec.Struct, frozen=True, kw_only=True):
     available: int
     pickup: list[PickupLine]  # every shop holding a level for this SKU, in stock or not
     courier: int
+    courier_message: str  # "Delivered to your door by courier", or "" when courier has nothing to send
     made_to_order: bool
     drop: StockDrop | None = None  # not in the data model yet: always None today
     locale: str
@@ -76,6 +84,28 @@ def _name_from_handle(handle: str) -> str:
     return handle.replace("-", " ").title()
 
 
+def place_name(name: str, brand_name: str) -> str:
+    """A shop's name as the brand's own page says it: "Maison Hollis, Columbia Road" -> "Columbia Road"."""
+    for separator in (", ", " - ", " "):
+        prefix = brand_name + separator
+        if brand_name and name.startswith(prefix) and name[len(prefix) :].strip():
+            return name[len(prefix) :].strip()
+    return name
+
+
+def pickup_message(available: int, place: str) -> str:
+    """What a shopper can do at one shop, in words; a count only when it is few enough to matter."""
+    if available > LOW_STOCK:
+        return f"Ready to collect at {place}"
+    if available > 0:
+        return f"Only {available} left at {place}"
+    return f"Not at {place}"
+
+
+def courier_message(courier: int) -> str:
+    return "Delivered to your door by courier" if courier > 0 else ""
+
+
 def build(
     product: ProductOut,
     variant: VariantOut,
@@ -87,13 +117,15 @@ def build(
     names = location_names or {}
     stock = variant.stock
     status, message = status_of(stock.available, stock.made_to_order)
-    pickup = [
-        PickupLine(
-            location=s.location, name=names.get(s.location) or _name_from_handle(s.location), available=s.available
-        )
-        for s in stock.by_location
-        if s.kind == "shop"
-    ]
+    pickup = []
+    for s in stock.by_location:
+        if s.kind == "shop":
+            name = place_name(names.get(s.location) or _name_from_handle(s.location), brand.name)
+            pickup.append(
+                PickupLine(
+                    location=s.location, name=name, available=s.available, message=pickup_message(s.available, name)
+                )
+            )
     pickup.sort(key=lambda line: (-line.available, line.name))
     return StockProps(
         product=product.handle,
@@ -104,6 +136,7 @@ def build(
         available=stock.available,
         pickup=pickup,
         courier=stock.courier,
+        courier_message=courier_message(stock.courier),
         made_to_order=stock.made_to_order,
         drop=None,
         locale=brand.locale,

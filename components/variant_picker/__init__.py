@@ -6,6 +6,11 @@ from our API and swaps it in place, without a reload. After that swap the embed 
 focus back on the chosen link, writes ``?variant=SKU`` into the host page's address (so a reload
 or a shared link keeps the choice) and reads the selected link's ``data-sk-announce`` ("Tan
 selected, £95.00, in stock") into a polite live region: the swap itself is silent.
+
+A choice is a round swatch of the variant's colour (``swatch``, set by the brand; without one the
+name stands alone) with its name beside it. A price is shown only on a choice whose price differs
+from the product's (its lowest), so the chips do not repeat the headline price. Sold out is said in
+words and the name struck through, never by colour alone.
 """
 
 from __future__ import annotations
@@ -25,6 +30,8 @@ class VariantChoice(msgspec.Struct, frozen=True, kw_only=True):
     label: str
     options: dict[str, str]
     price: Money
+    price_differs: bool  # from the product's price (its lowest): only then is the price on the chip
+    swatch: str  # "#rrggbb", or "" for a choice in words alone
     available: bool
     selected: bool
     href: str  # relative to the host page: works with no script
@@ -35,6 +42,7 @@ class VariantPickerProps(msgspec.Struct, frozen=True, kw_only=True):
     product: str
     product_title: str
     selected_sku: str
+    selected_title: str
     option_names: list[str]
     choices: list[VariantChoice]
     locale: str
@@ -47,6 +55,7 @@ def build(
     names: list[str] = []
     for v in product.variants:
         names.extend(n for n in v.options if n not in names)
+    lowest = min(v.price.amount for v in product.variants)
     choices = [
         VariantChoice(
             sku=v.sku,
@@ -54,6 +63,8 @@ def build(
             label=" / ".join(v.options.values()) or v.title,
             options=dict(v.options),
             price=v.price,
+            price_differs=v.price.amount != lowest,
+            swatch=v.swatch,
             available=v.stock.available > 0 or v.stock.made_to_order,
             selected=v.sku == variant.sku,
             href=links.page_link(variant=v.sku) or f"?variant={v.sku}",  # the brand page keeps its bag
@@ -65,6 +76,7 @@ def build(
         product=product.handle,
         product_title=product.title,
         selected_sku=variant.sku,
+        selected_title=variant.title,
         option_names=names,
         choices=choices,
         locale=brand.locale,

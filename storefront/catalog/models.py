@@ -68,6 +68,8 @@ class Variant(Model):
     position = fields.IntField(default=0)
     # The variant's own photographs (same shape as the product's); empty: the product's images show it.
     images: list[dict[str, str]] = fields.JSONField(default=list, db_default="[]")
+    # The picker's swatch colour, "#rrggbb"; empty: the swatch is the variant's name alone.
+    swatch = fields.CharField(max_length=7, default="", db_default="")
 
     class Meta:
         app = "stallkit"

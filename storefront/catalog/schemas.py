@@ -30,6 +30,17 @@ Certification = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9 .+-]{2,40}" + 
 OptionName = Annotated[str, msgspec.Meta(pattern=r"^[a-z][a-z0-9_]{0,29}" + END)]
 OptionValue = Annotated[Line, msgspec.Meta(min_length=1, max_length=60)]
 Category = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*" + END, max_length=40)]
+# A swatch's colour: six-digit hex only (or empty: no swatch), a shape of the theme tokens' colours that
+# is safe to write into a ``style`` attribute and reads the same in every browser.
+Swatch = Annotated[
+    str,
+    msgspec.Meta(
+        pattern=r"^(#[0-9a-fA-F]{6})?" + END,
+        max_length=7,
+        description="The colour a picker's swatch shows for this variant, as #rrggbb; empty: a swatch of words only",
+        examples=["#b5773f"],
+    ),
+]
 Stage = Literal["material", "cutting", "assembly", "finishing", "qc", "dispatch"]
 
 
@@ -91,6 +102,7 @@ class VariantIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields
     compare_at_price: PriceIn | None = None
     weight_g: Annotated[int, msgspec.Meta(ge=0, le=50_000)] = 0
     images: VariantImages = []
+    swatch: Swatch = ""
 
 
 class VariantPatch(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -101,6 +113,7 @@ class VariantPatch(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fie
     clear_compare_at_price: bool = False
     weight_g: Annotated[int, msgspec.Meta(ge=0, le=50_000)] | None = None
     images: VariantImages | None = None  # given: replaces the variant's images ([] shows the product's again)
+    swatch: Swatch | None = None  # given: replaces the swatch colour ("" leaves words only)
 
 
 class ProductIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -157,6 +170,7 @@ class VariantOut(msgspec.Struct, frozen=True, kw_only=True):
     weight_g: int
     stock: VariantStock
     images: list[Image] = []  # its own; empty when the product's images show it
+    swatch: str = ""  # "#rrggbb", or "" when the brand gave none
 
 
 class MaterialOut(msgspec.Struct, frozen=True, kw_only=True):

@@ -134,6 +134,7 @@ async def _create_variant(
         compare_at_minor=variant.compare_at_price.amount if variant.compare_at_price else None,
         weight_g=variant.weight_g,
         images=msgspec.to_builtins(variant.images),
+        swatch=variant.swatch,
         position=position,
     )
 
@@ -268,7 +269,7 @@ async def update_variant(
             errors.append(FieldError("body.compare_at_price.amount", "must be higher than the price"))
         raise_field_errors(errors)
         changes: dict[str, Any] = {"price_minor": price, "compare_at_minor": compare}
-        for name in ("title", "options", "weight_g"):
+        for name in ("title", "options", "weight_g", "swatch"):
             value = getattr(patch, name)
             if value is not None:
                 changes[name] = value
@@ -355,6 +356,7 @@ async def _product_out(product: Product, reader: StockReader) -> ProductOut:
             compare_at_price=Money(amount=v.compare_at_minor, currency=v.currency) if v.compare_at_minor else None,
             weight_g=v.weight_g,
             images=[msgspec.convert(i, Image) for i in v.images],
+            swatch=v.swatch,
             stock=stock[v.id],
         )
         for v in variants

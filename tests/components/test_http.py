@@ -302,8 +302,9 @@ async def test_product_page_works_without_javascript(client: Client, shop: Shop)
         assert f'href="?variant={sku}"' in page
     assert 'data-sk-event="variant_select"' in page
     assert 'hx-get="http://testserver/v1/components/product-page?' in page
-    assert "In stock at Columbia Road (3)" in page
-    assert "Delivery by courier: 8 available" in page
+    # Availability in words: a count only where it is few enough to matter; the counts stay as data.
+    assert "Only 3 left at Columbia Road" in page and 'data-sk-location="columbia-road" data-sk-available="3"' in page
+    assert "Delivered to your door by courier" in page and "8 available" not in page
     # The buy box (fulfilment options, promise, add to cart) is one form in the add-to-cart slot;
     # trade-in is still to come.
     slot = r'<div class="sk-product-page__add-to-cart" data-sk-slot="add-to-cart">\s*<div class="sk-add-to-cart"'
@@ -320,7 +321,14 @@ async def test_stock_says_sold_out_in_words(client: Client, shop: Shop) -> None:
     assert "Sold out" in sold_out
     props = (await fetch(client, shop, "stock", headers={"Accept": "application/json"})).json()
     assert (props["status"], props["available"], props["courier"]) == ("in_stock", 8, 8)
-    assert props["pickup"] == [{"location": "columbia-road", "name": "Columbia Road", "available": 3}]
+    assert props["pickup"] == [
+        {
+            "location": "columbia-road",
+            "name": "Columbia Road",
+            "available": 3,
+            "message": "Only 3 left at Columbia Road",
+        }
+    ]
     assert props["drop"] is None
 
 
