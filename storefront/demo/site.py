@@ -8,7 +8,7 @@ placeholder this server fetches the component's fragment from the API itself, wi
 *publishable* key as a bearer header (the secret key never comes near a page), and inlines it
 as a declarative shadow root (``<template shadowrootmode="open">``): the browser attaches it
 while parsing, so the components show, styled by their theme and kept apart from this site's
-loud CSS, with no script at all. ``embed.js`` then finds them painted (``data-stallkit-rendered``)
+own CSS, with no script at all. ``embed.js`` then finds them painted (``data-stallkit-rendered``)
 and only enhances them with htmx; a fragment that could not be fetched leaves its placeholder
 as before, for the script to paint.
 
@@ -20,6 +20,12 @@ of the product, ``view=order`` with ``order`` and ``token`` for the order page. 
 kept in the URL rather than in a cookie: this site sets none, so nothing here needs consent or
 crosses origins, and a link to the bag is the bag. Values that do not look right are dropped,
 never passed on.
+
+**The bag in the header** is the mini-cart with ``data-display="header"``: the component's own
+CSS reads that attribute on its shadow host and shows a "Bag (n)" button opening a drawer (a
+popover, so it opens with no script too). On a URL that names no cart the server's empty bag is
+a stand-in: it is rendered without ``data-stallkit-rendered``, so the script paints it again with
+the cart this browser remembers.
 """
 
 from __future__ import annotations
@@ -31,7 +37,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -116,6 +122,10 @@ class Placeholder:
     attrs: dict[str, str]  # data-* attributes, in order (the embed script reads them too)
     query: dict[str, str]  # what the fragment is fetched with besides them
     fallback: str = ""  # shown until the script paints it, if the server could not
+    marks: dict[str, str] = field(default_factory=dict)  # data-* attributes for styling only, never fetched with
+    # The server's paint stands in until the script paints it again: the header's bag, when the URL names
+    # no cart, shows an empty bag without a script and the bag this browser remembers with one.
+    repaint: bool = False
 
 
 def placeholders(state: PageState) -> dict[str, list[Placeholder]]:
@@ -135,9 +145,18 @@ def placeholders(state: PageState) -> dict[str, list[Placeholder]]:
             )
         ]
     wren = {"product": "wren-mini-backpack", "variant": "MH-WRN-BLK"}
+    # The header's bag: a "Bag (n)" button opening a drawer (data-display="header", read by the component's CSS).
+    bag = Placeholder(
+        "mini-cart",
+        {},
+        state.query("cart"),
+        '<span class="bag-fallback">Bag</span>',
+        {"display": "header"},
+        not state.cart,
+    )
     return {
         "main": main,
-        "bag": [Placeholder("mini-cart", {}, state.query("cart"))] if state.cart and state.view is None else [],
+        "bag": [bag] if state.view is None else [],
         "aside": [Placeholder("price", wren, {}), Placeholder("stock", wren, {})],
         "lookbook": [Placeholder("lookbook", {"lookbook": "autumn-in-the-city"}, {})],
     }
@@ -153,11 +172,12 @@ def inline(api_origin: str, fragment: str) -> str:
 
 
 def _placeholder_html(spec: Placeholder, key: str, api_origin: str, fragment: str | None) -> str:
-    attrs = "".join(f' data-{name}="{html.escape(value)}"' for name, value in spec.attrs.items())
+    attrs = "".join(f' data-{name}="{html.escape(value)}"' for name, value in {**spec.attrs, **spec.marks}.items())
     if fragment is None:
         return f'<div data-stallkit="{spec.component}"{attrs} data-key="{html.escape(key)}">{spec.fallback}</div>'
+    rendered = "" if spec.repaint else " data-stallkit-rendered"
     return (
-        f'<div data-stallkit="{spec.component}"{attrs} data-key="{html.escape(key)}" data-stallkit-rendered>'
+        f'<div data-stallkit="{spec.component}"{attrs} data-key="{html.escape(key)}"{rendered}>'
         f"{inline(api_origin, fragment)}</div>"
     )
 
@@ -185,8 +205,9 @@ def render_index(
         slot: "\n".join(_placeholder_html(spec, publishable_key, api_origin, next(rendered)) for spec in group)
         for slot, group in slots.items()
     }
+    product = (state.product or PRODUCT).replace("-", " ").title()  # the handle's words: no catalogue read here
     title, crumb = {"checkout": ("Checkout", "Checkout"), "order": ("Your order", "Your order")}.get(
-        state.view or "", ("Noa Micro Bag", "Noa")
+        state.view or "", (product, product)
     )
     page = Template((SITE_DIR / "index.html").read_text()).substitute(
         api_origin=html.escape(api_origin),

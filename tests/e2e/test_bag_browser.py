@@ -63,7 +63,14 @@ def _count(page: Any, selector: str = "") -> str:
 
 
 def _post(page: Any, button: Any) -> None:
-    """Click a submit button of a plain form and wait for the answer's page."""
+    """Click a submit button of a plain form and wait for the answer's page.
+
+    A bare answer carries no stylesheet: the bag shows as its "Bag (n)" button, whose popover opens
+    with no script, as a shopper would open it.
+    """
+    toggle = page.locator(".sk-mini-cart__toggle")
+    if toggle.count() == 1 and toggle.is_visible() and not button.is_visible():
+        toggle.click()
     with page.expect_navigation(timeout=10_000):
         button.click()
 
@@ -153,7 +160,7 @@ def test_the_same_forms_work_as_plain_posts_without_javascript(browser: Any, sho
         assert _count(page) == expected
     _post(page, page.get_by_role("button", name="One more"))  # 4 at the shop: a fifth is refused
     assert _count(page) == "(4 items)"
-    assert "you asked for 5" in page.inner_text(".sk-mini-cart__error")
+    assert "you asked for 5" in (page.text_content(".sk-mini-cart__error") or "")
     _post(page, page.get_by_role("button", name=re.compile("^Remove")))
-    assert "Your bag is empty." in page.inner_text(".sk-mini-cart")
+    assert "Your bag is empty." in (page.text_content(".sk-mini-cart") or "")
     context.close()
