@@ -35,6 +35,7 @@ from storefront.api.ratelimit import RateLimitMiddleware, RateLimits
 from storefront.cart.api import CartController
 from storefront.catalog.api import ProductController
 from storefront.checkout.api import CheckoutController
+from storefront.credits.api import CreditController, TradeInRulesController
 from storefront.fulfilment.api import BackInStockController, FulfilmentController
 from storefront.housekeeping import housekeeping_forever
 from storefront.inventory.api import LocationController, StockController
@@ -154,6 +155,8 @@ def create_app(
             CheckoutController,
             OrderController,
             StripeWebhookController,
+            CreditController,
+            TradeInRulesController,
             create_static_files_router(path="/static/demo", directories=[DEMO_STATIC], include_in_schema=False),
         ],
         dependencies=dependencies(settings, payment_gateway, caches),

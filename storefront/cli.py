@@ -236,6 +236,25 @@ def cmd_housekeeping(_: argparse.Namespace) -> None:
     asyncio.run(run())
 
 
+def cmd_credits_expire(_: argparse.Namespace) -> None:
+    """Empty every store-credit lot past its expiry (cron-able); housekeeping passes do it too."""
+    from storefront.clock import utcnow
+    from storefront.credits import expire_due
+
+    settings = _settings()
+
+    async def run() -> None:
+        await _check_ready(settings)
+        await db.open_database(settings)
+        try:
+            expired = await expire_due(utcnow())
+        finally:
+            await db.close_database()
+        print(msgspec.json.encode({"credit_lots_expired": expired}).decode())
+
+    asyncio.run(run())
+
+
 def cmd_demo(args: argparse.Namespace) -> None:
     from storefront.demo.seed import keys_path, load_saved_keys, save_keys, seed_demo
     from storefront.demo.site import browser_host, site_origins, start_site
@@ -352,6 +371,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser(
         "housekeeping", help="purge expired idempotency records and abandoned carts, release expired holds (one pass)"
     ).set_defaults(func=cmd_housekeeping)
+    credits = sub.add_parser("credits", help="store credit").add_subparsers(dest="credits_command", required=True)
+    credits.add_parser("expire", help="empty credit lots past their expiry (one pass)").set_defaults(
+        func=cmd_credits_expire
+    )
     demo = sub.add_parser(
         "demo",
         help="migrate, seed a demo microbrand, serve it on 127.0.0.1:8000 and its website on :8001,"

@@ -38,6 +38,7 @@ MODEL_MODULES = [
     "storefront.cart.models",
     "storefront.orders.models",
     "storefront.payments.models",
+    "storefront.credits.models",
 ]
 
 

@@ -15,13 +15,15 @@ package that raises them (in brackets)::
     ├── InvalidInput                (invalid_input)             422               well-formed but unacceptable input
     │   ├── QuoteUnavailable        (invalid_input)             422 [fulfilment]  no delivery promise; see below
     │   ├── CurrencyMismatchError   (currency_mismatch)         422 [cart]        not the cart's currency
-    │   └── EmptyCart               (cart_empty)                422 [checkout]    checking out an empty cart
+    │   ├── EmptyCart               (cart_empty)                422 [checkout]    checking out an empty cart
+    │   └── InvalidCreditCode       (credit_code_invalid)       422 [credits]     not a code, or a typo in it
     ├── Conflict                    (conflict)                  409               clashes with current state
     │   ├── DuplicateHandle         (duplicate_handle)          409               a handle or SKU already in use
     │   ├── IdempotencyKeyReused    (idempotency_key_reused)    409               same key, different request
     │   ├── IdempotencyInProgress   (idempotency_in_progress)   409               same key, first still running
     │   ├── CartClosed              (cart_checked_out)          409 [cart]        checked out already
     │   ├── NoCapacity              (no_capacity)               409 [fulfilment]  no production day to book
+    │   ├── CreditInsufficient      (credit_insufficient)       409 [credits]     less credit left than asked for
     │   ├── HoldExpired             (reservation_expired)       409 [checkout]    the stock hold ran out
     │   ├── NotCheckedOut           (not_checked_out)           409 [checkout]    paying for an unchecked-out cart
     │   ├── TooManyUnpaidCheckouts  (unpaid_checkouts_limit)    409 [checkout]    a shopper's cap of unpaid holds

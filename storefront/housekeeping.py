@@ -2,7 +2,8 @@
 
 One pass (:func:`run_once`) deletes idempotency records past their TTL, open carts left
 untouched past theirs and raw analytics events past their retention (the hourly rollups stay),
-and cancels unpaid orders whose hold ran out and that have no payment intent (releasing their
+empties store-credit lots past their expiry (``storefront.credits.expire_due``), and cancels
+unpaid orders whose hold ran out and that have no payment intent (releasing their
 stock and capacity). Orders *with* an intent are the reconciler's
 (:func:`storefront.orders.reconcile`): their intent must be cancelled at Stripe first, which
 needs payments configured. Without a Stripe key the reconciler never runs, so this pass is
@@ -28,6 +29,7 @@ from storefront.analytics import service as analytics
 from storefront.api.purge import purge_idempotency_records
 from storefront.cart import purge_abandoned_carts
 from storefront.clock import utcnow
+from storefront.credits import expire_due
 from storefront.orders import Order, expire
 from storefront.payments import PaymentGateway
 from storefront.settings import Settings
@@ -41,6 +43,7 @@ class HousekeepingReport(msgspec.Struct, kw_only=True):
     carts_deleted: int = 0
     holds_expired: int = 0
     analytics_events_deleted: int = 0
+    credit_lots_expired: int = 0
     failed: list[str] = msgspec.field(default_factory=list)  # the steps that raised (logged); retried next pass
 
 
@@ -86,6 +89,7 @@ async def run_once(settings: Settings, gateway: PaymentGateway, now: datetime | 
             "analytics_events_deleted",
             lambda: analytics.prune_events(at, timedelta(days=settings.analytics_retention_days)),
         ),
+        ("credit_lots_expired", lambda: expire_due(at)),
     ]
     for name, step in steps:
         try:

@@ -93,6 +93,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     rate_limit_checkouts_per_key: str = "3000/minute"
     rate_limit_beacons: str = "240/minute"
     rate_limit_beacons_per_key: str = "30000/minute"
+    rate_limit_credit_lookups: str = "30/minute"
     rate_limit_storage: str = "memory://"
     trusted_proxies: str = ""
 
@@ -205,6 +206,7 @@ def _env_name(message: str) -> str:
 _RATE_LIMIT_FIELDS = (
     *("rate_limit_bad_keys", "rate_limit_carts", "rate_limit_carts_per_key", "rate_limit_checkouts"),
     *("rate_limit_checkouts_per_key", "rate_limit_beacons", "rate_limit_beacons_per_key"),
+    "rate_limit_credit_lookups",
     *("rate_limit_storage", "trusted_proxies"),
 )
 _PUBLIC_URL = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~/-]*)?$(?!\n)")

@@ -59,6 +59,9 @@ from storefront.catalog.schemas import (
     VariantPatch,
 )
 from storefront.checkout.schemas import AddressIn, CheckoutIn, ConfirmIn
+from storefront.credits.models import Credit, CreditEntry, CreditLot
+from storefront.credits.schemas import AmountIn, CreditIn
+from storefront.credits.valuation import ValuationRules
 from storefront.fulfilment.models import (
     BackInStockRequest,
     CourierRate,
@@ -145,6 +148,9 @@ LANDS_IN: dict[type[msgspec.Struct], type[Model] | str] = {
     PersonalisationOptionIn: PersonalisationOption,
     PickupPointIn: PickupPoint,
     ReturnLineIn: ReturnLine,
+    CreditIn: CreditEntry,
+    AmountIn: CreditLot,
+    ValuationRules: "JSON: TradeInRules.rules",
 }
 
 LOOKUP = "looked up: the row's id is stored"
@@ -185,6 +191,8 @@ ELSEWHERE: dict[tuple[type[msgspec.Struct], str], tuple[fields.Field[Any], ...] 
     (NewBrand, "allowed_origins"): "JSON: Brand.allowed_origins",
     (BrandUpdate, "allowed_origins"): "JSON: Brand.allowed_origins",
     (BrandUpdate, "theme_tokens"): "JSON: Brand.theme_tokens",
+    (AmountIn, "amount"): (CreditLot._meta.fields_map["amount_minor"], CreditEntry._meta.fields_map["amount_minor"]),
+    (AmountIn, "currency"): (Credit._meta.fields_map["currency"],),
 }
 
 # Columns filled from several fields: each part a (struct, field) or literal text; all at their longest fit.

@@ -11,7 +11,8 @@ checking out, and analytics beacons. The ``limits`` library counts; this module 
   allowance it gets 429 before its next key is even looked up. ``carts``: ``POST /v1/carts`` and
   the ``add-to-cart`` form action (which starts a cart when the form has none). ``checkouts``:
   placing and confirming, through the API or the checkout component. ``beacons``:
-  ``POST /v1/analytics/events``.
+  ``POST /v1/analytics/events``. ``credit_lookups``: ``GET /v1/credits/{code}`` (and its entries), per
+  client only, since a code is a bearer instrument.
 - **Answer.** 429 ``rate_limited`` problem details with ``Retry-After`` (whole seconds). A
   refused request claims no ``Idempotency-Key`` (this middleware runs before that one), so
   retrying it later with the same key runs it normally.
@@ -48,13 +49,15 @@ from storefront.api.asgi import header, send_problem
 from storefront.settings import Settings
 from storefront.tenancy import PRINCIPAL_STATE_KEY, Principal
 
-Bucket = Literal["bad_keys", "carts", "checkouts", "beacons"]
+Bucket = Literal["bad_keys", "carts", "checkouts", "beacons", "credit_lookups"]
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 STATE_KEY = "rate_limits"
 
 
 def bucket_for(method: str, path: str) -> Bucket | None:
     """Which limit a request spends, by its (routed, normalised) path."""
+    if method == "GET" and path.startswith("/v1/credits/"):  # a code is a bearer instrument: no guessing
+        return "credit_lookups"
     if method != "POST":
         return None
     if path in ("/v1/carts", "/v1/components/add-to-cart", "/v1/back-in-stock", "/v1/components/back-in-stock"):
@@ -161,6 +164,7 @@ class RateLimits:
             "carts": _items(settings.rate_limit_carts),
             "checkouts": _items(settings.rate_limit_checkouts),
             "beacons": _items(settings.rate_limit_beacons),
+            "credit_lookups": _items(settings.rate_limit_credit_lookups),
         }
         self.per_key: dict[Bucket, tuple[limits.RateLimitItem, ...]] = {
             "carts": _items(settings.rate_limit_carts_per_key),
@@ -263,6 +267,7 @@ _DETAIL: dict[Bucket, str] = {
     "carts": "Too many new carts.",
     "checkouts": "Too many checkouts.",
     "beacons": "Too many analytics beacons.",
+    "credit_lookups": "Too many credit code look-ups.",
 }
 
 

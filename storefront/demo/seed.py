@@ -19,6 +19,7 @@ import msgspec
 from storefront import db
 from storefront.catalog import Product
 from storefront.catalog import service as catalog
+from storefront.credits import TradeInRules, ValuationRules, trade_in_rules
 from storefront.demo import catalogue as data
 from storefront.demo.fulfilment import seed_fulfilment
 from storefront.inventory import READER, Location, MovementIn, StockLevel
@@ -52,6 +53,28 @@ class DemoSeed(msgspec.Struct, frozen=True, kw_only=True):
                 f"  OpenAPI:   {base_url}/schema/openapi.json",
             ]
         )
+
+
+# Maison Hollis pays more for its own bags (it can refurbish them with its own parts) and adds a tenth
+# when the credit goes on a new piece. Amounts in pence.
+TRADE_IN_RULES = ValuationRules(
+    currency="GBP",
+    default_base={"micro": 1500, "mini": 3000, "standard": 5000, "oversized": 7000},
+    base_values={
+        "briefcase": {"standard": 7000, "oversized": 9000},
+        "weekender": {"standard": 7500, "oversized": 9500},
+        "card-holder": {"micro": 1200},
+    },
+    grades={"A": 1000, "B": 800, "C": 550, "D": 250},
+    materials={"full-grain calfskin": 1200, "vegetable-tanned leather": 1150, "cactus leather": 1000},
+    default_material=900,
+    own_brand=1000,
+    other_brand=600,
+    new_piece_bonus=100,
+    min_amount=500,
+    max_amount=25000,
+    validity_days=14,
+)
 
 
 def keys_path(settings: Settings) -> Path:
@@ -129,6 +152,9 @@ async def _seed(saved_keys: dict[str, str]) -> DemoSeed:
 
     if not await Lookbook.exists(brand_id=brand_id, handle=data.LOOKBOOK.handle):
         await lookbooks.create_lookbook(brand_id, data.LOOKBOOK)
+
+    if not await TradeInRules.exists(brand_id=brand_id):
+        await trade_in_rules.put_trade_in_rules(brand_id, TRADE_IN_RULES)
 
     return DemoSeed(
         brand_handle=brand_handle,

@@ -1,0 +1,111 @@
+"""Store credit: a credit (one code), its lots (amounts with their own expiry) and the append-only entries.
+
+A lot's ``remaining_minor`` and ``held_minor`` cache the sum of its entries' ``amount_minor`` and
+``held_minor``, moved in the same transaction as the entry that explains them (as stock levels
+cache stock movements): the balance is fast to read and the ledger says why it is what it is.
+Entries are never updated or deleted.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from tortoise import fields
+from tortoise.indexes import Index
+from tortoise.models import Model
+
+from storefront.ids import new_id
+from storefront.tenancy import Brand
+
+
+class TradeInRules(Model):
+    """A brand's valuation rules (``credits.valuation.ValuationRules``, as JSON); no row: the defaults."""
+
+    id = fields.UUIDField(primary_key=True, default=new_id)
+    brand: fields.OneToOneRelation[Brand] = fields.OneToOneField(
+        "stallkit.Brand", related_name="trade_in_rules", on_delete=fields.CASCADE
+    )
+    brand_id: uuid.UUID
+    rules: dict[str, object] = fields.JSONField()
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        app = "stallkit"
+        table = "trade_in_rules"
+
+
+class Credit(Model):
+    id = fields.UUIDField(primary_key=True, default=new_id)
+    brand: fields.ForeignKeyRelation[Brand] = fields.ForeignKeyField(
+        "stallkit.Brand", related_name="credits", on_delete=fields.CASCADE
+    )
+    brand_id: uuid.UUID
+    code_hash = fields.CharField(max_length=64, unique=True)  # HMAC-SHA256, hex: never the code
+    code_hint = fields.CharField(max_length=4)  # its last four symbols, for staff screens
+    currency = fields.CharField(max_length=3)
+    status = fields.CharField(max_length=8, default="active")  # active | spent | expired
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        app = "stallkit"
+        table = "credit"
+        # By column: Tortoise 1.1's migration writer does not map relation names to columns.
+        indexes = (Index(fields=("brand_id", "id"), name="credit_brand_page"),)
+
+
+class CreditLot(Model):
+    id = fields.UUIDField(primary_key=True, default=new_id)
+    credit: fields.ForeignKeyRelation[Credit] = fields.ForeignKeyField(
+        "stallkit.Credit", related_name="lots", on_delete=fields.CASCADE
+    )
+    credit_id: uuid.UUID
+    amount_minor = fields.BigIntField()  # as issued
+    remaining_minor = fields.BigIntField()  # spendable now
+    held_minor = fields.BigIntField(default=0)  # held by checkouts, not yet redeemed
+    expires_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        app = "stallkit"
+        table = "credit_lot"
+        indexes = (
+            Index(fields=("credit_id",), name="credit_lot_credit_id"),
+            # The housekeeping job's question: which lots with money left have expired?
+            Index(fields=("expires_at", "remaining_minor"), name="credit_lot_expiry"),
+        )
+
+
+class CreditEntry(Model):
+    id = fields.UUIDField(primary_key=True, default=new_id)
+    brand: fields.ForeignKeyRelation[Brand] = fields.ForeignKeyField(
+        "stallkit.Brand", related_name="credit_entries", on_delete=fields.CASCADE
+    )
+    brand_id: uuid.UUID
+    credit: fields.ForeignKeyRelation[Credit] = fields.ForeignKeyField(
+        "stallkit.Credit", related_name="entries", on_delete=fields.CASCADE
+    )
+    credit_id: uuid.UUID
+    lot: fields.ForeignKeyRelation[CreditLot] = fields.ForeignKeyField(
+        "stallkit.CreditLot", related_name="entries", on_delete=fields.CASCADE
+    )
+    lot_id: uuid.UUID
+    kind = fields.CharField(max_length=8)  # issue | hold | release | redeem | refund | expire | adjust
+    amount_minor = fields.BigIntField()  # signed change to what can be spent
+    held_minor = fields.BigIntField(default=0)  # signed change to what is held
+    # One operation may touch several lots: each is its own entry, under the operation's key, numbered.
+    idempotency_key = fields.CharField(max_length=200)
+    seq = fields.SmallIntField(default=0)
+    hold_key = fields.CharField(max_length=200, default="")  # release and redeem: the hold they settle
+    reason = fields.CharField(max_length=200, default="")
+    actor = fields.CharField(max_length=64)  # key:<id>, staff:<id>, system:<job>
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        app = "stallkit"
+        table = "credit_entry"
+        unique_together = (("brand", "idempotency_key", "seq"),)
+        indexes = (
+            Index(fields=("credit_id", "id"), name="credit_entry_credit_page"),
+            Index(fields=("lot_id",), name="credit_entry_lot_id"),
+            Index(fields=("brand_id", "hold_key"), name="credit_entry_hold"),
+        )
