@@ -28,7 +28,9 @@ from typing import Any, TypeVar
 
 import pytest
 
+from storefront.demo.site import make_server, site_origins
 from tests.conftest import _create_pg_database, _drop_pg_database
+from tests.stripe_server import STRIPE_TEST_KEY, LocalStripe
 
 CHROMIUM = os.environ.get("STALLKIT_CHROMIUM", "/usr/bin/chromium")
 AXE = Path(__file__).parent / ".cache" / "axe.min.js"
@@ -140,18 +142,11 @@ def serve_demo(
     server = subprocess.Popen([*argv, "--log-level", "warning"], env=env, cwd=ROOT)  # noqa: S603 - fixed argv
     try:
         _wait(f"{api}/healthz")
-        body = json.dumps({"allowed_origins": [host]}).encode()
-        request = urllib.request.Request(  # noqa: S310 - loopback
-            f"{api}/v1/brand",
-            data=body,
-            method="PATCH",
-            headers={"Authorization": f"Bearer {keys['secret_key']}", "Content-Type": "application/json"},
-        )
-        with urllib.request.urlopen(request, timeout=5):  # noqa: S310 - loopback
-            pass
-        yield Deployment(
+        deployment = Deployment(
             api=api, host=host, publishable_key=keys["publishable_key"], secret_key=keys["secret_key"], site=site
         )
+        _allow(deployment, [])
+        yield deployment
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -212,3 +207,79 @@ def fetch_axe() -> None:
     )
     subprocess.run(["tar", "xzf", "axe-core-4.14.1.tgz", "package/axe.min.js"], cwd=AXE.parent, check=True)  # noqa: S607
     (AXE.parent / "package" / "axe.min.js").rename(AXE)
+
+
+AT_REST = """() => {
+  const roots = [document, ...(window.stallkit ? window.stallkit.roots() : [])];
+  return roots.every((r) => !r.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added'));
+}"""
+
+
+def serious_violations(page: Any, axe: Path, selector: str = "body") -> list[dict[str, Any]]:
+    """axe's serious and critical findings inside ``selector`` (Playwright's locator sees into shadow roots).
+
+    axe is added to the page if this document does not have it yet (every navigation starts afresh).
+    It runs once the page is at rest: no htmx request, swap or settle under way in any component (a
+    component dims itself while it waits for an answer) and, with motion reduced, no fade still running.
+    """
+    page.emulate_media(reduced_motion="reduce")
+    page.wait_for_function(AT_REST, timeout=10_000)
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(axe))
+    element = page.locator(selector).first.element_handle()
+    result = page.evaluate("async (el) => await axe.run(el)", element)
+    return [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:3]}
+        for v in result["violations"]
+        if v["impact"] in {"serious", "critical"}
+    ]
+
+
+@dataclass(frozen=True)
+class BrandSite:
+    deployment: Deployment
+    url: str
+
+
+def _allow(deployment: Deployment, origins: list[str]) -> None:
+    """The brand's allowed origins: the test's host page and ``origins``."""
+    body = json.dumps({"allowed_origins": [deployment.host, *origins]}).encode()
+    request = urllib.request.Request(  # noqa: S310 - loopback
+        f"{deployment.api}/v1/brand",
+        data=body,
+        method="PATCH",
+        headers={"Authorization": f"Bearer {deployment.secret_key}", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=5):  # noqa: S310 - loopback
+        pass
+
+
+@pytest.fixture(scope="module")
+def brand_site(tmp_path_factory: pytest.TempPathFactory, localstripe: LocalStripe) -> Iterator[BrandSite]:
+    """The demo storefront paying through localstripe, and the demo's brand site rendering it on its server."""
+    payments = {
+        "STALLKIT_STRIPE_SECRET_KEY": STRIPE_TEST_KEY,
+        "STALLKIT_STRIPE_PUBLISHABLE_KEY": "pk_test_stallkit_localstripe",
+        "STALLKIT_STRIPE_API_BASE": localstripe.api_base,
+        "STALLKIT_RECONCILE_INTERVAL_S": "0",
+    }
+    with serve_demo(tmp_path_factory.mktemp("e2e-nojs"), lambda api, key: "", payments) as deployment:
+        server = make_server("127.0.0.1", 0, deployment.api, deployment.publishable_key)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            _allow(deployment, site_origins("127.0.0.1", server.server_port))
+            yield BrandSite(deployment=deployment, url=f"http://127.0.0.1:{server.server_port}")
+        finally:
+            server.shutdown()
+            server.server_close()
+
+
+def fill_courier_details(checkout: Any) -> None:
+    """The checkout's details for a courier order to Columbia Road: contact, address and the courier's phone."""
+    checkout.get_by_label("Email").fill("ada@example.com")
+    checkout.get_by_label("Name", exact=True).fill("Ada Lovelace")
+    checkout.get_by_label("Full name").fill("Ada Lovelace")
+    checkout.get_by_label("Address line 1").fill("12 Columbia Road")
+    checkout.get_by_label("Town or city").fill("London")
+    checkout.get_by_label("Postcode").fill("E2 8AA")
+    checkout.get_by_label("Phone, for the courier").fill("+44 7700 900123")
