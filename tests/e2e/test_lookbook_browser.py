@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import Deployment, serve_demo
+from tests.e2e.conftest import AT_REST, Deployment, serve_demo
 
 PRODUCT = "noa-micro-bag"
 LOOKBOOK = '#looks .sk-root[data-sk-component="lookbook"]'
@@ -105,7 +105,9 @@ def test_a_hotspot_opens_a_quick_view_by_keyboard_adds_to_the_bag_and_escape_ret
     page.keyboard.press("Enter")
     page.locator(f'{DIALOG} .sk-quick-view[data-sk-variant="MH-NOA-TAN"]').wait_for(timeout=10_000)
 
-    # Add to bag, by keyboard again: a sentence in the card's status, and the header's bag follows.
+    # Add to bag, by keyboard again, once the card has settled: a sentence in the card's status, and the
+    # header's bag follows.
+    page.wait_for_function(AT_REST, timeout=10_000)
     add = card.get_by_role("button", name=re.compile("^Add to bag"))
     add.focus()
     page.keyboard.press("Enter")
