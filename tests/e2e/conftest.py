@@ -254,15 +254,20 @@ def _allow(deployment: Deployment, origins: list[str]) -> None:
         pass
 
 
-@pytest.fixture(scope="module")
-def brand_site(tmp_path_factory: pytest.TempPathFactory, localstripe: LocalStripe) -> Iterator[BrandSite]:
-    """The demo storefront paying through localstripe, and the demo's brand site rendering it on its server."""
-    payments = {
+def paying_env(localstripe: LocalStripe) -> dict[str, str]:
+    """A demo that takes payments through the local Stripe test server, with no reconciliation running."""
+    return {
         "STALLKIT_STRIPE_SECRET_KEY": STRIPE_TEST_KEY,
         "STALLKIT_STRIPE_PUBLISHABLE_KEY": "pk_test_stallkit_localstripe",
         "STALLKIT_STRIPE_API_BASE": localstripe.api_base,
         "STALLKIT_RECONCILE_INTERVAL_S": "0",
     }
+
+
+@pytest.fixture(scope="module")
+def brand_site(tmp_path_factory: pytest.TempPathFactory, localstripe: LocalStripe) -> Iterator[BrandSite]:
+    """The demo storefront paying through localstripe, and the demo's brand site rendering it on its server."""
+    payments = paying_env(localstripe)
     with serve_demo(tmp_path_factory.mktemp("e2e-nojs"), lambda api, key: "", payments) as deployment:
         server = make_server("127.0.0.1", 0, deployment.api, deployment.publishable_key)
         threading.Thread(target=server.serve_forever, daemon=True).start()

@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import ARTIFACTS, Deployment, event_counts, serious_violations, serve_demo
-from tests.stripe_server import STRIPE_TEST_KEY, LocalStripe
+from tests.e2e.conftest import ARTIFACTS, Deployment, event_counts, paying_env, serious_violations, serve_demo
+from tests.stripe_server import LocalStripe
 
 PRODUCT = "noa-micro-bag"
 PAGE = '#bag .sk-root[data-sk-component="product-page"]'
@@ -40,12 +40,7 @@ def _host_page(api: str, key: str) -> str:
 @pytest.fixture(scope="module")
 def paying_deployment(tmp_path_factory: pytest.TempPathFactory, localstripe: LocalStripe) -> Iterator[Deployment]:
     """The demo storefront with payments through localstripe, and a brand's page on another origin."""
-    payments = {
-        "STALLKIT_STRIPE_SECRET_KEY": STRIPE_TEST_KEY,
-        "STALLKIT_STRIPE_PUBLISHABLE_KEY": "pk_test_stallkit_localstripe",
-        "STALLKIT_STRIPE_API_BASE": localstripe.api_base,
-        "STALLKIT_RECONCILE_INTERVAL_S": "0",
-    }
+    payments = paying_env(localstripe)
     with serve_demo(tmp_path_factory.mktemp("e2e-checkout"), _host_page, payments) as running:
         yield running
 
