@@ -24,6 +24,7 @@ package that raises them (in brackets)::
     │   ├── CartClosed              (cart_checked_out)          409 [cart]        checked out already
     │   ├── NoCapacity              (no_capacity)               409 [fulfilment]  no production day to book
     │   ├── CreditInsufficient      (credit_insufficient)       409 [credits]     less credit left than asked for
+    │   ├── CreditSpent             (credit_spent)              409 [cart]        a code applied with nothing left on it
     │   ├── HoldExpired             (reservation_expired)       409 [checkout]    the stock hold ran out
     │   ├── NotCheckedOut           (not_checked_out)           409 [checkout]    paying for an unchecked-out cart
     │   ├── TooManyUnpaidCheckouts  (unpaid_checkouts_limit)    409 [checkout]    a shopper's cap of unpaid holds

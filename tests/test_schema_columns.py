@@ -44,7 +44,15 @@ from storefront.analytics.models import AnalyticsEvent
 from storefront.analytics.schemas import EventBatch, EventIn
 from storefront.app import create_app
 from storefront.cart.models import Cart, CartLine
-from storefront.cart.schemas import CartIn, FulfilmentChoice, LineIn, LinePatch, LookToCartIn, PersonalisationIn
+from storefront.cart.schemas import (
+    CartIn,
+    CreditCodeIn,
+    FulfilmentChoice,
+    LineIn,
+    LinePatch,
+    LookToCartIn,
+    PersonalisationIn,
+)
 from storefront.catalog.models import MaterialDisclosure, Product, ProvenanceStep, Repairability, Variant
 from storefront.catalog.schemas import (
     Dimensions,
@@ -151,6 +159,7 @@ LANDS_IN: dict[type[msgspec.Struct], type[Model] | str] = {
     CreditIn: CreditEntry,
     AmountIn: CreditLot,
     ValuationRules: "JSON: TradeInRules.rules",
+    CreditCodeIn: "never stored: the code is hashed and its credit looked up (CartCredit.credit_id)",
 }
 
 LOOKUP = "looked up: the row's id is stored"

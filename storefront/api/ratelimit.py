@@ -11,8 +11,9 @@ checking out, and analytics beacons. The ``limits`` library counts; this module 
   allowance it gets 429 before its next key is even looked up. ``carts``: ``POST /v1/carts`` and
   the ``add-to-cart`` form action (which starts a cart when the form has none). ``checkouts``:
   placing and confirming, through the API or the checkout component. ``beacons``:
-  ``POST /v1/analytics/events``. ``credit_lookups``: ``GET /v1/credits/{code}`` (and its entries), per
-  client only, since a code is a bearer instrument.
+  ``POST /v1/analytics/events``. ``credit_lookups``: ``GET /v1/credits/{code}`` (and its entries), applying
+  or removing a code on a cart, and the credit-balance component's look-up, per client only, since
+  a code is a bearer instrument.
 - **Answer.** 429 ``rate_limited`` problem details with ``Retry-After`` (whole seconds). A
   refused request claims no ``Idempotency-Key`` (this middleware runs before that one), so
   retrying it later with the same key runs it normally.
@@ -58,6 +59,8 @@ def bucket_for(method: str, path: str) -> Bucket | None:
     """Which limit a request spends, by its (routed, normalised) path."""
     if method == "GET" and path.startswith("/v1/credits/"):  # a code is a bearer instrument: no guessing
         return "credit_lookups"
+    if _tries_a_code(method, path):
+        return "credit_lookups"
     if method != "POST":
         return None
     if path in ("/v1/carts", "/v1/components/add-to-cart", "/v1/back-in-stock", "/v1/components/back-in-stock"):
@@ -69,6 +72,13 @@ def bucket_for(method: str, path: str) -> Bucket | None:
     if path == "/v1/analytics/events":
         return "beacons"
     return None
+
+
+def _tries_a_code(method: str, path: str) -> bool:
+    """Applying a code to a cart, or the balance component, says whether the code exists: a look-up by another name."""
+    if method == "POST" and path == "/v1/components/credit-balance":
+        return True
+    return method in ("POST", "DELETE") and path.startswith("/v1/carts/") and "/credits" in path
 
 
 class LocalStorage(Storage):

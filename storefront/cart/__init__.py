@@ -1,7 +1,8 @@
 """Carts: what a shopper means to buy, how each line reaches them, and what it costs before checkout."""
 
 from storefront.cart import pricing
-from storefront.cart.models import Cart, CartLine
+from storefront.cart.credits import applied as applied_credits
+from storefront.cart.models import Cart, CartCredit, CartLine
 from storefront.cart.pricing import deposit_split
 from storefront.cart.schemas import FulfilmentChoice, OrderRef
 from storefront.cart.service import CartClosed, mark_checked_out, purge_abandoned_carts
@@ -18,9 +19,11 @@ from storefront.cart.view import (
 __all__ = [
     "Cart",
     "CartClosed",
+    "CartCredit",
     "CartLine",
     "FulfilmentChoice",
     "OrderRef",
+    "applied_credits",
     "choice_of",
     "deposit_split",
     "find_cart",

@@ -13,6 +13,7 @@ from tortoise.indexes import Index
 from tortoise.models import Model
 
 from storefront.catalog import Variant
+from storefront.credits import Credit
 from storefront.ids import new_id
 from storefront.tenancy import Brand
 
@@ -74,4 +75,31 @@ class CartLine(Model):
         indexes = (
             Index(fields=("cart_id",), name="cart_line_cart_id"),
             Index(fields=("variant_id",), name="cart_line_variant_id"),
+        )
+
+
+class CartCredit(Model):
+    """A store credit the shopper applied to the cart; what it pays is worked out on each read, up to what is due.
+
+    Nothing is held here: the credit can still be spent elsewhere until checkout holds it (as stock is).
+    """
+
+    id = fields.UUIDField(primary_key=True, default=new_id)
+    cart: fields.ForeignKeyRelation[Cart] = fields.ForeignKeyField(
+        "stallkit.Cart", related_name="credits", on_delete=fields.CASCADE
+    )
+    cart_id: uuid.UUID
+    credit: fields.ForeignKeyRelation[Credit] = fields.ForeignKeyField(
+        "stallkit.Credit", related_name="carts", on_delete=fields.CASCADE
+    )
+    credit_id: uuid.UUID
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        app = "stallkit"
+        table = "cart_credit"
+        unique_together = (("cart", "credit"),)
+        indexes = (
+            Index(fields=("cart_id",), name="cart_credit_cart_id"),
+            Index(fields=("credit_id",), name="cart_credit_credit_id"),
         )

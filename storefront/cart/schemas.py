@@ -85,12 +85,32 @@ class CartLineOut(msgspec.Struct, frozen=True, kw_only=True):
     problem: str | None = None
 
 
+class CreditCodeIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    code: Annotated[Line, msgspec.Meta(min_length=1, max_length=64, description="a store credit code, as printed")]
+
+
+class AppliedCreditOut(msgspec.Struct, frozen=True, kw_only=True):
+    """A credit applied to the cart: what it pays now (up to what is due) and what it has left to spend.
+
+    ``id`` removes it again (``DELETE /v1/carts/{id}/credits/{credit id or code}``) without the code,
+    which the cart never keeps; ``hint`` is the code's last four symbols, to tell codes apart.
+    """
+
+    id: uuid.UUID
+    hint: str
+    applies: Money
+    balance: Money
+    expires_at: datetime | None
+
+
 class CartTotals(msgspec.Struct, frozen=True, kw_only=True):
     subtotal: Money
     fulfilment: Money  # one fee per courier zone; pickup and made-to-order are free
     discount: Money
     total: Money
     units: int
+    credit: Annotated[Money, msgspec.Meta(description="what applied store credit pays, credit first")]
+    due: Annotated[Money, msgspec.Meta(description="what remains to pay by card: total less credit")]
 
 
 class OrderRef(msgspec.Struct, frozen=True, kw_only=True):
@@ -105,6 +125,7 @@ class CartOut(msgspec.Struct, frozen=True, kw_only=True):
     currency: str
     lines: list[CartLineOut]
     totals: CartTotals
+    credits: list[AppliedCreditOut]
     order: OrderRef | None
     created_at: datetime
     updated_at: datetime

@@ -14,7 +14,7 @@ from typing import Any, cast
 import msgspec
 
 from storefront.cache import VersionedCache
-from storefront.cart import pricing
+from storefront.cart import credits, pricing
 from storefront.cart.models import Cart, CartLine
 from storefront.cart.schemas import (
     CartLineOut,
@@ -105,6 +105,8 @@ async def cart_out(
     priced = pricing.price_cart(inputs, fees, cart.currency)
     order = await orders(cart.id, cart.brand_id) if orders is not None and cart.status != "open" else None
     out_lines = [line_out(line, priced, line_quotes[line.id], problems.get(line.id), options) for line in lines]
+    applied = await credits.credits_out(cart, priced.total, now) if cart.status == "open" else []
+    paid_by_credit = sum(c.applies.amount for c in applied)
     return CartOut(
         id=cart.id,
         status=cast("CartStatus", cart.status),
@@ -116,7 +118,10 @@ async def cart_out(
             discount=priced.money(priced.discount),
             total=priced.money(priced.total),
             units=sum(line.quantity for line in lines),
+            credit=priced.money(paid_by_credit),
+            due=priced.money(priced.total - paid_by_credit),
         ),
+        credits=applied,
         order=order,
         created_at=cart.created_at,
         updated_at=cart.updated_at,

@@ -23,6 +23,7 @@ from storefront.cart import (
     Cart,
     CartClosed,
     CartLine,
+    applied_credits,
     choice_of,
     deposit_split,
     find_cart,
@@ -130,6 +131,7 @@ async def place_order(
             now=now,
             shopper_ref=shopper.ref if shopper else None,
             secret=secret,
+            credits=[credit.id for credit in await applied_credits(cart.id)],
         )
         order = await placing.place(draft)
         await mark_checked_out(cart)
@@ -161,6 +163,7 @@ async def _draft(
     now: datetime,
     shopper_ref: str | None,
     secret: str,
+    credits: list[uuid.UUID],
 ) -> placing.OrderDraft:
     """The order as priced: lines that travel together share a fulfilment (one per method and place)."""
     groups: dict[Hashable, int] = {}
@@ -223,6 +226,7 @@ async def _draft(
         shopper_ref=shopper_ref,
         fulfilments=fulfilments,
         lines=draft_lines,
+        credits=credits,
     )
 
 
@@ -302,7 +306,7 @@ def _payment_out(order: Order, settings: Settings, intent: PaymentIntentView | N
         intent_id=order.payment_intent,
         client_secret=order.client_secret if order.status == "pending_payment" else None,
         publishable_key=settings.stripe_publishable_key,
-        status=intent.status if intent is not None else ("not_required" if order.total_minor == 0 else "pending"),
+        status=intent.status if intent is not None else ("not_required" if due_at_checkout(order) == 0 else "pending"),
         amount=Money(amount=due_at_checkout(order), currency=order.currency),
         test_mode=settings.stripe_is_local,
     )

@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 
+import msgspec
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
@@ -223,19 +224,56 @@ async def _issued_before(
     return credit, views.movement(credit, "issue", prior, replayed=True)
 
 
+class Spendable(msgspec.Struct, frozen=True, kw_only=True):
+    amount: int  # minor units payable now: unexpired lots, less what checkouts hold
+    expires_at: datetime | None  # when the soonest of those lots expires
+
+
+async def spendable(credit_ids: Sequence[uuid.UUID], now: datetime) -> dict[uuid.UUID, Spendable]:
+    """What each credit could pay now, and until when: one query for all of a cart's codes."""
+    lots: dict[uuid.UUID, list[rules.Lot]] = {credit_id: [] for credit_id in credit_ids}
+    if lots:
+        for lot in await CreditLot.filter(credit_id__in=list(lots), remaining_minor__gt=0):
+            lots[lot.credit_id].extend(ledger.as_rules([lot]))
+    answer = {}
+    for credit_id, its in lots.items():
+        live = rules.spend_order([lot for lot in its if rules.live(lot, now)])
+        answer[credit_id] = Spendable(
+            amount=sum(lot.remaining for lot in live),
+            expires_at=next((lot.expires_at for lot in live if lot.expires_at is not None), None),
+        )
+    return answer
+
+
 async def hold(
-    brand_id: uuid.UUID, credit_id: uuid.UUID, amount: int, *, key: str, reason: str, actor: str, now: datetime
+    brand_id: uuid.UUID,
+    credit_id: uuid.UUID,
+    amount: int,
+    *,
+    key: str,
+    reason: str,
+    actor: str,
+    now: datetime,
+    up_to: bool = False,
 ) -> Movement:
-    """Set ``amount`` aside for a checkout, soonest-expiring lots first; 409 credit_insufficient if too little."""
+    """Set ``amount`` aside for a checkout, soonest-expiring lots first; 409 credit_insufficient if too little.
+
+    With ``up_to``, hold as much of ``amount`` as the credit has when its lock is taken (perhaps
+    nothing: no entry then), as checkout does: the card pays whatever the credit no longer covers.
+    """
     _check_amount(amount, "body.amount")
 
     async def body(writer: ledger.Writer, lots: list[CreditLot]) -> None:
+        wanted = min(amount, rules.spendable(ledger.as_rules(lots), now)) if up_to else amount
+        if wanted == 0:
+            return
         try:
-            await writer.spend(lots, amount, now, hold=True)
+            await writer.spend(lots, wanted, now, hold=True)
         except rules.Shortfall as exc:
             raise _insufficient(exc, writer.credit.currency) from None
 
-    return await _operate(brand_id, credit_id, "hold", key, body, reason=reason, actor=actor, totals=(-amount, amount))
+    totals = None if up_to else (-amount, amount)
+    return await _operate(brand_id, credit_id, "hold", key, body, reason=reason, actor=actor, totals=totals)
 
 
 async def _hold_entries(brand_id: uuid.UUID, hold_key: str) -> list[CreditEntry]:

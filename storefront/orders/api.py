@@ -6,9 +6,11 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, get, post
+from litestar.datastructures import CacheControlHeader
 from litestar.params import FromQuery, JSONBody, QueryParameter
 
 from storefront.clock import utcnow
+from storefront.credits import codes
 from storefront.ids import END
 from storefront.orders import reading, returns, service, status, webhooks
 from storefront.orders.schemas import (
@@ -22,14 +24,23 @@ from storefront.orders.schemas import (
     StepIn,
 )
 from storefront.pagination import DEFAULT_LIMIT, Page
-from storefront.params import CursorQuery, IdParam, LimitQuery
+from storefront.params import AppSettings, CursorQuery, IdParam, LimitQuery
 from storefront.payments import Gateway
+from storefront.settings import Settings
 from storefront.tenancy import SHOPPER, Reader, Writer
 
 StatusToken = Annotated[
     str | None,
     QueryParameter(pattern=r"^[A-Za-z0-9_-]{16,64}" + END, description="the order page's token, from checkout"),
 ]
+
+
+# A return refunded as store credit answers its code, once: nobody on the way may keep it.
+NO_STORE = CacheControlHeader(no_store=True)
+
+
+def _code_key(settings: Settings) -> bytes:
+    return codes.hashing_key(settings.secret.reveal())
 
 
 class OrderController(Controller):
@@ -88,26 +99,33 @@ class OrderController(Controller):
     @post(
         "/{order_id:uuid}/returns",
         summary="Request a return, or record units received: restock or quarantine, refund or exchange",
+        cache_control=NO_STORE,
     )
     async def create_return(
-        self, writer: Writer, gateway: Gateway, order_id: IdParam, data: JSONBody[ReturnIn]
+        self, writer: Writer, gateway: Gateway, settings: AppSettings, order_id: IdParam, data: JSONBody[ReturnIn]
     ) -> ReturnOut:
-        return await returns.create_return(writer.brand_id, order_id, data, gateway=gateway)
+        return await returns.create_return(
+            writer.brand_id, order_id, data, gateway=gateway, code_key=_code_key(settings)
+        )
 
     @post(
         "/{order_id:uuid}/returns/{return_id:uuid}/receive",
         summary="A requested return is in hand: restock or quarantine, then refund or exchange",
         status_code=200,
+        cache_control=NO_STORE,
     )
     async def receive_return(
         self,
         writer: Writer,
         gateway: Gateway,
+        settings: AppSettings,
         order_id: IdParam,
         return_id: IdParam,
         data: JSONBody[ReceiveIn],
     ) -> ReturnOut:
-        return await returns.receive_return(writer.brand_id, order_id, return_id, data, gateway=gateway)
+        return await returns.receive_return(
+            writer.brand_id, order_id, return_id, data, gateway=gateway, code_key=_code_key(settings)
+        )
 
     @get("/{order_id:uuid}/returns", summary="An order's returns")
     async def list_returns(self, writer: Writer, order_id: IdParam) -> list[ReturnOut]:

@@ -17,6 +17,7 @@ from tortoise.models import Model
 
 from storefront.cart import Cart
 from storefront.catalog import Variant
+from storefront.credits import Credit
 from storefront.fulfilment import Microfactory
 from storefront.ids import new_id
 from storefront.inventory import Location
@@ -49,6 +50,7 @@ class Order(Model):
     paid_minor: int = fields.BigIntField(default=0)
     refunded_minor: int = fields.BigIntField(default=0)
     balance_minor: int = fields.BigIntField(default=0)  # made-to-order balances, charged as pieces ship
+    credit_minor: int = fields.BigIntField(default=0, db_default=0)  # paid by store credit, held at checkout
     payment_intent = fields.CharField(max_length=100, null=True, unique=True)  # the checkout payment
     stripe_customer = fields.CharField(max_length=100, null=True)  # keeps the card when a balance is due
     client_secret = fields.CharField(max_length=200, null=True)
@@ -247,6 +249,36 @@ class OrderEvent(Model):
         indexes = (Index(fields=("order_id",), name="order_event_order_id"),)
 
 
+class OrderCredit(Model):
+    """A store credit paying part of an order: held at checkout, redeemed when it is paid, released if it is not.
+
+    ``hold_key`` names the hold in the credit ledger, which the redemption or release settles.
+    """
+
+    id = fields.UUIDField(primary_key=True, default=new_id)
+    order: fields.ForeignKeyRelation[Order] = fields.ForeignKeyField(
+        "stallkit.Order", related_name="credits", on_delete=fields.CASCADE
+    )
+    order_id: uuid.UUID
+    credit: fields.ForeignKeyRelation[Credit] = fields.ForeignKeyField(
+        "stallkit.Credit", related_name="orders", on_delete=fields.CASCADE
+    )
+    credit_id: uuid.UUID
+    amount_minor: int = fields.BigIntField()
+    status = fields.CharField(max_length=10, default="held")  # held | redeemed | released
+    hold_key = fields.CharField(max_length=200)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        app = "stallkit"
+        table = "order_credit"
+        # By column: Tortoise 1.1's migration writer does not map relation names to columns.
+        indexes = (
+            Index(fields=("order_id",), name="order_credit_order_id"),
+            Index(fields=("credit_id",), name="order_credit_credit_id"),
+        )
+
+
 class Return(Model):
     """A return (and optionally an exchange) of some of an order's units: requested, then received and refunded."""
 
@@ -259,6 +291,10 @@ class Return(Model):
     refund_minor: int = fields.BigIntField()
     refund_offset: int = fields.BigIntField(default=0)  # refunds of the order's earlier returns: where this one starts
     refund_id = fields.CharField(max_length=100, null=True)
+    # "store_credit": the shopper chose store credit for what the card paid (a new credit, ``credit_id``).
+    refund_to = fields.CharField(max_length=12, default="original", db_default="original")
+    credit_minor: int = fields.BigIntField(default=0, db_default=0)  # of the refund: back onto store credit
+    credit_id = fields.UUIDField(null=True)  # the credit a store-credit refund issued
     exchange_order_id = fields.UUIDField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     completed_at = fields.DatetimeField(null=True)

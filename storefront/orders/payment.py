@@ -15,11 +15,12 @@ from typing import TYPE_CHECKING
 
 from tortoise.transactions import in_transaction
 
+from storefront.credits import service as credits
 from storefront.fulfilment import capacity
 from storefront.inventory import ledger
 from storefront.money import Money
 from storefront.orders import kpi_counters, states
-from storefront.orders.models import CapacityHold, Fulfilment, Order, StockHold
+from storefront.orders.models import CapacityHold, Fulfilment, Order, OrderCredit, StockHold
 from storefront.orders.placing import record_event
 from storefront.orders.service import due_at_checkout
 from storefront.tenancy import bump_catalog_version
@@ -104,6 +105,7 @@ async def _commit(order: Order, received: Money | None, source: str, now: dateti
         await ledger.sell_held(hold.variant_id, hold.location_id, hold.quantity, f"order {order.number} paid")
         hold.status = "sold"
         await hold.save(update_fields=["status"])
+    await _settle_credits(order, "redeemed", f"order {order.number} paid")
     await Fulfilment.filter(order_id=order.id, status="pending_payment").update(status="paid")
     await record_event(order.id, order.status, "paid", source)
     order.status = "paid"
@@ -126,6 +128,7 @@ async def cancel_order(order: Order, reason: str, source: str, now: datetime) ->
         await capacity.unbook(booking.microfactory_id, booking.day, booking.units)
         booking.status = "released"
         await booking.save(update_fields=["status"])
+    await _settle_credits(order, "released", f"order {order.number} {reason}")
     await Fulfilment.filter(order_id=order.id).update(status="cancelled")
     await record_event(order.id, order.status, "cancelled", source, reason)
     order.status = "cancelled"
@@ -133,6 +136,15 @@ async def cancel_order(order: Order, reason: str, source: str, now: datetime) ->
     order.cancel_reason = reason
     await order.save(update_fields=["status", "cancelled_at", "cancel_reason", "updated_at"])
     await bump_catalog_version(order.brand_id)
+
+
+async def _settle_credits(order: Order, outcome: str, reason: str) -> None:
+    """Spend the credit an order held (it is paid) or give it back (it is not), inside the caller's transaction."""
+    settle = credits.redeem if outcome == "redeemed" else credits.release
+    for held in await OrderCredit.filter(order_id=order.id, status="held").select_for_update():
+        await settle(order.brand_id, held.hold_key, reason=reason, actor="system:orders")
+        held.status = outcome
+        await held.save(update_fields=["status"])
 
 
 async def refund_late_payment(order: Order, received: Money, gateway: PaymentGateway, source: str) -> None:

@@ -20,12 +20,21 @@ from tortoise.expressions import Q
 
 from storefront.cart import FulfilmentChoice, line_quote
 from storefront.catalog import Variant
+from storefront.credits import service as credits
 from storefront.errors import FieldError, StallkitError, raise_field_errors
 from storefront.fulfilment import Quote, capacity, sourcing
 from storefront.ids import new_id
 from storefront.inventory import ledger
 from storefront.orders import kpi_counters
-from storefront.orders.models import CapacityHold, Fulfilment, Order, OrderEvent, OrderLine, StockHold
+from storefront.orders.models import (
+    CapacityHold,
+    Fulfilment,
+    Order,
+    OrderCredit,
+    OrderEvent,
+    OrderLine,
+    StockHold,
+)
 
 if TYPE_CHECKING:
     from storefront.fulfilment import rules as fulfilment_rules
@@ -94,6 +103,7 @@ class OrderDraft(msgspec.Struct, frozen=True, kw_only=True):
     shopper_ref: str | None = None
     status_token_hash: str | None = None
     lines: list[DraftLine]
+    credits: list[uuid.UUID] = []  # store credits applied to the cart, in the order applied: they pay first
 
 
 def order_number() -> str:
@@ -244,8 +254,39 @@ async def place(
             personalisation=line.personalisation,
         )
         await _hold(order, order_line, fulfilment, line)
+    await _hold_credits(order, draft.credits)
     await record_event(order.id, "", status, source)
     return order
+
+
+async def _hold_credits(order: Order, credit_ids: Sequence[uuid.UUID]) -> None:
+    """Hold what each applied credit pays, credit first: each as much as it has of what is still due today.
+
+    A credit spent elsewhere since it was applied holds what it has left (perhaps nothing); the
+    card pays the rest. A made-to-order balance due on dispatch is the card's: credit pays today's part.
+    """
+    due = order.total_minor - order.balance_minor
+    for credit_id in credit_ids:
+        if due <= 0:
+            break
+        hold_key = f"order-{order.id}-credit-{credit_id}"
+        movement = await credits.hold(
+            order.brand_id,
+            credit_id,
+            due,
+            key=hold_key,
+            reason=f"order {order.number}",
+            actor="system:checkout",
+            now=order.placed_at,
+            up_to=True,
+        )
+        held = movement.held.amount
+        if held:
+            await OrderCredit.create(order_id=order.id, credit_id=credit_id, amount_minor=held, hold_key=hold_key)
+            order.credit_minor += held
+            due -= held
+    if order.credit_minor:
+        await order.save(update_fields=["credit_minor"])
 
 
 async def _hold(order: Order, order_line: OrderLine, fulfilment: Fulfilment, line: DraftLine) -> None:

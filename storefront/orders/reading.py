@@ -77,6 +77,7 @@ def _order_out(
         discount=money(order.discount_minor),
         total=money(order.total_minor),
         paid=money(order.paid_minor),
+        credit=money(order.credit_minor),
         refunded=money(order.refunded_minor),
         balance=money(order.balance_minor),
         payment_intent=order.payment_intent,

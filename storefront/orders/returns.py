@@ -23,19 +23,20 @@ import uuid
 from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Literal, cast
 
 from tortoise.transactions import in_transaction
 
 from storefront.catalog import Variant
 from storefront.clock import utcnow
+from storefront.credits import service as credits
 from storefront.errors import Conflict, FieldError, NotFound, raise_field_errors
 from storefront.inventory import Location, ledger
 from storefront.money import Money, allocate
-from storefront.orders import kpi_counters, placing
-from storefront.orders.models import Fulfilment, Order, OrderLine, Return, ReturnLine, StockHold
+from storefront.orders import kpi_counters, placing, tender
+from storefront.orders.models import Fulfilment, Order, OrderCredit, OrderLine, Return, ReturnLine, StockHold
 from storefront.orders.placing import record_event
-from storefront.orders.schemas import ReceiveIn, ReturnIn, ReturnLineOut, ReturnOut
+from storefront.orders.schemas import IssuedStoreCredit, ReceiveIn, ReturnIn, ReturnLineOut, ReturnOut
 from storefront.orders.service import locked_order
 from storefront.orders.states import AFTER_PAYMENT
 from storefront.tenancy import bump_catalog_version
@@ -61,12 +62,21 @@ def refund_for(line_total: int, quantity: int, already_returned: int, returning:
 
 
 async def create_return(
-    brand_id: uuid.UUID, order_id: uuid.UUID, data: ReturnIn, *, gateway: PaymentGateway, now: datetime | None = None
+    brand_id: uuid.UUID,
+    order_id: uuid.UUID,
+    data: ReturnIn,
+    *,
+    gateway: PaymentGateway,
+    code_key: bytes,
+    now: datetime | None = None,
 ) -> ReturnOut:
-    """Request a return; when every line's condition is given, receive it (restock, refund) at once."""
+    """Request a return; when every line's condition is given, receive it (restock, refund) at once.
+
+    ``code_key`` hashes the code of a store credit the refund may issue (shown in this answer only).
+    """
     now = now or utcnow()
-    ret = await _record_return(brand_id, order_id, data, now)
-    return await _refund_and_show(ret, gateway, now)
+    ret, code = await _record_return(brand_id, order_id, data, now, code_key)
+    return await _refund_and_show(ret, gateway, now, code)
 
 
 async def receive_return(
@@ -76,6 +86,7 @@ async def receive_return(
     data: ReceiveIn,
     *,
     gateway: PaymentGateway,
+    code_key: bytes,
     now: datetime | None = None,
 ) -> ReturnOut:
     """The requested units are in hand: restock or quarantine each, then refund or exchange."""
@@ -87,17 +98,20 @@ async def receive_return(
             raise NotFound("no such return", errors=[FieldError("path.return_id", "no such return")])
         if ret.status != "requested":
             raise AlreadyReceived("this return has been received already")
-        await _receive(brand_id, order, ret, _conditions((item.line, item.condition) for item in data.lines), now)
-    return await _refund_and_show(ret, gateway, now)
+        pairs = _conditions((item.line, item.condition) for item in data.lines)
+        code = await _receive(brand_id, order, ret, pairs, now, code_key)
+    return await _refund_and_show(ret, gateway, now, code)
 
 
-async def _refund_and_show(ret: Return, gateway: PaymentGateway, now: datetime) -> ReturnOut:
+async def _refund_and_show(ret: Return, gateway: PaymentGateway, now: datetime, code: str | None) -> ReturnOut:
     if ret.status == "refund_pending":
         await complete_refund(ret, gateway, now)
-    return await return_out(await Return.get(id=ret.id))
+    return await return_out(await Return.get(id=ret.id), code)
 
 
-async def _record_return(brand_id: uuid.UUID, order_id: uuid.UUID, data: ReturnIn, now: datetime) -> Return:
+async def _record_return(
+    brand_id: uuid.UUID, order_id: uuid.UUID, data: ReturnIn, now: datetime, code_key: bytes
+) -> tuple[Return, str | None]:
     """Reserve the units against their lines (so they can't be returned twice) and note why; receive if inspected."""
     async with in_transaction():
         order = await locked_order(brand_id, order_id)
@@ -132,7 +146,7 @@ async def _record_return(brand_id: uuid.UUID, order_id: uuid.UUID, data: ReturnI
         if any(inspected) and not all(inspected):
             errors.append(FieldError("body.lines", "give every line's condition (received) or none (requested)"))
         raise_field_errors(errors)
-        ret = await Return.create(order_id=order.id, status="requested", refund_minor=0)
+        ret = await Return.create(order_id=order.id, status="requested", refund_minor=0, refund_to=data.refund_to)
         for item in data.lines:
             line = lines[item.line]
             await ReturnLine.create(
@@ -146,10 +160,11 @@ async def _record_return(brand_id: uuid.UUID, order_id: uuid.UUID, data: ReturnI
             line.returned_quantity += item.quantity
             await line.save(update_fields=["returned_quantity"])
         await record_event(order.id, order.status, order.status, "return", f"return {ret.id} requested")
+        code = None
         if all(inspected):
             conditions = _conditions((item.line, item.condition or "") for item in data.lines)
-            await _receive(brand_id, order, ret, conditions, now)
-    return ret
+            code = await _receive(brand_id, order, ret, conditions, now, code_key)
+    return ret, code
 
 
 def _conditions(pairs: Iterable[tuple[uuid.UUID, str]]) -> dict[uuid.UUID, list[str]]:
@@ -161,16 +176,27 @@ def _conditions(pairs: Iterable[tuple[uuid.UUID, str]]) -> dict[uuid.UUID, list[
 
 
 async def _receive(
-    brand_id: uuid.UUID, order: Order, ret: Return, conditions: dict[uuid.UUID, list[str]], now: datetime
-) -> None:
-    """Inside the caller's transaction: restock or quarantine, sell exchanges, and work out the refund."""
+    brand_id: uuid.UUID,
+    order: Order,
+    ret: Return,
+    conditions: dict[uuid.UUID, list[str]],
+    now: datetime,
+    code_key: bytes,
+) -> str | None:
+    """Inside the caller's transaction: restock or quarantine, sell exchanges, work out the refund, and give
+    back at once what goes onto store credit; the code of a store credit it issues, if it issues one."""
     async with kpi_counters.following(order.id):  # received units and their reasons count in the KPIs
-        await _receive_units(brand_id, order, ret, conditions, now)
+        return await _receive_units(brand_id, order, ret, conditions, now, code_key)
 
 
 async def _receive_units(
-    brand_id: uuid.UUID, order: Order, ret: Return, conditions: dict[uuid.UUID, list[str]], now: datetime
-) -> None:
+    brand_id: uuid.UUID,
+    order: Order,
+    ret: Return,
+    conditions: dict[uuid.UUID, list[str]],
+    now: datetime,
+    code_key: bytes,
+) -> str | None:
     rows = await ReturnLine.filter(order_return_id=ret.id).order_by("id").prefetch_related("line")
     wanted = Counter(r.line.id for r in rows)
     given = Counter({line: len(found) for line, found in conditions.items()})
@@ -211,14 +237,59 @@ async def _receive_units(
             .values_list("refund_minor", flat=True),
         )
     )
+    split = tender.split_refund(refund_total, ret.refund_offset, order.credit_minor, order.total_minor)
+    ret.credit_minor = split.credit
+    await _refund_credits(order, ret, split)
+    code = None
+    to_card = split.card
+    if ret.refund_to == "store_credit" and split.card:
+        code, ret.credit_id = await _issue_store_credit(order, ret, split.card, now, code_key)
+        to_card = 0
     ret.status = "refund_pending"
-    if refund_total == 0 or not order.payment_intent:
+    if to_card == 0 or not order.payment_intent:
         ret.status, ret.completed_at = "completed", now
+        order.refunded_minor += refund_total
+        await order.save(update_fields=["refunded_minor", "updated_at"])
     await ret.save()
     await record_event(
         order.id, order.status, order.status, "return", f"return {ret.id} received: refund {refund_total}"
     )
     await bump_catalog_version(brand_id)
+    return code
+
+
+async def _refund_credits(order: Order, ret: Return, split: tender.TenderSplit) -> None:
+    """The credit's part of a refund goes back onto the credits that paid, first applied first, as new lots."""
+    if not split.credit:
+        return
+    paid = await OrderCredit.filter(order_id=order.id, status="redeemed").order_by("created_at", "id")
+    parts = refund_split(split.credit, split.credit_offset, [c.amount_minor for c in paid])
+    for i, (paid_by, part) in enumerate(zip(paid, parts, strict=True)):
+        if part:
+            await credits.refund(
+                order.brand_id,
+                paid_by.credit_id,
+                part,
+                key=f"return-{ret.id}-credit-{i}",
+                reason=f"return of order {order.number}",
+                actor="system:returns",
+            )
+
+
+async def _issue_store_credit(
+    order: Order, ret: Return, amount: int, now: datetime, code_key: bytes
+) -> tuple[str | None, uuid.UUID]:
+    """The card's part of a refund as a new store credit, as the shopper chose: no money goes back to the card."""
+    code, credit, _ = await credits.issue(
+        order.brand_id,
+        Money(amount=amount, currency=order.currency),
+        key=f"return-{ret.id}-store-credit",
+        reason=f"refund as store credit, order {order.number}",
+        actor="system:returns",
+        code_key=code_key,
+        now=now,
+    )
+    return code, credit.id
 
 
 async def _source_location(line: OrderLine) -> uuid.UUID | None:
@@ -268,7 +339,8 @@ async def complete_refund(ret: Return, gateway: PaymentGateway, now: datetime) -
     """Refund a pending return at Stripe (idempotently, one refund per payment it draws on), then record it."""
     order = await Order.get(id=ret.order_id)
     payments = await _payments(order)
-    parts = refund_split(ret.refund_minor, ret.refund_offset, [amount for _, amount in payments])
+    split = tender.split_refund(ret.refund_minor, ret.refund_offset, order.credit_minor, order.total_minor)
+    parts = refund_split(split.card, split.card_offset, [amount for _, amount in payments])
     refund_ids = []
     for i, ((intent, _), part) in enumerate(zip(payments, parts, strict=True)):
         if part:
@@ -290,18 +362,23 @@ async def complete_refund(ret: Return, gateway: PaymentGateway, now: datetime) -
             await order.save(update_fields=["refunded_minor", "updated_at"])
 
 
-async def return_out(ret: Return) -> ReturnOut:
+async def return_out(ret: Return, code: str | None = None) -> ReturnOut:
+    """The return as the API shows it; ``code`` only in the answer whose call issued its store credit."""
     order = await Order.get(id=ret.order_id)
 
     def money(amount: int) -> Money:
         return Money(amount=amount, currency=order.currency)
 
     rows = await ReturnLine.filter(order_return_id=ret.id).order_by("id").prefetch_related("line")
+    as_new_credit = ret.refund_minor - ret.credit_minor if ret.credit_id else 0  # the card's part, as store credit
     return ReturnOut(
         id=ret.id,
         order=order.id,
         status=ret.status,
         refund=money(ret.refund_minor),
+        refund_to=cast("Literal['original', 'store_credit']", ret.refund_to),
+        to_credit=money(ret.credit_minor + as_new_credit),
+        store_credit=IssuedStoreCredit(code=code, amount=money(as_new_credit)) if ret.credit_id else None,
         refund_id=ret.refund_id,
         exchange_order=ret.exchange_order_id,
         lines=[

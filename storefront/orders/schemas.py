@@ -82,7 +82,8 @@ class OrderOut(msgspec.Struct, frozen=True, kw_only=True):
     fulfilment: Money
     discount: Money
     total: Money
-    paid: Money
+    paid: Money  # by card
+    credit: Annotated[Money, msgspec.Meta(description="of the total, what store credit pays (held until paid)")]
     refunded: Money
     balance: Money  # of the total, what is charged as made-to-order pieces ship (deposits)
     payment_intent: str | None
@@ -123,6 +124,13 @@ class ReturnIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     """
 
     lines: Annotated[list[ReturnLineIn], msgspec.Meta(min_length=1, max_length=50)]
+    refund_to: Annotated[
+        Literal["original", "store_credit"],
+        msgspec.Meta(
+            description="original: back to the card and credit that paid, in proportion; store_credit: what the "
+            "card paid comes back as a new store credit instead (its code in the answer that issues it)"
+        ),
+    ] = "original"
 
 
 class ReceivedLineIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -148,11 +156,22 @@ class ReturnLineOut(msgspec.Struct, frozen=True, kw_only=True):
     exchange_sku: str | None
 
 
+class IssuedStoreCredit(msgspec.Struct, frozen=True, kw_only=True):
+    code: str | None  # shown once, in the answer that issued it
+    amount: Money
+
+
 class ReturnOut(msgspec.Struct, frozen=True, kw_only=True):
     id: uuid.UUID
     order: uuid.UUID
     status: str  # requested | refund_pending | completed
     refund: Money
+    refund_to: Literal["original", "store_credit"]
+    to_credit: Annotated[Money, msgspec.Meta(description="of the refund, what goes onto store credit")]
+    store_credit: Annotated[
+        IssuedStoreCredit | None,
+        msgspec.Meta(description="the credit a store-credit refund issued; its code only in the answer that issued it"),
+    ] = None
     refund_id: str | None
     exchange_order: uuid.UUID | None
     lines: list[ReturnLineOut]

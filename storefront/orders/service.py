@@ -29,8 +29,8 @@ if TYPE_CHECKING:
 
 
 def due_at_checkout(order: Order) -> int:
-    """What the checkout payment is for: the total less made-to-order balances due on dispatch."""
-    return order.total_minor - order.balance_minor
+    """What the checkout payment is for: the total less store credit and made-to-order balances due on dispatch."""
+    return order.total_minor - order.balance_minor - order.credit_minor
 
 
 class IllegalTransition(Conflict):

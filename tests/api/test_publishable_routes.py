@@ -50,6 +50,8 @@ SHOPPER_ROUTES = {
     ("POST", "/v1/carts/{cart_id}/confirm"),
     ("POST", "/v1/analytics/events"),
     ("GET", "/v1/credits/{code}"),  # what a credit code is worth: the code is the shopper's capability
+    ("POST", "/v1/carts/{cart_id}/credits"),  # pay with store credit: the code is the capability
+    ("DELETE", "/v1/carts/{cart_id}/credits/{code}"),
 }
 # Reached with no key at all (signature-verified, or not under /v1).
 KEYLESS_PREFIXES = ("/v1/webhooks/", "/static/", "/schema", "/embed.js", "/healthz")

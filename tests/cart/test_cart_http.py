@@ -27,7 +27,10 @@ async def test_a_cart_prices_lines_fees_and_promises(client: Client, make_brand:
         "discount": {"amount": 0, "currency": "GBP"},
         "total": {"amount": 2 * 12_500 + 13_500 + 795, "currency": "GBP"},
         "units": 3,
+        "credit": {"amount": 0, "currency": "GBP"},
+        "due": {"amount": 2 * 12_500 + 13_500 + 795, "currency": "GBP"},
     }
+    assert body["credits"] == []
     first, second = body["lines"]
     assert first["promise"]["method"] == "pickup" and first["promise"]["location"] == "market-street"
     assert second["promise"]["method"] == "courier" and second["fulfilment"]["postcode"] == "E28AA"
