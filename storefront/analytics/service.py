@@ -158,7 +158,56 @@ def decode_page_cursor(cursor: str) -> report.Key:
     return component, product
 
 
+SummaryKey = tuple[uuid.UUID, datetime | None, datetime | None, str | None, str | None, str | None, int]
+_in_flight: dict[SummaryKey, asyncio.Future[AnalyticsSummary]] = {}
+
+
 async def summary(
+    brand_id: uuid.UUID,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    component: str | None = None,
+    product: str | None = None,
+    cursor: str | None = None,
+    limit: int = DEFAULT_PAGE_KEYS,
+    now: datetime | None = None,
+) -> AnalyticsSummary:
+    """:func:`compute_summary`, with the same question asked while it is being answered sharing one answer.
+
+    A dashboard open in several tabs, or polled by several staff, asks the same summary at once; on
+    one worker each would wait for the others' queries (SQLite reads them one at a time through the
+    report connection). Requests that arrive while an identical one (same brand, window, filters and
+    page, on the live clock) is being computed await that computation instead ("single flight"), so
+    an answer is never older than the request that joined it by more than one computation, about
+    10 ms. Nothing is kept once it is answered: this is not a cache. A pinned ``now`` (tests, tools)
+    always computes its own.
+    """
+    if now is not None:
+        return await compute_summary(
+            brand_id,
+            since=since,
+            until=until,
+            component=component,
+            product=product,
+            cursor=cursor,
+            limit=limit,
+            now=now,
+        )
+    key: SummaryKey = (brand_id, since, until, component, product, cursor, limit)
+    shared = _in_flight.get(key)
+    if shared is None:
+        shared = asyncio.ensure_future(
+            compute_summary(
+                brand_id, since=since, until=until, component=component, product=product, cursor=cursor, limit=limit
+            )
+        )
+        _in_flight[key] = shared
+        shared.add_done_callback(lambda _: _in_flight.pop(key, None))
+    return await asyncio.shield(shared)  # one shopper's disconnect must not cancel the others' answer
+
+
+async def compute_summary(
     brand_id: uuid.UUID,
     *,
     since: datetime | None = None,
