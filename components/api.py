@@ -17,7 +17,7 @@ key sent as a bearer header is written into them like one sent as ``?key=``
 (:mod:`components.context`). Such a fragment is cached per page URL, like any other parameter;
 the embed loader's requests carry none, so its hit rate is untouched.
 
-``POST /v1/components/{name}`` and ``POST /v1/components/checkout/confirm`` are the components'
+``POST /v1/components/{name}``, ``/checkout/confirm`` and ``/checkout/credit`` are the components'
 form actions (:mod:`components.actions`). They share this controller because a second
 controller on the same path would clash with this one's ``OPTIONS`` route.
 """
@@ -236,6 +236,17 @@ class ComponentController(Controller):
     )
     async def confirm(self, request: Request[Any, Any, Any], gateway: Gateway) -> Response[bytes]:
         return await actions.dispatch(request, "checkout/confirm", gateway=gateway)
+
+    @post(
+        "/checkout/credit",
+        summary="The checkout's store credit: apply a code or take one off, and answer the checkout fragment",
+        description="Form fields `cart`, and `credit_code` to apply, or `remove` (the id the cart lists a credit "
+        "under). Rate-limited per client like a credit look-up; a code that cannot apply is said beside the field.",
+        media_type=HTML,
+        status_code=200,
+    )
+    async def credit(self, request: Request[Any, Any, Any], gateway: Gateway) -> Response[bytes]:
+        return await actions.dispatch(request, "checkout/credit", gateway=gateway)
 
 
 def _render(

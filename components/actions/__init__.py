@@ -46,7 +46,7 @@ from litestar import Request, Response
 
 from components.actions.answers import ActionFailed, error_answer
 from components.actions.cart import add_line, ask_back_in_stock
-from components.actions.checkout import confirm_payment, place_order
+from components.actions.checkout import apply_credit, confirm_payment, place_order
 from components.actions.forms import field_errors, form_field, validation_errors
 from components.actions.plain import THEN, back_to, correction_page, is_htmx, redirect
 from storefront.errors import NotFound, StallkitError
@@ -70,7 +70,9 @@ ACTIONS_DESCRIPTION = (
     "`personalisation.<option>`, `source`, `intent=update` to refresh the buy box without adding; from the "
     "bag, `source=mini-cart` with `line`, `quantity`, `remove`, `live`) and `checkout` (`cart`, `email`, `name`, "
     "`collector`, `phone`, `address_name`, `address_line1`, `address_line2`, `address_city`, `address_postcode`, "
-    "`address_country`), and `back-in-stock` (`product`, `variant`, `email`, `source`) on a sold-out buy box. They "
+    "`address_country`), `checkout/credit` (`cart`, `credit_code` to apply a store credit, or `remove` "
+    "with the id the cart lists it under), and `back-in-stock` (`product`, `variant`, `email`, `source`) on a "
+    "sold-out buy box. They "
     "answer the component's HTML fragment, 200 also when the form has errors (shown next to the fields). "
     "A bag line's form in the checkout adds `answer=checkout` and is answered by the checkout. "
     "Posted without `HX-Request` and with "
@@ -86,6 +88,7 @@ async def dispatch(request: Request[Any, Any, Any], name: str, *, gateway: Payme
         "add-to-cart": add_line,
         "checkout": partial(place_order, gateway=gateway),
         "checkout/confirm": partial(confirm_payment, gateway=gateway),
+        "checkout/credit": apply_credit,
         "back-in-stock": ask_back_in_stock,
     }
     handler = handlers.get(name)

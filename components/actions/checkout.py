@@ -22,9 +22,12 @@ from components.actions.plain import went_through
 from components.actions.request import load_context
 from components.context import LoadContext
 from storefront.api.shoppers import shopper_of
+from storefront.cart import credits as cart_credits
 from storefront.cart.schemas import CartOut
 from storefront.checkout import service as checkouts
 from storefront.checkout.schemas import CheckoutIn, CheckoutOut, ConfirmIn
+from storefront.clock import utcnow
+from storefront.credits import codes
 from storefront.decoding import split_location
 from storefront.errors import InvalidInput, PaymentsUnavailable, StallkitError
 from storefront.orders.states import AFTER_PAYMENT
@@ -164,3 +167,42 @@ async def confirm_payment(request: Request[Any, Any, Any], *, gateway: PaymentGa
         )
     after = await loaders.read_cart(ctx, str(cart.id))
     return await _checkout_answer(request, ctx, after, placed=confirmed)
+
+
+async def apply_credit(request: Request[Any, Any, Any]) -> Response[bytes]:
+    """Apply the posted ``credit_code`` to the bag, or take off the credit ``remove`` names; answer the checkout.
+
+    The details the shopper has typed so far come along (htmx includes the details form) and are
+    kept. A code that cannot apply is said beside the field, in words; the code itself is never
+    put in a link, and the answer is not cached (the checkout never is).
+    """
+    form, ctx, cart = await _posted(request)
+    email, name = form_value(form, "email"), form_value(form, "name")
+    values = {n: form_value(form, n) for n in DETAIL_FIELDS}
+    if cart is None or cart.status != "open" or ctx.settings is None:
+        return await _checkout_answer(request, ctx, cart, email=email, name=name, values=values)
+    key = codes.hashing_key(ctx.settings.secret.reveal())
+    code, remove = form_value(form, "credit_code"), form_value(form, "remove")
+    try:
+        if remove:
+            await cart_credits.remove_code(ctx.principal.brand_id, cart.id, remove, code_key=key)
+        elif not code:
+            raise InvalidInput("enter the code printed on your credit slip or receipt")
+        else:
+            await cart_credits.apply_code(ctx.principal.brand_id, cart.id, code, code_key=key, now=utcnow())
+    except StallkitError as exc:
+        errors = {"credit_code": CODE_WORDS.get(exc.code, sentence(exc.detail))}
+        kept = {**values, "credit_code": code}
+        return await _checkout_answer(request, ctx, cart, email=email, name=name, errors=errors, values=kept)
+    went_through(request, cart=str(cart.id), view="checkout")
+    after = await loaders.read_cart(ctx, str(cart.id))
+    return await _checkout_answer(request, ctx, after, email=email, name=name, values=values)
+
+
+# What a refused code means to a shopper (the services' own words name API fields).
+CODE_WORDS: dict[str, str] = {
+    "not_found": "We don't know this code. Please check it against your credit slip or receipt.",
+    "credit_code_invalid": "This code has a typing mistake. Please check it against your credit slip or receipt.",
+    "credit_spent": "There's nothing left to spend on this credit.",
+    "rate_limited": "Too many codes tried. Please wait a minute and try again.",
+}

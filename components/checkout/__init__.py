@@ -104,6 +104,12 @@ class PickupCode(msgspec.Struct, frozen=True, kw_only=True):
     qr_svg: str
 
 
+class AppliedCredit(msgspec.Struct, frozen=True, kw_only=True):
+    id: str  # what the remove button posts: the cart never keeps the code itself
+    label: str  # "Store credit ending 7Q2K"
+    applies: Money
+
+
 class CheckoutProps(msgspec.Struct, frozen=True, kw_only=True):
     product: str | None  # the page's product, if any
     cart: str | None
@@ -133,6 +139,11 @@ class CheckoutProps(msgspec.Struct, frozen=True, kw_only=True):
     order_status: str | None
     status_text: str | None  # "Paid — order MH-XXXX"
     amount: Money | None  # what the card pays
+    credits: list[AppliedCredit]  # store credit on the bag, each with what it pays (details step)
+    credit_paid: Money | None  # of the order, what store credit pays
+    due: Money | None  # what is left to pay once credit is taken off (details step)
+    balance_later: Money | None  # a made-to-order balance, charged when the piece ships
+    credit_url: str  # applies or removes a credit code
     test_card: str  # the payment method the test button sends
     publishable_key: str | None  # Stripe's, for the Payment Element
     client_secret: str | None
@@ -205,6 +216,10 @@ def build(
     number = order.number if order is not None else (cart.order.number if cart and cart.order else None)
     status = order.status if order is not None else (cart.order.status if cart and cart.order else None)
     step: Step
+    applied = [
+        AppliedCredit(id=str(c.id), label=f"Store credit ending {c.hint}", applies=c.applies)
+        for c in (cart.credits if cart is not None else [])
+    ]
     if number is not None and status is not None and (status in AFTER_PAYMENT or status == "cancelled"):
         step = "done"
     elif placed is not None or order is not None or (cart is not None and cart.order is not None):
@@ -282,6 +297,11 @@ def build(
         if number and status
         else None,
         amount=payment.amount if payment is not None else (order.total if order is not None else summary.total),
+        credits=applied if step == "details" else [],
+        credit_paid=order.credit if order is not None and order.credit.amount else None,
+        due=cart.totals.due if cart is not None and applied and step == "details" else None,
+        balance_later=order.balance if order is not None and order.balance.amount else None,
+        credit_url=links.action("checkout/credit"),
         test_card=TEST_CARD,
         publishable_key=payment.publishable_key if payment is not None and mode == "stripe" else None,
         client_secret=payment.client_secret if payment is not None and mode == "stripe" else None,

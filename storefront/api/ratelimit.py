@@ -76,7 +76,7 @@ def bucket_for(method: str, path: str) -> Bucket | None:
 
 def _tries_a_code(method: str, path: str) -> bool:
     """Applying a code to a cart, or the balance component, says whether the code exists: a look-up by another name."""
-    if method == "POST" and path == "/v1/components/credit-balance":
+    if method == "POST" and path in ("/v1/components/credit-balance", "/v1/components/checkout/credit"):
         return True
     return method in ("POST", "DELETE") and path.startswith("/v1/carts/") and "/credits" in path
 

@@ -9,8 +9,10 @@ the demo catalogue in its own uvicorn process, with Stripe pointed at localstrip
 
 from __future__ import annotations
 
+import json
 import re
 import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -194,5 +196,59 @@ def test_a_courier_bag_asks_for_an_address_the_courier_serves(browser: Any, payi
     page.wait_for_selector(f"{HEADER_CART} .sk-checkout--done", timeout=15_000)
     assert page.locator(f"{HEADER_CART} .sk-checkout__code").count() == 0  # nothing to collect
     assert page.get_attribute(f"{HEADER_CART} .sk-checkout__order-link", "href")
+    assert errors == []
+    page.close()
+
+
+def _issue_credit(deployment: Deployment, amount: int) -> str:
+    body = json.dumps({"amount": {"amount": amount, "currency": "GBP"}, "reason": "trade-in at the stall"}).encode()
+    request = urllib.request.Request(  # noqa: S310 - loopback
+        f"{deployment.api}/v1/credits",
+        data=body,
+        headers={"Authorization": f"Bearer {deployment.secret_key}", "Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310 - loopback
+        return str(json.loads(answer.read())["code"])
+
+
+def test_a_bag_paid_by_store_credit_typed_in_by_keyboard(
+    browser: Any, paying_deployment: Deployment, axe_script: Path
+) -> None:
+    deployment = paying_deployment
+    code = _issue_credit(deployment, 100_000)
+    page = browser.new_page(viewport={"width": 1200, "height": 1800})
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(deployment.host)
+    page.wait_for_selector(f"{PAGE} .sk-fulfilment-promise--promised", timeout=15_000)
+    page.click(f"{PAGE} .sk-add-to-cart__button")
+    page.wait_for_selector(f"{HEADER_CART} .sk-mini-cart--open", timeout=10_000)
+    page.click(f"{HEADER_CART} a.sk-button")
+    page.wait_for_selector(f"{HEADER_CART} .sk-checkout--details", timeout=10_000)
+    checkout = page.locator(f"{HEADER_CART} .sk-checkout")
+    checkout.get_by_label("Email").fill("ada@example.com")  # typed before the code: kept when the code applies
+
+    field = checkout.get_by_label("Store credit code")
+    field.focus()
+    page.keyboard.type(code[:-1] + ("A" if code[-1] != "A" else "B"))  # a typo first
+    page.keyboard.press("Enter")
+    expect(checkout).to_contain_text("This code has a typing mistake", timeout=10_000)
+    field = checkout.get_by_label("Store credit code")
+    expect(field).to_have_attribute("aria-invalid", "true")
+    field.fill("")
+    field.focus()
+    page.keyboard.type(code)
+    page.keyboard.press("Enter")
+    expect(checkout).to_contain_text("your credit covers it all", timeout=10_000)
+    expect(checkout.get_by_label("Email")).to_have_value("ada@example.com")
+    assert serious_violations(page, axe_script, "#header-cart") == []
+
+    checkout.get_by_label("Name", exact=True).fill("Ada Lovelace")
+    checkout.get_by_label("Who will collect it").fill("Ada Lovelace")
+    checkout.locator('.sk-checkout__form button[type="submit"]').click()
+    page.wait_for_selector(f"{HEADER_CART} .sk-checkout--done", timeout=15_000)
+    assert page.inner_text(f"{HEADER_CART} .sk-checkout__status").startswith("Paid — order ")
+    expect(checkout).to_contain_text("paid with store credit")
     assert errors == []
     page.close()
