@@ -13,6 +13,7 @@ from types import ModuleType
 from components import (
     add_to_cart,
     checkout,
+    credit_balance,
     fulfilment_options,
     fulfilment_promise,
     gallery,
@@ -29,6 +30,7 @@ from components import (
     repairability,
     size_guide,
     stock,
+    trade_in_estimator,
     variant_picker,
 )
 from components.component import Component
@@ -54,6 +56,8 @@ MODULES: tuple[ModuleType, ...] = (
     mini_cart,
     checkout,
     order_status,
+    trade_in_estimator,
+    credit_balance,
 )
 
 

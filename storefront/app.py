@@ -36,6 +36,7 @@ from storefront.cart.api import CartController
 from storefront.catalog.api import ProductController
 from storefront.checkout.api import CheckoutController
 from storefront.credits.api import CreditController, TradeInRulesController
+from storefront.credits.trade_in_api import TradeInController
 from storefront.fulfilment.api import BackInStockController, FulfilmentController
 from storefront.housekeeping import housekeeping_forever
 from storefront.inventory.api import LocationController, StockController
@@ -157,6 +158,7 @@ def create_app(
             StripeWebhookController,
             CreditController,
             TradeInRulesController,
+            TradeInController,
             create_static_files_router(path="/static/demo", directories=[DEMO_STATIC], include_in_schema=False),
         ],
         dependencies=dependencies(settings, payment_gateway, caches),

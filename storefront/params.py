@@ -48,3 +48,7 @@ def instant(name: str, text: str | None) -> datetime | None:
 
 # The app's settings, injected by name (``settings``) where a handler needs them.
 AppSettings = NamedDependency[Settings]
+
+# A route's ``opt`` key for a body limit of its own above the app's (a photo upload): the
+# idempotency store, which reads keyed bodies before the handler, honours it.
+BODY_LIMIT_OPT = "max_body_bytes"

@@ -124,7 +124,7 @@ def test_domains_use_each_other_only_through_their_public_names() -> None:
         domain = module.split(".")[1]
         public = set(importlib.import_module(f"storefront.{domain}").__all__)
         importer = where.split("/")
-        if importer[1].removesuffix(".py") in COMPOSITION_ROOT and module.endswith(".api"):
+        if importer[1].removesuffix(".py") in COMPOSITION_ROOT and module.endswith((".api", "_api")):
             continue  # the composition root mounts each domain's controllers
         if module != f"storefront.{domain}":
             problems.append(f"{where}:{line} imports {module}; import from storefront.{domain} instead")

@@ -67,8 +67,10 @@ from storefront.catalog.schemas import (
     VariantPatch,
 )
 from storefront.checkout.schemas import AddressIn, CheckoutIn, ConfirmIn
-from storefront.credits.models import Credit, CreditEntry, CreditLot
+from storefront.credits.models import Credit, CreditEntry, CreditLot, TradeIn, TradeInStep
+from storefront.credits.recommerce import NewProductIn, RefurbishIn
 from storefront.credits.schemas import AmountIn, CreditIn
+from storefront.credits.trade_in_schemas import BagDimensions, InspectIn, RejectIn, TradeInIn
 from storefront.credits.valuation import ValuationRules
 from storefront.fulfilment.models import (
     BackInStockRequest,
@@ -112,6 +114,11 @@ RAW_BODIES: dict[str, tuple[type[msgspec.Struct], ...]] = {
     "AnalyticsController.record_events": (EventBatch,),  # a beacon's text/plain, via decoding.decode_json_body
     "ComponentController.action": (LineIn, CheckoutIn, BackInStockIn),  # form fields converted into API schemas
     "ComponentController.confirm": (ConfirmIn,),
+    "ComponentController.credit": (),  # the form's code is parsed by credits.codes, never stored
+    "TradeInController.receive": (),  # no body
+    "TradeInController.accept": (),  # no body
+    "TradeInController.return_bag": (),  # no body
+    "TradeInController.add_photo": (),  # the image's bytes, checked by credits.trade_in_photos
     "StripeWebhookController.stripe_webhook": (),  # Stripe's event: its signature and shape are checked
     "BrandController.revoke_key": (),  # no body
     "BrandController.rotate_key": (),  # no body
@@ -159,6 +166,12 @@ LANDS_IN: dict[type[msgspec.Struct], type[Model] | str] = {
     CreditIn: CreditEntry,
     AmountIn: CreditLot,
     ValuationRules: "JSON: TradeInRules.rules",
+    TradeInIn: TradeIn,
+    BagDimensions: "turned into TradeIn.size_class, not stored",
+    InspectIn: TradeInStep,
+    RejectIn: TradeInStep,
+    RefurbishIn: Variant,
+    NewProductIn: Product,
     CreditCodeIn: "never stored: the code is hashed and its credit looked up (CartCredit.credit_id)",
 }
 
@@ -182,6 +195,15 @@ ELSEWHERE: dict[tuple[type[msgspec.Struct], str], tuple[fields.Field[Any], ...] 
         PersonalisationOption._meta.fields_map["currency"],
     ),
     (Hotspot, "x"): (LookItem._meta.fields_map["hotspot_x"],),
+    (TradeInIn, "condition"): (TradeIn._meta.fields_map["grade"], TradeIn._meta.fields_map["quoted_grade"]),
+    (TradeInIn, "product"): (TradeIn._meta.fields_map["product_handle"],),
+    (InspectIn, "condition"): (TradeInStep._meta.fields_map["grade"], TradeIn._meta.fields_map["grade"]),
+    (InspectIn, "notes"): (TradeInStep._meta.fields_map["note"],),
+    (RejectIn, "reason"): (TradeInStep._meta.fields_map["note"],),
+    (RefurbishIn, "product"): LOOKUP,
+    (RefurbishIn, "location"): LOOKUP,
+    (RefurbishIn, "repairs"): "joined and checked against NOTE_MAX: Variant.condition_note, ProvenanceStep.note",
+    (RefurbishIn, "repaired_by"): (ProvenanceStep._meta.fields_map["maker"],),
     (Hotspot, "y"): (LookItem._meta.fields_map["hotspot_y"],),
     (MovementIn, "quantity"): (StockMovement._meta.fields_map["on_hand_delta"],),
     (LineIn, "sku"): LOOKUP,

@@ -45,10 +45,12 @@ from typing import Any
 from litestar import Request, Response
 
 from components.actions.answers import ActionFailed, error_answer
+from components.actions.balance import check_balance
 from components.actions.cart import add_line, ask_back_in_stock
 from components.actions.checkout import apply_credit, confirm_payment, place_order
 from components.actions.forms import field_errors, form_field, validation_errors
 from components.actions.plain import THEN, back_to, correction_page, is_htmx, redirect
+from components.actions.trade_ins import estimate_trade_in
 from storefront.errors import NotFound, StallkitError
 from storefront.payments import PaymentGateway
 
@@ -90,6 +92,8 @@ async def dispatch(request: Request[Any, Any, Any], name: str, *, gateway: Payme
         "checkout/confirm": partial(confirm_payment, gateway=gateway),
         "checkout/credit": apply_credit,
         "back-in-stock": ask_back_in_stock,
+        "trade-in-estimator": estimate_trade_in,
+        "credit-balance": check_balance,
     }
     handler = handlers.get(name)
     component = name.split("/")[0]

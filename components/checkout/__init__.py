@@ -48,7 +48,6 @@ from components import loaders, mini_cart
 from components.component import Component
 from components.context import Links, LoadContext
 from components.mini_cart import MiniCartLine
-from components.order_status.qr import qr_svg
 from storefront.cart.schemas import CartOut
 from storefront.checkout.schemas import CheckoutOut
 from storefront.clock import utcnow
@@ -57,6 +56,7 @@ from storefront.money import Money
 from storefront.orders import service as orders
 from storefront.orders.schemas import OrderOut
 from storefront.orders.states import AFTER_PAYMENT
+from storefront.qr import qr_svg
 from storefront.settings import Settings
 from storefront.tenancy.schemas import BrandOut
 

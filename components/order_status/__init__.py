@@ -25,13 +25,13 @@ from components.component import Component
 from components.context import LoadContext
 from components.fulfilment_promise import clock_time, on_day
 from components.materials import country_name
-from components.order_status.qr import qr_svg
 from components.provenance import STAGE_LABELS, ProvenanceStep
 from storefront.clock import utcnow
 from storefront.errors import FieldError, NotFound
 from storefront.money import Money
 from storefront.orders import OrderStatusOut, status
 from storefront.orders.schemas import AddressOut, FulfilmentStatusOut
+from storefront.qr import qr_svg
 from storefront.tenancy.schemas import BrandOut
 
 _STAGE_ORDER = {stage: i for i, stage in enumerate(STAGE_LABELS)}

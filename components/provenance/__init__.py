@@ -1,8 +1,10 @@
 """``provenance``: the product's journey as an ordered timeline, from material to dispatch.
 
 Steps are put in the order of the stages (material, cutting, assembly, finishing, quality
-check, dispatch) whatever order they were entered in, so the timeline always reads forwards;
-steps of the same stage keep the brand's order. ``made_at`` is where the bag took its shape (the
+check, dispatch, then a second-hand piece's second life: traded in, repaired) whatever order they
+were entered in, so the timeline always reads forwards; steps of the same stage keep the brand's
+order. A step kept for one variant (a refurbished piece's trade-in and repair) shows on that
+variant's timeline alone. ``made_at`` is where the bag took its shape (the
 assembly, or failing that the cutting or finishing), the one place a closed section names.
 """
 
@@ -25,6 +27,8 @@ STAGE_LABELS: dict[str, str] = {
     "finishing": "Finishing",
     "qc": "Quality check",
     "dispatch": "Dispatch",
+    "trade_in": "Traded in",
+    "repair": "Repaired",
 }
 _STAGE_ORDER = {stage: i for i, stage in enumerate(STAGE_LABELS)}
 
@@ -37,6 +41,7 @@ class ProvenanceStep(msgspec.Struct, frozen=True, kw_only=True):
     country: str
     maker: str
     occurred_on: date | None
+    note: str = ""  # what was done, in words (a repair's work)
 
 
 class ProvenanceProps(msgspec.Struct, frozen=True, kw_only=True):
@@ -59,8 +64,9 @@ def made_at(steps: list[ProvenanceStep]) -> str:
 
 
 def build(product: ProductOut, variant: VariantOut, links: Links, brand: BrandOut) -> ProvenanceProps:
-    """Provenance is per product; the variant is accepted so every builder has the same shape."""
-    ordered = sorted(product.provenance, key=lambda p: _STAGE_ORDER.get(p.stage, len(_STAGE_ORDER)))
+    """The product's steps, and the variant's own (a refurbished piece's second life)."""
+    shown = [p for p in product.provenance if p.sku is None or p.sku == variant.sku]
+    ordered = sorted(shown, key=lambda p: _STAGE_ORDER.get(p.stage, len(_STAGE_ORDER)))
     steps = [
         ProvenanceStep(
             stage=p.stage,
@@ -70,6 +76,7 @@ def build(product: ProductOut, variant: VariantOut, links: Links, brand: BrandOu
             country=country_name(p.country, brand.locale),
             maker=p.maker,
             occurred_on=p.occurred_on,
+            note=p.note,
         )
         for p in ordered
     ]

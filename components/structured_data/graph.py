@@ -14,6 +14,8 @@ What the props know, and so what is said:
   and claiming stock a workroom has yet to make would be the worse mistake;
 - the ways the variant on show can be had (the buy box): pickup as ``OnSitePickup`` at the shops
   holding it, courier and made to order as shipping details with their rates;
+- each offer's condition: ``NewCondition``, or for a second-hand piece (a refurbished trade-in)
+  ``RefurbishedCondition`` when it was graded A to C and ``UsedCondition`` when it is sold as it is (D);
 - materials (heaviest share first) and the country of origin: where the bag took its shape, by
   the provenance steps (assembly, else finishing, else cutting), never the tannery's country.
 
@@ -44,6 +46,8 @@ IN_STOCK: Availability = "https://schema.org/InStock"
 OUT_OF_STOCK: Availability = "https://schema.org/OutOfStock"
 PRE_ORDER: Availability = "https://schema.org/PreOrder"
 NEW = "https://schema.org/NewCondition"
+REFURBISHED = "https://schema.org/RefurbishedCondition"
+USED = "https://schema.org/UsedCondition"
 ON_SITE_PICKUP = "https://schema.org/OnSitePickup"
 PARCEL_SERVICE = "https://schema.org/ParcelService"
 
@@ -181,7 +185,7 @@ def product_group(props: ProductPageProps, terms: OfferTerms | None = None) -> P
         described = {
             prop: value for name, value in choice.options.items() if (prop := properties.get(name)) is not None
         }
-        offer = _offer(choice.sku, choice.price, availability, terms)
+        offer = _offer(choice.sku, choice.price, availability, terms, item_condition(choice.condition))
         if selected:
             offer = _with_ways(offer, props, terms)
         variants.append(
@@ -217,13 +221,21 @@ def _stock_availability(props: ProductPageProps) -> Availability:
     return OUT_OF_STOCK
 
 
-def _offer(sku: str, price: Money, availability: Availability, terms: OfferTerms | None) -> Offer:
+def item_condition(condition: str) -> str:
+    """A variant's condition as schema.org names it: new, refurbished (graded A-C) or used (D, as it is)."""
+    if condition == "new":
+        return NEW
+    return USED if condition == "D" else REFURBISHED
+
+
+def _offer(sku: str, price: Money, availability: Availability, terms: OfferTerms | None, condition: str) -> Offer:
     returns = terms.returns if terms is not None else None
     return Offer(
         sku=sku,
         price=decimal_price(price),
         price_currency=price.currency,
         availability=availability,
+        item_condition=condition,
         has_merchant_return_policy=_return_policy(returns) if returns is not None else UNSET,
     )
 

@@ -10,7 +10,8 @@ selected, £95.00, in stock") into a polite live region: the swap itself is sile
 A choice is a round swatch of the variant's colour (``swatch``, set by the brand; without one the
 name stands alone) with its name beside it. A price is shown only on a choice whose price differs
 from the product's (its lowest), so the chips do not repeat the headline price. Sold out is said in
-words and the name struck through, never by colour alone.
+words and the name struck through, never by colour alone. A second-hand piece (a refurbished
+trade-in) says so in words on its choice; its grade and repairs are the price's to show.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import msgspec
 
 from components.component import Component
 from components.context import Links, LoadContext, select_variant
+from components.price import ConditionBadge, condition_badge
 from storefront.catalog.schemas import ProductOut, VariantOut
 from storefront.money import Money
 from storefront.tenancy.schemas import BrandOut
@@ -33,6 +35,8 @@ class VariantChoice(msgspec.Struct, frozen=True, kw_only=True):
     price_differs: bool  # from the product's price (its lowest): only then is the price on the chip
     swatch: str  # "#rrggbb", or "" for a choice in words alone
     available: bool
+    condition: str  # "new", or a second-hand piece's grade A-D (structured data says which)
+    condition_word: str  # "Refurbished" or "Pre-owned" when its title does not say so already; "" for a new bag
     selected: bool
     href: str  # relative to the host page: works with no script
     swap_url: str  # the product page for this variant, for htmx
@@ -46,6 +50,12 @@ class VariantPickerProps(msgspec.Struct, frozen=True, kw_only=True):
     option_names: list[str]
     choices: list[VariantChoice]
     locale: str
+
+
+def _condition_word(badge: ConditionBadge | None, title: str) -> str:
+    if badge is None or badge.kind.lower() in title.lower():
+        return ""
+    return badge.kind
 
 
 def build(
@@ -66,6 +76,8 @@ def build(
             price_differs=v.price.amount != lowest,
             swatch=v.swatch,
             available=v.stock.available > 0 or v.stock.made_to_order,
+            condition=v.condition,
+            condition_word=_condition_word(condition_badge(v), v.title),
             selected=v.sku == variant.sku,
             href=links.page_link(variant=v.sku) or f"?variant={v.sku}",  # the brand page keeps its bag
             swap_url=links.component(swap_component, product=product.handle, variant=v.sku),

@@ -51,6 +51,7 @@ from storefront.api.asgi import send_problem
 from storefront.api.models import IdempotencyRecord
 from storefront.clock import Clock, utcnow
 from storefront.errors import FieldError
+from storefront.params import BODY_LIMIT_OPT
 from storefront.tenancy import PRINCIPAL_STATE_KEY, Principal
 
 log = logging.getLogger("stallkit.api")
@@ -167,14 +168,18 @@ class IdempotencyMiddleware:
                 errors=[FieldError("header.idempotency-key", "a random version 4 UUID with a publishable key")],
             )
             return
-        body = await self._read_body(receive)
+        handler = scope.get("route_handler")
+        limit = (
+            int(handler.opt.get(BODY_LIMIT_OPT, self.max_body_bytes)) if handler is not None else self.max_body_bytes
+        )
+        body = await self._read_body(receive, limit)
         if body is None:
             await send_problem(
                 send,
                 413,
                 "body_too_large",
                 "Request body too large",
-                f"The body exceeds {self.max_body_bytes} bytes.",
+                f"The body exceeds {limit} bytes.",
                 path,
             )
             return
@@ -186,7 +191,7 @@ class IdempotencyMiddleware:
         else:
             await self._answer_existing(claimed, request_hash, send, path)
 
-    async def _read_body(self, receive: Receive) -> bytes | None:
+    async def _read_body(self, receive: Receive, limit: int) -> bytes | None:
         chunks: list[bytes] = []
         size = 0
         more = True
@@ -196,7 +201,7 @@ class IdempotencyMiddleware:
                 break
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.max_body_bytes:
+            if size > limit:
                 return None
             chunks.append(chunk)
             more = message.get("more_body", False)

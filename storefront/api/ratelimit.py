@@ -9,7 +9,8 @@ checking out, and analytics beacons. The ``limits`` library counts; this module 
   a single abuser.
 - **What.** ``bad_keys``: a malformed, unknown or revoked key; once a client has spent its
   allowance it gets 429 before its next key is even looked up. ``carts``: ``POST /v1/carts`` and
-  the ``add-to-cart`` form action (which starts a cart when the form has none). ``checkouts``:
+  the ``add-to-cart`` form action (which starts a cart when the form has none), and a shopper's
+  ``POST /v1/trade-ins`` and its photos. ``checkouts``:
   placing and confirming, through the API or the checkout component. ``beacons``:
   ``POST /v1/analytics/events``. ``credit_lookups``: ``GET /v1/credits/{code}`` (and its entries), applying
   or removing a code on a cart, and the credit-balance component's look-up, per client only, since
@@ -64,6 +65,10 @@ def bucket_for(method: str, path: str) -> Bucket | None:
     if method != "POST":
         return None
     if path in ("/v1/carts", "/v1/components/add-to-cart", "/v1/back-in-stock", "/v1/components/back-in-stock"):
+        return "carts"
+    if path == "/v1/trade-ins" or (
+        path.startswith("/v1/trade-ins/") and path.endswith("/photos")
+    ):  # a shopper's trade-in and its photos are rows (and files) made on a public key, as a cart is
         return "carts"
     if path in ("/v1/components/checkout", "/v1/components/checkout/confirm") or (
         path.startswith("/v1/carts/") and path.endswith(("/checkout", "/confirm"))

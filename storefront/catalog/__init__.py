@@ -2,16 +2,22 @@
 
 from storefront.catalog import service
 from storefront.catalog.models import Product, Variant
+from storefront.catalog.rules import size_class
 from storefront.catalog.schemas import (
+    Condition,
     Country,
+    Dimensions,
     Image,
     LocationStock,
     LongText,
+    MaterialIn,
     Name,
     PriceIn,
     ProductIn,
     ProductOut,
     ProductSummary,
+    ProvenanceIn,
+    RepairabilityIn,
     Text,
     Url,
     VariantIn,
@@ -20,10 +26,13 @@ from storefront.catalog.schemas import (
 from storefront.catalog.stock import ProductReads, StockReader
 
 __all__ = [
+    "Condition",
     "Country",
+    "Dimensions",
     "Image",
     "LocationStock",
     "LongText",
+    "MaterialIn",
     "Name",
     "PriceIn",
     "Product",
@@ -31,6 +40,8 @@ __all__ = [
     "ProductOut",
     "ProductReads",
     "ProductSummary",
+    "ProvenanceIn",
+    "RepairabilityIn",
     "StockReader",
     "Text",
     "Url",
@@ -38,4 +49,5 @@ __all__ = [
     "VariantIn",
     "VariantStock",
     "service",
+    "size_class",
 ]

@@ -70,6 +70,13 @@ class Variant(Model):
     images: list[dict[str, str]] = fields.JSONField(default=list, db_default="[]")
     # The picker's swatch colour, "#rrggbb"; empty: the swatch is the variant's name alone.
     swatch = fields.CharField(max_length=7, default="", db_default="")
+    # new | A like new | B light wear | C visible wear | D needs repair (the trade-in grades): a second-hand
+    # piece is sold for what it is, and the shopper is told so in words beside its price.
+    condition = fields.CharField(max_length=3, default="new", db_default="new")
+    condition_note = fields.CharField(max_length=200, default="", db_default="")  # the repairs done, in words
+    # The trade-in this piece came back as (no foreign key: credits sit above the catalogue). Unique, so
+    # listing one trade-in twice finds its variant instead of making a second.
+    refurbished_from: uuid.UUID | None = fields.UUIDField(null=True, unique=True)
 
     class Meta:
         app = "stallkit"
@@ -116,6 +123,10 @@ class ProvenanceStep(Model):
     maker = fields.CharField(max_length=200, default="")
     occurred_on = fields.DateField(null=True)
     position = fields.IntField(default=0)
+    # Set: the step belongs to that variant alone (a refurbished piece's trade-in and repair), not to
+    # every bag of the product. A SKU rather than a key, as the API names variants; SKUs never change.
+    sku = fields.CharField(max_length=64, null=True)
+    note = fields.CharField(max_length=200, default="", db_default="")  # what was done, in words
 
     class Meta:
         app = "stallkit"

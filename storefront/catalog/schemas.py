@@ -41,7 +41,17 @@ Swatch = Annotated[
         examples=["#b5773f"],
     ),
 ]
-Stage = Literal["material", "cutting", "assembly", "finishing", "qc", "dispatch"]
+# The bag's making, then (for a refurbished piece) its second life: traded in, repaired.
+Stage = Literal["material", "cutting", "assembly", "finishing", "qc", "dispatch", "trade_in", "repair"]
+# "new", or a second-hand piece's grade as a trade-in is graded: A like new, B light wear, C visible wear,
+# D needs repair (sold as it is).
+Condition = Annotated[
+    Literal["new", "A", "B", "C", "D"],
+    msgspec.Meta(description="new; or A like new, B light wear, C visible wear, D needs repair"),
+]
+ConditionNote = Annotated[
+    Line, msgspec.Meta(max_length=200, description="the repairs done, in words; empty for a new bag")
+]
 
 
 class Dimensions(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -77,6 +87,10 @@ class ProvenanceIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fie
     country: Country = ""
     maker: Text = ""
     occurred_on: date | None = None
+    sku: Annotated[
+        Sku | None, msgspec.Meta(description="one of the product's variants: the step is that piece's alone")
+    ] = None
+    note: Annotated[Text, msgspec.Meta(description="what was done, in words (a repair's work)")] = ""
 
 
 class RepairabilityIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -103,6 +117,8 @@ class VariantIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields
     weight_g: Annotated[int, msgspec.Meta(ge=0, le=50_000)] = 0
     images: VariantImages = []
     swatch: Swatch = ""
+    condition: Condition = "new"
+    condition_note: ConditionNote = ""
 
 
 class VariantPatch(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -114,6 +130,8 @@ class VariantPatch(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fie
     weight_g: Annotated[int, msgspec.Meta(ge=0, le=50_000)] | None = None
     images: VariantImages | None = None  # given: replaces the variant's images ([] shows the product's again)
     swatch: Swatch | None = None  # given: replaces the swatch colour ("" leaves words only)
+    condition: Condition | None = None  # given as "new": the condition note is cleared too
+    condition_note: ConditionNote | None = None
 
 
 class ProductIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -171,6 +189,10 @@ class VariantOut(msgspec.Struct, frozen=True, kw_only=True):
     stock: VariantStock
     images: list[Image] = []  # its own; empty when the product's images show it
     swatch: str = ""  # "#rrggbb", or "" when the brand gave none
+    condition: str = "new"  # new | A | B | C | D
+    condition_note: str = ""
+    # Came back from a trade-in. The trade-in's id is not shown: it is its shopper's capability.
+    refurbished: bool = False
 
 
 class MaterialOut(msgspec.Struct, frozen=True, kw_only=True):
@@ -188,6 +210,8 @@ class ProvenanceOut(msgspec.Struct, frozen=True, kw_only=True):
     country: str
     maker: str
     occurred_on: date | None
+    sku: str | None = None  # the variant the step belongs to alone; None: every variant
+    note: str = ""
 
 
 class RepairabilityOut(msgspec.Struct, frozen=True, kw_only=True):

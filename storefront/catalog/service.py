@@ -7,7 +7,7 @@ Every write runs in one transaction and bumps the brand's ``catalog_version`` so
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from typing import Any, cast
 
 import msgspec
@@ -60,6 +60,15 @@ def _check_variant(variant: VariantIn | VariantPatch, currency: str, prefix: str
         and variant.compare_at_price.amount <= variant.price.amount
     ):
         errors.append(FieldError(f"{prefix}compare_at_price.amount", "must be higher than the price"))
+    if isinstance(variant, VariantIn) and variant.condition == "new" and variant.condition_note:
+        errors.append(FieldError(f"{prefix}condition_note", "a new bag has no repairs to describe"))
+
+
+def _check_provenance(provenance: list[ProvenanceIn] | None, skus: Collection[str], errors: list[FieldError]) -> None:
+    """A step kept for one variant must name one of the product's variants, or no bag would show it."""
+    for i, step in enumerate(provenance or []):
+        if step.sku is not None and step.sku not in skus:
+            errors.append(FieldError(f"body.provenance[{i}].sku", f"no variant {step.sku!r} on this product"))
 
 
 def _check_materials(materials: list[MaterialIn] | None, errors: list[FieldError]) -> None:
@@ -72,7 +81,10 @@ def _check_materials(materials: list[MaterialIn] | None, errors: list[FieldError
 # --- writes -----------------------------------------------------------------------------------
 
 
-async def create_product(brand_id: uuid.UUID, data: ProductIn, *, stock: StockReader) -> ProductOut:
+async def create_product(
+    brand_id: uuid.UUID, data: ProductIn, *, stock: StockReader, refurbished_from: uuid.UUID | None = None
+) -> ProductOut:
+    """``refurbished_from``: the product is one traded-in piece (one variant), listed from that trade-in."""
     currency = await brand_currency(brand_id)
     errors: list[FieldError] = []
     for i, variant in enumerate(data.variants):
@@ -81,7 +93,10 @@ async def create_product(brand_id: uuid.UUID, data: ProductIn, *, stock: StockRe
     if len(set(skus)) != len(skus):
         errors.append(FieldError("body.variants", "SKUs must be unique"))
     _check_materials(data.materials, errors)
+    _check_provenance(data.provenance, skus, errors)
     raise_field_errors(errors)
+    if refurbished_from is not None and len(data.variants) != 1:
+        raise ValueError("a refurbished piece is listed as a product of one variant")
     handle = data.handle or slugify(data.title)
     try:
         async with in_transaction():
@@ -99,7 +114,7 @@ async def create_product(brand_id: uuid.UUID, data: ProductIn, *, stock: StockRe
                 made_to_order=data.made_to_order,
             )
             for position, variant in enumerate(data.variants):
-                await _create_variant(brand_id, product, variant, currency, position)
+                await _create_variant(brand_id, product, variant, currency, position, refurbished_from)
             await _replace_disclosures(
                 product,
                 data.materials,
@@ -115,13 +130,29 @@ async def create_product(brand_id: uuid.UUID, data: ProductIn, *, stock: StockRe
 
 def _integrity_to_conflict(exc: IntegrityError, handle: str) -> DuplicateHandle:
     text = str(exc).lower()
+    if "refurbished_from" in text:
+        return _already_listed()
     if "sku" in text:
-        return DuplicateHandle("a variant with one of these SKUs already exists for this brand")
-    return DuplicateHandle(f"a product with handle {handle!r} already exists")
+        return DuplicateHandle(
+            "a variant with one of these SKUs already exists for this brand",
+            errors=[FieldError("body.variants", "a SKU taken by another variant")],
+        )
+    return DuplicateHandle(
+        f"a product with handle {handle!r} already exists", errors=[FieldError("body.handle", "taken")]
+    )
+
+
+def _already_listed() -> DuplicateHandle:
+    return DuplicateHandle("this trade-in is listed already", errors=[FieldError("refurbished_from", "listed already")])
 
 
 async def _create_variant(
-    brand_id: uuid.UUID, product: Product, variant: VariantIn, currency: str, position: int
+    brand_id: uuid.UUID,
+    product: Product,
+    variant: VariantIn,
+    currency: str,
+    position: int,
+    refurbished_from: uuid.UUID | None = None,
 ) -> Variant:
     return await Variant.create(
         brand_id=brand_id,
@@ -135,6 +166,9 @@ async def _create_variant(
         weight_g=variant.weight_g,
         images=msgspec.to_builtins(variant.images),
         swatch=variant.swatch,
+        condition=variant.condition,
+        condition_note=variant.condition_note,
+        refurbished_from=refurbished_from,
         position=position,
     )
 
@@ -176,6 +210,8 @@ async def _replace_disclosures(
                     country=p.country,
                     maker=p.maker,
                     occurred_on=p.occurred_on,
+                    sku=p.sku,
+                    note=p.note,
                 )
                 for i, p in enumerate(provenance)
             ]
@@ -198,6 +234,10 @@ async def update_product(brand_id: uuid.UUID, handle: str, patch: ProductPatch, 
     raise_field_errors(errors)
     async with in_transaction():
         product = await _product_for_write(brand_id, handle)
+        if patch.provenance is not None:
+            skus = await Variant.filter(product_id=product.id).values_list("sku", flat=True)
+            _check_provenance(patch.provenance, {cast("str", sku) for sku in skus}, errors)
+            raise_field_errors(errors)
         changes: dict[str, Any] = {}
         for name in ("title", "story", "category", "made_to_order"):
             value = getattr(patch, name)
@@ -228,7 +268,17 @@ async def delete_product(brand_id: uuid.UUID, handle: str) -> None:
         await bump_catalog_version(brand_id)
 
 
-async def add_variant(brand_id: uuid.UUID, handle: str, data: VariantIn, *, stock: StockReader) -> ProductOut:
+async def add_variant(
+    brand_id: uuid.UUID,
+    handle: str,
+    data: VariantIn,
+    *,
+    stock: StockReader,
+    refurbished_from: uuid.UUID | None = None,
+    provenance: Sequence[ProvenanceIn] = (),
+) -> ProductOut:
+    """``refurbished_from``: the variant is a traded-in piece; ``provenance``: steps of that piece alone,
+    appended to the product's (each is kept for ``data.sku``)."""
     currency = await brand_currency(brand_id)
     errors: list[FieldError] = []
     _check_variant(data, currency, "body.", errors)
@@ -237,10 +287,22 @@ async def add_variant(brand_id: uuid.UUID, handle: str, data: VariantIn, *, stoc
         async with in_transaction():
             product = await _product_for_write(brand_id, handle)
             position = await Variant.filter(product=product).count()
-            await _create_variant(brand_id, product, data, currency, position)
+            await _create_variant(brand_id, product, data, currency, position, refurbished_from)
+            first = await ProvenanceStep.filter(product=product).count()
+            for i, step in enumerate(provenance):
+                await ProvenanceStep.create(
+                    product=product,
+                    position=first + i,
+                    **msgspec.structs.asdict(msgspec.structs.replace(step, sku=data.sku)),
+                )
             await bump_catalog_version(brand_id)
-    except IntegrityError:
-        raise DuplicateHandle(f"a variant with SKU {data.sku!r} already exists for this brand") from None
+    except IntegrityError as exc:
+        if "refurbished_from" in str(exc).lower():
+            raise _already_listed() from None
+        raise DuplicateHandle(
+            f"a variant with SKU {data.sku!r} already exists for this brand",
+            errors=[FieldError("body.sku", "taken by another variant")],
+        ) from None
     return await get_product(brand_id, handle, stock=stock)
 
 
@@ -273,6 +335,13 @@ async def update_variant(
             value = getattr(patch, name)
             if value is not None:
                 changes[name] = value
+        condition = patch.condition or variant.condition
+        note = patch.condition_note
+        if note is None:
+            note = "" if condition == "new" else variant.condition_note
+        if condition == "new" and note:
+            raise_field_errors([FieldError("body.condition_note", "a new bag has no repairs to describe")])
+        changes.update(condition=condition, condition_note=note)
         if patch.images is not None:
             changes["images"] = msgspec.to_builtins(patch.images)
         await Variant.filter(id=variant.id).update(**changes)
@@ -289,11 +358,20 @@ async def delete_variant(brand_id: uuid.UUID, handle: str, sku: str, *, stock: S
                 errors=[FieldError("path.sku", "last variant of the product")],
             )
         await variant.delete()
+        await ProvenanceStep.filter(product_id=variant.product_id, sku=sku).delete()  # that piece's own story
         await bump_catalog_version(brand_id)
     return await get_product(brand_id, handle, stock=stock)
 
 
 # --- reads ------------------------------------------------------------------------------------
+
+
+async def refurbished_piece(brand_id: uuid.UUID, trade_in_id: uuid.UUID) -> tuple[str, str, str] | None:
+    """The product handle, SKU and condition of the variant listed from a trade-in, if it is listed."""
+    rows = await Variant.filter(brand_id=brand_id, refurbished_from=trade_in_id).values_list(
+        "product__handle", "sku", "condition"
+    )
+    return cast("tuple[str, str, str]", tuple(rows[0])) if rows else None
 
 
 def _repairability_out(row: Repairability | None) -> RepairabilityOut | None:
@@ -357,6 +435,9 @@ async def _product_out(product: Product, reader: StockReader) -> ProductOut:
             weight_g=v.weight_g,
             images=[msgspec.convert(i, Image) for i in v.images],
             swatch=v.swatch,
+            condition=v.condition,
+            condition_note=v.condition_note,
+            refurbished=v.refurbished_from is not None,
             stock=stock[v.id],
         )
         for v in variants
@@ -388,7 +469,15 @@ async def _product_out(product: Product, reader: StockReader) -> ProductOut:
             for m in sorted(product.materials, key=lambda m: m.position)
         ],
         provenance=[
-            ProvenanceOut(stage=p.stage, place=p.place, country=p.country, maker=p.maker, occurred_on=p.occurred_on)
+            ProvenanceOut(
+                stage=p.stage,
+                place=p.place,
+                country=p.country,
+                maker=p.maker,
+                occurred_on=p.occurred_on,
+                sku=p.sku,
+                note=p.note,
+            )
             for p in sorted(product.provenance, key=lambda p: p.position)
         ],
         repairability=_repairability_out(repair if isinstance(repair, Repairability) else None),

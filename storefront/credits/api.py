@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, Request, get, post, put
+from litestar import Controller, Request, Response, get, post, put
 from litestar.datastructures import CacheControlHeader
 from litestar.params import JSONBody, PathParameter
 
 from storefront.clock import utcnow
-from storefront.credits import codes, service, trade_in_rules
+from storefront.credits import codes, service, slip, trade_in_rules
 from storefront.credits.schemas import CreditIn, CreditOut, EntryOut, IssuedCredit, TradeInRulesOut
 from storefront.credits.valuation import ValuationRules
 from storefront.ids import new_id
@@ -78,6 +78,17 @@ class CreditController(Controller):
     )
     async def look_up(self, principal: Reader, settings: AppSettings, code: CodeParam) -> CreditOut:
         return await service.look_up(principal.brand_id, code, code_key(settings), utcnow())
+
+    @get(
+        "/{code:str}/slip",
+        summary="A credit's printable slip (HTML, for A6 or a receipt printer)",
+        description="Secret key only: the page shows the code, its QR code, the balance, each lot's expiry and where "
+        "it can be spent. `Cache-Control: no-store`.",
+        media_type="text/html",
+        cache_control=NO_STORE,
+    )
+    async def print_slip(self, writer: Writer, settings: AppSettings, code: CodeParam) -> Response[str]:
+        return Response(await slip.credit_slip(writer.brand_id, code, code_key(settings), utcnow()))
 
     @get(
         "/{code:str}/entries",

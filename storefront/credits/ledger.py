@@ -52,6 +52,7 @@ class Writer:
         self.reason = reason
         self.actor = actor
         self.entries: list[CreditEntry] = []
+        self.new_lots: list[CreditLot] = []
 
     async def move(self, lot: CreditLot, amount: int, held: int = 0, *, hold_key: str = "") -> None:
         lot.remaining_minor += amount
@@ -78,6 +79,7 @@ class Writer:
         lot = await CreditLot.create(
             credit_id=self.credit.id, amount_minor=amount, remaining_minor=0, held_minor=0, expires_at=expires_at
         )
+        self.new_lots.append(lot)
         await self.move(lot, amount)
 
     async def spend(self, lots: Sequence[CreditLot], amount: int, now: datetime, *, hold: bool) -> None:
@@ -89,8 +91,9 @@ class Writer:
         for lot_id, take in rules.plan_spend(as_rules(lots), amount, now):
             await self.move(by_id[lot_id], -take, take if hold else 0)
 
-    async def finish(self) -> list[CreditEntry]:
-        status = rules.status_of(as_rules(await lots_of(self.credit.id)), self.kind)
+    async def finish(self, lots: Sequence[CreditLot]) -> list[CreditEntry]:
+        """Keep the credit's status in step; ``lots`` are all its lots as read under the lock (moved in place)."""
+        status = rules.status_of(as_rules([*lots, *self.new_lots]), self.kind)
         if status != self.credit.status:
             self.credit.status = status
             await self.credit.save(update_fields=["status"])

@@ -109,3 +109,94 @@ class CreditEntry(Model):
             Index(fields=("lot_id",), name="credit_entry_lot_id"),
             Index(fields=("brand_id", "hold_key"), name="credit_entry_hold"),
         )
+
+
+class TradeIn(Model):
+    """A bag offered for store credit, from the shopper's estimate to the credit (and the bag's listing).
+
+    The id is random (UUIDv4), not time-ordered: it is the shopper's capability, like a cart's.
+    ``first_quote`` is the quote as first made, ``quote`` the current one (``valuation.Quote`` as
+    JSON); ``quoted_grade`` the condition the quote was first made for, ``grade`` the current one.
+    """
+
+    id = fields.UUIDField(primary_key=True, default=uuid.uuid4)
+    brand: fields.ForeignKeyRelation[Brand] = fields.ForeignKeyField(
+        "stallkit.Brand", related_name="trade_ins", on_delete=fields.CASCADE
+    )
+    brand_id: uuid.UUID
+    # quoted | received | inspected | accepted | rejected | returned | listed
+    status = fields.CharField(max_length=10, default="quoted")
+    category = fields.CharField(max_length=40)
+    size_class = fields.CharField(max_length=16)
+    material = fields.CharField(max_length=80)
+    quoted_grade = fields.CharField(max_length=1)
+    grade = fields.CharField(max_length=1)
+    own_brand = fields.BooleanField()
+    product_handle = fields.CharField(max_length=80, null=True)
+    description = fields.TextField(default="")
+    email = fields.CharField(max_length=254, default="")
+    spend_on_new = fields.BooleanField(default=False)
+    first_quote: dict[str, object] = fields.JSONField()
+    quote: dict[str, object] = fields.JSONField()
+    valid_until = fields.DatetimeField()
+    credit: fields.ForeignKeyNullableRelation[Credit] = fields.ForeignKeyField(
+        "stallkit.Credit", related_name="trade_ins", null=True, on_delete=fields.RESTRICT
+    )
+    credit_id: uuid.UUID | None
+    listed_sku = fields.CharField(max_length=64, null=True)
+    received_at = fields.DatetimeField(null=True)
+    accepted_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField()
+    updated_at = fields.DatetimeField()
+
+    class Meta:
+        app = "stallkit"
+        table = "trade_in"
+        indexes = (
+            Index(fields=("brand_id", "id"), name="trade_in_brand_page"),
+            Index(fields=("brand_id", "status", "id"), name="trade_in_queue"),
+            Index(fields=("credit_id",), name="trade_in_credit_id"),
+        )
+
+
+class TradeInStep(Model):
+    """One step of a trade-in, with who took it and when, and the quote it left (append-only)."""
+
+    id = fields.UUIDField(primary_key=True, default=new_id)
+    trade_in: fields.ForeignKeyRelation[TradeIn] = fields.ForeignKeyField(
+        "stallkit.TradeIn", related_name="steps", on_delete=fields.CASCADE
+    )
+    trade_in_id: uuid.UUID
+    from_status = fields.CharField(max_length=10, default="")  # empty: the trade-in was started
+    to_status = fields.CharField(max_length=10)
+    grade = fields.CharField(max_length=1)  # the condition after this step
+    actor = fields.CharField(max_length=64)
+    at = fields.DatetimeField()
+    note = fields.TextField(default="")
+    quote: dict[str, object] | None = fields.JSONField(null=True)
+
+    class Meta:
+        app = "stallkit"
+        table = "trade_in_step"
+        indexes = (Index(fields=("trade_in_id", "id"), name="trade_in_step_trade_in"),)
+
+
+class TradeInPhoto(Model):
+    """A photo of a traded-in bag; its bytes are in media storage under ``storage_key`` (ours, never a client's)."""
+
+    id = fields.UUIDField(primary_key=True, default=new_id)
+    trade_in: fields.ForeignKeyRelation[TradeIn] = fields.ForeignKeyField(
+        "stallkit.TradeIn", related_name="photos", on_delete=fields.CASCADE
+    )
+    trade_in_id: uuid.UUID
+    storage_key = fields.CharField(max_length=120)
+    content_type = fields.CharField(max_length=16)
+    size_bytes = fields.IntField()
+    sha256 = fields.CharField(max_length=64)  # the same bytes sent again are the same photo
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        app = "stallkit"
+        table = "trade_in_photo"
+        unique_together = (("trade_in", "sha256"),)
+        indexes = (Index(fields=("trade_in_id", "id"), name="trade_in_photo_trade_in"),)

@@ -139,8 +139,9 @@ async def _operate(
                 raise _reused(key)
             return views.movement(credit, kind, prior, replayed=True)
         writer = ledger.Writer(credit, kind, key, reason=reason, actor=actor)
-        await body(writer, await ledger.lots_of(credit_id))
-        entries = await writer.finish()
+        lots = await ledger.lots_of(credit_id)
+        await body(writer, lots)
+        entries = await writer.finish(lots)
     return views.movement(credit, kind, entries, replayed=False)
 
 
@@ -197,7 +198,7 @@ async def issue(
             )
             writer = ledger.Writer(credit, "issue", key, reason=reason, actor=actor)
             await writer.new_lot(amount.amount, expires_at)
-            entries = await writer.finish()
+            entries = await writer.finish([])
     except IntegrityError:  # a racing call with the same key wrote first
         replay = await _issued_before(brand_id, key, amount.amount, reason, expires_at)
         if replay is None:
@@ -395,7 +396,7 @@ async def expire_credit(
         writer = ledger.Writer(credit, "expire", f"expire:{credit_id}:{done}", reason="expired", actor=actor)
         for lot in due:
             await writer.move(lot, -lot.remaining_minor)
-        entries = await writer.finish()
+        entries = await writer.finish(lots)
     return views.movement(credit, "expire", entries, replayed=False)
 
 

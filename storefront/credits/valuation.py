@@ -66,6 +66,8 @@ class ValuationRules(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_f
     min_amount: MinorUnits = 0
     max_amount: MinorUnits
     validity_days: Annotated[int, msgspec.Meta(ge=1, le=365)] = 14
+    # How long the credit an accepted trade-in earns stays spendable; None: it never expires.
+    credit_valid_days: Annotated[int, msgspec.Meta(ge=1, le=3650)] | None = 730
 
 
 class TradeInItem(msgspec.Struct, frozen=True, kw_only=True):

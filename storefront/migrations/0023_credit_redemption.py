@@ -17,7 +17,7 @@ from storefront.ids import new_id
 
 
 class Migration(migrations.Migration):
-    dependencies = [('stallkit', '0020_credits')]
+    dependencies = [('stallkit', '0022_variant_condition')]
 
     initial = False
 

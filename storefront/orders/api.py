@@ -12,8 +12,9 @@ from litestar.params import FromQuery, JSONBody, QueryParameter
 from storefront.clock import utcnow
 from storefront.credits import codes
 from storefront.ids import END
-from storefront.orders import reading, returns, service, status, webhooks
+from storefront.orders import credit_kpis, reading, returns, service, status, webhooks
 from storefront.orders.schemas import (
+    CreditKpis,
     KpiSummary,
     OrderOut,
     OrderStatusFilter,
@@ -60,6 +61,15 @@ class OrderController(Controller):
     @get("/kpis", summary="Order KPIs by fulfilment method")
     async def kpis(self, writer: Writer) -> list[KpiSummary]:
         return await service.kpi_summary(writer.brand_id)
+
+    @get(
+        "/kpis/credits",
+        summary="Circularity KPIs: trade-ins, store credit outstanding (a liability), refurbished units sold",
+        description="All time. `credit_outstanding` is what shoppers can still spend plus what unpaid checkouts "
+        "hold: the brand owes it in kind. `credit_order_share_bp`: paid orders that used credit, in basis points.",
+    )
+    async def credit_kpis(self, writer: Writer) -> CreditKpis:
+        return await credit_kpis.credit_kpis(writer.brand_id, utcnow())
 
     @get("/{order_id:uuid}", summary="An order with its fulfilments, payments and KPIs")
     async def get_order(self, writer: Writer, order_id: IdParam) -> OrderOut:

@@ -244,3 +244,22 @@ class OrderStatusOut(msgspec.Struct, frozen=True, kw_only=True):
     placed_at: datetime
     total: Money
     fulfilments: list[FulfilmentStatusOut]
+
+
+class CreditKpis(msgspec.Struct, frozen=True, kw_only=True):
+    """Circularity figures, all time: trade-ins, store credit (``credit_outstanding`` is a liability), resale."""
+
+    trade_ins_received: int
+    trade_ins_accepted: int
+    accepted_value: Annotated[Money, msgspec.Meta(description="credit issued for accepted trade-ins")]
+    credit_issued: Money
+    credit_redeemed: Annotated[Money, msgspec.Meta(description="credit spent on paid orders")]
+    credit_refunded: Annotated[Money, msgspec.Meta(description="put back onto credit by returns")]
+    credit_expired: Money
+    credit_outstanding: Annotated[
+        Money, msgspec.Meta(description="what shoppers can still spend, plus what checkouts hold: owed in kind")
+    ]
+    refurbished_units_sold: int
+    paid_orders: int
+    orders_with_credit: int
+    credit_order_share_bp: Annotated[int, msgspec.Meta(description="orders_with_credit / paid_orders, basis points")]

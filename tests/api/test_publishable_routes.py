@@ -35,6 +35,7 @@ SHOPPER_ROUTES = {
     ("GET", "/v1/components/{name}"),
     ("POST", "/v1/components/{name}"),  # the components' form actions: add to cart, check out
     ("POST", "/v1/components/checkout/confirm"),
+    ("POST", "/v1/components/checkout/credit"),
     ("GET", "/v1/fulfilment/quote"),
     ("GET", "/v1/fulfilment/pickup-points"),  # where a shopper can collect
     ("GET", "/v1/fulfilment/courier-zones"),  # what delivery costs
@@ -52,6 +53,10 @@ SHOPPER_ROUTES = {
     ("GET", "/v1/credits/{code}"),  # what a credit code is worth: the code is the shopper's capability
     ("POST", "/v1/carts/{cart_id}/credits"),  # pay with store credit: the code is the capability
     ("DELETE", "/v1/carts/{cart_id}/credits/{code}"),
+    ("POST", "/v1/trade-ins"),  # a shopper's estimate: its random id is then the shopper's capability
+    ("GET", "/v1/trade-ins/{trade_in_id}"),
+    ("POST", "/v1/trade-ins/{trade_in_id}/photos"),
+    ("GET", "/v1/trade-ins/{trade_in_id}/photos/{photo_id}"),
 }
 # Reached with no key at all (signature-verified, or not under /v1).
 KEYLESS_PREFIXES = ("/v1/webhooks/", "/static/", "/schema", "/embed.js", "/healthz")
@@ -71,7 +76,7 @@ def operations(app: Litestar) -> list[tuple[str, str]]:
 
 def concrete(path: str) -> str:
     """A callable URL for a path template: fresh ids, a handle nobody has."""
-    path = re.sub(r"\{(cart|line|order|fulfilment|return|key)_id\}", lambda _: str(uuid.uuid4()), path)
+    path = re.sub(r"\{(cart|line|order|fulfilment|return|key|trade_in|photo)_id\}", lambda _: str(uuid.uuid4()), path)
     return path.replace("{handle}", "no-such-thing").replace("{name}", "no-such-thing").replace("{sku}", "NO-SUCH")
 
 

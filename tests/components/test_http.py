@@ -155,6 +155,8 @@ async def test_list_has_every_component_with_its_props_schema(client: Client, sh
             "mini-cart",
             "checkout",
             "order-status",
+            "trade-in-estimator",
+            "credit-balance",
         ]
     )
     for info in listed.values():

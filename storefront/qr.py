@@ -1,4 +1,9 @@
-"""A QR code as inline SVG, for a pickup code a counter's scanner (or a phone) can read off the screen."""
+"""QR codes as inline SVG, drawn here (segno, no network), for whatever a scanner or a phone reads off a page.
+
+One helper for every page that shows a code: an order's pickup code (the ``order-status``
+component), a credit slip (:mod:`storefront.credits.slip`). It lives in the kernel because the
+storefront may not import the components, and the components may import the storefront.
+"""
 
 from __future__ import annotations
 
