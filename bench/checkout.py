@@ -462,6 +462,11 @@ def print_checkouts(figures: CheckoutFigures, server: str) -> None:
         f"end-to-end checkouts: {figures.completed}/{figures.checkouts} completed by {figures.concurrency} concurrent "
         f"shoppers in {figures.wall_s:.2f} s = {figures.per_s:.1f} checkouts/s ({server} 1 worker, SQLite, localstripe)"
     )
+    print_steps(figures)
+
+
+def print_steps(figures: CheckoutFigures) -> None:
+    """Each step's p50/p99/max, and the distinct errors of any failed checkouts."""
     print(f"  {'step':<15}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}{'samples':>9}")
     for s in figures.steps:
         print(f"  {s.name:<15}{s.p50_ms:>9.1f}{s.p99_ms:>9.1f}{s.max_ms:>9.1f}{s.samples:>9}")

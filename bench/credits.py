@@ -89,6 +89,7 @@ from bench.checkout import (
     open_shop,
     orders_by_status,
     percentile,
+    print_steps,
     stock_level,
 )
 from bench.scale import fresh_postgres
@@ -726,14 +727,7 @@ def print_checkouts(run: DatabaseRun) -> None:
             f"{figures.concurrency} concurrent shoppers in {figures.wall_s:.2f} s = {figures.per_s:.1f} checkouts/s "
             f"({requests_per_s:.0f} requests/s{vs})"
         )
-        print(f"  {'step':<15}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}{'samples':>9}")
-        for s in figures.steps:
-            print(f"  {s.name:<15}{s.p50_ms:>9.1f}{s.p99_ms:>9.1f}{s.max_ms:>9.1f}{s.samples:>9}")
-        if figures.errors:
-            distinct = sorted(set(figures.errors))
-            print(f"  {len(figures.errors)} failed checkouts; distinct errors ({len(distinct)}):")
-            for error in distinct[:5]:
-                print(f"    {error}")
+        print_steps(figures)
 
 
 def save(run: DatabaseRun, args: argparse.Namespace, baseline: CardBaseline, goals: list[Check]) -> Path:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import httpx
 import msgspec
+import pytest
+import pytest_asyncio
 from litestar import Litestar
 
 from components.plugin import ComponentsPlugin
@@ -29,6 +32,35 @@ def app_with_fake_payments(
         stripe_api_base="http://127.0.0.1:9",  # never called: only makes settings.stripe_is_local true
     )
     return create_app(settings, plugins=[ComponentsPlugin()], manage_database=False, gateway=gateway)
+
+
+def fake_payments(namespace: str, webhook_secret: str) -> tuple[Any, Any, Any, Any]:
+    """A test module's ``module_fake``, ``fake_app``, ``fake`` and ``client`` fixtures: the app on its own FakeGateway.
+
+    One fake serves the module; ``namespace`` keeps its ids (``pi_<namespace>_0001``) apart from
+    other modules' in the session's shared database, and ``fake`` starts each test with no calls.
+    Assign the four to the module's names of the same names.
+    """
+
+    @pytest.fixture(scope="module")
+    def module_fake() -> FakeGateway:
+        return FakeGateway(webhook_secret=webhook_secret, namespace=namespace)
+
+    @pytest.fixture(scope="module")
+    def fake_app(database: Settings, module_fake: FakeGateway) -> Litestar:
+        return app_with_fake_payments(database, module_fake, webhook_secret)
+
+    @pytest.fixture
+    def fake(module_fake: FakeGateway) -> Iterator[FakeGateway]:
+        module_fake.calls.clear()
+        yield module_fake
+
+    @pytest_asyncio.fixture
+    async def client(fake_app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=fake_app), base_url="http://testserver") as http:
+            yield http
+
+    return module_fake, fake_app, fake, client
 
 
 async def checkout(client: httpx.AsyncClient, shop: Shop, cart: str, **body: Any) -> httpx.Response:

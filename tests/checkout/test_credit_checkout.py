@@ -7,20 +7,15 @@ the real Stripe SDK against localstripe in :func:`test_split_tender_through_loca
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 from typing import Any
 
 import httpx
-import pytest
-import pytest_asyncio
-from litestar import Litestar
 
 from storefront.orders.models import Order
 from storefront.orders.reconciliation import reconcile
 from storefront.payments.fake import FakeGateway
-from storefront.settings import Settings
-from tests.checkout.conftest import app_with_fake_payments, cart_with, checkout, confirm, levels
+from tests.checkout.conftest import cart_with, checkout, confirm, fake_payments, levels
 from tests.commerce import Shop, open_shop
 from tests.conftest import MakeBrand, auth
 from tests.fulfilment.test_quote_http import assert_problem
@@ -30,26 +25,7 @@ WEBHOOK_SECRET = "whsec_fake_credit_tests"
 PRICE = 12_500  # the shop's first SKU, collected at Market Street (no fee)
 
 
-@pytest.fixture(scope="module")
-def module_fake() -> FakeGateway:
-    return FakeGateway(webhook_secret=WEBHOOK_SECRET, namespace="credit")
-
-
-@pytest.fixture(scope="module")
-def fake_app(database: Settings, module_fake: FakeGateway) -> Litestar:
-    return app_with_fake_payments(database, module_fake, WEBHOOK_SECRET)
-
-
-@pytest.fixture
-def fake(module_fake: FakeGateway) -> Iterator[FakeGateway]:
-    module_fake.calls.clear()
-    yield module_fake
-
-
-@pytest_asyncio.fixture
-async def client(fake_app: Litestar) -> AsyncIterator[Client]:
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=fake_app), base_url="http://testserver") as http:
-        yield http
+module_fake, fake_app, fake, client = fake_payments("credit", WEBHOOK_SECRET)
 
 
 async def issue(client: Client, shop: Shop, amount: int, **extra: Any) -> str:

@@ -9,13 +9,10 @@ them. Each test starts with an empty ``fake.calls`` so it can assert exactly wha
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 
 import httpx
 import pytest
-import pytest_asyncio
-from litestar import Litestar
 
 from storefront.clock import utcnow
 from storefront.orders.models import Order
@@ -23,8 +20,7 @@ from storefront.orders.payment import apply_signal
 from storefront.orders.reconciliation import reconcile
 from storefront.payments.fake import FakeGateway
 from storefront.payments.gateway import PaymentIntentView
-from storefront.settings import Settings
-from tests.checkout.conftest import app_with_fake_payments, cart_with, checkout, confirm, levels
+from tests.checkout.conftest import cart_with, checkout, confirm, fake_payments, levels
 from tests.commerce import Shop, open_shop
 from tests.conftest import MakeBrand
 from tests.fulfilment.test_quote_http import assert_problem
@@ -33,26 +29,7 @@ Client = httpx.AsyncClient
 WEBHOOK_SECRET = "whsec_fake_checkout_tests"
 
 
-@pytest.fixture(scope="module")
-def module_fake() -> FakeGateway:
-    return FakeGateway(webhook_secret=WEBHOOK_SECRET)
-
-
-@pytest.fixture(scope="module")
-def fake_app(database: Settings, module_fake: FakeGateway) -> Litestar:
-    return app_with_fake_payments(database, module_fake, WEBHOOK_SECRET)
-
-
-@pytest.fixture
-def fake(module_fake: FakeGateway) -> Iterator[FakeGateway]:
-    module_fake.calls.clear()
-    yield module_fake
-
-
-@pytest_asyncio.fixture
-async def client(fake_app: Litestar) -> AsyncIterator[Client]:
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=fake_app), base_url="http://testserver") as http:
-        yield http
+module_fake, fake_app, fake, client = fake_payments("fake", WEBHOOK_SECRET)
 
 
 async def placed(client: Client, make_brand: MakeBrand, units: int, quantity: int = 1) -> tuple[Shop, str, str, str]:

@@ -11,27 +11,23 @@ import asyncio
 from collections import Counter
 
 import httpx
-import pytest
 
 from storefront.clock import utcnow
 from storefront.credits import CreditEntry, CreditInsufficient, CreditLot, service
 from storefront.orders.models import Order
 from storefront.payments.fake import FakeGateway
-from tests.checkout.conftest import cart_with, checkout
-from tests.checkout.test_credit_checkout import WEBHOOK_SECRET, apply, balance, client, fake, fake_app, issue
+from tests.checkout.conftest import cart_with, checkout, fake_payments
+from tests.checkout.test_credit_checkout import apply, balance, issue
 from tests.commerce import open_shop
 from tests.conftest import MakeBrand
 from tests.credits.conftest import ACTOR, KEY
 from tests.credits.conftest import issue as issue_credit
 
-__all__ = ["client", "fake", "fake_app"]  # the fixtures, imported to be found here
 SHOPPERS = 50
 PRICE = 12_500
 
 
-@pytest.fixture(scope="module")
-def module_fake() -> FakeGateway:
-    return FakeGateway(webhook_secret=WEBHOOK_SECRET, namespace="credit-rush")
+module_fake, fake_app, fake, client = fake_payments("credit-rush", "whsec_credit_rush")
 
 
 async def test_fifty_holds_and_redemptions_of_one_code_at_once(make_brand: MakeBrand) -> None:

@@ -3,23 +3,16 @@
 from __future__ import annotations
 
 import httpx
-import pytest
 
 from storefront.orders.credit_kpis import share_bp
 from storefront.payments.fake import FakeGateway
-from tests.checkout.conftest import cart_with, checkout
-from tests.checkout.test_credit_checkout import WEBHOOK_SECRET, apply, client, fake, fake_app, issue, return_all
+from tests.checkout.conftest import cart_with, checkout, fake_payments
+from tests.checkout.test_credit_checkout import apply, issue, return_all
 from tests.commerce import open_shop
 from tests.conftest import MakeBrand, auth
 from tests.credits.test_trade_ins import started, step
 
-__all__ = ["client", "fake", "fake_app"]  # the fixtures, imported to be found here
-
-
-@pytest.fixture(scope="module")
-def module_fake() -> FakeGateway:
-    """This module's own fake: its intent ids must not collide with the checkout tests' in the shared database."""
-    return FakeGateway(webhook_secret=WEBHOOK_SECRET, namespace="credit-kpis")
+module_fake, fake_app, fake, client = fake_payments("credit-kpis", "whsec_credit_kpis")
 
 
 PRICE = 12_500
