@@ -1,13 +1,15 @@
 """Property: whatever happens to a credit, in any order, its books balance (real database).
 
-Hypothesis draws sequences of holds, releases, redemptions, refunds, adjustments, expiries and
-replays of earlier operations. After every step: each lot's cache equals its entries' sums,
+Hypothesis draws sequences of holds, releases, redemptions, refunds, adjustments, expiries,
+replays of earlier operations, holds raced against their own retry (the same key, at the same
+moment) and new credits issued twice at once. After every step: each lot's cache equals its entries' sums,
 nothing is negative, what is held or redeemed never exceeds what was put in, and a replayed
 operation wrote nothing.
 """
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -18,8 +20,9 @@ from hypothesis import strategies as st
 from storefront.clock import utcnow
 from storefront.credits import CreditEntry, CreditInsufficient, CreditLot, service
 from storefront.errors import Conflict, InvalidInput
+from storefront.money import Money
 from tests.conftest import MakeBrand
-from tests.credits.conftest import ACTOR, issue, refill
+from tests.credits.conftest import ACTOR, KEY, issue, refill
 
 Step = tuple[str, int]
 steps = st.lists(
@@ -32,10 +35,19 @@ steps = st.lists(
         st.tuples(st.just("lot"), st.integers(1, 400)),
         st.tuples(st.just("time"), st.integers(1, 20)),
         st.tuples(st.just("replay"), st.integers(0, 20)),
+        st.tuples(st.just("race"), st.integers(1, 700)),
+        st.tuples(st.just("issue"), st.integers(1, 5000)),
     ),
     min_size=1,
     max_size=14,
 )
+
+
+async def issue_once(brand: uuid.UUID, amount: int, now: Any, key: str) -> tuple[str | None, uuid.UUID]:
+    code, credit, _ = await service.issue(
+        brand, Money(amount=amount, currency="GBP"), key=key, reason="trade-in", actor=ACTOR, code_key=KEY, now=now
+    )
+    return code, credit.id
 
 
 async def _check_books(credit_id: uuid.UUID) -> tuple[int, int]:
@@ -80,6 +92,27 @@ async def test_credit_books_balance_whatever_happens(plan: list[Step], make_bran
             continue
         if action == "lot":
             await refill(brand, credit, n, now, now + timedelta(days=n % 7 + 1) if n % 2 else None)
+            continue
+        if action == "race":  # a hold and its retry at the same moment, under one key: it happens once
+            key = f"race{len(done)}-{uuid.uuid4().hex[:6]}"
+            before = await CreditEntry.filter(credit_id=credit).count()
+            outcomes = await asyncio.gather(
+                *(run("hold", {"amount": n, "key": key}) for _ in range(2)), return_exceptions=True
+            )
+            if all(isinstance(o, CreditInsufficient) for o in outcomes):
+                assert await CreditEntry.filter(credit_id=credit).count() == before
+                continue
+            assert sorted(o.replayed for o in outcomes) == [False, True], outcomes  # type: ignore[union-attr]
+            holds.append(key)
+            done.append(("hold", {"amount": n, "key": key}))
+            await _check_books(credit)
+            continue
+        if action == "issue":  # another credit, issued twice at once under one key: one credit, one code shown
+            key = f"issue{len(done)}-{uuid.uuid4().hex[:6]}"
+            answers = await asyncio.gather(*(issue_once(brand, n, now, key) for _ in range(2)))
+            assert sorted(code is None for code, _ in answers) == [False, True]
+            assert answers[0][1] == answers[1][1]
+            assert await _check_books(answers[0][1]) == (n, 0)
             continue
         if action == "replay":
             if not done:
