@@ -1,8 +1,9 @@
 """Kill -9 the server in the middle of a checkout rush; restart; retry: nothing lost, nothing doubled.
 
 The server is a real uvicorn process on the suite's database, paying against localstripe.
-Thirty shoppers check out and pay at once; the server is killed with SIGKILL while their
-requests are in flight, some before their order is written, some between the order and its
+Thirty shoppers check out and pay at once (in the second test by store credit: one hot code
+shared by ten, codes of their own, codes the card tops up); the server is killed with SIGKILL
+while their requests are in flight, some before their order is written, some between the order and its
 payment, some between the payment and its recording. After a restart every shopper simply
 retries (checkout is idempotent per cart; confirm asks Stripe), and the books must balance:
 one order per cart, every paid unit sold exactly once, nothing left held, and no order with
@@ -25,7 +26,8 @@ from typing import Any
 import httpx
 import pytest
 
-from storefront.orders.models import Order
+from storefront.credits import CreditEntry, CreditLot
+from storefront.orders.models import Order, OrderCredit
 from storefront.settings import Settings
 from tests.checkout.conftest import cart_with, levels
 from tests.commerce import delivery, open_shop
@@ -151,3 +153,68 @@ async def test_kill_minus_nine_mid_checkout(
         for order in orders:
             intent = (await stripe.get(f"/v1/payment_intents/{order.payment_intent}")).json()
             assert intent["status"] == "succeeded" and intent["amount"] == order.total_minor
+
+
+async def test_kill_minus_nine_mid_credit_checkout(
+    shop_client: httpx.AsyncClient, make_brand: MakeBrand, server: Server, localstripe: Any
+) -> None:
+    """Shoppers paying by store credit (one hot code, codes of their own, codes topped up by card) through a kill."""
+    shop = await open_shop(shop_client, make_brand, shop_units=SHOPPERS)
+    price = 12_500
+    carts = [await cart_with(shop_client, shop, shop.sku, 1) for _ in range(SHOPPERS)]
+    hot = await _credit(shop_client, shop.brand.secret_key, 5 * price)  # five bags for ten shoppers
+    codes = [hot] * 10 + [await _credit(shop_client, shop.brand.secret_key, a) for a in [20_000] * 10 + [3_000] * 10]
+    for cart, code in zip(carts, codes, strict=True):
+        applied = await shop_client.post(
+            f"/v1/carts/{cart}/credits", json={"code": code}, headers=auth(shop.brand.publishable_key)
+        )
+        assert applied.status_code == 201, applied.text
+    key = shop.brand.publishable_key
+    async with httpx.AsyncClient(base_url=server.url, timeout=30) as http:
+        rush = [asyncio.create_task(_shop(http, key, cart)) for cart in carts]
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and await Order.filter(status="paid", cart_id__in=carts).count() < 8:  # noqa: ASYNC110 (another process writes)
+            await asyncio.sleep(0.02)
+        server.kill()
+        first = Counter(await asyncio.gather(*rush))
+    print("before the kill:", dict(first))
+    assert sum(n for outcome, n in first.items() if not outcome.startswith("confirm 200")) > 0, first
+
+    server.start()
+    async with httpx.AsyncClient(base_url=server.url, timeout=30) as http:
+        retried = Counter(await asyncio.gather(*(_shop(http, key, cart) for cart in carts)))
+    assert retried == {"confirm 200": SHOPPERS}, retried
+
+    orders = await Order.filter(cart_id__in=carts)
+    assert len(orders) == SHOPPERS and Counter(o.status for o in orders) == {"paid": SHOPPERS}
+    credit_ids = {c.credit_id for c in await OrderCredit.filter(order_id__in=[o.id for o in orders])}
+    redeemed_total = 0
+    for credit_id in credit_ids:  # every credit's books balance, nothing is held, nothing below zero
+        entries = await CreditEntry.filter(credit_id=credit_id)
+        lots = await CreditLot.filter(credit_id=credit_id)
+        assert sum(lot.held_minor for lot in lots) == 0
+        assert sum(lot.remaining_minor for lot in lots) == sum(e.amount_minor for e in entries) >= 0
+        issued = sum(e.amount_minor for e in entries if e.kind == "issue")
+        redeemed = -sum(e.held_minor for e in entries if e.kind == "redeem")
+        assert issued - redeemed == sum(lot.remaining_minor for lot in lots)
+        redeemed_total += redeemed
+    assert redeemed_total == sum(o.credit_minor for o in orders)  # what credits lost is what orders say they paid
+    assert {c.status for c in await OrderCredit.filter(order_id__in=[o.id for o in orders])} == {"redeemed"}
+    assert sum(o.credit_minor for o in orders if o.credit_minor) == 5 * price + 10 * price + 10 * 3_000
+    async with httpx.AsyncClient(
+        base_url=localstripe.api_base, headers={"Authorization": f"Bearer {STRIPE_TEST_KEY}"}
+    ) as stripe:
+        for order in orders:
+            if order.credit_minor == order.total_minor:
+                assert order.payment_intent is None  # paid wholly by credit: the provider never saw it
+                continue
+            intent = (await stripe.get(f"/v1/payment_intents/{order.payment_intent}")).json()
+            assert intent["status"] == "succeeded" and intent["amount"] == order.total_minor - order.credit_minor
+    assert await levels(shop_client, shop, shop.sku) == {"market-street": (0, 0)}
+
+
+async def _credit(http: httpx.AsyncClient, secret_key: str, amount: int) -> str:
+    body = {"amount": {"amount": amount, "currency": "GBP"}, "reason": "trade-in"}
+    issued = await http.post("/v1/credits", json=body, headers=auth(secret_key))
+    assert issued.status_code == 201, issued.text
+    return str(issued.json()["code"])
