@@ -38,7 +38,7 @@ async def check_balance(request: Request[Any, Any, Any]) -> Response[bytes]:
     elif ctx.settings is not None:
         try:
             normalised = service.parse_code(text, field="body.credit_code")  # before anything is read
-            key = codes.hashing_key(ctx.settings.secret.reveal())
+            key = codes.settings_key(ctx.settings)
             credit = await service.look_up(ctx.principal.brand_id, normalised, key, utcnow())
         except StallkitError as exc:
             errors["credit_code"] = CODE_WORDS.get(exc.code, sentence(exc.detail))

@@ -181,7 +181,7 @@ async def apply_credit(request: Request[Any, Any, Any]) -> Response[bytes]:
     values = {n: form_value(form, n) for n in DETAIL_FIELDS}
     if cart is None or cart.status != "open" or ctx.settings is None:
         return await _checkout_answer(request, ctx, cart, email=email, name=name, values=values)
-    key = codes.hashing_key(ctx.settings.secret.reveal())
+    key = codes.settings_key(ctx.settings)
     code, remove = form_value(form, "credit_code"), form_value(form, "remove")
     try:
         if remove:

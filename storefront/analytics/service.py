@@ -31,6 +31,7 @@ import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable, Collection, Set
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 import msgspec
 from tortoise.transactions import in_transaction
@@ -183,25 +184,23 @@ async def summary(
     10 ms. Nothing is kept once it is answered: this is not a cache. A pinned ``now`` (tests, tools)
     always computes its own.
     """
+    compute = partial(
+        compute_summary,
+        brand_id,
+        since=since,
+        until=until,
+        component=component,
+        product=product,
+        cursor=cursor,
+        limit=limit,
+        now=now,
+    )
     if now is not None:
-        return await compute_summary(
-            brand_id,
-            since=since,
-            until=until,
-            component=component,
-            product=product,
-            cursor=cursor,
-            limit=limit,
-            now=now,
-        )
+        return await compute()
     key: SummaryKey = (brand_id, since, until, component, product, cursor, limit)
     shared = _in_flight.get(key)
     if shared is None:
-        shared = asyncio.ensure_future(
-            compute_summary(
-                brand_id, since=since, until=until, component=component, product=product, cursor=cursor, limit=limit
-            )
-        )
+        shared = asyncio.ensure_future(compute())
         _in_flight[key] = shared
         shared.add_done_callback(lambda _: _in_flight.pop(key, None))
     return await asyncio.shield(shared)  # one shopper's disconnect must not cancel the others' answer

@@ -98,7 +98,7 @@ class CartController(Controller):
         cart_id: IdParam,
         data: JSONBody[CreditCodeIn],
     ) -> CartOut:
-        key = codes.hashing_key(settings.secret.reveal())
+        key = codes.settings_key(settings)
         await credits.apply_code(principal.brand_id, cart_id, data.code, code_key=key, now=utcnow())
         return await service.get_cart(
             principal.brand_id, cart_id, orders=order_refs, quotes=_quotes(principal, quote_cache)
@@ -120,7 +120,7 @@ class CartController(Controller):
         cart_id: IdParam,
         code: CreditRef,
     ) -> CartOut:
-        key = codes.hashing_key(settings.secret.reveal())
+        key = codes.settings_key(settings)
         await credits.remove_code(principal.brand_id, cart_id, code, code_key=key)
         return await service.get_cart(
             principal.brand_id, cart_id, orders=order_refs, quotes=_quotes(principal, quote_cache)

@@ -21,17 +21,12 @@ from storefront.ids import new_id
 from storefront.money import Money
 from storefront.pagination import DEFAULT_LIMIT, Page
 from storefront.params import AppSettings, CursorQuery, LimitQuery
-from storefront.settings import Settings
 from storefront.tenancy import SHOPPER, Principal, Reader, Writer
 
 # No pattern here: a code with a typo is answered by the service, in words, with the field named.
 CodeParam = Annotated[str, PathParameter(max_length=codes.MAX_INPUT, description="the credit code, as printed")]
 # The code's text must never be kept by anyone on the way, nor by the idempotency store.
 NO_STORE = CacheControlHeader(no_store=True)
-
-
-def code_key(settings: Settings) -> bytes:
-    return codes.hashing_key(settings.secret.reveal())
 
 
 def actor(principal: Principal) -> str:
@@ -62,7 +57,7 @@ class CreditController(Controller):
             key=f"api:{header}" if header else f"api:{new_id()}",
             reason=data.reason,
             actor=actor(writer),
-            code_key=code_key(settings),
+            code_key=codes.settings_key(settings),
             now=now,
             expires_at=data.expires_at,
         )
@@ -77,7 +72,7 @@ class CreditController(Controller):
         opt=SHOPPER,
     )
     async def look_up(self, principal: Reader, settings: AppSettings, code: CodeParam) -> CreditOut:
-        return await service.look_up(principal.brand_id, code, code_key(settings), utcnow())
+        return await service.look_up(principal.brand_id, code, codes.settings_key(settings), utcnow())
 
     @get(
         "/{code:str}/slip",
@@ -88,7 +83,7 @@ class CreditController(Controller):
         cache_control=NO_STORE,
     )
     async def print_slip(self, writer: Writer, settings: AppSettings, code: CodeParam) -> Response[str]:
-        return Response(await slip.credit_slip(writer.brand_id, code, code_key(settings), utcnow()))
+        return Response(await slip.credit_slip(writer.brand_id, code, codes.settings_key(settings), utcnow()))
 
     @get(
         "/{code:str}/entries",
@@ -103,7 +98,9 @@ class CreditController(Controller):
         cursor: CursorQuery = None,
         limit: LimitQuery = DEFAULT_LIMIT,
     ) -> Page[EntryOut]:
-        return await service.list_entries(writer.brand_id, code, code_key(settings), cursor=cursor, limit=limit)
+        return await service.list_entries(
+            writer.brand_id, code, codes.settings_key(settings), cursor=cursor, limit=limit
+        )
 
 
 RULES_DESCRIPTION = (

@@ -22,6 +22,10 @@ import hashlib
 import hmac
 import re
 import secrets
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from storefront.settings import Settings
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32
 _VALUE = {symbol: value for value, symbol in enumerate(ALPHABET)}
@@ -77,6 +81,11 @@ def parse(text: str) -> str:
     if check_symbol(symbols[:-1]) != symbols[-1]:
         raise BadCode("this code has a typing mistake: please check it against the card or receipt")
     return symbols
+
+
+def settings_key(settings: Settings) -> bytes:
+    """The app's key for codes, from its settings: what every route that reads a code hashes it with."""
+    return hashing_key(settings.secret.reveal())
 
 
 def hashing_key(secret: str) -> bytes:

@@ -18,8 +18,8 @@ from litestar.openapi.spec.enums import OpenAPIFormat, OpenAPIType
 from litestar.params import JSONBody, PathParameter, QueryParameter
 
 from storefront.clock import utcnow
-from storefront.credits import trade_in_listing, trade_in_photos, trade_ins
-from storefront.credits.api import NO_STORE, actor, code_key
+from storefront.credits import codes, trade_in_listing, trade_in_photos, trade_ins
+from storefront.credits.api import NO_STORE, actor
 from storefront.credits.recommerce import RefurbishIn
 from storefront.credits.trade_in_listing import ListedTradeIn
 from storefront.credits.trade_in_photos import GENERIC_TYPE, MAX_PHOTO_BYTES, PHOTO_TYPES
@@ -164,7 +164,7 @@ class TradeInController(Controller):
     )
     async def accept(self, writer: Writer, settings: AppSettings, trade_in_id: TradeInId) -> AcceptedTradeIn:
         return await trade_ins.accept(
-            writer.brand_id, trade_in_id, actor=actor(writer), now=utcnow(), code_key=code_key(settings)
+            writer.brand_id, trade_in_id, actor=actor(writer), now=utcnow(), code_key=codes.settings_key(settings)
         )
 
     @post(

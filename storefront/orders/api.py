@@ -27,7 +27,6 @@ from storefront.orders.schemas import (
 from storefront.pagination import DEFAULT_LIMIT, Page
 from storefront.params import AppSettings, CursorQuery, IdParam, LimitQuery
 from storefront.payments import Gateway
-from storefront.settings import Settings
 from storefront.tenancy import SHOPPER, Reader, Writer
 
 StatusToken = Annotated[
@@ -38,10 +37,6 @@ StatusToken = Annotated[
 
 # A return refunded as store credit answers its code, once: nobody on the way may keep it.
 NO_STORE = CacheControlHeader(no_store=True)
-
-
-def _code_key(settings: Settings) -> bytes:
-    return codes.hashing_key(settings.secret.reveal())
 
 
 class OrderController(Controller):
@@ -115,7 +110,7 @@ class OrderController(Controller):
         self, writer: Writer, gateway: Gateway, settings: AppSettings, order_id: IdParam, data: JSONBody[ReturnIn]
     ) -> ReturnOut:
         return await returns.create_return(
-            writer.brand_id, order_id, data, gateway=gateway, code_key=_code_key(settings)
+            writer.brand_id, order_id, data, gateway=gateway, code_key=codes.settings_key(settings)
         )
 
     @post(
@@ -134,7 +129,7 @@ class OrderController(Controller):
         data: JSONBody[ReceiveIn],
     ) -> ReturnOut:
         return await returns.receive_return(
-            writer.brand_id, order_id, return_id, data, gateway=gateway, code_key=_code_key(settings)
+            writer.brand_id, order_id, return_id, data, gateway=gateway, code_key=codes.settings_key(settings)
         )
 
     @get("/{order_id:uuid}/returns", summary="An order's returns")
