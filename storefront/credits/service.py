@@ -27,6 +27,7 @@ from storefront.errors import (
     IdempotencyKeyReused,
     InvalidInput,
     NotFound,
+    StallkitError,
     raise_field_errors,
 )
 from storefront.money import Money
@@ -110,39 +111,62 @@ def _reused(key: str) -> IdempotencyKeyReused:
     )
 
 
+async def _locked(brand_id: uuid.UUID, credit_id: uuid.UUID) -> Credit:
+    credit = await ledger.locked_credit(brand_id, credit_id)
+    if credit is None:
+        raise NotFound("no such credit")
+    return credit
+
+
 Body = Callable[[ledger.Writer, list[CreditLot]], Awaitable[None]]
+Totals = tuple[int, int] | None
+# Which credit an operation is on: its id, or (settling a hold) a look-up run in the operation's
+# transaction that answers the credit and the totals the operation will have.
+Target = uuid.UUID | Callable[[], Awaitable[tuple[uuid.UUID, Totals]]]
 
 
 async def _operate(
     brand_id: uuid.UUID,
-    credit_id: uuid.UUID,
+    target: Target,
     kind: rules.EntryKind,
     key: str,
     body: Body,
     *,
     reason: str,
     actor: str,
-    totals: tuple[int, int] | None = None,
+    totals: Totals = None,
 ) -> Movement:
     """Run one ledger operation on a locked credit, or answer the one already written under ``key``.
+
+    The key is not looked up first: the entries' unique key refuses a second operation under it,
+    and only then (or when nothing was written) is the first one read back, off the hot path.
 
     ``totals`` (change to the balance, change to what is held) is what the caller asks for, so a key
     reused for a different amount is told apart from a replay.
     """
-    async with in_transaction():
-        credit = await ledger.locked_credit(brand_id, credit_id)
-        if credit is None:
-            raise NotFound("no such credit")
-        prior = await ledger.replayed(brand_id, key)  # after the lock: a racing twin has finished by now
-        if prior:
-            if not _same_operation(prior, kind, credit_id, totals):
-                raise _reused(key)
-            return views.movement(credit, kind, prior, replayed=True)
-        writer = ledger.Writer(credit, kind, key, reason=reason, actor=actor)
-        lots = await ledger.lots_of(credit_id)
-        await body(writer, lots)
-        entries = await writer.finish(lots)
-    return views.movement(credit, kind, entries, replayed=False)
+    try:
+        async with in_transaction():
+            credit_id, totals = (target, totals) if isinstance(target, uuid.UUID) else await target()
+            credit = await _locked(brand_id, credit_id)
+            writer = ledger.Writer(credit, kind, key, reason=reason, actor=actor)
+            lots = await ledger.lots_of(credit_id)
+            await body(writer, lots)
+            entries = await writer.finish(lots)
+        refused = None
+    except (IntegrityError, StallkitError) as exc:
+        # A twin under the same key wrote first (its entries' key is taken), or the operation was
+        # refused: a retry of one that went through answers what it did, whatever has changed since.
+        refused, entries = exc, []
+    if entries:
+        return views.movement(credit, kind, entries, replayed=False)
+    prior = await ledger.replayed(brand_id, key)  # nothing written now: was it written before?
+    if prior:
+        if not _same_operation(prior, kind, credit_id, totals):
+            raise _reused(key)
+        return views.movement(await Credit.get(id=credit_id), kind, prior, replayed=True)
+    if refused is not None:
+        raise refused
+    return views.movement(credit, kind, [], replayed=False)  # it had nothing to move (a hold of what is left)
 
 
 def _check_amount(amount: int, field: str = "body.amount.amount") -> None:
@@ -197,7 +221,7 @@ async def issue(
                 currency=currency,
             )
             writer = ledger.Writer(credit, "issue", key, reason=reason, actor=actor)
-            await writer.new_lot(amount.amount, expires_at)
+            writer.new_lot(amount.amount, expires_at)
             entries = await writer.finish([])
     except IntegrityError:  # a racing call with the same key wrote first
         replay = await _issued_before(brand_id, key, amount.amount, reason, expires_at)
@@ -269,7 +293,7 @@ async def hold(
         if wanted == 0:
             return
         try:
-            await writer.spend(lots, wanted, now, hold=True)
+            writer.spend(lots, wanted, now, hold=True)
         except rules.Shortfall as exc:
             raise _insufficient(exc, writer.credit.currency) from None
 
@@ -287,10 +311,15 @@ async def _hold_entries(brand_id: uuid.UUID, hold_key: str) -> list[CreditEntry]
 async def _settle(
     brand_id: uuid.UUID, hold_key: str, kind: rules.EntryKind, key: str | None, *, reason: str, actor: str
 ) -> Movement:
-    held = await _hold_entries(brand_id, hold_key)
+    held: list[CreditEntry] = []
+
+    async def hold_of() -> tuple[uuid.UUID, Totals]:
+        held[:] = await _hold_entries(brand_id, hold_key)
+        total = sum(e.held_minor for e in held)
+        return held[0].credit_id, (total if kind == "release" else 0, -total)
 
     async def body(writer: ledger.Writer, lots: list[CreditLot]) -> None:
-        if await CreditEntry.filter(brand_id=brand_id, hold_key=hold_key).exists():
+        if await ledger.settled(brand_id, hold_key):
             raise Conflict(
                 "this credit hold was released or redeemed already",
                 errors=[FieldError("hold_key", "already settled")],
@@ -298,14 +327,9 @@ async def _settle(
         by_id = {lot.id: lot for lot in lots}
         for entry in held:
             amount = entry.held_minor if kind == "release" else 0
-            await writer.move(by_id[entry.lot_id], amount, -entry.held_minor, hold_key=hold_key)
+            writer.move(by_id[entry.lot_id], amount, -entry.held_minor, hold_key=hold_key)
 
-    total = sum(e.held_minor for e in held)
-    totals = (total if kind == "release" else 0, -total)
-    credit_id = held[0].credit_id
-    return await _operate(
-        brand_id, credit_id, kind, key or f"{kind}:{hold_key}", body, reason=reason, actor=actor, totals=totals
-    )
+    return await _operate(brand_id, hold_of, kind, key or f"{kind}:{hold_key}", body, reason=reason, actor=actor)
 
 
 async def release(brand_id: uuid.UUID, hold_key: str, *, reason: str, actor: str, key: str | None = None) -> Movement:
@@ -341,7 +365,7 @@ async def refund(
             raise_field_errors(
                 [FieldError("body.amount", f"only {redeemed - refunded} minor units were redeemed and not refunded")]
             )
-        await writer.new_lot(amount, expires_at)
+        writer.new_lot(amount, expires_at)
 
     return await _operate(brand_id, credit_id, "refund", key, body, reason=reason, actor=actor, totals=(amount, 0))
 
@@ -367,10 +391,10 @@ async def adjust(
 
     async def body(writer: ledger.Writer, lots: list[CreditLot]) -> None:
         if delta > 0:
-            await writer.new_lot(delta, expires_at)
+            writer.new_lot(delta, expires_at)
             return
         try:
-            await writer.spend(lots, -delta, now, hold=False)
+            writer.spend(lots, -delta, now, hold=False)
         except rules.Shortfall as exc:
             raise _insufficient(exc, writer.credit.currency) from None
 
@@ -395,7 +419,7 @@ async def expire_credit(
         done = await CreditEntry.filter(credit_id=credit_id, kind="expire", seq=0).count()
         writer = ledger.Writer(credit, "expire", f"expire:{credit_id}:{done}", reason="expired", actor=actor)
         for lot in due:
-            await writer.move(lot, -lot.remaining_minor)
+            writer.move(lot, -lot.remaining_minor)
         entries = await writer.finish(lots)
     return views.movement(credit, "expire", entries, replayed=False)
 
