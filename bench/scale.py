@@ -1,6 +1,6 @@
 """Scale benchmark: do the storefront's reads and writes stay flat as a brand's data grows?
 
-    python bench/scale.py [--sizes small,medium,large] [--database-url URL] [--requests 200]
+    python bench/scale.py [--sizes small,medium,large] [--database-url URL] [--requests 200] [--rounds 2]
 
 For each size it seeds a fresh database (a temporary SQLite file by default; with a
 ``postgres://`` ``--database-url``, a fresh database created beside the given one and dropped
@@ -21,12 +21,15 @@ with one fulfilment (pickup or courier), one line and its sold stock hold; analy
 spread over the last 30 days, skewed towards popular products; open carts with one line. The
 brand, its shop, pickup point and courier zone are made through the service layer.
 
-Then it serves ``storefront.asgi:app`` and the bare baseline (``bench/bare_app.py``) in their
-own single-worker uvicorn processes on 127.0.0.1 and sends each endpoint ``--requests``
-requests with httpx, ``--concurrency`` at a time (one at a time for the cold reads, each of
-which follows its own PATCH so it cannot hit a cache another request filled), and within a
-time budget per endpoint. It prints a table per database (p50/p99 per size, and the ratio of
-the largest size's p50 to the smallest's) and checks: every ratio <= 1.5, KPIs and the
+Every size is seeded first and kept. Then, in ``--rounds`` rounds over the sizes in alternating
+order (small to large, then large to small: a shared machine's speed drifts, and a ratio taken
+between two moments an hour apart measured the drift), it serves ``storefront.asgi:app`` and the
+bare baseline (``bench/bare_app.py``) in their own single-worker uvicorn processes on 127.0.0.1
+and sends each endpoint ``--requests`` requests with httpx, ``--concurrency`` at a time (one at a
+time for the cold reads, each of which follows its own PATCH so it cannot hit a cache another
+request filled), and within a time budget per endpoint. A size's figures pool its rounds'
+samples. It prints a table per database (p50/p99 per size, and the ratio of the largest size's
+p50 to the smallest's) and checks: every ratio <= 1.5, KPIs and the
 analytics summary p99 < 100 ms at the largest size, no 5xx at any size. Figures also go to
 ``bench/results/scale.json``. The exit status is 0 when every check passes, as in the other
 benchmarks.
@@ -45,7 +48,7 @@ import time
 import urllib.parse
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
-from contextlib import asynccontextmanager
+from contextlib import ExitStack, asynccontextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -656,10 +659,9 @@ def writing(key: str) -> dict[str, str]:
 
 
 async def measure(
-    store: str, bare: str, brand: SeededBrand, *, requests: int, concurrency: int, budget_s: float
-) -> dict[str, Figure]:
-    """Every endpoint of the run, in table order."""
-    rec = Recorder()
+    store: str, bare: str, brand: SeededBrand, rec: Recorder, *, requests: int, concurrency: int, budget_s: float
+) -> None:
+    """Every endpoint of the run, in table order, into ``rec`` (which may hold earlier rounds' samples)."""
     rng = random.Random(1)
     pk, sk = brand.publishable_key, brand.secret_key
     limits = httpx.Limits(max_connections=concurrency + 2, max_keepalive_connections=concurrency + 2)
@@ -716,7 +718,6 @@ async def measure(
         ]  # fmt: skip
         for step, workers in plan:
             await drive(step, requests=requests, concurrency=workers, budget_s=budget_s, rec=rec, warmup=3)
-    return {name: rec.figure(name) for name in rec.figures}
 
 
 def check_ready(store: str, brand: SeededBrand) -> list[Check]:
@@ -830,71 +831,95 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--requests", type=bounded_int(10, 5000), default=200, help="requests per endpoint (200)")
     parser.add_argument("--concurrency", type=bounded_int(1, 32), default=8, help="concurrent requests (default 8)")
     parser.add_argument(
-        "--budget", type=bounded_int(5, 600), default=30, help="seconds per endpoint and size at most (default 30)"
+        "--budget", type=bounded_int(5, 600), default=30, help="seconds per endpoint, size and round at most (30)"
+    )
+    parser.add_argument(
+        "--rounds", type=bounded_int(1, 10), default=2, help="interleaved rounds over the sizes (default 2)"
     )
     return parser.parse_args(argv)
 
 
-def run_size(args: argparse.Namespace, size: Size) -> SizeRun:
+# No background jobs while measuring: they would only add noise (and purge what we seeded).
+SERVER_ENV = {"STALLKIT_RECONCILE_INTERVAL_S": "0", "STALLKIT_HOUSEKEEPING_INTERVAL_S": "0"}
+
+
+@dataclass
+class Prepared:
+    """A seeded database of one size, kept until every round has measured it."""
+
+    size: Size
+    settings: Settings
+    database: str
+    brand: SeededBrand
+    run: SizeRun
+    recorder: Recorder = field(default_factory=Recorder)
+
+
+def prepare(args: argparse.Namespace, size: Size, stack: ExitStack) -> Prepared:
+    """Seed a fresh database of ``size``; ``stack`` removes it when the benchmark ends."""
     postgres = bool(args.database_url) and args.database_url.startswith(("postgres://", "postgresql://"))
-    with tempfile.TemporaryDirectory(prefix="stallkit-bench-scale-") as data_dir:
-        # No background jobs while measuring: they would only add noise (and purge what we seeded).
-        env = {
-            "STALLKIT_DATA_DIR": data_dir,
-            "STALLKIT_RECONCILE_INTERVAL_S": "0",
-            "STALLKIT_HOUSEKEEPING_INTERVAL_S": "0",
-        }
+    data_dir = stack.enter_context(tempfile.TemporaryDirectory(prefix=f"stallkit-bench-scale-{size.name}-"))
+    url = args.database_url
+    database = db.redact(url) if url else "fresh temporary SQLite file"
+    if postgres:
+        runner = stack.enter_context(asyncio.Runner())  # the database is dropped on this loop at the end
+        fresh = fresh_postgres(args.database_url, size.name)
+        url, database = runner.run(fresh.__aenter__())
+        stack.callback(lambda: runner.run(fresh.__aexit__(None, None, None)))
+    print(f"\n== {size.name}: {size.products:,} products, {size.orders:,} orders, {size.events:,} events, "
+          f"{size.carts:,} carts per brand ==")  # fmt: skip
+    env = {**SERVER_ENV, "STALLKIT_DATA_DIR": data_dir, **({"STALLKIT_DATABASE_URL": url} if url else {})}
+    settings = Settings.from_env(env)
+    brand, report = asyncio.run(seed(settings, size, postgres))
+    run = SizeRun(size.name, database, report, [], {})
+    print_seeding(run)
+    return Prepared(size, settings, database, brand, run)
 
-        async def seeded(url: str | None) -> tuple[SeededBrand, SeedReport, Settings]:
-            settings = Settings.from_env({**env, **({"STALLKIT_DATABASE_URL": url} if url else {})})
-            brand, report = await seed(settings, size, postgres)
-            return brand, report, settings
 
-        def serve_and_measure(settings: Settings, database: str, brand: SeededBrand, report: SeedReport) -> SizeRun:
-            server_env = {**env, "STALLKIT_DATABASE_URL": settings.database_url}
-            run = SizeRun(size.name, database, report, [], {})
-            print_seeding(run)
-            with (
-                serving("bench.bare_app:app", ready_path="/products/ready") as bare,
-                serving("storefront.asgi:app", env=server_env, ready_path="/healthz", timeout_s=120) as store,
-            ):
-                run.checks = check_ready(store, brand)
-                print_checks(f"correctness at {size.name}", run.checks)
-                print(
-                    f"measuring {size.name}: {args.requests} requests per endpoint, {args.concurrency} concurrent ..."
-                )
-                started = time.perf_counter()
-                run.figures = asyncio.run(
-                    measure(
-                        store, bare, brand, requests=args.requests, concurrency=args.concurrency, budget_s=args.budget
-                    )
-                )
-                print(f"  measured in {time.perf_counter() - started:.0f} s")
-            return run
+def measure_round(args: argparse.Namespace, prepared: Prepared, round_no: int) -> None:
+    """Serve one size's database and send it every endpoint's requests, adding to its samples."""
+    settings = prepared.settings
+    server_env = {**SERVER_ENV, "STALLKIT_DATA_DIR": settings.data_dir, "STALLKIT_DATABASE_URL": settings.database_url}
+    with (
+        serving("bench.bare_app:app", ready_path="/products/ready") as bare,
+        serving("storefront.asgi:app", env=server_env, ready_path="/healthz", timeout_s=120) as store,
+    ):
+        if round_no == 0:
+            prepared.run.checks = check_ready(store, prepared.brand)
+            print_checks(f"correctness at {prepared.size.name}", prepared.run.checks)
+        print(f"round {round_no + 1}, {prepared.size.name}: {args.requests} requests per endpoint, "
+              f"{args.concurrency} concurrent ...", end=" ", flush=True)  # fmt: skip
+        started = time.perf_counter()
+        asyncio.run(
+            measure(
+                store,
+                bare,
+                prepared.brand,
+                prepared.recorder,
+                requests=args.requests,
+                concurrency=args.concurrency,
+                budget_s=args.budget,
+            )
+        )
+        print(f"{time.perf_counter() - started:.0f} s")
+    prepared.run.figures = {name: prepared.recorder.figure(name) for name in prepared.recorder.figures}
 
-        print(f"\n== {size.name}: {size.products:,} products, {size.orders:,} orders, {size.events:,} events, "
-              f"{size.carts:,} carts per brand ==")  # fmt: skip
-        if postgres:
 
-            async def seed_fresh() -> None:
-                async with fresh_postgres(args.database_url, size.name) as (url, database):
-                    brand, report, settings = await seeded(url)
-                    # The server runs in this block (the database is dropped when it closes).
-                    holder.append(await asyncio.to_thread(serve_and_measure, settings, database, brand, report))
-
-            holder: list[SizeRun] = []
-            asyncio.run(seed_fresh())
-            return holder[0]
-        brand, report, settings = asyncio.run(seeded(args.database_url))
-        database = db.redact(args.database_url) if args.database_url else "fresh temporary SQLite file"
-        return serve_and_measure(settings, database, brand, report)
+def rounds_order(prepared: list[Prepared], rounds: int) -> list[tuple[int, Prepared]]:
+    """Sizes in alternating order, small to large then back (ABC CBA ...), so a drift in the machine's
+    speed over the run falls on every size alike rather than on the last one measured."""
+    return [(r, p) for r in range(rounds) for p in (prepared if r % 2 == 0 else prepared[::-1])]
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     sizes: list[Size] = args.sizes
     kind = "postgresql" if args.database_url and args.database_url.startswith("postgres") else "sqlite"
-    runs = [run_size(args, size) for size in sizes]
+    with ExitStack() as stack:
+        prepared = [prepare(args, size, stack) for size in sizes]
+        for round_no, one in rounds_order(prepared, args.rounds):
+            measure_round(args, one, round_no)
+    runs = [p.run for p in prepared]
 
     print("\nseeding time per size")
     for run in runs:
@@ -919,6 +944,7 @@ def main(argv: list[str] | None = None) -> int:
                 "requests": args.requests,
                 "concurrency": args.concurrency,
                 "budget_s": args.budget,
+                "rounds": args.rounds,
                 "database": kind,
                 "server": "uvicorn, 1 worker",
             },
