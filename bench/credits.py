@@ -1,18 +1,19 @@
 """Store-credit benchmark: the credit ledger alone, and whole checkouts paid wholly by store credit.
 
-    python bench/credits.py [--seconds 5] [--clients 32] [--checkouts 200] [--concurrency 8] [--rounds 2]
-                            [--database-url postgres://...] [--card-baseline N]
+    python bench/credits.py [--seconds 5] [--clients 32] [--processes 1] [--checkouts 200] [--concurrency 8]
+                            [--rounds 2] [--database-url postgres://...] [--card-baseline N]
 
 One database per run: a fresh temporary SQLite file by default; with a ``postgres://``
 ``--database-url``, a fresh database created beside the given one and dropped afterwards (as
 ``bench/scale.py`` does). Two measurements, one report:
 
-1. The ledger alone, in this process (no HTTP): ``--clients`` concurrent clients for ``--seconds``
+1. The ledger alone (no HTTP): ``--clients`` concurrent clients for ``--seconds``, in this process
+   or spread over ``--processes`` worker processes (PostgreSQL: as several app workers would),
    each run hold-and-commit redemptions (``credits.service.hold`` then ``redeem``, each under its
    own idempotency key) on ONE hot code shared by every client, then on many codes (one per
    client). Beside them, in the same run, the floor the database sets: a bare transaction that
-   only locks the hot credit's row and commits. Besides rates and latencies it reports this
-   process's CPU per operation and the SQL statements one operation sends, which a shared machine
+   only locks the hot credit's row and commits. Besides rates and latencies it reports the
+   clients' CPU per operation and the SQL statements one operation sends, which a shared machine
    disturbs far less than rates. Target: the hot code at least 500 redemptions/s on PostgreSQL
    (SQLite's figure is reported without a target: it serialises every writer).
 2. Whole credit-only checkouts over HTTP against ``storefront.asgi:app`` (one uvicorn worker, as
@@ -41,6 +42,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import multiprocessing
 import secrets
 import statistics
 import sys
@@ -49,6 +51,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -165,20 +168,14 @@ class LedgerFigure:
     p99_ms: float
     cpu_ms_per_op: float  # this process's CPU per operation: steadier than rates on a shared machine
     statements_per_op: int  # SQL statements one operation sends, BEGIN and COMMIT aside
+    processes: int = 1  # worker processes the clients were spread over
     first_error: str = ""
 
 
 Operation = Callable[[uuid.UUID, str], Awaitable[None]]
 
 
-@dataclass
-class LedgerTally:
-    """Redemptions that went through, per credit (each spent exactly ``REDEMPTION_MINOR``)."""
-
-    redeemed: Counter[uuid.UUID] = field(default_factory=Counter)
-
-
-def redemption(brand_id: uuid.UUID, tally: LedgerTally) -> Operation:
+def redemption(brand_id: uuid.UUID) -> Operation:
     """Hold then redeem, each under its own key, as a checkout and its payment would."""
 
     async def run(credit_id: uuid.UUID, tag: str) -> None:
@@ -189,7 +186,6 @@ def redemption(brand_id: uuid.UUID, tally: LedgerTally) -> Operation:
         if held.held.amount != REDEMPTION_MINOR or held.replayed:
             raise RuntimeError(f"held {held.held.amount} (replayed {held.replayed}), not {REDEMPTION_MINOR}")
         await service.redeem(brand_id, hold_key, reason="bench", actor="bench", key=f"bench-redeem-{tag}")
-        tally.redeemed[credit_id] += 1
 
     return run
 
@@ -203,6 +199,9 @@ def lock_only(brand_id: uuid.UUID) -> Operation:
                 raise RuntimeError("the credit is gone")
 
     return run
+
+
+OPERATIONS: dict[str, Callable[[uuid.UUID], Operation]] = {"lock": lock_only, "redeem": redemption}
 
 
 @contextmanager
@@ -229,36 +228,102 @@ def counted_statements() -> Iterator[list[str]]:
             setattr(client, name, original)
 
 
-async def drive_ledger(
-    name: str, operation: Operation, credit_ids: list[uuid.UUID], *, clients: int, seconds: float
-) -> LedgerFigure:
-    """``clients`` coroutines calling ``operation`` back to back for ``seconds``; client i uses credit i mod n."""
-    run_tag = uuid.uuid4().hex[:8]
-    latencies: list[float] = []
-    errors: list[str] = []
+@dataclass
+class LedgerSamples:
+    """What some clients of one ledger run saw: latencies of the operations that went through, errors, CPU."""
 
-    async def client(i: int, phase: str, deadline: float | None, count: int | None) -> None:
+    latencies: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    cpu_s: float = 0.0
+    wall_s: float = 0.0
+    redeemed: Counter[str] = field(default_factory=Counter)  # operations that went through, per credit id
+
+
+async def run_clients(
+    operation: Operation, credit_ids: list[uuid.UUID], clients: range, *, seconds: float | None, count: int | None
+) -> LedgerSamples:
+    """Clients ``clients`` calling ``operation`` back to back, ``count`` times each or for ``seconds``.
+
+    Client i uses credit i mod n, so clients in several processes, numbered apart, share the codes
+    as one process's clients would.
+    """
+    run_tag = uuid.uuid4().hex[:8]
+    samples = LedgerSamples()
+    deadline = time.perf_counter() + seconds if seconds is not None else None
+
+    async def client(i: int) -> None:
         credit_id = credit_ids[i % len(credit_ids)]
         n = 0
         while (count is None or n < count) and (deadline is None or time.perf_counter() < deadline):
-            tag = f"{run_tag}-{phase}{i}-{n}"
+            tag = f"{run_tag}-{i}-{n}"
             n += 1
             started = time.perf_counter()
             try:
                 await operation(credit_id, tag)
             except Exception as exc:  # counted and shown: a bench reports failures, it does not stop on them
-                errors.append(f"{phase}: {type(exc).__name__}: {exc}"[:300])
+                samples.errors.append(f"{type(exc).__name__}: {exc}"[:300])
                 continue
-            if deadline is not None:
-                latencies.append((time.perf_counter() - started) * 1000)
+            samples.latencies.append((time.perf_counter() - started) * 1000)
+            samples.redeemed[str(credit_id)] += 1
 
-    await asyncio.gather(*(client(i, "warm-up", None, LEDGER_WARMUP) for i in range(clients)))
+    cpu_started, started = time.process_time(), time.perf_counter()
+    await asyncio.gather(*(client(i) for i in clients))
+    samples.cpu_s, samples.wall_s = time.process_time() - cpu_started, time.perf_counter() - started
+    return samples
+
+
+def _ledger_worker(
+    env: Mapping[str, str], kind: str, brand_id: str, credit_ids: list[str], clients: range, seconds: float, at: float
+) -> tuple[LedgerSamples, LedgerSamples]:
+    """One worker process's share of a ledger run (its warm-up, then from the wall-clock instant ``at``)."""
+
+    async def work() -> tuple[LedgerSamples, LedgerSamples]:
+        await db.open_database(Settings.from_env(env))
+        try:
+            operation = OPERATIONS[kind](uuid.UUID(brand_id))
+            ids = [uuid.UUID(c) for c in credit_ids]
+            warm = await run_clients(operation, ids, clients, seconds=None, count=LEDGER_WARMUP)
+            await asyncio.sleep(max(0.0, at - time.time()))
+            return warm, await run_clients(operation, ids, clients, seconds=seconds, count=None)
+        finally:
+            await db.close_database()
+
+    return asyncio.run(work())
+
+
+async def drive_ledger(
+    name: str,
+    kind: str,
+    brand_id: uuid.UUID,
+    credit_ids: list[uuid.UUID],
+    *,
+    clients: int,
+    seconds: float,
+    processes: int,
+    env: Mapping[str, str],
+) -> tuple[LedgerFigure, Counter[str]]:
+    """``clients`` clients calling the ``kind`` operation for ``seconds``, in this process or spread over
+    ``processes`` worker processes (as several app workers share one database); also redemptions per credit."""
+    operation = OPERATIONS[kind](brand_id)
     with counted_statements() as statements:
-        await client(0, "counted", None, 1)
-    started, cpu_started = time.perf_counter(), time.process_time()
-    await asyncio.gather(*(client(i, "measured", started + seconds, None) for i in range(clients)))
-    wall, cpu = time.perf_counter() - started, time.process_time() - cpu_started
-    return LedgerFigure(
+        counted = await run_clients(operation, credit_ids, range(1), seconds=None, count=1)
+    if processes == 1:
+        warm = [await run_clients(operation, credit_ids, range(clients), seconds=None, count=LEDGER_WARMUP)]
+        parts = [await run_clients(operation, credit_ids, range(clients), seconds=seconds, count=None)]
+    else:
+        share = -(-clients // processes)
+        at = time.time() + 3.0  # every worker connected and warmed up by then
+        ids = [str(c) for c in credit_ids]
+        with ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("spawn")) as pool:
+            shares = [range(p * share, min(clients, (p + 1) * share)) for p in range(processes)]
+            jobs = [pool.submit(_ledger_worker, env, kind, str(brand_id), ids, part, seconds, at) for part in shares]
+            warm, parts = (list(halves) for halves in zip(*(job.result() for job in jobs), strict=True))
+    wall = max(part.wall_s for part in parts)
+    latencies = [ms for part in parts for ms in part.latencies]
+    errors = [e for part in [counted, *warm, *parts] for e in part.errors]
+    redeemed = sum((part.redeemed for part in [counted, *warm, *parts]), Counter[str]())
+    cpu = sum(part.cpu_s for part in parts)
+    figure = LedgerFigure(
         name=name,
         clients=clients,
         operations=len(latencies),
@@ -269,8 +334,10 @@ async def drive_ledger(
         p99_ms=percentile(latencies, 0.99) if latencies else 0.0,
         cpu_ms_per_op=cpu * 1000 / len(latencies) if latencies else 0.0,
         statements_per_op=len(statements),
+        processes=processes,
         first_error=errors[0] if errors else "",
     )
+    return figure, redeemed
 
 
 async def issue_credit(brand_id: uuid.UUID, amount: int, code_key: bytes) -> uuid.UUID:
@@ -286,7 +353,9 @@ async def issue_credit(brand_id: uuid.UUID, amount: int, code_key: bytes) -> uui
     return credit.id
 
 
-async def verify_ledger(brand_id: uuid.UUID, label: str, issued: Mapping[uuid.UUID, int], tally: LedgerTally) -> Check:
+async def verify_ledger(
+    brand_id: uuid.UUID, label: str, issued: Mapping[uuid.UUID, int], redemptions: Counter[str]
+) -> Check:
     """Every credit: balance = issued - redeemed >= 0, nothing held, and redeemed = what went through."""
     now = utcnow()
     bad: list[str] = []
@@ -295,7 +364,7 @@ async def verify_ledger(brand_id: uuid.UUID, label: str, issued: Mapping[uuid.UU
         view = await service.get_credit(brand_id, credit_id, now)
         redeemed = -sum(e.held_minor for e in await CreditEntry.filter(credit_id=credit_id, kind="redeem"))
         total += redeemed
-        expected = tally.redeemed[credit_id] * REDEMPTION_MINOR
+        expected = redemptions[str(credit_id)] * REDEMPTION_MINOR
         ok = view.balance.amount == amount - redeemed >= 0 and view.held.amount == 0 and redeemed == expected
         if not ok:
             bad.append(
@@ -316,8 +385,11 @@ class Brand:
     secret_key: str
 
 
-async def prepare_and_measure_ledger(settings: Settings, args: argparse.Namespace, run: DatabaseRun) -> Brand:
-    """Migrate, create the brand, then the three ledger runs in this process (no server is running yet)."""
+async def prepare_and_measure_ledger(
+    settings: Settings, env: Mapping[str, str], args: argparse.Namespace, run: DatabaseRun
+) -> Brand:
+    """Migrate, create the brand, then the three ledger runs (no server is running yet)."""
+    worker_env = {**env, "STALLKIT_DATABASE_URL": settings.database_url}
     await db.migrate(settings)
     await db.open_database(settings)
     try:
@@ -326,20 +398,25 @@ async def prepare_and_measure_ledger(settings: Settings, args: argparse.Namespac
         code_key = codes.hashing_key(settings.secret.reveal())
         hot = await issue_credit(brand_id, HOT_LEDGER_MINOR, code_key)
         many = [await issue_credit(brand_id, MANY_LEDGER_MINOR, code_key) for _ in range(args.clients)]
-        hot_tally, many_tally = LedgerTally(), LedgerTally()
-        plan: list[tuple[str, Operation, list[uuid.UUID]]] = [
-            ("bare: lock the hot credit, commit", lock_only(brand_id), [hot]),
-            ("one hot code: hold + redeem", redemption(brand_id, hot_tally), [hot]),
-            ("many codes: hold + redeem", redemption(brand_id, many_tally), many),
+        plan: list[tuple[str, str, list[uuid.UUID]]] = [
+            ("bare: lock the hot credit, commit", "lock", [hot]),
+            ("one hot code: hold + redeem", "redeem", [hot]),
+            ("many codes: hold + redeem", "redeem", many),
         ]
-        for name, operation, credit_ids in plan:
-            print(f"  ledger: {name}, {args.clients} clients for {args.seconds} s ...")
-            figure = await drive_ledger(name, operation, credit_ids, clients=args.clients, seconds=args.seconds)
+        redeemed: list[Counter[str]] = []
+        for name, kind, credit_ids in plan:
+            where = f" in {args.processes} processes" if args.processes > 1 else ""
+            print(f"  ledger: {name}, {args.clients} clients{where} for {args.seconds} s ...")
+            figure, done = await drive_ledger(
+                name, kind, brand_id, credit_ids,
+                clients=args.clients, seconds=args.seconds, processes=args.processes, env=worker_env,
+            )  # fmt: skip
             run.ledger.append(figure)
+            redeemed.append(done)
             print(f"    {figure.per_s:,.0f}/s, p99 {figure.p99_ms:.1f} ms, {figure.errors} errors")
-        run.verification.append(await verify_ledger(brand_id, "one hot code", {hot: HOT_LEDGER_MINOR}, hot_tally))
+        run.verification.append(await verify_ledger(brand_id, "one hot code", {hot: HOT_LEDGER_MINOR}, redeemed[1]))
         run.verification.append(
-            await verify_ledger(brand_id, "many codes", dict.fromkeys(many, MANY_LEDGER_MINOR), many_tally)
+            await verify_ledger(brand_id, "many codes", dict.fromkeys(many, MANY_LEDGER_MINOR), redeemed[2])
         )
     finally:
         await db.close_database()
@@ -697,7 +774,8 @@ def print_ledger(run: DatabaseRun, seconds: int) -> None:
         return
     bare = run.ledger[0]
     clients = bare.clients
-    print(f"ledger in-process ({run.kind}): {clients} concurrent clients, {seconds} s per run")
+    where = f"spread over {bare.processes} processes" if bare.processes > 1 else "in this process"
+    print(f"ledger ({run.kind}): {clients} concurrent clients {where}, {seconds} s per run")
     width = max(len(f.name) for f in run.ledger)
     print(
         f"  {'run':<{width}}  {'ops/s':>9}  {'p50 ms':>8}  {'p99 ms':>8}  {'vs bare':>7}  {'cpu ms/op':>9}"
@@ -711,7 +789,7 @@ def print_ledger(run: DatabaseRun, seconds: int) -> None:
         )
     print(
         "  (an op of the hold + redeem runs is one redemption: two ledger transactions, each under its own key;\n"
-        "   cpu ms/op is this process's CPU, so on PostgreSQL it leaves out the server's)"
+        "   cpu ms/op is the clients' processes' CPU, so on PostgreSQL it leaves out the server's)"
     )
 
 
@@ -744,6 +822,7 @@ def save(run: DatabaseRun, args: argparse.Namespace, baseline: CardBaseline, goa
         "config": {
             "seconds": args.seconds,
             "clients": args.clients,
+            "processes": args.processes,
             "checkouts": args.checkouts,
             "warmup_checkouts": WARMUP_CHECKOUTS,
             "concurrency": args.concurrency,
@@ -775,6 +854,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--clients", type=bounded_int(1, 256), default=32, help="concurrent ledger clients (default 32)"
     )
     parser.add_argument(
+        "--processes",
+        type=bounded_int(1, 16),
+        default=1,
+        help="worker processes the ledger clients are spread over, as app workers share one database "
+        "(PostgreSQL only; default 1)",
+    )
+    parser.add_argument(
         "--checkouts", type=bounded_int(1, 5000), default=200, help="measured checkouts per code plan (default 200)"
     )
     parser.add_argument(
@@ -795,7 +881,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--card-baseline", type=float, help="card checkouts/s to beat when bench/results/checkout.json is absent"
     )
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.processes > 1 and not postgres_url(args.database_url):
+        parser.error("--processes above 1 needs PostgreSQL: SQLite is one writer, and the app runs one worker on it")
+    return args
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -812,7 +901,7 @@ def main(argv: list[str] | None = None) -> int:
             async with database(args.database_url, env) as (settings, described):
                 run.database = described
                 print(f"database: {described}")
-                brand = await prepare_and_measure_ledger(settings, args, run)
+                brand = await prepare_and_measure_ledger(settings, env, args, run)
                 server_env = {**env, "STALLKIT_DATABASE_URL": settings.database_url}
                 # The servers run in this block (a fresh PostgreSQL database is dropped when it closes).
                 await asyncio.to_thread(measure_checkouts, args, server_env, brand, run)

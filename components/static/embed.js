@@ -360,6 +360,36 @@
       history.replaceState(history.state, '', here);
     }
   });
+  // A refusal htmx does not swap in (429 from a rate limit, a server error, no network) is said in
+  // words beside the form that asked and in the mount's live region: never a click that does nothing.
+  const refused = (e, text) => {
+    const elt = e.composedPath()[0];
+    const root = elt.getRootNode();
+    if (!roots.has(root)) return;
+    const form = elt.closest('form') || elt.parentElement;
+    let note = form && form.querySelector(':scope > .sk-refusal');
+    if (form && !note) {
+      note = document.createElement('p');
+      note.className = 'sk-refusal sk-field__error';
+      note.setAttribute('role', 'alert');
+      form.append(note);
+    }
+    if (note) note.textContent = text;
+    else { const live = root.querySelector('.sk-live'); if (live) live.textContent = text; }
+  };
+  document.addEventListener('htmx:responseError', (e) => {
+    const xhr = e.detail.xhr;
+    const wait = Number(xhr.getResponseHeader('Retry-After')) || 0;
+    const later = wait ? `in ${wait} second${wait === 1 ? '' : 's'}` : 'in a moment';
+    refused(e, xhr.status === 429 ? `Too many tries from here. Please try again ${later}.`
+      : 'That did not go through. Please try again.');
+  });
+  document.addEventListener('htmx:sendError', (e) => refused(e, 'No connection. Please try again when you are back online.'));
+  document.addEventListener('htmx:beforeRequest', (e) => { // a new try clears the last refusal
+    const form = e.composedPath()[0].closest && e.composedPath()[0].closest('form');
+    const note = form && form.querySelector(':scope > .sk-refusal');
+    if (note) note.remove();
+  });
   document.addEventListener('htmx:configRequest', (e) => {
     const p = e.detail.parameters;
     if (p.cart !== undefined) p.cart = cart(attr(e.detail.elt, 'stallkit-key')) || p.cart;

@@ -58,6 +58,8 @@ async def add(brand_id: uuid.UUID, moved: Mapping[str, kpis.MethodFigures]) -> N
 async def contribution_of(order_id: uuid.UUID) -> tuple[uuid.UUID, kpis.Figures]:
     """The order's brand and what it adds to that brand's figures, as it stands now."""
     order = await Order.get(id=order_id)
+    if order.status in kpis.UNCOUNTED:  # nothing to add: spare reading its lines (a checkout's every payment)
+        return order.brand_id, {}
     return order.brand_id, kpis.contribution(await order_out(order))
 
 

@@ -100,13 +100,17 @@ NOTHING = MethodFigures()
 Figures = dict[str, MethodFigures]  # by method
 
 
+# Orders in these states add nothing to any figure: not yet paid, or never will be.
+UNCOUNTED = frozenset({"pending_payment", "cancelled"})
+
+
 def contribution(order: OrderOut) -> Figures:
     """What one order adds to its brand's figures: nothing unless paid (not pending, not cancelled).
 
     An order with several fulfilments counts under each of its methods, with its revenue split
     by line totals per method; its refund, returns and lead times count under each of them whole.
     """
-    if order.status in {"pending_payment", "cancelled"}:
+    if order.status in UNCOUNTED:
         return {}
     revenue: Counter[str] = Counter()
     fees: Counter[str] = Counter()
