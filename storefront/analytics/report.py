@@ -50,7 +50,7 @@ from storefront.analytics.rollups import FINE, Span
 from storefront.sql import POSTGRES, placeholder, uuid_param
 
 Key = tuple[str, str]  # (component, product): what a page is ordered and cut by
-Op = Literal["=", ">", ">="]
+Op = Literal["=", ">", ">=", "<"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,12 +202,18 @@ async def _round(
     rows: list[rules.CountRow] = []
     cut_at: Key | None = None  # the smallest key a cut span may hold only part of
     for span in spans:
+        # Keys from a cut span's last on are dropped below, so a later span need not read them: the
+        # live day is sparse (about a row a key), and unbounded it read a page's worth of rows
+        # spread over ten times the page's keys.
+        unfiltered = component is None and product is None
+        below = [Bound(("component", "product"), "<", cut_at)] if cut_at is not None and unfiltered else []
+        span_bounds = [*bounds, *below]
         found = await settled.read(
             brand_id,
             span,
             now,
-            ("page", tuple(bounds), product, cap),
-            partial(_span_rows, connection, brand_id, span, bounds, product, cap),
+            ("page", tuple(span_bounds), product, cap),
+            partial(_span_rows, connection, brand_id, span, span_bounds, product, cap),
         )
         if len(found) == cap:
             last = (found[-1].component, found[-1].product)

@@ -198,6 +198,11 @@ def spans_of(start: datetime, end: datetime) -> list[Span]:
     return [span for a, b, grain in pieces if a < b for span in _within_partitions(Span(a, b, grain))]
 
 
+def hours_of(start: datetime, end: datetime) -> list[Span]:
+    """``[start, end)`` (on whole hours) as spans of the hourly rollup, one per day partition."""
+    return _within_partitions(Span(start, end, "hour"))
+
+
 def _within_partitions(span: Span) -> list[Span]:
     """``span`` cut where its rollup's partitions start (raw spans are not partitioned)."""
     if span.grain == "raw":

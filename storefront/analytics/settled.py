@@ -21,7 +21,7 @@ from collections.abc import Awaitable, Callable, Hashable, Sequence
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-from storefront.analytics.rollups import Span, day_of, hour_of
+from storefront.analytics.rollups import Span, day_of, hour_of, hours_of
 from storefront.cache import VersionedCache
 
 V = TypeVar("V")
@@ -42,17 +42,25 @@ def split(spans: Sequence[Span], now: datetime) -> list[Span]:
     """``spans`` with any rollup span that runs into the live period cut where the live period starts.
 
     The default window ends with today, read whole from the daily rollup; cut, the days before
-    today are one settled span and today one live one.
+    today are one settled span, and today (live, read again on every summary) is read from the
+    hourly rollup. Its daily rows lie in the month's partition with every other day of the month
+    so far, interleaved key by key, so a page's read of them scanned a month of rows to find a
+    day's, and grew through the month (3 ms on the 3rd at 1M events over 10k products); the hourly
+    rollup's partition is the day itself. Both rollups are written in the insert of the raw event,
+    so the hours of today add up to exactly today's daily row.
     """
     horizon = now - SETTLE
     cuts = {"day": day_of(horizon), "hour": hour_of(horizon)}
     out: list[Span] = []
     for span in spans:
         cut = cuts.get(span.grain)
-        if cut is not None and span.start < cut < span.end:
-            out += [Span(span.start, cut, span.grain), Span(cut, span.end, span.grain)]
-        else:
+        if cut is None or cut >= span.end:
             out.append(span)
+            continue
+        if span.start < cut:
+            out.append(Span(span.start, cut, span.grain))
+        live = max(span.start, cut)
+        out += hours_of(live, span.end) if span.grain == "day" else [Span(live, span.end, span.grain)]
     return out
 
 

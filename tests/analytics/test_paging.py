@@ -428,13 +428,25 @@ async def test_events_recorded_into_a_settled_period_are_counted_on_the_next_rea
     assert sum(m.counts.impression for m in after.by_method) == sum(m.counts.impression for m in before.by_method) + 1
 
 
-def test_the_default_window_is_cut_where_today_begins() -> None:
+def test_the_default_window_is_cut_where_today_begins_and_today_is_read_by_hours() -> None:
     now = datetime(2026, 5, 20, 14, 7, tzinfo=UTC)
     spans = settled.split(
         service.rollups.spans_of(datetime(2026, 4, 21, tzinfo=UTC), datetime(2026, 5, 21, tzinfo=UTC)), now
     )
-    assert [(s.start.date().isoformat(), s.end.date().isoformat(), s.grain) for s in spans] == [
-        ("2026-04-21", "2026-05-01", "day"),
-        ("2026-05-01", "2026-05-20", "day"),
-        ("2026-05-20", "2026-05-21", "day"),
+    assert [(s.start.isoformat(), s.end.isoformat(), s.grain) for s in spans] == [
+        ("2026-04-21T00:00:00+00:00", "2026-05-01T00:00:00+00:00", "day"),
+        ("2026-05-01T00:00:00+00:00", "2026-05-20T00:00:00+00:00", "day"),
+        ("2026-05-20T00:00:00+00:00", "2026-05-21T00:00:00+00:00", "hour"),
     ]
+
+
+def test_just_after_midnight_yesterday_is_live_too_each_day_its_own_partition() -> None:
+    now = datetime(2026, 5, 20, 0, 2, tzinfo=UTC)  # within SETTLE of midnight: yesterday is not settled yet
+    spans = settled.split(
+        service.rollups.spans_of(datetime(2026, 4, 21, tzinfo=UTC), datetime(2026, 5, 21, tzinfo=UTC)), now
+    )
+    assert [(s.start.isoformat(), s.end.isoformat(), s.grain) for s in spans][-2:] == [
+        ("2026-05-19T00:00:00+00:00", "2026-05-20T00:00:00+00:00", "hour"),
+        ("2026-05-20T00:00:00+00:00", "2026-05-21T00:00:00+00:00", "hour"),
+    ]
+    assert all(s.partition == service.rollups.day_of(s.start) for s in spans if s.grain == "hour")
