@@ -37,6 +37,7 @@ from storefront.catalog.api import ProductController
 from storefront.checkout.api import CheckoutController
 from storefront.credits.api import CreditController, TradeInRulesController
 from storefront.credits.trade_in_api import TradeInController
+from storefront.events.api import EventController
 from storefront.fulfilment.api import BackInStockController, FulfilmentController
 from storefront.housekeeping import housekeeping_forever
 from storefront.inventory.api import LocationController, StockController
@@ -159,6 +160,7 @@ def create_app(
             CreditController,
             TradeInRulesController,
             TradeInController,
+            EventController,
             create_static_files_router(path="/static/demo", directories=[DEMO_STATIC], include_in_schema=False),
         ],
         dependencies=dependencies(settings, payment_gateway, caches),

@@ -40,6 +40,7 @@ MODEL_MODULES = [
     "storefront.orders.models",
     "storefront.payments.models",
     "storefront.credits.models",
+    "storefront.events.models",
 ]
 
 

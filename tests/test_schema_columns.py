@@ -72,6 +72,9 @@ from storefront.credits.recommerce import NewProductIn, RefurbishIn
 from storefront.credits.schemas import AmountIn, CreditIn
 from storefront.credits.trade_in_schemas import BagDimensions, InspectIn, RejectIn, TradeInIn
 from storefront.credits.valuation import ValuationRules
+from storefront.events.models import Event, EventAllocation, EventDevice
+from storefront.events.schemas import AllocationLineIn, DeviceIn
+from storefront.events.schemas import EventIn as PopUpEventIn
 from storefront.fulfilment.models import (
     BackInStockRequest,
     CourierRate,
@@ -173,6 +176,9 @@ LANDS_IN: dict[type[msgspec.Struct], type[Model] | str] = {
     RefurbishIn: Variant,
     NewProductIn: Product,
     CreditCodeIn: "never stored: the code is hashed and its credit looked up (CartCredit.credit_id)",
+    PopUpEventIn: Event,  # also its stall Location: name (200), venue as address (300), "stall-" + handle cut to 80
+    AllocationLineIn: EventAllocation,
+    DeviceIn: EventDevice,
 }
 
 LOOKUP = "looked up: the row's id is stored"
@@ -222,6 +228,8 @@ ELSEWHERE: dict[tuple[type[msgspec.Struct], str], tuple[fields.Field[Any], ...] 
     (NewBrand, "allowed_origins"): "JSON: Brand.allowed_origins",
     (BrandUpdate, "allowed_origins"): "JSON: Brand.allowed_origins",
     (BrandUpdate, "theme_tokens"): "JSON: Brand.theme_tokens",
+    (AllocationLineIn, "sku"): LOOKUP,
+    (AllocationLineIn, "from_location"): LOOKUP,
     (AmountIn, "amount"): (CreditLot._meta.fields_map["amount_minor"], CreditEntry._meta.fields_map["amount_minor"]),
     (AmountIn, "currency"): (Credit._meta.fields_map["currency"],),
 }

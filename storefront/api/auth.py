@@ -15,6 +15,10 @@ is the capability), and the analytics beacon (``navigator.sendBeacon`` can set n
 the key comes as ``?key=``). Never ledgers, orders, stock, reports or keys.
 ``tests/api/test_publishable_routes.py`` walks every route against an explicit allow-list.
 
+A stall device's token (``sk_dev_...``, ``storefront.events``) is resolved only on routes marked
+``opt=DEVICE`` (the event pack), and kept apart from principals: anywhere else it is an unknown
+key, and a revoked one is a 401 everywhere.
+
 A publishable key from a browser (an ``Origin`` header) works only from the brand's allowed
 origins, and from this API's own (its configured public URL): a shopper with no script whose
 form needs correcting is shown it on a page of ours (``components.actions.plain``), and that
@@ -33,6 +37,7 @@ from litestar.types import ASGIApp, HTTPScope, Receive, Scope, Send
 
 from storefront.api.asgi import header, query_publishable_key, send_problem
 from storefront.api.ratelimit import refuse_bad_key, refuse_key_guessing
+from storefront.events import DEVICE_STATE_KEY, admits_device, devices, tokens
 from storefront.tenancy import PRINCIPAL_STATE_KEY, PrincipalResolver, admits_publishable
 
 _SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -91,6 +96,9 @@ class AuthMiddleware:
             return
         if await refuse_key_guessing(scope, send):
             return
+        if raw.startswith(tokens.PREFIX) and admits_device(scope.get("route_handler")):
+            await self._as_device(scope, receive, send, raw, path)
+            return
         resolver: PrincipalResolver = scope["app"].state["principals"]
         principal = await resolver.resolve(raw)
         if principal is None:
@@ -130,4 +138,22 @@ class AuthMiddleware:
                 return
         state: dict[str, Any] = scope.setdefault("state", {})
         state[PRINCIPAL_STATE_KEY] = principal
+        await self.app(scope, receive, send)
+
+    async def _as_device(self, scope: Scope, receive: Receive, send: Send, raw: str, path: str) -> None:
+        device = await devices.resolve(raw)
+        if device is None:
+            if await refuse_bad_key(scope, send):
+                return
+            await send_problem(
+                send,
+                401,
+                "unauthenticated",
+                "Authentication required",
+                "The device token is malformed, unknown or revoked.",
+                path,
+            )
+            return
+        state: dict[str, Any] = scope.setdefault("state", {})
+        state[DEVICE_STATE_KEY] = device
         await self.app(scope, receive, send)

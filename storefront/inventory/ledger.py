@@ -2,7 +2,7 @@
 
 Every change to stock is an append-only ``StockMovement`` with the cached ``StockLevel`` moved
 in the same transaction (the caller's), so what a hand count, a checkout, a payment, a return, a
-quarantined return or (next) a stall allocation did to stock can always be read back and summed. Level rows are
+quarantined return or a stall allocation did to stock can always be read back and summed. Level rows are
 locked first (``FOR UPDATE`` on PostgreSQL; SQLite serialises writers), so a hundred checkouts
 racing for the last ten units hold exactly ten and concurrent movements add up.
 
@@ -138,3 +138,34 @@ async def quarantine(
     came back to: counted, never on sale, until it is refurbished into stock or written off."""
     level = await _level_or_new(brand_id, variant_id, location_id)
     await _move(level, "quarantine", 0, 0, reason, quarantined=quantity)
+
+
+async def transfer(
+    brand_id: uuid.UUID,
+    variant_id: uuid.UUID,
+    from_location_id: uuid.UUID,
+    to_location_id: uuid.UUID,
+    quantity: int,
+    *,
+    sku: str,
+    field: str,
+    reason: str,
+) -> None:
+    """Move available units between two of the brand's places: out of one, into the other (an allocation).
+
+    Two movements in the caller's transaction, both ``allocate`` with the same reason, so the
+    ledger pairs them. Only available units may leave (on hand less reserved: held units belong
+    to their orders); asking for more raises :class:`InsufficientStock` naming the SKU, and the
+    caller's transaction rolls back whatever else it moved.
+    """
+    source = await locked_level(variant_id, from_location_id)
+    available = max(source.on_hand - source.reserved, 0) if source is not None else 0
+    if source is None or quantity > available:
+        raise InsufficientStock(
+            f"only {available} of {sku} available there, not {quantity}",
+            errors=[FieldError(field, f"only {available} of {sku} available")],
+            extensions={"sku": sku, "available": available},
+        )
+    await _move(source, "allocate", -quantity, 0, reason)
+    target = await _level_or_new(brand_id, variant_id, to_location_id)
+    await _move(target, "allocate", quantity, 0, reason)

@@ -146,16 +146,22 @@ async def delete_location(brand_id: uuid.UUID, handle: str) -> None:
     the units are moved or adjusted out, so it clashes with current state, not with the rules.
     Refusing also keeps a location's ledger from vanishing (by cascade) while it explains stock.
     """
-    async with in_transaction():
-        location = await _location(brand_id, handle)
-        held = Q(on_hand__gt=0) | Q(reserved__gt=0) | Q(quarantined__gt=0)
-        if await StockLevel.filter(held, location_id=location.id).exists():
-            raise Conflict(
-                f"location {handle!r} still holds stock; adjust it to zero first",
-                errors=[FieldError("path.handle", "location holds stock")],
-            )
-        await location.delete()
-        await bump_catalog_version(brand_id)
+    try:
+        async with in_transaction():
+            location = await _location(brand_id, handle)
+            held = Q(on_hand__gt=0) | Q(reserved__gt=0) | Q(quarantined__gt=0)
+            if await StockLevel.filter(held, location_id=location.id).exists():
+                raise Conflict(
+                    f"location {handle!r} still holds stock; adjust it to zero first",
+                    errors=[FieldError("path.handle", "location holds stock")],
+                )
+            await location.delete()
+            await bump_catalog_version(brand_id)
+    except IntegrityError:  # something restricts it (an event's stall explains that event's stock)
+        raise Conflict(
+            f"location {handle!r} is in use (an event's stall) and cannot be deleted",
+            errors=[FieldError("path.handle", "location in use")],
+        ) from None
 
 
 async def get_location(brand_id: uuid.UUID, handle: str) -> LocationOut:

@@ -76,7 +76,9 @@ def operations(app: Litestar) -> list[tuple[str, str]]:
 
 def concrete(path: str) -> str:
     """A callable URL for a path template: fresh ids, a handle nobody has."""
-    path = re.sub(r"\{(cart|line|order|fulfilment|return|key|trade_in|photo)_id\}", lambda _: str(uuid.uuid4()), path)
+    path = re.sub(
+        r"\{(cart|line|order|fulfilment|return|key|trade_in|photo|event|device)_id\}", lambda _: str(uuid.uuid4()), path
+    )
     return path.replace("{handle}", "no-such-thing").replace("{name}", "no-such-thing").replace("{sku}", "NO-SUCH")
 
 

@@ -1,0 +1,192 @@
+"""The event pack: what a stall device takes offline, signed so the till can trust it (pure, no I/O).
+
+The till (``popup/``) imports this module to verify a pack, so it holds no ORM, no HTTP and no
+clock: the caller passes ``now``. The signature is HMAC-SHA256, keyed with the device's pack key
+(its 32 bytes, given as hex), over the pack's canonical JSON without its ``signature``: sorted
+keys, no spaces, UTF-8. Canonical form is computed from the parsed JSON on both sides, so any
+encoder that keeps the values keeps the signature valid, and any change to a value breaks it.
+
+A pack signed for another device does not verify under this device's key; a caller that knows
+which device and event it serves may also name them, and a pack for another is refused as
+foreign. A pack past ``expires_at`` (its event's end and a grace of two days, for late counts
+and sync) is refused as expired.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import uuid
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+import msgspec
+
+FORMAT: Literal[1] = 1
+GRACE = timedelta(days=2)
+
+
+class PackError(ValueError):
+    """A pack the till must not use; the message says why, in words staff can act on."""
+
+
+class MalformedPack(PackError):
+    """Not a pack at all: not JSON, a field missing or of the wrong type, an unknown format."""
+
+
+class TamperedPack(PackError):
+    """The signature does not match: the pack was changed, or signed with another device's key."""
+
+
+class ForeignPack(PackError):
+    """A genuine pack, but for another device or another event than the one asked for."""
+
+
+class ExpiredPack(PackError):
+    """A genuine pack whose validity has run out."""
+
+
+class PackEvent(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    id: uuid.UUID
+    handle: str
+    name: str
+    venue: str
+    timezone: str
+    starts_at: datetime
+    ends_at: datetime
+    status: str
+    location: str  # the stall location's handle
+
+
+class PackDevice(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    id: uuid.UUID
+    name: str
+
+
+class PackBrand(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    id: uuid.UUID
+    handle: str
+    name: str
+    currency: str
+    locale: str
+    timezone: str
+    theme: str
+
+
+class PackImage(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    url: str
+    alt: str = ""
+
+
+class PackProduct(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    sku: str
+    title: str
+    price: int  # minor units of ``currency``
+    currency: str
+    images: list[PackImage]
+
+
+class PackLine(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    sku: str
+    quantity: int
+
+
+class Pack(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    format: Literal[1]
+    event: PackEvent
+    device: PackDevice
+    brand: PackBrand
+    products: list[PackProduct]
+    allocation: list[PackLine]
+    issued_at: datetime
+    expires_at: datetime
+    signature: str
+
+
+def expiry(ends_at: datetime) -> datetime:
+    return ends_at + GRACE
+
+
+def canonical(body: Any) -> bytes:
+    """The bytes a signature covers: builtins (as parsed from JSON) with sorted keys and no spaces."""
+    return msgspec.json.encode(body, order="sorted")
+
+
+def _key(pack_key: str) -> bytes:
+    try:
+        key = bytes.fromhex(pack_key)
+    except ValueError:
+        raise PackError("the pack key is not hex: copy it again from the device's registration") from None
+    if len(key) != hashlib.sha256().digest_size:
+        raise PackError("the pack key has the wrong length: copy it again from the device's registration")
+    return key
+
+
+def signature_of(body: dict[str, Any], pack_key: str) -> str:
+    """HMAC-SHA256 (hex) of ``body``'s canonical form, ``signature`` left out."""
+    unsigned = {name: value for name, value in body.items() if name != "signature"}
+    return hmac.new(_key(pack_key), canonical(unsigned), hashlib.sha256).hexdigest()
+
+
+def build(
+    *,
+    event: PackEvent,
+    device: PackDevice,
+    brand: PackBrand,
+    products: list[PackProduct],
+    allocation: list[PackLine],
+    pack_key: str,
+    now: datetime,
+) -> Pack:
+    """A signed pack for ``device``, issued at ``now``, valid until its event's end and the grace."""
+    unsigned = Pack(
+        format=FORMAT,
+        event=event,
+        device=device,
+        brand=brand,
+        products=products,
+        allocation=allocation,
+        issued_at=now,
+        expires_at=expiry(event.ends_at),
+        signature="",
+    )
+    body = msgspec.to_builtins(unsigned)
+    return msgspec.structs.replace(unsigned, signature=signature_of(body, pack_key))
+
+
+def encode(pack: Pack) -> bytes:
+    return msgspec.json.encode(pack)
+
+
+def verify(
+    data: bytes,
+    pack_key: str,
+    now: datetime,
+    *,
+    device_id: uuid.UUID | None = None,
+    event_id: uuid.UUID | None = None,
+) -> Pack:
+    """The pack in ``data`` if it is genuine, this device's and current; a :class:`PackError` if not.
+
+    The signature is checked before any field is trusted; then the shape, the device and event
+    (when named) and the expiry.
+    """
+    try:
+        body = msgspec.json.decode(data)
+    except (msgspec.DecodeError, UnicodeDecodeError):
+        raise MalformedPack("this file is not an event pack (not JSON)") from None
+    if not isinstance(body, dict) or not isinstance(body.get("signature"), str):
+        raise MalformedPack("this file is not an event pack (no signature)")
+    if not hmac.compare_digest(signature_of(body, pack_key).encode(), body["signature"].encode()):
+        raise TamperedPack("the pack's signature does not match: it was changed, or is for another device")
+    try:
+        pack = msgspec.json.decode(data, type=Pack)
+    except msgspec.ValidationError as exc:
+        raise MalformedPack(f"this pack cannot be read: {exc}") from None
+    if device_id is not None and pack.device.id != device_id:
+        raise ForeignPack(f"this pack is for device {pack.device.name!r} ({pack.device.id}), not this one")
+    if event_id is not None and pack.event.id != event_id:
+        raise ForeignPack(f"this pack is for event {pack.event.name!r} ({pack.event.id}), not this one")
+    if now >= pack.expires_at:
+        raise ExpiredPack(f"this pack expired at {pack.expires_at.isoformat()}: download a fresh one")
+    return pack
