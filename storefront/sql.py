@@ -9,6 +9,7 @@ UUID is passed (SQLite stores it as text, as the ORM writes it; asyncpg takes it
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass, field
 from typing import Any
 
 from tortoise.functions import Sum
@@ -24,6 +25,19 @@ def placeholder(dialect: str, position: int) -> str:
 def uuid_param(dialect: str, value: uuid.UUID) -> uuid.UUID | str:
     """A UUID as this database's driver takes it for a column the ORM created."""
     return value if dialect == POSTGRES else str(value)
+
+
+@dataclass
+class Params:
+    """A statement's values, numbered as its dialect wants them, collected as the text is built."""
+
+    dialect: str
+    values: list[object] = field(default_factory=list)
+
+    def add(self, value: object) -> str:
+        """Keep ``value`` (a UUID as the driver takes it) and answer its placeholder."""
+        self.values.append(uuid_param(self.dialect, value) if isinstance(value, uuid.UUID) else value)
+        return placeholder(self.dialect, len(self.values))
 
 
 async def sum_of(query: Any, field: str, *, per: str) -> int:

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from typing import Any, Literal
@@ -47,7 +47,7 @@ from tortoise.queryset import QuerySet
 from storefront.analytics import rules, settled
 from storefront.analytics.models import AnalyticsEvent, AnalyticsMethodDailyRollup, AnalyticsMethodRollup
 from storefront.analytics.rollups import FINE, Span
-from storefront.sql import POSTGRES, placeholder, uuid_param
+from storefront.sql import POSTGRES, Params
 
 Key = tuple[str, str]  # (component, product): what a page is ordered and cut by
 Op = Literal["=", ">", ">=", "<"]
@@ -87,26 +87,18 @@ def key_bounds(component: str | None, product: str | None, after: Key | None) ->
     return [*bounds, Bound(("component", "product"), ">", (c, p))]
 
 
-@dataclass
-class _Sql:
-    """A statement's parameters, numbered as this dialect wants them, collected as the text is built."""
-
-    dialect: str
-    values: list[object] = field(default_factory=list)
-
-    def param(self, value: object) -> str:
-        self.values.append(value)
-        return placeholder(self.dialect, len(self.values))
+class _Sql(Params):
+    """A span statement's parameters, and its ``WHERE`` built from them."""
 
     def where(self, brand_id: uuid.UUID, span: Span, bounds: list[Bound]) -> str:
         at = '"received_at"' if span.grain == "raw" else f'"{span.grain}"'
-        parts = [f'"brand_id" = {self.param(uuid_param(self.dialect, brand_id))}']
+        parts = [f'"brand_id" = {self.add(brand_id)}']
         if span.partition is not None:  # the key index leads with it: the scan stays in one day or month
-            parts.append(f'"{FINE[span.grain].partition}" = {self.param(span.partition)}')
-        parts += [f"{at} >= {self.param(span.start)}", f"{at} < {self.param(span.end)}"]
+            parts.append(f'"{FINE[span.grain].partition}" = {self.add(span.partition)}')
+        parts += [f"{at} >= {self.add(span.start)}", f"{at} < {self.add(span.end)}"]
         for bound in bounds:
             columns = ", ".join(f'"{c}"' for c in bound.columns)
-            values = ", ".join(self.param(v) for v in bound.values)
+            values = ", ".join(self.add(v) for v in bound.values)
             parts.append(
                 f"({columns}) {bound.op} ({values})" if len(bound.columns) > 1 else f"{columns} {bound.op} {values}"
             )

@@ -102,16 +102,7 @@ class AuthMiddleware:
         resolver: PrincipalResolver = scope["app"].state["principals"]
         principal = await resolver.resolve(raw)
         if principal is None:
-            if await refuse_bad_key(scope, send):
-                return
-            await send_problem(
-                send,
-                401,
-                "unauthenticated",
-                "Authentication required",
-                "The API key is malformed, unknown or revoked.",
-                path,
-            )
+            await _refuse_unknown(scope, send, "The API key is malformed, unknown or revoked.", path)
             return
         if principal.kind == "publishable":
             if not admits_publishable(scope.get("route_handler")):
@@ -143,17 +134,15 @@ class AuthMiddleware:
     async def _as_device(self, scope: Scope, receive: Receive, send: Send, raw: str, path: str) -> None:
         device = await devices.resolve(raw)
         if device is None:
-            if await refuse_bad_key(scope, send):
-                return
-            await send_problem(
-                send,
-                401,
-                "unauthenticated",
-                "Authentication required",
-                "The device token is malformed, unknown or revoked.",
-                path,
-            )
+            await _refuse_unknown(scope, send, "The device token is malformed, unknown or revoked.", path)
             return
         state: dict[str, Any] = scope.setdefault("state", {})
         state[DEVICE_STATE_KEY] = device
         await self.app(scope, receive, send)
+
+
+async def _refuse_unknown(scope: Scope, send: Send, detail: str, path: str) -> None:
+    """A credential that resolves to no one: counted against the client's bad keys, then a 401 (or their 429)."""
+    if await refuse_bad_key(scope, send):
+        return
+    await send_problem(send, 401, "unauthenticated", "Authentication required", detail, path)

@@ -30,7 +30,7 @@ from tortoise.connection import get_connection
 from storefront.clock import utcnow
 from storefront.credits import rules
 from storefront.credits.models import Credit, CreditEntry, CreditLot
-from storefront.sql import POSTGRES, placeholder, uuid_param
+from storefront.sql import POSTGRES, Params, placeholder, uuid_param
 
 _CREDIT_COLUMNS = ("id", "brand_id", "code_hash", "code_hint", "currency", "status", "created_at")
 _LOT_COLUMNS = ("id", "credit_id", "amount_minor", "remaining_minor", "held_minor", "expires_at", "created_at")
@@ -42,10 +42,6 @@ _ENTRY_COLUMNS = (
 
 def _names(columns: Sequence[str]) -> str:
     return ", ".join(f'"{c}"' for c in columns)
-
-
-def _marks(dialect: str, count: int, start: int = 1) -> str:
-    return ", ".join(placeholder(dialect, start + i) for i in range(count))
 
 
 @functools.cache
@@ -70,22 +66,10 @@ def _select_entries(dialect: str, by: str) -> str:
     )
 
 
-@functools.cache
-def _insert_lot(dialect: str) -> str:
-    return f'INSERT INTO "credit_lot" ({_names(_LOT_COLUMNS)}) VALUES ({_marks(dialect, len(_LOT_COLUMNS))})'  # noqa: S608
-
-
-class _Values:
-    """A statement's values, numbering their placeholders as they are added."""
-
-    def __init__(self, dialect: str) -> None:
-        self.dialect = dialect
-        self.values: list[object] = []
-
-    def marks(self, *values: object) -> list[str]:
-        start = len(self.values) + 1
-        self.values += [uuid_param(self.dialect, v) if isinstance(v, uuid.UUID) else v for v in values]
-        return [placeholder(self.dialect, start + i) for i in range(len(values))]
+def _insert_lot(dialect: str, lot: CreditLot) -> tuple[str, list[object]]:
+    v = Params(dialect)
+    marks = ", ".join(v.add(getattr(lot, c)) for c in _LOT_COLUMNS)
+    return f'INSERT INTO "credit_lot" ({_names(_LOT_COLUMNS)}) VALUES ({marks})', v.values  # noqa: S608
 
 
 def _writes(
@@ -97,24 +81,24 @@ def _writes(
     entries' ``INSERT``): one round trip while the credit is locked. SQLite takes them one by one.
     """
     together = dialect == POSTGRES
-    shared = _Values(dialect)
-    parts: list[tuple[str, _Values]] = []
+    shared = Params(dialect)
+    parts: list[tuple[str, Params]] = []
 
-    def values() -> _Values:
-        return shared if together else _Values(dialect)
+    def values() -> Params:
+        return shared if together else Params(dialect)
 
     for lot in lots:
         v = values()
-        remaining, held, lot_id = v.marks(lot.remaining_minor, lot.held_minor, lot.id)
+        remaining, held, lot_id = v.add(lot.remaining_minor), v.add(lot.held_minor), v.add(lot.id)
         sql = f'UPDATE "credit_lot" SET "remaining_minor" = {remaining}, "held_minor" = {held} WHERE "id" = {lot_id}'  # noqa: S608
         parts.append((sql, v))
     if status is not None:
         v = values()
-        new, credit_id = v.marks(status[1], status[0])
+        new, credit_id = v.add(status[1]), v.add(status[0])
         parts.append((f'UPDATE "credit" SET "status" = {new} WHERE "id" = {credit_id}', v))  # noqa: S608
     if entries:
         v = values()
-        rows = ", ".join("(" + ", ".join(v.marks(*(getattr(e, c) for c in _ENTRY_COLUMNS))) + ")" for e in entries)
+        rows = ", ".join("(" + ", ".join(v.add(getattr(e, c)) for c in _ENTRY_COLUMNS) + ")" for e in entries)
         parts.append((f'INSERT INTO "credit_entry" ({_names(_ENTRY_COLUMNS)}) VALUES {rows}', v))  # noqa: S608
     if not together or len(parts) < 2:
         return [(sql, v.values) for sql, v in parts]
@@ -233,7 +217,7 @@ class Writer:
         connection = get_connection("default")
         d = connection.capabilities.dialect
         for lot in self.new_lots:
-            await connection.execute_query(_insert_lot(d), [_value(d, lot, c) for c in _LOT_COLUMNS])
+            await connection.execute_query(*_insert_lot(d, lot))
         fresh = {lot.id for lot in self.new_lots}
         moved = [lot for lot in self._moved.values() if lot.id not in fresh]
         status = rules.status_of(as_rules([*lots, *self.new_lots]), self.kind)
@@ -242,8 +226,3 @@ class Writer:
         for sql, values in _writes(d, moved, changed, self.entries):
             await connection.execute_query(sql, values)
         return self.entries
-
-
-def _value(dialect: str, row: CreditLot, column: str) -> object:
-    value = getattr(row, column)
-    return uuid_param(dialect, value) if isinstance(value, uuid.UUID) else value
