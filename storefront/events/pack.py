@@ -22,6 +22,8 @@ from typing import Any, Literal
 
 import msgspec
 
+from storefront.credits.valuation import ValuationRules
+
 FORMAT: Literal[1] = 1
 GRACE = timedelta(days=2)
 
@@ -61,6 +63,9 @@ class PackEvent(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields
 class PackDevice(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     id: uuid.UUID
     name: str
+    # Six Crockford symbols, unique among the brand's devices: the prefix of the device's receipt
+    # and trade-in numbers (``7K3MQ9-00017``) and of the credit codes it issues offline.
+    mark: str = ""
 
 
 class PackBrand(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -78,17 +83,61 @@ class PackImage(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields
     alt: str = ""
 
 
-class PackProduct(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    sku: str
-    title: str
-    price: int  # minor units of ``currency``
-    currency: str
-    images: list[PackImage]
-
-
 class PackLine(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     sku: str
     quantity: int
+
+
+class PackDrop(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """A limited drop the SKU belongs to: a capsule run of ``quantity`` pieces between two instants."""
+
+    handle: str
+    name: str
+    quantity: int
+    starts_at: datetime
+    ends_at: datetime
+
+
+class PackProduct(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    sku: str
+    title: str
+    price: int  # minor units of ``currency``: the event price where one is set
+    currency: str
+    images: list[PackImage]
+    list_price: int | None = None  # the online price, when the event price differs
+    category: str = ""
+    size_class: str = ""
+    drop: PackDrop | None = None
+
+
+class PackTheme(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """The brand's theme resolved to its tokens, so the till looks like the brand with no network."""
+
+    name: str
+    tokens: dict[str, str] = {}
+
+
+class PackCredit(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """An online credit the till may take offline, up to ``cap`` (held on the server for the event).
+
+    ``lookup`` is :func:`offline_lookup` of the code: the till finds a typed code by it, and the
+    pack never carries a spendable code.
+    """
+
+    lookup: str
+    cap: int
+    currency: str
+    expires_at: datetime | None = None
+
+
+class PackReservation(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """An online order to collect at the stall; ``pickup_code_hash`` is SHA-256 of its pickup code."""
+
+    order_id: uuid.UUID
+    number: str
+    name: str
+    pickup_code_hash: str
+    lines: list[PackLine]
 
 
 class Pack(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -101,6 +150,21 @@ class Pack(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True
     issued_at: datetime
     expires_at: datetime
     signature: str
+    theme: PackTheme | None = None
+    valuation: ValuationRules | None = None  # None: no trade-ins at this stall
+    credits: list[PackCredit] = []
+    reservations: list[PackReservation] = []
+
+
+def offline_lookup(brand_id: uuid.UUID, normalised_code: str) -> str:
+    """How a till finds an online credit in its pack without the pack holding a spendable code.
+
+    Unkeyed SHA-256 over the brand and the code: the server stores it when it mints a code (it
+    never keeps the code) and the till computes it from what the shopper types. A code has 115
+    random bits, so the lookup cannot be turned back into a code; the keyed hash the server
+    checks online stays the server's alone.
+    """
+    return hashlib.sha256(b"stallkit offline credit v1\x00" + brand_id.bytes + normalised_code.encode()).hexdigest()
 
 
 def expiry(ends_at: datetime) -> datetime:

@@ -1,0 +1,257 @@
+"""What a stall till writes in its journal and sends at sync: the contract both sides import (pure).
+
+The till (``popup/``) records every action as one journal entry whose ``payload`` is one of the
+Structs below, as canonical JSON; the storefront decodes the same Structs when the entry arrives
+at ``POST /v1/events/{id}/sync`` (DESIGN section 9). Keeping them in one module means a field
+the till writes is a field the server reads, checked by the type checker on both sides.
+
+Every amount is integer minor units of the sale's ``currency`` (the brand's). A payload states
+what happened at the stall, prices and totals included, rather than what the server should
+compute: a completed sale is never refused or repriced at sync, even when the catalogue moved
+on (DESIGN 9.4). Lines name a SKU; the server finds the variant.
+
+Entries reference earlier entries by entry id (a return names the sale's entry id), never by
+sequence number or receipt number alone, so an entry imported on another machine still points
+at the same sale.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Literal
+
+import msgspec
+
+from storefront.ids import END
+
+KINDS = ("sale", "void", "return", "exchange", "trade_in", "stock_count", "cash_up", "collect")
+Kind = Literal["sale", "void", "return", "exchange", "trade_in", "stock_count", "cash_up", "collect"]
+
+Minor = Annotated[int, msgspec.Meta(ge=0, le=10**12)]
+Quantity = Annotated[int, msgspec.Meta(ge=1, le=10_000)]
+Count = Annotated[int, msgspec.Meta(ge=0, le=1_000_000)]
+Sku = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+Currency = Annotated[str, msgspec.Meta(pattern=r"^[A-Z]{3}" + END)]
+Reason = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+Note = Annotated[str, msgspec.Meta(max_length=500)]
+# A receipt or trade-in number: the device's mark, a dash, its running number (``7K3MQ9-00017``).
+Number = Annotated[str, msgspec.Meta(pattern=r"^[0-9A-HJKMNP-TV-Z]{6}-[0-9]{5,9}" + END)]
+Staff = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+Email = Annotated[str, msgspec.Meta(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+" + END)]
+# A credit code as the till normalised it (storefront.credits.codes.normalise): no dashes.
+CodeText = Annotated[str, msgspec.Meta(min_length=8, max_length=40, pattern=r"^[0-9A-HJKMNP-TV-Z]+" + END)]
+
+TenderKind = Literal["cash", "card_terminal", "credit"]
+
+
+class _Payload(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    pass
+
+
+class Tender(_Payload, kw_only=True):
+    """One way a sale was paid, or a refund given back.
+
+    ``cash``: ``amount`` is what the sale kept; ``tendered`` what was handed over (change is the
+    difference). ``card_terminal``: paid on the stall's own card terminal, ``reference`` its
+    receipt reference. ``credit``: store credit, ``code`` the code as typed (an online credit,
+    checked against the pack's cap, or one this till issued offline).
+    """
+
+    kind: TenderKind
+    amount: Minor
+    tendered: Minor | None = None
+    reference: Annotated[str, msgspec.Meta(max_length=100)] | None = None
+    code: CodeText | None = None
+
+
+class SaleLine(_Payload, kw_only=True):
+    sku: Sku
+    quantity: Quantity
+    unit_price: Minor  # what the stall charged per unit, before the sale's discount
+    drop: Annotated[str, msgspec.Meta(max_length=80)] | None = None  # the limited drop's handle, if any
+
+
+class Discount(_Payload, kw_only=True):
+    """A staff discount on the whole sale: always with a reason and who gave it."""
+
+    amount: Minor
+    reason: Reason
+    staff: Staff
+
+
+class Sale(_Payload, kw_only=True):
+    """A completed sale: the till committed it and showed it paid."""
+
+    number: Number
+    currency: Currency
+    lines: Annotated[list[SaleLine], msgspec.Meta(min_length=1, max_length=200)]
+    discount: Discount | None = None
+    subtotal: Minor  # sum of quantity x unit_price
+    total: Minor  # subtotal - discount
+    tenders: Annotated[list[Tender], msgspec.Meta(min_length=1, max_length=10)]
+    change: Minor  # cash handed back
+    staff: Staff
+    email: Email | None = None  # a receipt to send once synced
+
+
+class Void(_Payload, kw_only=True):
+    """A sale undone at the till the same day (money handed back in the tenders it was paid with)."""
+
+    sale: uuid.UUID  # the sale's entry id
+    reason: Reason
+    staff: Staff
+
+
+class ReturnLine(_Payload, kw_only=True):
+    sku: Sku
+    quantity: Quantity
+    restock: bool = True  # back into the stall's stock, or set aside (damaged)
+
+
+class Return(_Payload, kw_only=True):
+    """Lines of an earlier sale brought back; ``refund`` says how the money went back."""
+
+    sale: uuid.UUID  # the original sale's entry id (a stall sale, this device's or another's)
+    number: Number
+    currency: Currency
+    lines: Annotated[list[ReturnLine], msgspec.Meta(min_length=1, max_length=200)]
+    refund: Annotated[list[Tender], msgspec.Meta(max_length=10)]  # credit here: a new code issued
+    reason: Reason
+    staff: Staff
+
+
+class Exchange(_Payload, kw_only=True):
+    """A return and the sale it paid towards, as one action: both land, or neither."""
+
+    returned: Return
+    sale: Sale
+
+
+class TradeIn(_Payload, kw_only=True):
+    """A bag taken in at the stall, valued by the pack's rules, paid in a new credit code."""
+
+    number: Number
+    currency: Currency
+    category: Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
+    size_class: Literal["micro", "mini", "standard", "oversized"]
+    material: Annotated[str, msgspec.Meta(min_length=1, max_length=80)]
+    grade: Literal["A", "B", "C", "D"]
+    own_brand: bool
+    description: Note = ""
+    amount: Minor  # the credit issued: the quote's amount
+    code: CodeText  # the credit's code, issued offline with this device's mark as its prefix
+    staff: Staff
+
+
+class StockCountLine(_Payload, kw_only=True):
+    sku: Sku
+    expected: int  # what the till's own stock said
+    counted: Count
+
+
+class StockCount(_Payload, kw_only=True):
+    lines: Annotated[list[StockCountLine], msgspec.Meta(min_length=1, max_length=2000)]
+    staff: Staff
+    note: Note = ""
+
+
+class CashUp(_Payload, kw_only=True):
+    """End of day: the cash drawer counted against what the till expects."""
+
+    currency: Currency
+    opening_float: Minor
+    expected: Minor  # float + cash kept by sales - cash refunded
+    counted: Minor
+    staff: Staff
+    note: Note = ""
+
+
+class Collect(_Payload, kw_only=True):
+    """An online reservation collected at the stall with its pickup code."""
+
+    order_id: uuid.UUID
+    order_number: Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
+    staff: Staff
+
+
+PAYLOADS: dict[str, type[_Payload]] = {
+    "sale": Sale,
+    "void": Void,
+    "return": Return,
+    "exchange": Exchange,
+    "trade_in": TradeIn,
+    "stock_count": StockCount,
+    "cash_up": CashUp,
+    "collect": Collect,
+}
+
+
+def decode_payload(kind: str, payload: str) -> _Payload:
+    """The typed payload of an entry; ``msgspec.ValidationError``/``DecodeError`` if it is not one."""
+    try:
+        shape = PAYLOADS[kind]
+    except KeyError:
+        raise msgspec.ValidationError(f"unknown entry kind {kind!r}") from None
+    return msgspec.json.decode(payload, type=shape)
+
+
+# --- the sync exchange (DESIGN 9.3) ---------------------------------------------------------
+
+MAX_BATCH = 200
+
+
+class SyncEntry(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """A journal entry as it travels: ``payload`` is the canonical JSON text the till hashed."""
+
+    id: uuid.UUID
+    seq: Annotated[int, msgspec.Meta(ge=1)]
+    occurred_at: Annotated[datetime, msgspec.Meta(tz=True)]
+    kind: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+    payload: Annotated[str, msgspec.Meta(max_length=1_000_000)]
+    content_hash: Annotated[str, msgspec.Meta(pattern=r"^[0-9a-f]{64}" + END)]
+
+
+class SyncRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    device_id: uuid.UUID
+    entries: Annotated[list[SyncEntry], msgspec.Meta(max_length=MAX_BATCH)]
+
+
+EntryStatus = Literal["applied", "duplicate", "conflict"]
+
+
+class EntryResult(msgspec.Struct, frozen=True, kw_only=True):
+    id: uuid.UUID
+    status: EntryStatus
+    detail: str | None = None
+
+
+class PriceUpdate(msgspec.Struct, frozen=True, kw_only=True):
+    sku: str
+    price: int
+
+
+class CreditUpdate(msgspec.Struct, frozen=True, kw_only=True):
+    """A credit the till may now take offline, or a changed cap (0: no longer offline)."""
+
+    lookup: str
+    cap: int
+    currency: str
+    expires_at: datetime | None = None
+
+
+class SyncUpdates(msgspec.Struct, frozen=True, kw_only=True):
+    """What changed on the storefront since the pack, for a till that is online during the event."""
+
+    prices: list[PriceUpdate] = []
+    credits: list[CreditUpdate] = []
+
+
+class SyncAnswer(msgspec.Struct, frozen=True, kw_only=True):
+    """``acked_seq``: every entry of the device up to it is on the server (the till marks them
+    synced); ``gaps``: sequence ranges below the highest received that never arrived."""
+
+    acked_seq: int
+    results: list[EntryResult]
+    gaps: list[tuple[int, int]]
+    updates: SyncUpdates
