@@ -45,11 +45,7 @@ CodeText = Annotated[str, msgspec.Meta(min_length=8, max_length=40, pattern=r"^[
 TenderKind = Literal["cash", "card_terminal", "credit"]
 
 
-class _Payload(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    pass
-
-
-class Tender(_Payload, kw_only=True):
+class Tender(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """One way a sale was paid, or a refund given back.
 
     ``cash``: ``amount`` is what the sale kept; ``tendered`` what was handed over (change is the
@@ -65,14 +61,14 @@ class Tender(_Payload, kw_only=True):
     code: CodeText | None = None
 
 
-class SaleLine(_Payload, kw_only=True):
+class SaleLine(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     sku: Sku
     quantity: Quantity
     unit_price: Minor  # what the stall charged per unit, before the sale's discount
     drop: Annotated[str, msgspec.Meta(max_length=80)] | None = None  # the limited drop's handle, if any
 
 
-class Discount(_Payload, kw_only=True):
+class Discount(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """A staff discount on the whole sale: always with a reason and who gave it."""
 
     amount: Minor
@@ -80,7 +76,7 @@ class Discount(_Payload, kw_only=True):
     staff: Staff
 
 
-class Sale(_Payload, kw_only=True):
+class Sale(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """A completed sale: the till committed it and showed it paid."""
 
     number: Number
@@ -95,7 +91,7 @@ class Sale(_Payload, kw_only=True):
     email: Email | None = None  # a receipt to send once synced
 
 
-class Void(_Payload, kw_only=True):
+class Void(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """A sale undone at the till the same day (money handed back in the tenders it was paid with)."""
 
     sale: uuid.UUID  # the sale's entry id
@@ -103,13 +99,13 @@ class Void(_Payload, kw_only=True):
     staff: Staff
 
 
-class ReturnLine(_Payload, kw_only=True):
+class ReturnLine(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     sku: Sku
     quantity: Quantity
     restock: bool = True  # back into the stall's stock, or set aside (damaged)
 
 
-class Return(_Payload, kw_only=True):
+class Return(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """Lines of an earlier sale brought back; ``refund`` says how the money went back."""
 
     sale: uuid.UUID  # the original sale's entry id (a stall sale, this device's or another's)
@@ -121,14 +117,14 @@ class Return(_Payload, kw_only=True):
     staff: Staff
 
 
-class Exchange(_Payload, kw_only=True):
+class Exchange(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """A return and the sale it paid towards, as one action: both land, or neither."""
 
     returned: Return
     sale: Sale
 
 
-class TradeIn(_Payload, kw_only=True):
+class TradeIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """A bag taken in at the stall, valued by the pack's rules, paid in a new credit code."""
 
     number: Number
@@ -144,19 +140,19 @@ class TradeIn(_Payload, kw_only=True):
     staff: Staff
 
 
-class StockCountLine(_Payload, kw_only=True):
+class StockCountLine(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     sku: Sku
     expected: int  # what the till's own stock said
     counted: Count
 
 
-class StockCount(_Payload, kw_only=True):
+class StockCount(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     lines: Annotated[list[StockCountLine], msgspec.Meta(min_length=1, max_length=2000)]
     staff: Staff
     note: Note = ""
 
 
-class CashUp(_Payload, kw_only=True):
+class CashUp(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """End of day: the cash drawer counted against what the till expects."""
 
     currency: Currency
@@ -167,7 +163,7 @@ class CashUp(_Payload, kw_only=True):
     note: Note = ""
 
 
-class Collect(_Payload, kw_only=True):
+class Collect(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """An online reservation collected at the stall with its pickup code."""
 
     order_id: uuid.UUID
@@ -175,7 +171,7 @@ class Collect(_Payload, kw_only=True):
     staff: Staff
 
 
-PAYLOADS: dict[str, type[_Payload]] = {
+PAYLOADS: dict[str, type[msgspec.Struct]] = {
     "sale": Sale,
     "void": Void,
     "return": Return,
@@ -187,7 +183,7 @@ PAYLOADS: dict[str, type[_Payload]] = {
 }
 
 
-def decode_payload(kind: str, payload: str) -> _Payload:
+def decode_payload(kind: str, payload: str) -> msgspec.Struct:
     """The typed payload of an entry; ``msgspec.ValidationError``/``DecodeError`` if it is not one."""
     try:
         shape = PAYLOADS[kind]

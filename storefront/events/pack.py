@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 import msgspec
 
-from storefront.credits.valuation import ValuationRules
+from storefront.credits import ValuationRules
 
 FORMAT: Literal[1] = 1
 GRACE = timedelta(days=2)
