@@ -23,6 +23,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from storefront.credits import valuation
 from storefront.ids import END
 
 KINDS = ("sale", "void", "return", "exchange", "trade_in", "stock_count", "cash_up", "collect")
@@ -129,10 +130,10 @@ class TradeIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=T
 
     number: Number
     currency: Currency
-    category: Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
-    size_class: Literal["micro", "mini", "standard", "oversized"]
-    material: Annotated[str, msgspec.Meta(min_length=1, max_length=80)]
-    grade: Literal["A", "B", "C", "D"]
+    category: valuation.Category  # the same words the online trade-in takes
+    size_class: valuation.SizeClass
+    material: valuation.MaterialKey
+    grade: valuation.Grade
     own_brand: bool
     description: Note = ""
     amount: Minor  # the credit issued: the quote's amount
