@@ -24,16 +24,13 @@ from typing import Annotated, Literal
 import msgspec
 
 from storefront.credits import valuation
+from storefront.events.pack import PackCredit
 from storefront.ids import END
+from storefront.money import CurrencyCode, MinorUnits
 
-KINDS = ("sale", "void", "return", "exchange", "trade_in", "stock_count", "cash_up", "collect")
-Kind = Literal["sale", "void", "return", "exchange", "trade_in", "stock_count", "cash_up", "collect"]
-
-Minor = Annotated[int, msgspec.Meta(ge=0, le=10**12)]
 Quantity = Annotated[int, msgspec.Meta(ge=1, le=10_000)]
 Count = Annotated[int, msgspec.Meta(ge=0, le=1_000_000)]
 Sku = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
-Currency = Annotated[str, msgspec.Meta(pattern=r"^[A-Z]{3}" + END)]
 Reason = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 Note = Annotated[str, msgspec.Meta(max_length=500)]
 # A receipt or trade-in number: the device's mark, a dash, its running number (``7K3MQ9-00017``).
@@ -56,8 +53,8 @@ class Tender(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
     """
 
     kind: TenderKind
-    amount: Minor
-    tendered: Minor | None = None
+    amount: MinorUnits
+    tendered: MinorUnits | None = None
     reference: Annotated[str, msgspec.Meta(max_length=100)] | None = None
     code: CodeText | None = None
 
@@ -65,14 +62,14 @@ class Tender(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
 class SaleLine(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     sku: Sku
     quantity: Quantity
-    unit_price: Minor  # what the stall charged per unit, before the sale's discount
+    unit_price: MinorUnits  # what the stall charged per unit, before the sale's discount
     drop: Annotated[str, msgspec.Meta(max_length=80)] | None = None  # the limited drop's handle, if any
 
 
 class Discount(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """A staff discount on the whole sale: always with a reason and who gave it."""
 
-    amount: Minor
+    amount: MinorUnits
     reason: Reason
     staff: Staff
 
@@ -81,13 +78,13 @@ class Sale(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True
     """A completed sale: the till committed it and showed it paid."""
 
     number: Number
-    currency: Currency
+    currency: CurrencyCode
     lines: Annotated[list[SaleLine], msgspec.Meta(min_length=1, max_length=200)]
     discount: Discount | None = None
-    subtotal: Minor  # sum of quantity x unit_price
-    total: Minor  # subtotal - discount
+    subtotal: MinorUnits  # sum of quantity x unit_price
+    total: MinorUnits  # subtotal - discount
     tenders: Annotated[list[Tender], msgspec.Meta(min_length=1, max_length=10)]
-    change: Minor  # cash handed back
+    change: MinorUnits  # cash handed back
     staff: Staff
     email: Email | None = None  # a receipt to send once synced
 
@@ -111,7 +108,7 @@ class Return(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
 
     sale: uuid.UUID  # the original sale's entry id (a stall sale, this device's or another's)
     number: Number
-    currency: Currency
+    currency: CurrencyCode
     lines: Annotated[list[ReturnLine], msgspec.Meta(min_length=1, max_length=200)]
     refund: Annotated[list[Tender], msgspec.Meta(max_length=10)]  # credit here: a new code issued
     reason: Reason
@@ -129,14 +126,14 @@ class TradeIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=T
     """A bag taken in at the stall, valued by the pack's rules, paid in a new credit code."""
 
     number: Number
-    currency: Currency
+    currency: CurrencyCode
     category: valuation.Category  # the same words the online trade-in takes
     size_class: valuation.SizeClass
     material: valuation.MaterialKey
     grade: valuation.Grade
     own_brand: bool
     description: Note = ""
-    amount: Minor  # the credit issued: the quote's amount
+    amount: MinorUnits  # the credit issued: the quote's amount
     code: CodeText  # the credit's code, issued offline with this device's mark as its prefix
     staff: Staff
 
@@ -156,10 +153,10 @@ class StockCount(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_field
 class CashUp(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """End of day: the cash drawer counted against what the till expects."""
 
-    currency: Currency
-    opening_float: Minor
-    expected: Minor  # float + cash kept by sales - cash refunded
-    counted: Minor
+    currency: CurrencyCode
+    opening_float: MinorUnits
+    expected: MinorUnits  # float + cash kept by sales - cash refunded
+    counted: MinorUnits
     staff: Staff
     note: Note = ""
 
@@ -228,20 +225,11 @@ class PriceUpdate(msgspec.Struct, frozen=True, kw_only=True):
     price: int
 
 
-class CreditUpdate(msgspec.Struct, frozen=True, kw_only=True):
-    """A credit the till may now take offline, or a changed cap (0: no longer offline)."""
-
-    lookup: str
-    cap: int
-    currency: str
-    expires_at: datetime | None = None
-
-
 class SyncUpdates(msgspec.Struct, frozen=True, kw_only=True):
     """What changed on the storefront since the pack, for a till that is online during the event."""
 
     prices: list[PriceUpdate] = []
-    credits: list[CreditUpdate] = []
+    credits: list[PackCredit] = []  # taken offline now, or a changed cap (0: no longer offline)
 
 
 class SyncAnswer(msgspec.Struct, frozen=True, kw_only=True):
