@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
 
 from babel.dates import format_date
-from babel.numbers import format_currency
 
-from storefront.money import Money, exponent
+from storefront.money import Money, display
 
 
 def money(value: Money, locale: str = "en_GB") -> str:
     """``Money(12500, "GBP")`` -> ``£125.00`` (en_GB), ``125,00 €`` (fr_FR)."""
-    amount = Decimal(value.amount).scaleb(-exponent(value.currency))
-    return format_currency(amount, value.currency, locale=locale)
+    return display(value, locale)
 
 
 def long_date(value: date | datetime | None, locale: str = "en_GB") -> str:

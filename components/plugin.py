@@ -34,8 +34,9 @@ from litestar.plugins import InitPluginProtocol
 from components.api import ComponentController
 from components.caches import ComponentCaches
 from components.rendering import Renderer
-from components.theming import available_themes, compile_css, load_theme
+from components.theming import available_themes, compile_css, load_theme, pack_theme
 from storefront.errors import NotFound
+from storefront.events.packs import THEMES_STATE_KEY
 
 STATIC_DIR = Path(__file__).parent / "static"
 HTMX_FILE = "htmx-2.0.11.min.js"
@@ -169,4 +170,5 @@ class ComponentsPlugin(InitPluginProtocol):
         static_assets()
         app_config.state["renderer"] = Renderer()
         app_config.state["component_caches"] = ComponentCaches()
+        app_config.state[THEMES_STATE_KEY] = pack_theme  # event packs carry the brand's theme as tokens
         return app_config

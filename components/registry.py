@@ -31,6 +31,7 @@ from components import (
     size_guide,
     stock,
     trade_in_estimator,
+    upcoming_events,
     variant_picker,
 )
 from components.component import Component
@@ -58,6 +59,7 @@ MODULES: tuple[ModuleType, ...] = (
     order_status,
     trade_in_estimator,
     credit_balance,
+    upcoming_events,
 )
 
 

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from storefront.events.pack import PackTheme
 from storefront.tenancy.tokens import is_token_name, is_token_value
 from themes import THEMES_DIR
 
@@ -77,6 +79,16 @@ def merged_tokens(theme: Theme, overrides: dict[str, str]) -> dict[str, str]:
         if is_token_name(key) and is_token_value(value):
             tokens[key] = value
     return tokens
+
+
+def pack_theme(name: str, overrides: Mapping[str, str]) -> PackTheme:
+    """The brand's theme as the event pack carries it (tokens resolved as for the CSS), for a till offline.
+
+    ``components.plugin`` gives it to the storefront's pack route (``storefront.events.packs``),
+    which may not import themes itself.
+    """
+    theme = resolve_theme(name)
+    return PackTheme(name=theme.name, tokens=merged_tokens(theme, dict(overrides)))
 
 
 def compile_css(theme: Theme, overrides: dict[str, str]) -> str:

@@ -38,6 +38,10 @@ from storefront.checkout.api import CheckoutController
 from storefront.credits.api import CreditController, TradeInRulesController
 from storefront.credits.trade_in_api import TradeInController
 from storefront.events.api import EventController
+from storefront.events.credits_api import EventCreditController
+from storefront.events.offer_api import OfferController
+from storefront.events.report_api import EventReportController
+from storefront.events.sync_api import SyncController
 from storefront.fulfilment.api import BackInStockController, FulfilmentController
 from storefront.housekeeping import housekeeping_forever
 from storefront.inventory.api import LocationController, StockController
@@ -161,6 +165,10 @@ def create_app(
             TradeInRulesController,
             TradeInController,
             EventController,
+            EventCreditController,
+            SyncController,
+            OfferController,
+            EventReportController,
             create_static_files_router(path="/static/demo", directories=[DEMO_STATIC], include_in_schema=False),
         ],
         dependencies=dependencies(settings, payment_gateway, caches),

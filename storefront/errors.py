@@ -24,6 +24,8 @@ package that raises them (in brackets)::
     │   ├── CartClosed              (cart_checked_out)          409 [cart]        checked out already
     │   ├── NoCapacity              (no_capacity)               409 [fulfilment]  no production day to book
     │   ├── CreditInsufficient      (credit_insufficient)       409 [credits]     less credit left than asked for
+    │   ├── CreditNotOffline        (credit_not_offline)        409 [credits]     minted before codes could go offline
+    │   ├── StallCodeTaken          (credit_code_taken)         409 [credits]     a stall's code is another credit's
     │   ├── CreditSpent             (credit_spent)              409 [cart]        a code applied with nothing left on it
     │   ├── HoldExpired             (reservation_expired)       409 [checkout]    the stock hold ran out
     │   ├── NotCheckedOut           (not_checked_out)           409 [checkout]    paying for an unchecked-out cart

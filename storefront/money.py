@@ -164,3 +164,13 @@ def from_stripe_amount(amount: int, currency: str) -> Money:
     if shift <= 0:
         return Money(amount=amount * 10**-shift, currency=code)
     return Money(amount=round_minor(Decimal(amount).scaleb(-shift)), currency=code)
+
+
+def display(value: Money, locale: str = "en_GB") -> str:
+    """``Money(12500, "GBP")`` -> ``£125.00`` (en_GB), ``125,00 €`` (fr_FR): money as people read it (Babel).
+
+    The one formatter: components' filters, the credit slip, the event report and the till call it.
+    """
+    from babel.numbers import format_currency  # only where money is shown to people
+
+    return format_currency(Decimal(value.amount).scaleb(-exponent(value.currency)), value.currency, locale=locale)

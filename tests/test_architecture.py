@@ -17,7 +17,20 @@ from pathlib import Path
 import grimp
 
 STOREFRONT = Path(__file__).resolve().parent.parent / "storefront"
-KERNEL = {"cache", "clock", "db", "decoding", "errors", "ids", "money", "pagination", "params", "settings", "sql"}
+KERNEL = {
+    "cache",
+    "clock",
+    "db",
+    "decoding",
+    "errors",
+    "ids",
+    "lazy",
+    "money",
+    "pagination",
+    "params",
+    "settings",
+    "sql",
+}
 COMPOSITION_ROOT = {"app", "asgi", "cli"}  # wires everything together: may mount any domain's controllers
 
 

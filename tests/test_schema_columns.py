@@ -67,13 +67,15 @@ from storefront.catalog.schemas import (
     VariantPatch,
 )
 from storefront.checkout.schemas import AddressIn, CheckoutIn, ConfirmIn
-from storefront.credits.models import Credit, CreditEntry, CreditLot, TradeIn, TradeInStep
+from storefront.credits.models import Credit, CreditEntry, CreditLot, EventHold, TradeIn, TradeInStep
 from storefront.credits.recommerce import NewProductIn, RefurbishIn
 from storefront.credits.schemas import AmountIn, CreditIn
 from storefront.credits.trade_in_schemas import BagDimensions, InspectIn, RejectIn, TradeInIn
 from storefront.credits.valuation import ValuationRules
-from storefront.events.models import Event, EventAllocation, EventDevice
-from storefront.events.schemas import AllocationLineIn, DeviceIn
+from storefront.events.journal import SyncEntry
+from storefront.events.models import Event, EventAllocation, EventDevice, EventDrop, EventEntry, EventPrice
+from storefront.events.offline_credits import EventCreditIn
+from storefront.events.schemas import AllocationLineIn, DeviceIn, DropIn, PriceLineIn
 from storefront.events.schemas import EventIn as PopUpEventIn
 from storefront.fulfilment.models import (
     BackInStockRequest,
@@ -125,12 +127,14 @@ RAW_BODIES: dict[str, tuple[type[msgspec.Struct], ...]] = {
     "StripeWebhookController.stripe_webhook": (),  # Stripe's event: its signature and shape are checked
     "BrandController.revoke_key": (),  # no body
     "BrandController.rotate_key": (),  # no body
+    "EventReportController.close": (),  # no body
 }
 OTHER_BOUNDARIES: tuple[type[msgspec.Struct], ...] = (NewBrand,)  # `stallkit brand create`
 
 # The table each struct's fields land in, by field name (a string: stored whole inside a JSON column).
 LANDS_IN: dict[type[msgspec.Struct], type[Model] | str] = {
     EventIn: AnalyticsEvent,
+    SyncEntry: EventEntry,
     LineIn: CartLine,
     BackInStockIn: BackInStockRequest,
     FulfilmentChoice: CartLine,
@@ -179,6 +183,9 @@ LANDS_IN: dict[type[msgspec.Struct], type[Model] | str] = {
     PopUpEventIn: Event,  # also its stall Location: name (200), venue as address (300), "stall-" + handle cut to 80
     AllocationLineIn: EventAllocation,
     DeviceIn: EventDevice,
+    PriceLineIn: EventPrice,
+    DropIn: EventDrop,
+    EventCreditIn: EventHold,
 }
 
 LOOKUP = "looked up: the row's id is stored"
@@ -194,11 +201,13 @@ ELSEWHERE: dict[tuple[type[msgspec.Struct], str], tuple[fields.Field[Any], ...] 
         Variant._meta.fields_map["compare_at_minor"],
         CourierRate._meta.fields_map["price_minor"],
         PersonalisationOption._meta.fields_map["price_minor"],
+        EventPrice._meta.fields_map["price_minor"],
     ),
     (PriceIn, "currency"): (
         Variant._meta.fields_map["currency"],
         CourierRate._meta.fields_map["currency"],
         PersonalisationOption._meta.fields_map["currency"],
+        EventPrice._meta.fields_map["currency"],
     ),
     (Hotspot, "x"): (LookItem._meta.fields_map["hotspot_x"],),
     (TradeInIn, "condition"): (TradeIn._meta.fields_map["grade"], TradeIn._meta.fields_map["quoted_grade"]),
@@ -230,8 +239,12 @@ ELSEWHERE: dict[tuple[type[msgspec.Struct], str], tuple[fields.Field[Any], ...] 
     (BrandUpdate, "theme_tokens"): "JSON: Brand.theme_tokens",
     (AllocationLineIn, "sku"): LOOKUP,
     (AllocationLineIn, "from_location"): LOOKUP,
+    (PriceLineIn, "sku"): LOOKUP,
+    (DropIn, "skus"): LOOKUP + " (EventDropSku.variant_id)",
     (AmountIn, "amount"): (CreditLot._meta.fields_map["amount_minor"], CreditEntry._meta.fields_map["amount_minor"]),
     (AmountIn, "currency"): (Credit._meta.fields_map["currency"],),
+    (EventCreditIn, "code"): "never stored: the code is hashed and its credit looked up (EventHold.credit_id)",
+    (EventCreditIn, "amount"): (EventHold._meta.fields_map["cap_minor"],),
 }
 
 # Columns filled from several fields: each part a (struct, field) or literal text; all at their longest fit.

@@ -83,7 +83,8 @@ def _tries_a_code(method: str, path: str) -> bool:
     """Applying a code to a cart, or the balance component, says whether the code exists: a look-up by another name."""
     if method == "POST" and path in ("/v1/components/credit-balance", "/v1/components/checkout/credit"):
         return True
-    return method in ("POST", "DELETE") and path.startswith("/v1/carts/") and "/credits" in path
+    # A cart's credits, and a credit taken to (or back from) an event's stall.
+    return method in ("POST", "DELETE") and path.startswith(("/v1/carts/", "/v1/events/")) and "/credits" in path
 
 
 class LocalStorage(Storage):

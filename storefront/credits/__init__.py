@@ -1,44 +1,80 @@
 """Credits: trade-in valuation, credit codes and the credit ledger (the only writer of credit entries)."""
 
-from storefront.credits import (
-    codes,
-    estimates,
-    figures,
-    ledger,
-    service,
-    trade_in_photos,
-    trade_in_rules,
-    trade_in_states,
-    trade_ins,
-    valuation,
-)
-from storefront.credits.models import Credit, CreditEntry, CreditLot, TradeIn, TradeInPhoto, TradeInRules, TradeInStep
-from storefront.credits.recommerce import RefurbishedOut, RefurbishIn, TradeInSource, list_refurbished
-from storefront.credits.rules import ENTRY_KINDS, EntryKind
-from storefront.credits.schemas import CreditIn, CreditOut, EntryOut, IssuedCredit, Movement, TradeInRulesOut
-from storefront.credits.service import CreditInsufficient, InvalidCreditCode, expire_due
-from storefront.credits.trade_in_schemas import AcceptedTradeIn, TradeInIn, TradeInOut, TradeInSummary
-from storefront.credits.trade_ins import get_trade_in, start_trade_in
-from storefront.credits.valuation import Quote, QuoteLine, TradeInItem, ValuationRules, default_rules, quote
+from typing import TYPE_CHECKING
+
+from storefront.lazy import exports
+
+if TYPE_CHECKING:
+    from storefront.credits import (
+        codes,
+        estimates,
+        event_holds,
+        figures,
+        ledger,
+        offline,
+        service,
+        stall_intake,
+        trade_in_photos,
+        trade_in_rules,
+        trade_in_states,
+        trade_ins,
+        valuation,
+    )
+    from storefront.credits.codes import offline_lookup
+    from storefront.credits.event_holds import (
+        CreditNotOffline,
+        EventCredit,
+        OfflineCap,
+        offline_cap_updates,
+        offline_caps,
+        release_event_holds,
+    )
+    from storefront.credits.models import (
+        Credit,
+        CreditEntry,
+        CreditLot,
+        EventHold,
+        StallRedemption,
+        TradeIn,
+        TradeInPhoto,
+        TradeInRules,
+        TradeInStep,
+    )
+    from storefront.credits.offline import OfflineRedemption, StallCodeTaken, issue_stall_code, redeem_offline
+    from storefront.credits.recommerce import RefurbishedOut, RefurbishIn, TradeInSource, list_refurbished
+    from storefront.credits.rules import ENTRY_KINDS, MAX_CREDIT_MINOR, EntryKind
+    from storefront.credits.schemas import CreditIn, CreditOut, EntryOut, IssuedCredit, Movement, TradeInRulesOut
+    from storefront.credits.service import CreditInsufficient, InvalidCreditCode, expire_due
+    from storefront.credits.trade_in_schemas import AcceptedTradeIn, TradeInIn, TradeInOut, TradeInSummary
+    from storefront.credits.trade_ins import get_trade_in, start_trade_in
+    from storefront.credits.valuation import Quote, QuoteLine, TradeInItem, ValuationRules, default_rules, quote
 
 __all__ = [
     "ENTRY_KINDS",
+    "MAX_CREDIT_MINOR",
     "AcceptedTradeIn",
     "Credit",
     "CreditEntry",
     "CreditIn",
     "CreditInsufficient",
     "CreditLot",
+    "CreditNotOffline",
     "CreditOut",
     "EntryKind",
     "EntryOut",
+    "EventCredit",
+    "EventHold",
     "InvalidCreditCode",
     "IssuedCredit",
     "Movement",
+    "OfflineCap",
+    "OfflineRedemption",
     "Quote",
     "QuoteLine",
     "RefurbishIn",
     "RefurbishedOut",
+    "StallCodeTaken",
+    "StallRedemption",
     "TradeIn",
     "TradeInIn",
     "TradeInItem",
@@ -53,13 +89,22 @@ __all__ = [
     "codes",
     "default_rules",
     "estimates",
+    "event_holds",
     "expire_due",
     "figures",
     "get_trade_in",
+    "issue_stall_code",
     "ledger",
     "list_refurbished",
+    "offline",
+    "offline_cap_updates",
+    "offline_caps",
+    "offline_lookup",
     "quote",
+    "redeem_offline",
+    "release_event_holds",
     "service",
+    "stall_intake",
     "start_trade_in",
     "trade_in_photos",
     "trade_in_rules",
@@ -67,3 +112,74 @@ __all__ = [
     "trade_ins",
     "valuation",
 ]
+
+_EXPORTS = exports(
+    __name__,
+    {
+        "AcceptedTradeIn": "storefront.credits.trade_in_schemas",
+        "Credit": "storefront.credits.models",
+        "CreditEntry": "storefront.credits.models",
+        "CreditIn": "storefront.credits.schemas",
+        "CreditInsufficient": "storefront.credits.service",
+        "CreditLot": "storefront.credits.models",
+        "CreditNotOffline": "storefront.credits.event_holds",
+        "CreditOut": "storefront.credits.schemas",
+        "ENTRY_KINDS": "storefront.credits.rules",
+        "EntryKind": "storefront.credits.rules",
+        "EntryOut": "storefront.credits.schemas",
+        "EventCredit": "storefront.credits.event_holds",
+        "EventHold": "storefront.credits.models",
+        "InvalidCreditCode": "storefront.credits.service",
+        "IssuedCredit": "storefront.credits.schemas",
+        "MAX_CREDIT_MINOR": "storefront.credits.rules",
+        "Movement": "storefront.credits.schemas",
+        "OfflineCap": "storefront.credits.event_holds",
+        "OfflineRedemption": "storefront.credits.offline",
+        "Quote": "storefront.credits.valuation",
+        "QuoteLine": "storefront.credits.valuation",
+        "RefurbishIn": "storefront.credits.recommerce",
+        "RefurbishedOut": "storefront.credits.recommerce",
+        "StallCodeTaken": "storefront.credits.offline",
+        "StallRedemption": "storefront.credits.models",
+        "TradeIn": "storefront.credits.models",
+        "TradeInIn": "storefront.credits.trade_in_schemas",
+        "TradeInItem": "storefront.credits.valuation",
+        "TradeInOut": "storefront.credits.trade_in_schemas",
+        "TradeInPhoto": "storefront.credits.models",
+        "TradeInRules": "storefront.credits.models",
+        "TradeInRulesOut": "storefront.credits.schemas",
+        "TradeInSource": "storefront.credits.recommerce",
+        "TradeInStep": "storefront.credits.models",
+        "TradeInSummary": "storefront.credits.trade_in_schemas",
+        "ValuationRules": "storefront.credits.valuation",
+        "codes": "storefront.credits.codes",
+        "default_rules": "storefront.credits.valuation",
+        "estimates": "storefront.credits.estimates",
+        "event_holds": "storefront.credits.event_holds",
+        "expire_due": "storefront.credits.service",
+        "figures": "storefront.credits.figures",
+        "get_trade_in": "storefront.credits.trade_ins",
+        "issue_stall_code": "storefront.credits.offline",
+        "ledger": "storefront.credits.ledger",
+        "list_refurbished": "storefront.credits.recommerce",
+        "offline": "storefront.credits.offline",
+        "offline_cap_updates": "storefront.credits.event_holds",
+        "offline_caps": "storefront.credits.event_holds",
+        "offline_lookup": "storefront.credits.codes",
+        "quote": "storefront.credits.valuation",
+        "redeem_offline": "storefront.credits.offline",
+        "release_event_holds": "storefront.credits.event_holds",
+        "service": "storefront.credits.service",
+        "stall_intake": "storefront.credits.stall_intake",
+        "start_trade_in": "storefront.credits.trade_ins",
+        "trade_in_photos": "storefront.credits.trade_in_photos",
+        "trade_in_rules": "storefront.credits.trade_in_rules",
+        "trade_in_states": "storefront.credits.trade_in_states",
+        "trade_ins": "storefront.credits.trade_ins",
+        "valuation": "storefront.credits.valuation",
+    },
+)
+
+
+def __getattr__(name: str) -> object:
+    return _EXPORTS(name)

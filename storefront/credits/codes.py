@@ -22,6 +22,7 @@ import hashlib
 import hmac
 import re
 import secrets
+import uuid
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -102,6 +103,17 @@ def code_hash(key: bytes, normalised: str) -> str:
 
 def same_hash(a: str, b: str) -> bool:
     return hmac.compare_digest(a.encode(), b.encode())
+
+
+def offline_lookup(brand_id: uuid.UUID, normalised: str) -> str:
+    """How a till finds an online credit in its pack without the pack holding a spendable code.
+
+    Unkeyed SHA-256 over the brand and the code: the server stores it when it mints a code (it
+    never keeps the code) and the till computes it from what the shopper types. A code has 115
+    random bits, so the lookup cannot be turned back into a code; the keyed hash the server
+    checks online stays the server's alone.
+    """
+    return hashlib.sha256(b"stallkit offline credit v1\x00" + brand_id.bytes + normalised.encode()).hexdigest()
 
 
 def display_hint(normalised: str) -> str:

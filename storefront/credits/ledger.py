@@ -10,6 +10,10 @@ An operation is written under one idempotency key (unique per brand with the ent
 :func:`replayed` reads back what an earlier call with that key wrote, which the service answers
 instead of writing again.
 
+A checkout's hold is one operation, settled whole. A running hold (a pop-up event's, under its
+``hold_key``) is moved by many: every entry carrying its key, so :func:`held_under` sums what it
+holds in each lot, and :meth:`Writer.settle_part` redeems or releases part of it, the rest held.
+
 Redemption is the hottest write a brand has (every checkout paying by credit holds, then redeems,
 one shared code perhaps), so these statements are hand-written SQL rather than ORM queries: the
 ORM spent more time building each statement than the database took to run it, while the credit
@@ -32,7 +36,9 @@ from storefront.credits import rules
 from storefront.credits.models import Credit, CreditEntry, CreditLot
 from storefront.sql import POSTGRES, Params, placeholder, uuid_param
 
-_CREDIT_COLUMNS = ("id", "brand_id", "code_hash", "code_hint", "currency", "status", "created_at")
+_CREDIT_COLUMNS = (
+    "id", "brand_id", "code_hash", "code_hint", "currency", "status", "created_at", "offline_lookup", "stall_issued",
+)  # fmt: skip
 _LOT_COLUMNS = ("id", "credit_id", "amount_minor", "remaining_minor", "held_minor", "expires_at", "created_at")
 _ENTRY_COLUMNS = (
     "id", "brand_id", "credit_id", "lot_id", "kind", "amount_minor", "held_minor",
@@ -55,6 +61,15 @@ def _select_credit(dialect: str) -> str:
 def _select_lots(dialect: str) -> str:
     where = f'"credit_id" = {placeholder(dialect, 1)}'
     return f'SELECT {_names(_LOT_COLUMNS)} FROM "credit_lot" WHERE {where} ORDER BY "id"'  # noqa: S608
+
+
+@functools.cache
+def _select_held(dialect: str) -> str:
+    p1, p2 = placeholder(dialect, 1), placeholder(dialect, 2)
+    return (
+        'SELECT "lot_id", SUM("held_minor") AS "held" FROM "credit_entry" '  # noqa: S608
+        f'WHERE "brand_id" = {p1} AND "hold_key" = {p2} GROUP BY "lot_id"'
+    )
 
 
 @functools.cache
@@ -150,6 +165,17 @@ async def settled(brand_id: uuid.UUID, hold_key: str) -> bool:
     return bool(await _entries(brand_id, "hold_key", hold_key))
 
 
+async def held_under(brand_id: uuid.UUID, hold_key: str) -> dict[uuid.UUID, int]:
+    """What a running hold (every entry under ``hold_key`` moves it) holds in each lot (read under the lock)."""
+    d = _dialect()
+    rows = await _rows(_select_held(d), [uuid_param(d, brand_id), hold_key])
+    return {_as_uuid(row["lot_id"]): int(row["held"]) for row in rows if int(row["held"])}
+
+
+def _as_uuid(value: object) -> uuid.UUID:
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
+
 class Writer:
     """Gathers one operation's entries, numbering them, and writes them, the lots and the credit's status together."""
 
@@ -164,7 +190,10 @@ class Writer:
         self._moved: dict[uuid.UUID, CreditLot] = {}
         self._at = utcnow()
 
-    def move(self, lot: CreditLot, amount: int, held: int = 0, *, hold_key: str = "") -> None:
+    def move(
+        self, lot: CreditLot, amount: int, held: int = 0, *, hold_key: str = "", kind: rules.EntryKind | None = None
+    ) -> None:
+        """One entry; ``kind`` names a step of another kind inside the operation (a hold its redemption settles)."""
         lot.remaining_minor += amount
         lot.held_minor += held
         if lot.remaining_minor < 0 or lot.held_minor < 0:
@@ -175,7 +204,7 @@ class Writer:
                 brand_id=self.credit.brand_id,
                 credit_id=self.credit.id,
                 lot_id=lot.id,
-                kind=self.kind,
+                kind=kind or self.kind,
                 amount_minor=amount,
                 held_minor=held,
                 idempotency_key=self.key,
@@ -199,14 +228,26 @@ class Writer:
         self.new_lots.append(lot)
         self.move(lot, amount)
 
-    def spend(self, lots: Sequence[CreditLot], amount: int, now: datetime, *, hold: bool) -> None:
+    def spend(self, lots: Sequence[CreditLot], amount: int, now: datetime, *, hold: bool, hold_key: str = "") -> None:
         """Take ``amount`` from the soonest-expiring live lots: held for a checkout, or gone (an adjustment).
 
         Raises :class:`rules.Shortfall` before writing anything if the lots hold too little.
         """
         by_id = {lot.id: lot for lot in lots}
         for lot_id, take in rules.plan_spend(as_rules(lots), amount, now):
-            self.move(by_id[lot_id], -take, take if hold else 0)
+            self.move(by_id[lot_id], -take, take if hold else 0, hold_key=hold_key)
+
+    def settle_part(
+        self, lots: Sequence[CreditLot], held: dict[uuid.UUID, int], amount: int, *, hold_key: str, release: bool
+    ) -> None:
+        """Settle ``amount`` of a running hold (``held``: what it holds in each lot), the rest staying held.
+
+        Released back to the lots, or redeemed (spent); soonest-expiring lots first. Raises
+        :class:`rules.Shortfall` before writing anything if the hold holds less.
+        """
+        by_id = {lot.id: lot for lot in lots}
+        for lot_id, take in rules.plan_settle(as_rules(lots), held, amount):
+            self.move(by_id[lot_id], take if release else 0, -take, hold_key=hold_key)
 
     async def finish(self, lots: Sequence[CreditLot]) -> list[CreditEntry]:
         """Write the operation; ``lots`` are all the credit's lots as read under the lock (moved in place).

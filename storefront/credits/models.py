@@ -45,12 +45,20 @@ class Credit(Model):
     currency = fields.CharField(max_length=3)
     status = fields.CharField(max_length=8, default="active")  # active | spent | expired
     created_at = fields.DatetimeField(auto_now_add=True)
+    # ``codes.offline_lookup`` of the code, stored when it is minted: how a stall finds the credit
+    # without the code. Null for credits minted before stalls existed: those cannot go offline.
+    offline_lookup = fields.CharField(max_length=64, null=True)
+    # Issued offline by a stall's till under a code it minted: spent at a stall from its balance.
+    stall_issued = fields.BooleanField(default=False)
 
     class Meta:
         app = "stallkit"
         table = "credit"
         # By column: Tortoise 1.1's migration writer does not map relation names to columns.
-        indexes = (Index(fields=("brand_id", "id"), name="credit_brand_page"),)
+        indexes = (
+            Index(fields=("brand_id", "id"), name="credit_brand_page"),
+            Index(fields=("brand_id", "offline_lookup"), name="credit_offline_lookup"),
+        )
 
 
 class CreditLot(Model):
@@ -108,6 +116,78 @@ class CreditEntry(Model):
             Index(fields=("credit_id", "id"), name="credit_entry_credit_page"),
             Index(fields=("lot_id",), name="credit_entry_lot_id"),
             Index(fields=("brand_id", "hold_key"), name="credit_entry_hold"),
+        )
+
+
+class EventHold(Model):
+    """What one credit has set aside for one pop-up event: the cache of its entries under ``hold_key``.
+
+    ``held_minor`` is the sum of the ``held_minor`` of the credit's entries under the hold key
+    ``event:<event id>:<credit id>``, moved in the same transaction as they are (as a lot caches its
+    entries). ``cap_minor`` is what the event's tills may take from the credit in all: what is held
+    plus what stall sales already redeemed from the hold, and 0 once the hold is released.
+    ``updated_at`` moves when the cap does, so a syncing till hears of new and changed caps.
+    The event has no foreign key: events sit above credits.
+    """
+
+    id = fields.UUIDField(primary_key=True, default=new_id)
+    brand: fields.ForeignKeyRelation[Brand] = fields.ForeignKeyField(
+        "stallkit.Brand", related_name="credit_event_holds", on_delete=fields.CASCADE
+    )
+    brand_id: uuid.UUID
+    event_id = fields.UUIDField()
+    credit: fields.ForeignKeyRelation[Credit] = fields.ForeignKeyField(
+        "stallkit.Credit", related_name="event_holds", on_delete=fields.CASCADE
+    )
+    credit_id: uuid.UUID
+    cap_minor = fields.BigIntField(default=0)
+    held_minor = fields.BigIntField(default=0)
+    redeemed_minor = fields.BigIntField(default=0)
+    expires_at = fields.DatetimeField(null=True)  # the soonest expiry of the lots the hold draws on
+    changes = fields.IntField(default=0)  # how many times the cap was set: numbers the release keys
+    updated_at = fields.DatetimeField()
+
+    class Meta:
+        app = "stallkit"
+        table = "credit_event_hold"
+        unique_together = (("event_id", "credit"),)
+        indexes = (
+            Index(fields=("brand_id", "event_id", "updated_at"), name="credit_event_hold_event"),
+            Index(fields=("credit_id",), name="credit_event_hold_credit_id"),
+        )
+
+
+class StallRedemption(Model):
+    """One credit tender of a stall sale, as redeemed at sync: its answer, kept under the caller's key.
+
+    A redemption that found nothing to take writes no ledger entry, so this row is what makes a
+    retry answer the same (and what the brand's books say about credit a stall took on trust).
+    """
+
+    id = fields.UUIDField(primary_key=True, default=new_id)
+    brand: fields.ForeignKeyRelation[Brand] = fields.ForeignKeyField(
+        "stallkit.Brand", related_name="stall_redemptions", on_delete=fields.CASCADE
+    )
+    brand_id: uuid.UUID
+    event_id = fields.UUIDField()
+    credit: fields.ForeignKeyNullableRelation[Credit] = fields.ForeignKeyField(
+        "stallkit.Credit", related_name="stall_redemptions", null=True, on_delete=fields.CASCADE
+    )
+    credit_id: uuid.UUID | None
+    idempotency_key = fields.CharField(max_length=200)
+    currency = fields.CharField(max_length=3)
+    amount_minor = fields.BigIntField()  # what the stall took
+    redeemed_minor = fields.BigIntField()  # what the credit covered
+    shortfall_minor = fields.BigIntField()  # the rest, taken on trust
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        app = "stallkit"
+        table = "credit_stall_redemption"
+        unique_together = (("brand", "idempotency_key"),)
+        indexes = (
+            Index(fields=("brand_id", "event_id", "id"), name="credit_stall_redemption_event"),
+            Index(fields=("credit_id",), name="credit_stall_redemption_credit_id"),
         )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
@@ -62,6 +62,28 @@ def plan_spend(lots: Sequence[Lot], amount: int, now: datetime) -> list[tuple[uu
         take = min(wanted, lot.remaining)
         plan.append((lot.id, take))
         wanted -= take
+    return plan
+
+
+def plan_settle(lots: Sequence[Lot], held: Mapping[uuid.UUID, int], amount: int) -> list[tuple[uuid.UUID, int]]:
+    """How much of a running hold to settle in which lot (``held``: what the hold holds in each).
+
+    Soonest-expiring lots first, as a spend takes them, so what stays held is the money that
+    lasts longest. All of ``amount``, or :class:`Shortfall`.
+    """
+    available = sum(held.get(lot.id, 0) for lot in lots)
+    if amount > available:
+        raise Shortfall(amount, available)
+    plan: list[tuple[uuid.UUID, int]] = []
+    wanted = amount
+    for lot in spend_order([lot for lot in lots if held.get(lot.id, 0) > 0]):
+        if wanted == 0:
+            break
+        take = min(wanted, held[lot.id], lot.held)
+        plan.append((lot.id, take))
+        wanted -= take
+    if wanted:
+        raise Shortfall(amount, amount - wanted)  # a hold claims more than its lots hold: the books disagree
     return plan
 
 

@@ -104,14 +104,14 @@ def _same_operation(
     return totals is None or totals == (sum(e.amount_minor for e in prior), sum(e.held_minor for e in prior))
 
 
-def _reused(key: str) -> IdempotencyKeyReused:
+def reused(key: str) -> IdempotencyKeyReused:
     return IdempotencyKeyReused(
         f"the idempotency key {key!r} was used for another credit operation",
         errors=[FieldError("idempotency_key", "already used for a different operation")],
     )
 
 
-async def _locked(brand_id: uuid.UUID, credit_id: uuid.UUID) -> Credit:
+async def locked(brand_id: uuid.UUID, credit_id: uuid.UUID) -> Credit:
     credit = await ledger.locked_credit(brand_id, credit_id)
     if credit is None:
         raise NotFound("no such credit")
@@ -147,7 +147,7 @@ async def _operate(
     try:
         async with in_transaction():
             credit_id, totals = (target, totals) if isinstance(target, uuid.UUID) else await target()
-            credit = await _locked(brand_id, credit_id)
+            credit = await locked(brand_id, credit_id)
             writer = ledger.Writer(credit, kind, key, reason=reason, actor=actor)
             lots = await ledger.lots_of(credit_id)
             await body(writer, lots)
@@ -162,7 +162,7 @@ async def _operate(
     prior = await ledger.replayed(brand_id, key)  # nothing written now: was it written before?
     if prior:
         if not _same_operation(prior, kind, credit_id, totals):
-            raise _reused(key)
+            raise reused(key)
         return views.movement(await Credit.get(id=credit_id), kind, prior, replayed=True)
     if refused is not None:
         raise refused
@@ -194,10 +194,13 @@ async def issue(
     now: datetime,
     expires_at: datetime | None = None,
     prefix: str = codes.DEFAULT_PREFIX,
+    code: str | None = None,
 ) -> tuple[str | None, Credit, Movement]:
     """A new credit holding ``amount`` in one lot: its code, the credit and the entry.
 
-    The code is None when this replays an issue already answered: a code is shown once.
+    The code is None when this replays an issue already answered: a code is shown once. ``code``
+    is one minted elsewhere (a stall till's, offline, under its device mark) to issue under
+    instead of drawing a new one; a code already taken by another credit is an IntegrityError.
     """
     _check_amount(amount.amount)
     errors: list[FieldError] = []
@@ -210,7 +213,8 @@ async def issue(
     replay = await _issued_before(brand_id, key, amount.amount, reason, expires_at)
     if replay is not None:
         return None, *replay
-    code = codes.generate(prefix)
+    stall_issued = code is not None  # minted by a stall's till: a stall may spend it from its balance
+    code = code or codes.generate(prefix)
     normalised = codes.normalise(code)
     try:
         async with in_transaction():
@@ -218,6 +222,9 @@ async def issue(
                 brand_id=brand_id,
                 code_hash=codes.code_hash(code_key, normalised),
                 code_hint=codes.display_hint(normalised),
+                # What finds the credit at a stall, from its pack, without the code (every credit from now on).
+                offline_lookup=codes.offline_lookup(brand_id, normalised),
+                stall_issued=stall_issued,
                 currency=currency,
             )
             writer = ledger.Writer(credit, "issue", key, reason=reason, actor=actor)
@@ -245,7 +252,7 @@ async def _issued_before(
     lot = await CreditLot.get(id=prior[0].lot_id)
     same = prior[0].reason == reason and lot.expires_at == expires_at
     if not same or not _same_operation(prior, "issue", credit.id, (amount, 0)):
-        raise _reused(key)
+        raise reused(key)
     return credit, views.movement(credit, "issue", prior, replayed=True)
 
 

@@ -14,20 +14,18 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import msgspec
 from babel.dates import format_date
-from babel.numbers import format_currency
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
 from storefront.credits import codes, service
 from storefront.credits.schemas import CreditOut
-from storefront.money import Money, exponent
+from storefront.money import display
 from storefront.qr import qr_svg
 from storefront.tenancy import BrandOut
 from storefront.tenancy import service as tenancy
@@ -64,10 +62,6 @@ def printed(normalised: str) -> tuple[str, list[str]]:
     return "-".join(groups), groups
 
 
-def _money(value: Money, locale: str) -> str:
-    return format_currency(Decimal(value.amount).scaleb(-exponent(value.currency)), value.currency, locale=locale)
-
-
 def _date(value: datetime, brand: BrandOut) -> str:
     return format_date(value.astimezone(ZoneInfo(brand.timezone)), format="long", locale=brand.locale)
 
@@ -88,11 +82,11 @@ def build_slip(brand: BrandOut, normalised: str, credit: CreditOut) -> Slip:
         code=code,
         groups=groups,
         qr_svg=qr_svg(code, label=f"Credit code {code}"),
-        balance=_money(credit.balance, locale),
+        balance=display(credit.balance, locale),
         status=STATUS_WORDS.get(credit.status, credit.status),
         lots=[
             SlipLot(
-                remaining=_money(lot.remaining, locale),
+                remaining=display(lot.remaining, locale),
                 expires=f"Use by {_date(lot.expires_at, brand)}" if lot.expires_at else "Never expires",
             )
             for lot in credit.lots

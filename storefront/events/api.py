@@ -19,6 +19,7 @@ from storefront.clock import utcnow
 from storefront.errors import FieldError, NotFound, PermissionDenied
 from storefront.events import devices, packs, service, tokens
 from storefront.events.access import DEVICE, DEVICE_STATE_KEY
+from storefront.events.offer_api import PackThemes, provide_pack_themes
 from storefront.events.pack import Pack
 from storefront.events.schemas import (
     AllocationIn,
@@ -61,7 +62,7 @@ async def provide_pack_caller(request: Request[Any, Any, Any]) -> PackCaller:
 class EventController(Controller):
     path = "/v1/events"
     tags = ["events"]
-    dependencies = {"pack_caller": Provide(provide_pack_caller)}
+    dependencies = {"pack_caller": Provide(provide_pack_caller), "pack_themes": Provide(provide_pack_themes)}
 
     @post(
         "/",
@@ -138,6 +139,7 @@ class EventController(Controller):
     async def get_pack(
         self,
         pack_caller: PackCallerDep,
+        pack_themes: PackThemes,
         settings: AppSettings,
         event_id: IdParam,
         device: FromQuery[uuid.UUID | None] = None,
@@ -150,5 +152,5 @@ class EventController(Controller):
                 raise NotFound("no such device", errors=[FieldError("query.device", "not this device")])
             device = caller.device_id
         return await packs.event_pack(
-            pack_caller.brand_id, event_id, device, key=tokens.settings_key(settings), now=utcnow()
+            pack_caller.brand_id, event_id, device, key=tokens.settings_key(settings), now=utcnow(), themes=pack_themes
         )

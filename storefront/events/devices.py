@@ -5,25 +5,52 @@ the moment it is revoked (the look-up reads ``revoked_at`` on every request: a s
 calls rarely, so there is nothing worth caching). Registration is idempotent by the request's
 ``Idempotency-Key``: a retry answers the same device with ``token: null``, since the token's
 text is never kept, and a response carrying a token is ``Cache-Control: no-store``.
+
+Each device gets a **mark** at registration: six random Crockford base32 symbols (no I, L, O or
+U, so it reads aloud and types back without doubt), unique by index across every device. The till
+prefixes its receipt numbers (``7K3MQ9-00017``) and the credit codes it issues offline with it, so
+numbers made offline by two devices never meet. 32**6 is about a billion marks: a collision is
+rare, and answered by drawing again (:data:`MARK_ATTEMPTS` times). The draw is injected
+(:func:`new_mark` takes the random source), so tests can force collisions.
 """
 
 from __future__ import annotations
 
+import secrets
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 
 from tortoise.exceptions import IntegrityError
 
-from storefront.errors import FieldError, NotFound
+from storefront.errors import Conflict, FieldError, NotFound
 from storefront.events import tokens
 from storefront.events.models import Event, EventDevice
 from storefront.events.schemas import DeviceCaller, DeviceIn, DeviceOut, NewDevice
 from storefront.events.service import event_of
 from storefront.pagination import Page, page_of, page_query
 
+MARK_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32
+MARK_LENGTH = 6
+MARK_ATTEMPTS = 8
+Marks = Callable[[], str]
+
+
+def new_mark(randbelow: Callable[[int], int] = secrets.randbelow) -> str:
+    """Six symbols drawn from ``randbelow`` (the system's CSPRNG unless a test gives its own)."""
+    return "".join(MARK_ALPHABET[randbelow(len(MARK_ALPHABET))] for _ in range(MARK_LENGTH))
+
 
 def device_out(device: EventDevice) -> DeviceOut:
-    return DeviceOut(id=device.id, name=device.name, created_at=device.created_at, revoked_at=device.revoked_at)
+    return DeviceOut(
+        id=device.id, name=device.name, mark=device.mark, created_at=device.created_at, revoked_at=device.revoked_at
+    )
+
+
+def _answer(device: EventDevice, token: str | None, key: bytes) -> NewDevice:
+    return NewDevice(
+        id=device.id, name=device.name, mark=device.mark, token=token, pack_key=tokens.pack_key(key, device.id)
+    )
 
 
 async def device_of(event: Event, device_id: uuid.UUID, field: str = "path.device_id") -> EventDevice:
@@ -34,22 +61,38 @@ async def device_of(event: Event, device_id: uuid.UUID, field: str = "path.devic
 
 
 async def register(
-    brand_id: uuid.UUID, event_id: uuid.UUID, data: DeviceIn, *, key: bytes, idempotency_key: str | None
+    brand_id: uuid.UUID,
+    event_id: uuid.UUID,
+    data: DeviceIn,
+    *,
+    key: bytes,
+    idempotency_key: str | None,
+    marks: Marks = new_mark,
 ) -> NewDevice:
     event = await event_of(brand_id, event_id)
     if idempotency_key is not None:
         prior = await EventDevice.get_or_none(event_id=event.id, idempotency_key=idempotency_key)
         if prior is not None:
-            return NewDevice(id=prior.id, name=prior.name, token=None, pack_key=tokens.pack_key(key, prior.id))
+            return _answer(prior, None, key)
     token = tokens.generate()
-    try:
-        device = await EventDevice.create(
-            event_id=event.id, name=data.name, token_hash=tokens.hash_token(token), idempotency_key=idempotency_key
-        )
-    except IntegrityError:  # a twin under the same key registered first: answer its device
-        twin = await EventDevice.get(event_id=event.id, idempotency_key=idempotency_key)
-        return NewDevice(id=twin.id, name=twin.name, token=None, pack_key=tokens.pack_key(key, twin.id))
-    return NewDevice(id=device.id, name=device.name, token=token, pack_key=tokens.pack_key(key, device.id))
+    for _ in range(MARK_ATTEMPTS):
+        try:
+            device = await EventDevice.create(
+                event_id=event.id,
+                name=data.name,
+                token_hash=tokens.hash_token(token),
+                mark=marks(),
+                idempotency_key=idempotency_key,
+            )
+        except IntegrityError:
+            # A twin under the same key registered first: answer its device. Otherwise the mark was taken: draw again.
+            if idempotency_key is not None:
+                twin = await EventDevice.get_or_none(event_id=event.id, idempotency_key=idempotency_key)
+                if twin is not None:
+                    return _answer(twin, None, key)
+            continue
+        return _answer(device, token, key)
+    raise Conflict("no free device mark was drawn: register the device again")
 
 
 async def list_devices(brand_id: uuid.UUID, event_id: uuid.UUID, *, cursor: str | None, limit: int) -> Page[DeviceOut]:

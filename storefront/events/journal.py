@@ -25,7 +25,7 @@ import msgspec
 
 from storefront.credits import valuation
 from storefront.events.pack import PackCredit
-from storefront.ids import END
+from storefront.ids import END, MULTILINE_PATTERN
 from storefront.money import CurrencyCode, MinorUnits
 
 Quantity = Annotated[int, msgspec.Meta(ge=1, le=10_000)]
@@ -196,13 +196,17 @@ MAX_BATCH = 200
 
 
 class SyncEntry(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """A journal entry as it travels: ``payload`` is the canonical JSON text the till hashed."""
+    """A journal entry as it travels: ``payload`` is the canonical JSON text the till hashed.
+
+    ``seq`` is stored as a 64-bit integer; ``kind`` is snake_case, as the till checks it; the
+    payload's text has no raw control characters (canonical JSON escapes them).
+    """
 
     id: uuid.UUID
-    seq: Annotated[int, msgspec.Meta(ge=1)]
+    seq: Annotated[int, msgspec.Meta(ge=1, le=2**63 - 1)]
     occurred_at: Annotated[datetime, msgspec.Meta(tz=True)]
-    kind: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
-    payload: Annotated[str, msgspec.Meta(max_length=1_000_000)]
+    kind: Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*" + END)]
+    payload: Annotated[str, msgspec.Meta(max_length=1_000_000, pattern=MULTILINE_PATTERN)]
     content_hash: Annotated[str, msgspec.Meta(pattern=r"^[0-9a-f]{64}" + END)]
 
 

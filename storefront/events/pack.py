@@ -17,12 +17,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import uuid
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
 import msgspec
 
 from storefront.credits import ValuationRules
+from storefront.credits import offline_lookup as offline_lookup  # re-exported: the till finds a typed code by it
 
 FORMAT: Literal[1] = 1
 GRACE = timedelta(days=2)
@@ -156,17 +158,6 @@ class Pack(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True
     reservations: list[PackReservation] = []
 
 
-def offline_lookup(brand_id: uuid.UUID, normalised_code: str) -> str:
-    """How a till finds an online credit in its pack without the pack holding a spendable code.
-
-    Unkeyed SHA-256 over the brand and the code: the server stores it when it mints a code (it
-    never keeps the code) and the till computes it from what the shopper types. A code has 115
-    random bits, so the lookup cannot be turned back into a code; the keyed hash the server
-    checks online stays the server's alone.
-    """
-    return hashlib.sha256(b"stallkit offline credit v1\x00" + brand_id.bytes + normalised_code.encode()).hexdigest()
-
-
 def expiry(ends_at: datetime) -> datetime:
     return ends_at + GRACE
 
@@ -201,6 +192,10 @@ def build(
     allocation: list[PackLine],
     pack_key: str,
     now: datetime,
+    theme: PackTheme | None = None,
+    valuation: ValuationRules | None = None,
+    credits: Sequence[PackCredit] = (),
+    reservations: Sequence[PackReservation] = (),
 ) -> Pack:
     """A signed pack for ``device``, issued at ``now``, valid until its event's end and the grace."""
     unsigned = Pack(
@@ -213,6 +208,10 @@ def build(
         issued_at=now,
         expires_at=expiry(event.ends_at),
         signature="",
+        theme=theme,
+        valuation=valuation,
+        credits=list(credits),
+        reservations=list(reservations),
     )
     body = msgspec.to_builtins(unsigned)
     return msgspec.structs.replace(unsigned, signature=signature_of(body, pack_key))

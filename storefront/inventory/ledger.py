@@ -169,3 +169,61 @@ async def transfer(
     await _move(source, "allocate", -quantity, 0, reason)
     target = await _level_or_new(brand_id, variant_id, to_location_id)
     await _move(target, "allocate", quantity, 0, reason)
+
+
+async def sell_at_stall(
+    brand_id: uuid.UUID, location_id: uuid.UUID, lines: list[tuple[uuid.UUID, int, str]]
+) -> dict[uuid.UUID, int]:
+    """Units a stall already handed over (each line: variant, quantity, reason): on hand falls, even below zero.
+
+    A stall sale was completed offline, so it is never refused here: selling past the allocation
+    leaves a negative level that the event's report explains (DESIGN 9.4). Set-based for a sync
+    batch: every level is locked in one statement, each is moved once by its net change, and the
+    movements, one per line, go in one insert. Answers each variant's on hand after the batch.
+    """
+    if not lines:
+        return {}
+    variant_ids = sorted({variant_id for variant_id, _, _ in lines}, key=str)
+    found = await StockLevel.filter(location_id=location_id, variant_id__in=variant_ids).select_for_update()
+    levels = {level.variant_id: level for level in found}
+    for variant_id in variant_ids:
+        if variant_id not in levels:
+            levels[variant_id] = await StockLevel.create(
+                brand_id=brand_id, variant_id=variant_id, location_id=location_id
+            )
+    net: dict[uuid.UUID, int] = {}
+    for variant_id, quantity, _ in lines:
+        net[variant_id] = net.get(variant_id, 0) + quantity
+    for variant_id, quantity in net.items():
+        level = levels[variant_id]
+        level.on_hand -= quantity
+        await level.save(update_fields=["on_hand", "updated_at"])
+    await StockMovement.bulk_create(
+        [
+            StockMovement(
+                brand_id=brand_id,
+                variant_id=variant_id,
+                location_id=location_id,
+                kind="sell",
+                on_hand_delta=-quantity,
+                reason=reason,
+            )
+            for variant_id, quantity, reason in lines
+        ]
+    )
+    return {variant_id: level.on_hand for variant_id, level in levels.items()}
+
+
+async def count_at(
+    brand_id: uuid.UUID, variant_id: uuid.UUID, location_id: uuid.UUID, counted: int, reason: str
+) -> tuple[int, int]:
+    """Set on hand to what a hand count found, as one ``adjust`` movement: answers (on hand before, change).
+
+    Unlike :func:`record`, the level may have gone negative (a stall selling past its allocation),
+    so the count is applied as found; nothing is moved when the count agrees.
+    """
+    level = await _level_or_new(brand_id, variant_id, location_id)
+    before = level.on_hand
+    if counted != before:
+        await _move(level, "adjust", counted - before, 0, reason)
+    return before, counted - before

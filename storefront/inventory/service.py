@@ -7,10 +7,12 @@ show stock by location, so a cached product read must not outlive a change to ei
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any, cast
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
+from tortoise.functions import Sum
 from tortoise.transactions import in_transaction
 
 from storefront.catalog import Variant
@@ -309,3 +311,23 @@ async def list_movements(
         for id_, sku_, product, loc, kind, on_hand_delta, reserved_delta, quarantined_delta, reason, created_at in rows
     ]
     return page_of(movements, [m.id for m in movements], limit)
+
+
+async def units_sold(variant_ids: list[uuid.UUID], since: datetime, until: datetime) -> dict[uuid.UUID, int]:
+    """Units of each variant that left with a buyer between two instants, as the ledger recorded them.
+
+    Every sale, online (a held unit sold at payment) or at a stall (synced), is a ``sell`` movement
+    and every unit back on sale (a restocked return, a stall's void) a ``return``: the net of the
+    two, by when the movement was recorded. A variant with none is absent.
+    """
+    if not variant_ids:
+        return {}
+    rows = (
+        await StockMovement.filter(
+            variant_id__in=variant_ids, kind__in=("sell", "return"), created_at__gte=since, created_at__lt=until
+        )
+        .annotate(delta=Sum("on_hand_delta"))
+        .group_by("variant_id")
+        .values_list("variant_id", "delta")
+    )
+    return {uuid.UUID(str(variant_id)): -int(delta or 0) for variant_id, delta in rows}

@@ -389,3 +389,16 @@ async def place_exchange(
     await record_event(exchange.id, "", "paid", "return", f"exchange for order {order.number}")
     await kpi_counters.count_new(exchange.id)
     return exchange.id
+
+
+async def place_settled(
+    orders: Sequence[Order], fulfilments: Sequence[Fulfilment], lines: Sequence[OrderLine], events: Sequence[OrderEvent]
+) -> None:
+    """Orders already paid and handed over elsewhere (a stall's synced sales): one insert per table, nothing held.
+
+    The caller (:mod:`storefront.orders.stall`) decides every row and moves their stock and counters.
+    """
+    await Order.bulk_create(list(orders))
+    await Fulfilment.bulk_create(list(fulfilments))
+    await OrderLine.bulk_create(list(lines))
+    await OrderEvent.bulk_create(list(events))

@@ -53,6 +53,9 @@ SHOPPER_ROUTES = {
     ("GET", "/v1/credits/{code}"),  # what a credit code is worth: the code is the shopper's capability
     ("POST", "/v1/carts/{cart_id}/credits"),  # pay with store credit: the code is the capability
     ("DELETE", "/v1/carts/{cart_id}/credits/{code}"),
+    ("POST", "/v1/events/{event_id}/credits"),  # take a credit to a stall: the code is the capability
+    ("GET", "/v1/events/upcoming"),  # where the brand's stall will be: what its site shows
+    ("GET", "/v1/drops/{handle}"),  # "12 of 50 left": what its site shows
     ("POST", "/v1/trade-ins"),  # a shopper's estimate: its random id is then the shopper's capability
     ("GET", "/v1/trade-ins/{trade_in_id}"),
     ("POST", "/v1/trade-ins/{trade_in_id}/photos"),

@@ -157,6 +157,7 @@ async def test_list_has_every_component_with_its_props_schema(client: Client, sh
             "order-status",
             "trade-in-estimator",
             "credit-balance",
+            "upcoming-events",
         ]
     )
     for info in listed.values():

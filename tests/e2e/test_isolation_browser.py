@@ -13,8 +13,12 @@ click or submit made while it is still arriving is held and replayed, so it is n
 
 from __future__ import annotations
 
+import json
 import shutil
 import time
+import urllib.request
+import uuid
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +31,7 @@ BOOTSTRAP = "bootstrap-5.3.8.min.css"
 HTMX = "/static/components/htmx-2.0.11.min.js"
 PAGE = '#pp .sk-root[data-sk-component="product-page"]'
 MINI = '#mini .sk-root[data-sk-component="mini-cart"]'
+EVENTS = '#events .sk-root[data-sk-component="upcoming-events"]'
 PROPERTIES = [
     "display",
     "float",
@@ -100,6 +105,7 @@ def _page(api: str, key: str, *, bootstrap: bool, embed: bool = True) -> str:
 <body><main style="width: 1000px">{OWN}
 <section id="mini" data-stallkit="mini-cart" data-key="{key}"></section>
 <section id="pp" data-stallkit="product-page" data-product="otto-mini-backpack" data-key="{key}"></section>
+<section id="events" data-stallkit="upcoming-events" data-key="{key}"></section>
 </main></body></html>"""
 
 
@@ -109,6 +115,7 @@ def pages(deployment: Deployment) -> Deployment:
     for name in (BOOTSTRAP, "loud.css"):
         shutil.copy(FIXTURES / name, deployment.site / name)
     api, key = deployment.api, deployment.publishable_key
+    _coming_event(deployment)
     for name, html in {
         "bare.html": _page(api, key, bootstrap=False),
         "bootstrap.html": _page(api, key, bootstrap=True),
@@ -118,6 +125,22 @@ def pages(deployment: Deployment) -> Deployment:
     }.items():
         (deployment.site / name).write_text(html)
     return deployment
+
+
+def _coming_event(deployment: Deployment) -> None:
+    """A market next month, so the upcoming-events component lists one (the demo plans none)."""
+    starts = datetime.now(UTC).replace(microsecond=0) + timedelta(days=30)
+    body = {
+        "handle": f"isolation-market-{uuid.uuid4().hex[:6]}", "name": "Columbia Road market",
+        "venue": "Columbia Road, London E2", "timezone": "Europe/London",
+        "starts_at": starts.isoformat(), "ends_at": (starts + timedelta(hours=8)).isoformat(),
+    }  # fmt: skip
+    request = urllib.request.Request(  # noqa: S310 - loopback
+        f"{deployment.api}/v1/events", data=json.dumps(body).encode(), method="POST",
+        headers={"Authorization": f"Bearer {deployment.secret_key}", "Content-Type": "application/json"},
+    )  # fmt: skip
+    with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310 - loopback
+        assert response.status == 201
 
 
 def _open(browser: Any, deployment: Deployment, name: str, *, htmx_delay_s: float = 0.0) -> Any:
@@ -136,6 +159,7 @@ def _open(browser: Any, deployment: Deployment, name: str, *, htmx_delay_s: floa
     page.goto(f"{deployment.host}/{name}")
     page.wait_for_selector(f"{MINI} .sk-mini-cart", timeout=15_000)
     page.wait_for_selector(f"{PAGE} .sk-fulfilment-promise--promised", timeout=15_000)
+    page.wait_for_selector(f"{EVENTS} .sk-upcoming-events__event", timeout=15_000)
     page.evaluate(IMAGES)
     return page
 

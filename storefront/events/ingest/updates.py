@@ -1,0 +1,30 @@
+"""What a till online during the event learns at sync: stall prices and offline credit caps.
+
+Kept small: every stall price the event sets now (the till replaces what its pack said; a
+cleared price answers the variant's online price again), and every offline credit cap.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from storefront.credits import offline_cap_updates
+from storefront.events.journal import PriceUpdate, SyncUpdates
+from storefront.events.models import Event, EventPrice
+from storefront.events.pack import PackCredit
+
+
+async def since_pack(brand_id: uuid.UUID, event: Event) -> SyncUpdates:
+    """Every stall price and every offline cap of the event as they stand (values: hearing one twice is harmless).
+
+    The request does not say when the device's pack was cut, so the answer covers the whole event
+    rather than risk missing a change; both lists are a stall's handful.
+    """
+    caps = await offline_cap_updates(brand_id, event.id, event.created_at)
+    credits = [PackCredit(lookup=c.lookup, cap=c.cap, currency=c.currency, expires_at=c.expires_at) for c in caps]
+    rows = await EventPrice.filter(event_id=event.id).values_list("variant__sku", "price_minor", "variant__price_minor")
+    prices = [
+        PriceUpdate(sku=str(sku), price=int(price if price is not None else online))
+        for sku, price, online in sorted(rows, key=lambda r: str(r[0]))
+    ]
+    return SyncUpdates(prices=prices, credits=credits)
