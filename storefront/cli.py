@@ -355,9 +355,29 @@ def _demo_site_port(api_port: int) -> int:
     return port
 
 
+def cmd_popup(args: argparse.Namespace) -> None:
+    """``stallkit popup ...`` runs the stall till's own CLI.
+
+    The CLI is a composition root, like ``storefront/asgi.py``: the one other place storefront may
+    import an outer package (pyproject's import-linter contract lists it). Imported here, when the
+    command runs, so every other command starts without the till.
+    """
+    from popup.cli import main as popup_main
+
+    status = popup_main(["--help"] if args.popup_help else args.popup_args)
+    if status:
+        raise SystemExit(status)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="stallkit", description="Stallkit storefront and pop-up kit")
     sub = parser.add_subparsers(dest="command", required=True)
+    popup = sub.add_parser(
+        "popup", help="the stall till: `stallkit popup open PACK` (see `stallkit popup --help`)", add_help=False
+    )
+    popup.add_argument("-h", "--help", dest="popup_help", action="store_true")  # the till's own help, below
+    popup.add_argument("popup_args", nargs=argparse.REMAINDER)
+    popup.set_defaults(func=cmd_popup)
     sub.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)
     sub.add_parser("makemigrations", help="(developers) write a migration from model changes").set_defaults(
         func=cmd_makemigrations

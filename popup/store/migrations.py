@@ -80,6 +80,73 @@ MIGRATIONS: tuple[Migration, ...] = (
             ) STRICT""",
         ),
     ),
+    # The till app's own state (popup/till/state.py). Rows that belong to a journal entry point at
+    # it, deferred (the entry is inserted after the action's rows, in the same transaction) and
+    # cascading, so reset() clears them with the journal. Counters do not point at the journal and
+    # survive a reset: a receipt number is never handed out twice.
+    Migration(
+        3,
+        "the till app: sales by entry, idempotency keys, credit taken per code, running counters",
+        (
+            """CREATE TABLE till_sales (
+                entry_id TEXT PRIMARY KEY REFERENCES journal (id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+                number TEXT NOT NULL UNIQUE,
+                occurred_at TEXT NOT NULL,
+                total INTEGER NOT NULL CHECK (total >= 0),
+                voided_by TEXT REFERENCES journal (id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED
+            ) STRICT""",
+            """CREATE TABLE till_idempotency (
+                scope TEXT NOT NULL,
+                key TEXT NOT NULL,
+                request_hash TEXT NOT NULL,
+                entry_id TEXT NOT NULL REFERENCES journal (id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+                PRIMARY KEY (scope, key)
+            ) STRICT""",
+            """CREATE TABLE till_credit_uses (
+                entry_id TEXT NOT NULL REFERENCES journal (id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+                lookup TEXT NOT NULL,
+                amount INTEGER NOT NULL,
+                PRIMARY KEY (entry_id, lookup)
+            ) STRICT""",
+            "CREATE INDEX till_credit_uses_by_lookup ON till_credit_uses (lookup)",
+            """CREATE TABLE till_counters (
+                name TEXT PRIMARY KEY,
+                value INTEGER NOT NULL CHECK (value >= 0)
+            ) STRICT""",
+            # The status bar is on every page: count what waits without reading what already synced.
+            "CREATE INDEX journal_unsynced ON journal (occurred_at) WHERE synced_at IS NULL",
+        ),
+    ),
+    # The till's other actions (popup/till/returns.py, trade_in.py, counts.py), pointing at their
+    # entries like migration 3's rows do. A return (or an exchange's returned part) names its sale,
+    # so what came back already and what was refunded are read by key; a credit issued here is
+    # kept by its offline lookup (never the code), spent through till_credit_uses like a pack's.
+    Migration(
+        4,
+        "the till's returns by sale, credits issued at the till, and cash-ups",
+        (
+            """CREATE TABLE till_returns (
+                entry_id TEXT PRIMARY KEY REFERENCES journal (id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+                sale_id TEXT NOT NULL REFERENCES till_sales (entry_id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+                number TEXT NOT NULL UNIQUE,
+                refunded INTEGER NOT NULL CHECK (refunded >= 0),
+                cash_refunded INTEGER NOT NULL CHECK (cash_refunded >= 0)
+            ) STRICT""",
+            "CREATE INDEX till_returns_by_sale ON till_returns (sale_id)",
+            """CREATE TABLE till_issued_credits (
+                lookup TEXT PRIMARY KEY,
+                entry_id TEXT NOT NULL REFERENCES journal (id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+                amount INTEGER NOT NULL CHECK (amount > 0),
+                currency TEXT NOT NULL,
+                expires_at TEXT
+            ) STRICT""",
+            """CREATE TABLE till_cash_ups (
+                entry_id TEXT PRIMARY KEY REFERENCES journal (id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+                expected INTEGER NOT NULL,
+                counted INTEGER NOT NULL
+            ) STRICT""",
+        ),
+    ),
 )
 CURRENT_VERSION = MIGRATIONS[-1].number
 

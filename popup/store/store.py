@@ -103,13 +103,15 @@ class TillStore:
 
     # --- the journal --------------------------------------------------------------------------
 
-    def record(self, kind: str, payload: object, apply: Apply) -> Entry:
+    def record(self, kind: str, payload: object, apply: Apply, *, entry_id: uuid.UUID | None = None) -> Entry:
         """Make an action's state change (``apply``) and journal it, in one transaction.
 
         Returns after COMMIT, so the entry and its state change are on disk. If ``apply`` raises,
         nothing is written and the sequence number is not used. ``apply`` may write the till's
         own tables but not the store's bookkeeping, nor begin, end or configure transactions:
-        SQLite's authorizer refuses those statements while it runs.
+        SQLite's authorizer refuses those statements while it runs. ``entry_id`` (a fresh UUIDv7
+        by default) lets the caller name the entry beforehand, so ``apply`` can write rows that
+        point at it (a sale's index row, an idempotency key) in the same transaction.
         """
         check_kind(kind)
         text = canonical_json(payload)
@@ -122,7 +124,7 @@ class TillStore:
                 conn.set_authorizer(None)
             seq = _claim_seq(conn, self.device_id)
             entry = Entry(
-                id=new_id(),
+                id=entry_id or new_id(),
                 device_id=self.device_id,
                 seq=seq,
                 occurred_at=occurred_at,

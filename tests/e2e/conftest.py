@@ -8,35 +8,28 @@ Playwright; with ``CI=true`` a missing browser fails the run instead of skipping
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import shutil
-import socket
 import subprocess
-import sys
 import threading
-import time
 import urllib.request
-from collections.abc import Callable, Coroutine, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 
 from storefront.demo.site import make_server, site_origins
-from tests.conftest import _create_pg_database, _drop_pg_database
+from tests.live import free_port, live_storefront
 from tests.stripe_server import STRIPE_TEST_KEY, LocalStripe
 
 CHROMIUM = os.environ.get("STALLKIT_CHROMIUM", "/usr/bin/chromium")
 AXE = Path(__file__).parent / ".cache" / "axe.min.js"
 ARTIFACTS = Path(__file__).parent / "artifacts"
-ROOT = Path(__file__).parents[2]
-T = TypeVar("T")
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -56,12 +49,6 @@ def _require(condition: bool, what: str) -> None:
     pytest.skip(f"{what} is missing")
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @dataclass(frozen=True)
 class Deployment:
     api: str
@@ -69,17 +56,6 @@ class Deployment:
     publishable_key: str
     secret_key: str
     site: Path  # the brand site's folder: a test may add pages of its own beside index.html
-
-
-def _wait(url: str, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=1):  # noqa: S310 - loopback URL built by this module
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"{url} did not answer within {timeout} s")
 
 
 def _host_page(api: str, key: str) -> str:
@@ -95,65 +71,37 @@ def _host_page(api: str, key: str) -> str:
 </main></body></html>"""
 
 
-def _in_thread(coroutine: Coroutine[Any, Any, T]) -> T:
-    """Run ``coroutine`` to completion on a fresh loop in another thread.
-
-    Fixtures here are synchronous, but sync Playwright (and pytest-asyncio's session loop) may
-    already run a loop on this thread, where ``asyncio.run`` refuses to start.
-    """
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
-
-
 @contextmanager
 def serve_demo(
     data_dir: Path, host_page: Callable[[str, str], str], extra_env: dict[str, str] | None = None
 ) -> Iterator[Deployment]:
     """Seed the demo into a fresh database, serve it with uvicorn, and ``host_page(api, pk)`` on another origin."""
-    env = {**os.environ, "STALLKIT_DATA_DIR": str(data_dir), "STALLKIT_SECRET": "e" * 48, **(extra_env or {})}
-    env.pop("STALLKIT_DATABASE_URL", None)
-    base = os.environ.get("STALLKIT_TEST_DATABASE_URL")
-    pg_name = None
-    if base:
-        env["STALLKIT_DATABASE_URL"], pg_name = _in_thread(_create_pg_database(base))
-    subprocess.run(
-        [sys.executable, "-m", "storefront.cli", "demo", "--no-serve"],
-        env=env,
-        check=True,
-        capture_output=True,
-        cwd=ROOT,
-    )
-    keys = json.loads((data_dir / "demo-keys.json").read_text())
+    with live_storefront(data_dir, extra_env) as storefront:
+        host_port = free_port()
+        host = f"http://127.0.0.1:{host_port}"
+        site = data_dir / "site"
+        site.mkdir()
+        (site / "index.html").write_text(host_page(storefront.api, storefront.publishable_key))
 
-    api_port, host_port = free_port(), free_port()
-    api, host = f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{host_port}"
-    site = data_dir / "site"
-    site.mkdir()
-    (site / "index.html").write_text(host_page(api, keys["publishable_key"]))
+        class Quiet(SimpleHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                pass
 
-    class Quiet(SimpleHTTPRequestHandler):
-        def log_message(self, *args: object) -> None:
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", host_port), lambda *a: Quiet(*a, directory=str(site)))
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    argv = [sys.executable, "-m", "uvicorn", "storefront.asgi:app", "--host", "127.0.0.1", "--port", str(api_port)]
-    env["STALLKIT_PUBLIC_URL"] = api  # links in fragments point at this server, not the default port
-    server = subprocess.Popen([*argv, "--log-level", "warning"], env=env, cwd=ROOT)  # noqa: S603 - fixed argv
-    try:
-        _wait(f"{api}/healthz")
-        deployment = Deployment(
-            api=api, host=host, publishable_key=keys["publishable_key"], secret_key=keys["secret_key"], site=site
-        )
-        _allow(deployment, [])
-        yield deployment
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-        httpd.shutdown()
-        httpd.server_close()
-        if base and pg_name:
-            _in_thread(_drop_pg_database(base, pg_name))
+        httpd = ThreadingHTTPServer(("127.0.0.1", host_port), lambda *a: Quiet(*a, directory=str(site)))
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+        try:
+            deployment = Deployment(
+                api=storefront.api,
+                host=host,
+                publishable_key=storefront.publishable_key,
+                secret_key=storefront.secret_key,
+                site=site,
+            )
+            _allow(deployment, [])
+            yield deployment
+        finally:
+            httpd.shutdown()
+            httpd.server_close()
 
 
 def event_counts(deployment: Deployment, product: str) -> dict[str, int]:

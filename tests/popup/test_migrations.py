@@ -54,7 +54,7 @@ def _version_1_till(directory: Path, device: uuid.UUID, pending: int) -> list[tu
 
 def test_a_new_store_is_at_the_current_version(open_till: OpenTill) -> None:
     store = open_till()
-    assert _version(store.data_dir / DATABASE_FILE) == CURRENT_VERSION == 2
+    assert _version(store.data_dir / DATABASE_FILE) == CURRENT_VERSION == len(migrations.MIGRATIONS)
 
 
 def test_a_version_1_store_is_upgraded_and_keeps_every_pending_entry(
@@ -62,7 +62,7 @@ def test_a_version_1_store_is_upgraded_and_keeps_every_pending_entry(
 ) -> None:
     written = _version_1_till(tmp_path / "till", device, pending=4)
     with TillStore.open(tmp_path / "till", device_id=device, clock=clock) as store:
-        assert _version(tmp_path / "till" / DATABASE_FILE) == 2
+        assert _version(tmp_path / "till" / DATABASE_FILE) == CURRENT_VERSION
         pending = store.pending(100)
         assert [(str(e.id), e.content_hash) for e in pending] == written
         assert [e.seq for e in pending] == [1, 2, 3, 4]
@@ -78,12 +78,13 @@ def test_a_migration_that_fails_leaves_the_previous_version(monkeypatch: pytest.
     conn = connect(tmp_path / DATABASE_FILE)
     try:
         migrations.migrate(conn)
-        broken = migrations.Migration(3, "half a change", ("CREATE TABLE receipts (id TEXT)", "NOT SQL AT ALL"))
+        after = CURRENT_VERSION + 1
+        broken = migrations.Migration(after, "half a change", ("CREATE TABLE receipts (id TEXT)", "NOT SQL AT ALL"))
         monkeypatch.setattr(migrations, "MIGRATIONS", (*migrations.MIGRATIONS, broken))
-        monkeypatch.setattr(migrations, "CURRENT_VERSION", 3)
+        monkeypatch.setattr(migrations, "CURRENT_VERSION", after)
         with pytest.raises(sqlite3.OperationalError):
-            migrations.migrate(conn, upto=3)
-        assert migrations.schema_version(conn) == 2
+            migrations.migrate(conn, upto=after)
+        assert migrations.schema_version(conn) == CURRENT_VERSION
         assert conn.execute("SELECT name FROM sqlite_master WHERE name = 'receipts'").fetchone() is None
     finally:
         conn.close()
@@ -99,6 +100,6 @@ def test_a_store_newer_than_the_code_is_refused(tmp_path: Path, clock: FixedCloc
         TillStore.open(tmp_path / "till", device_id=device, clock=clock)
     # The refusal let go of the directory.
     conn = sqlite3.connect(tmp_path / "till" / DATABASE_FILE)
-    conn.execute("PRAGMA user_version = 2")
+    conn.execute(f"PRAGMA user_version = {CURRENT_VERSION}")
     conn.close()
     TillStore.open(tmp_path / "till", device_id=device, clock=clock).close()
