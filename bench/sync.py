@@ -16,10 +16,10 @@ What it measures, in one run, beside a bare Litestar endpoint (``bench/bare_app.
 3. **Over 100 ms**: another device's journal of the same size through a loopback proxy adding
    ``--rtt-ms`` of round trip to every request (``tests/netfaults.py``): seconds and round trips.
    Target: under 30 s (one request per sale would take ``sales x RTT``: 17 minutes for 10,000).
-4. **The till**: the commit latency of one sale (``TillStore.record``: the state change and the
-   journal entry in one ``synchronous=FULL`` transaction) with ``--sales`` unsynced entries in the
-   journal, p50/p99 over 1,000 sales; and opening the store with them pending. Targets: p99 under
-   10 ms; start-up under 2 s.
+4. **The till**: ``stallkit popup open`` in its own process with ``--sales`` unsynced sales in its
+   journal: seconds until it serves its first page, then p50/p99 of 1,000 sales through its
+   ``POST /sales`` (HTTP included; each is one ``synchronous=FULL`` commit of the sale and its
+   journal entry), and of ``TillStore.record`` alone. Targets: p99 under 10 ms; start-up under 2 s.
 
 After each sync the storefront is checked: every entry acknowledged, and stock at the stall equals
 the allocation less the units the journal sold.
@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import http.client
 import json
 import random
 import sqlite3
@@ -46,10 +47,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script: make `bench` importable
 
-from bench._harness import ROOT, Target, benchmark, request, serving
+from bench._harness import HOST, ROOT, Target, benchmark, free_port, request, serving, wait_until_ready
 from bench.scale import fresh_postgres
 from popup.store import TillStore
 from popup.sync import Storefront, SyncTarget, send_batch, sync
+from popup.till.config import open_till
 from popup.till.rules import Asked, priced_lines, receipt_number, sale
 from storefront.credits import codes
 from storefront.events.journal import MAX_BATCH, TradeIn
@@ -66,6 +68,7 @@ SLOW_LINK_TARGET_S = 30.0
 COMMIT_P99_TARGET_MS = 10.0
 START_TARGET_S = 2.0
 COMMITS = 1000
+PIN = "2468"
 
 
 @dataclass
@@ -75,6 +78,7 @@ class Stall:
     device_id: uuid.UUID
     token: str
     mark: str
+    pack_key: str = ""
 
 
 def _call(store: str, key: str, method: str, path: str, body: object = None) -> Any:
@@ -109,7 +113,9 @@ def open_event(store: str, key: str) -> dict[str, Any]:
 def new_device(store: str, key: str, event: dict[str, Any], name: str) -> Stall:
     device = _call(store, key, "POST", f"/v1/events/{event['id']}/devices", {"name": name})
     mark = device.get("mark") or uuid.uuid4().hex[:6].upper().translate(str.maketrans("ILOU", "1100"))
-    return Stall(uuid.UUID(event["id"]), event["location"], uuid.UUID(device["id"]), device["token"], mark)
+    return Stall(
+        uuid.UUID(event["id"]), event["location"], uuid.UUID(device["id"]), device["token"], mark, device["pack_key"]
+    )
 
 
 def ring_up(till: TillStore, stall: Stall, count: int, seed: int) -> Counter[str]:
@@ -243,6 +249,56 @@ def till_commits(data: Path, device_id: uuid.UUID, mark: str, pending: int) -> t
     return opened, statistics.median(latencies), latencies[int(len(latencies) * 0.99) - 1]
 
 
+def till_process(
+    store: str, key: str, event: dict[str, Any], scratch: Path, pending: int
+) -> tuple[float, float, float]:
+    """The real till (``stallkit popup open``) with ``pending`` unsynced sales: start-up to its first page (s),
+    then p50/p99 of :data:`COMMITS` sales through ``POST /sales`` (ms, measured by the client, HTTP included)."""
+    stall = new_device(store, key, event, "bench till, offline")
+    reply = request("GET", f"{store}/v1/events/{stall.event_id}/pack?device={stall.device_id}",
+                    headers={"Authorization": f"Bearer {key}"}, timeout_s=60)  # fmt: skip
+    data, pack_file = scratch / "offline", scratch / "offline-pack.json"
+    pack_file.write_bytes(reply.body)
+    open_till(data, pack_file, key=stall.pack_key, pin=PIN, clock=utc_now).till.store.close()
+    with TillStore.open(data, device_id=stall.device_id, clock=utc_now) as till:
+        ring_up(till, stall, pending, seed=3)
+    port = free_port()
+    began = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "popup.cli", "open", "--data", str(data), "--port", str(port)],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        wait_until_ready(proc, f"http://{HOST}:{port}/unlock", timeout_s=60)
+        started = time.perf_counter() - began
+        conn = http.client.HTTPConnection(HOST, port, timeout=30)
+        conn.request("POST", "/unlock", body=json.dumps({"pin": PIN, "staff": "Ada"}),
+                     headers={"Content-Type": "application/json", "Accept": "application/json"})  # fmt: skip
+        answer = conn.getresponse()
+        session = json.loads(answer.read())
+        cookie = answer.getheader("Set-Cookie", "").split(";")[0]
+        headers = {"Content-Type": "application/json", "Accept": "application/json", "Cookie": cookie,
+                   "X-CSRF-Token": session["csrf_token"]}  # fmt: skip
+        body = json.dumps(
+            {"lines": [{"sku": "MH-PIP-TAN", "quantity": 1}], "tenders": [{"kind": "cash", "amount": 10**6}]}
+        )
+        latencies = []
+        for _ in range(COMMITS):
+            sent = time.perf_counter()
+            conn.request("POST", "/sales", body=body, headers={**headers, "Idempotency-Key": str(uuid.uuid4())})
+            answer = conn.getresponse()
+            answer.read()
+            latencies.append((time.perf_counter() - sent) * 1000)
+            if answer.status != 201:
+                raise SystemExit(f"WRONG: the till answered {answer.status} to a sale")
+        conn.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    latencies.sort()
+    return started, statistics.median(latencies), latencies[int(len(latencies) * 0.99) - 1]
+
+
 def seed_demo(env: dict[str, str]) -> dict[str, str]:
     subprocess.run(
         [sys.executable, "-m", "storefront.cli", "demo", "--no-serve"],
@@ -287,6 +343,7 @@ def run(database_url: str | None, sales: int, rtt_ms: float, seconds: int) -> No
                 sold_far = ring_up(far, slow, sales, seed=2)
                 slow_s, slow_trips = timed_sync(far, proxy.url, slow)
             check(store, key, stall, sold + sold_far)
+            started_s, http_p50, http_p99 = till_process(store, key, event, Path(scratch), sales)
         # The till alone, with a journal of ``sales`` unsynced entries.
         pending_dir = Path(scratch) / "pending"
         pending_device = uuid.uuid4()
@@ -301,14 +358,16 @@ def run(database_url: str | None, sales: int, rtt_ms: float, seconds: int) -> No
     print(f"replay whole:  {replay_s:6.2f} s  {sales / replay_s:8,.0f} sales/s  ({first_s / replay_s:.1f}x faster)")
     one_each = sales * rtt_ms / 60000
     print(f"over {rtt_ms:.0f} ms RTT: {slow_s:6.2f} s  {slow_trips} requests (one per sale: {one_each:.0f} min)")
-    print(f"till commit:   p50 {p50:.2f} ms  p99 {p99:.2f} ms  with {sales} unsynced")
-    print(f"till start-up: {opened_s * 1000:.0f} ms (store open with {sales} pending)")
+    print(f"till commit:   p50 {p50:.2f} ms  p99 {p99:.2f} ms  (TillStore.record, {sales} unsynced)")
+    print(f"till POST /sales: p50 {http_p50:.2f} ms  p99 {http_p99:.2f} ms  (the till's process over HTTP)")
+    print(f"till start-up: {started_s:.2f} s to its first page (stallkit popup open, {sales} pending);"
+          f" the store alone opens in {opened_s * 1000:.0f} ms")  # fmt: skip
     targets = [
         (f"sync >= {SYNC_TARGET_PER_S:.0f} sales/s (a PostgreSQL target)", per_s >= SYNC_TARGET_PER_S),
         (f"replay >= {REPLAY_FACTOR:.0f}x faster", first_s / replay_s >= REPLAY_FACTOR),
         (f"{sales} sales over {rtt_ms:.0f} ms RTT < {SLOW_LINK_TARGET_S:.0f} s", slow_s < SLOW_LINK_TARGET_S),
-        (f"till commit p99 < {COMMIT_P99_TARGET_MS:.0f} ms", p99 < COMMIT_P99_TARGET_MS),
-        (f"till start-up < {START_TARGET_S:.0f} s", opened_s < START_TARGET_S),
+        (f"till commit p99 < {COMMIT_P99_TARGET_MS:.0f} ms (POST /sales)", http_p99 < COMMIT_P99_TARGET_MS),
+        (f"till start-up < {START_TARGET_S:.0f} s", started_s < START_TARGET_S),
     ]
     for name, met in targets:
         verdict = "met" if met else "MISSED"
