@@ -132,21 +132,27 @@ def take_back(
                 )
         except rules.TillRefusal as refusal:
             raise ReturnRefused(str(refusal)) from None
-        made = Return(
-            sale=original.entry_id,
-            number=number,
-            currency=original.sale.currency,
-            lines=lines,
-            refund=refund,
-            reason=data.reason,
-            staff=staff,
-        )
-        return _checked(made, Return)
+        return _checked(_return_of(original, number, lines, refund, data.reason, staff), Return)
 
     def rows(conn: sqlite3.Connection, entry_id: uuid.UUID, made: Return) -> None:
         _returned(conn, till, entry_id, made)
 
     return till.record_numbered("return", COUNTER, Return, build, rows, idempotency=idempotency)
+
+
+def _return_of(
+    original: Original, number: str, lines: list[ReturnLine], refund: list[Tender], reason: str, staff: str
+) -> Return:
+    """The journal's return of ``original`` (a sale this till holds), numbered ``number``."""
+    return Return(
+        sale=original.entry_id,
+        number=number,
+        currency=original.sale.currency,
+        lines=lines,
+        refund=refund,
+        reason=reason,
+        staff=staff,
+    )
 
 
 def exchange(
@@ -178,15 +184,7 @@ def exchange(
             )
         except rules.TillRefusal as refusal:
             raise ReturnRefused(str(refusal)) from None
-        returned = Return(
-            sale=original.entry_id,
-            number=number,
-            currency=original.sale.currency,
-            lines=lines,
-            refund=refund,
-            reason=data.reason,
-            staff=staff,
-        )
+        returned = _return_of(original, number, lines, refund, data.reason, staff)
         return _checked(Exchange(returned=returned, sale=sale), Exchange)
 
     def rows(conn: sqlite3.Connection, entry_id: uuid.UUID, made: Exchange) -> None:

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import uuid
 
-from storefront.credits import offline_cap_updates
 from storefront.events.journal import PriceUpdate, SyncUpdates
 from storefront.events.models import Event, EventPrice
-from storefront.events.pack import PackCredit
+from storefront.events.offline_credits import credit_updates
 
 
 async def since_pack(brand_id: uuid.UUID, event: Event) -> SyncUpdates:
@@ -20,8 +19,7 @@ async def since_pack(brand_id: uuid.UUID, event: Event) -> SyncUpdates:
     The request does not say when the device's pack was cut, so the answer covers the whole event
     rather than risk missing a change; both lists are a stall's handful.
     """
-    caps = await offline_cap_updates(brand_id, event.id, event.created_at)
-    credits = [PackCredit(lookup=c.lookup, cap=c.cap, currency=c.currency, expires_at=c.expires_at) for c in caps]
+    credits = await credit_updates(brand_id, event.id, event.created_at)
     rows = await EventPrice.filter(event_id=event.id).values_list("variant__sku", "price_minor", "variant__price_minor")
     prices = [
         PriceUpdate(sku=str(sku), price=int(price if price is not None else online))
