@@ -12,10 +12,12 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.e2e.conftest import serious_violations
 from tests.live import ROOT, free_port, wait_for
 from tests.popup.till_fixtures import KEY, PIN, make_pack
 
@@ -76,4 +78,21 @@ def test_a_cash_sale_from_scan_to_receipt(browser: Any, till_url: str) -> None:
     page.emulate_media(media="print")
     assert not page.get_by_role("button", name="Print").is_visible()  # the printed receipt is the receipt alone
     assert errors == []
+    page.close()
+
+
+@pytest.mark.parametrize("path", ["/unlock", "/", "/returns", "/trade-ins", "/stock-count", "/cash-up"])
+def test_the_till_pages_have_no_serious_accessibility_violation(
+    browser: Any, till_url: str, axe_script: Path, path: str
+) -> None:
+    page = browser.new_page(viewport={"width": 1024, "height": 768})  # a tablet on the stall
+    page.goto(f"{till_url}/unlock")
+    if path != "/unlock":
+        page.get_by_label("Your name").fill("Ada")
+        page.get_by_label("Staff PIN").fill(PIN)
+        page.get_by_role("button", name="Unlock").click()
+        page.wait_for_url(f"{till_url}/")
+        page.goto(f"{till_url}{path}")
+    assert page.url == f"{till_url}{path}"
+    assert serious_violations(page, axe_script) == []
     page.close()
