@@ -19,9 +19,13 @@ import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from popup.till.defaults import DEFAULT_HOST, DEFAULT_PORT, LOOPBACK, default_data_dir
+
+if TYPE_CHECKING:  # imported where used, so ``stallkit popup --help`` stays quick
+    from popup.sync import BackgroundSync
+    from popup.till.context import TillContext
 
 EXIT_REFUSED = 2
 Subparsers = Any  # argparse's private _SubParsersAction
@@ -69,7 +73,7 @@ def cmd_open(args: argparse.Namespace) -> None:
         till.store.close()
 
 
-def _background_sync(args: argparse.Namespace, till: Any) -> Any:
+def _background_sync(args: argparse.Namespace, till: TillContext) -> BackgroundSync | None:
     """Sync in the background when the till knows its storefront (given now, or kept from before)."""
     from popup.sync import BackgroundSync, Storefront, SyncTarget
     from popup.sync import settings as sync_settings

@@ -21,7 +21,6 @@ from components.actions.forms import form_value, sentence
 from components.actions.request import load_context
 from storefront.clock import utcnow
 from storefront.credits import TradeInIn, TradeInItem, start_trade_in
-from storefront.credits.api import actor
 from storefront.credits.estimates import estimate, estimator_choices
 from storefront.credits.trade_in_schemas import TradeInOut
 from storefront.credits.valuation import Grade, Quote, SizeClass
@@ -93,7 +92,7 @@ async def estimate_trade_in(request: Request[Any, Any, Any]) -> Response[bytes]:
                 errors[field] = estimator.FIELD_WORDS.get(field, sentence(str(exc)))
             else:
                 try:
-                    saved = await start_trade_in(brand_id, data, actor=actor(ctx.principal), now=now)
+                    saved = await start_trade_in(brand_id, data, actor=ctx.principal.actor, now=now)
                 except StallkitError as exc:
                     message = sentence(exc.detail)
         if saved is None and not errors:

@@ -20,10 +20,10 @@ from popup.store import TillStore
 from popup.sync.client import SyncReport, SyncTarget, sync
 from popup.sync.settings import resolve
 from popup.sync.transport import Storefront
+from popup.till.config import PACK_FILE
 from storefront.clock import utcnow
 from storefront.events.pack import Pack
 
-PACK_FILE = "pack.json"
 BAR = 30
 
 

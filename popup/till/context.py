@@ -34,7 +34,7 @@ from popup.till.rules import receipt_number
 from storefront.clock import Clock
 from storefront.errors import IdempotencyKeyReused
 from storefront.events.journal import SyncUpdates
-from storefront.events.pack import Pack, PackCredit, PackProduct
+from storefront.events.pack import Pack, PackCredit, PackProduct, offline_lookup
 from storefront.ids import new_id
 
 P = TypeVar("P", bound=msgspec.Struct)
@@ -119,6 +119,10 @@ class TillContext:
     @property
     def currency(self) -> str:
         return self.pack.brand.currency
+
+    def credit_lookup(self, normalised: str) -> str:
+        """How the pack and this till's tables name a credit code: never by the code itself."""
+        return offline_lookup(self.pack.brand.id, normalised)
 
     def now(self) -> datetime:
         return self.clock()

@@ -20,24 +20,12 @@ from popup.till import state
 from popup.till.action_schemas import IssuedCreditOut
 from popup.till.context import TillContext
 from storefront.credits import codes
-from storefront.events.pack import offline_lookup
 from storefront.qr import qr_svg
 
 
 def mint(till: TillContext) -> str:
     """A new code's normalised symbols, prefixed with the device's mark."""
     return codes.normalise(codes.generate(prefix=till.mark))
-
-
-def printed(normalised: str) -> str:
-    """The code as staff read it out: its prefix, then groups of four (the last ends in the check symbol)."""
-    cut = len(normalised) - codes.RANDOM_SYMBOLS - 1
-    body = normalised[cut:]
-    return "-".join([normalised[:cut], *(body[i : i + codes.GROUP] for i in range(0, len(body), codes.GROUP))])
-
-
-def lookup(till: TillContext, normalised: str) -> str:
-    return offline_lookup(till.pack.brand.id, normalised)
 
 
 def issue(
@@ -52,7 +40,7 @@ def issue(
     conn.execute(
         "INSERT INTO till_issued_credits (lookup, entry_id, amount, currency, expires_at) VALUES (?, ?, ?, ?, ?)",
         (
-            lookup(till, normalised),
+            till.credit_lookup(normalised),
             str(entry_id),
             amount,
             till.currency,
@@ -75,7 +63,7 @@ def left(conn: sqlite3.Connection, credit_lookup: str, now: datetime) -> int | N
 
 
 def shown(till: TillContext, normalised: str, amount: int, expires_at: datetime | None) -> IssuedCreditOut:
-    return IssuedCreditOut(code=printed(normalised), amount=amount, currency=till.currency, expires_at=expires_at)
+    return IssuedCreditOut(code=codes.printed(normalised), amount=amount, currency=till.currency, expires_at=expires_at)
 
 
 def qr(credit: IssuedCreditOut) -> str:

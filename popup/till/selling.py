@@ -21,7 +21,6 @@ from popup.till.errors import CreditCodeInvalid, SaleNotFound, SaleRefused, Void
 from popup.till.schemas import LineIn, SaleIn, SaleOut, SaleView, StockWarning, TenderIn
 from storefront.credits import codes
 from storefront.events.journal import Discount, Sale, SaleLine, Void
-from storefront.events.pack import offline_lookup
 
 SALE_COUNTER = "receipt"
 
@@ -61,7 +60,7 @@ def sale_rows(conn: sqlite3.Connection, till: TillContext, entry_id: uuid.UUID, 
         state.move_stock(conn, till.allocation, line.sku, -line.quantity)
     for tender in sale.tenders:
         if tender.kind == "credit" and tender.code is not None:
-            state.use_credit(conn, entry_id, credit_lookup(till, tender.code), tender.amount)
+            state.use_credit(conn, entry_id, till.credit_lookup(tender.code), tender.amount)
 
 
 def stock_warnings(till: TillContext, sale: Sale) -> list[StockWarning]:
@@ -126,7 +125,7 @@ def void(
             state.move_stock(conn, till.allocation, line.sku, line.quantity)
         for tender in sold[0].tenders:
             if tender.kind == "credit" and tender.code is not None:
-                state.use_credit(conn, entry_id, credit_lookup(till, tender.code), -tender.amount)
+                state.use_credit(conn, entry_id, till.credit_lookup(tender.code), -tender.amount)
 
     return till.record("void", Void, build, rows, idempotency=idempotency)
 
@@ -170,10 +169,6 @@ def asked(till: TillContext, tender: TenderIn) -> rules.Asked:
     return rules.Asked(kind=tender.kind, amount=tender.amount, reference=tender.reference, code=code)
 
 
-def credit_lookup(till: TillContext, normalised: str) -> str:
-    return offline_lookup(till.pack.brand.id, normalised)
-
-
 def credit_left(till: TillContext, conn: sqlite3.Connection, tenders: Sequence[rules.Asked]) -> dict[str, int]:
     """What each typed code may still pay here: its pack cap less what this till took, if it is usable now."""
     left: dict[str, int] = {}
@@ -182,7 +177,7 @@ def credit_left(till: TillContext, conn: sqlite3.Connection, tenders: Sequence[r
         raise SaleRefused("each credit code pays once per sale: put its whole amount in one payment")
     now = till.now()
     for code in codes_typed:
-        lookup = credit_lookup(till, code)
+        lookup = till.credit_lookup(code)
         credit = till.credits.get(lookup)
         if credit is None and (issued := issued_credits.left(conn, lookup, now)) is not None:
             left[code] = issued  # a code this till issued itself (a trade-in's, a refund's)

@@ -21,17 +21,12 @@ from storefront.ids import new_id
 from storefront.money import Money
 from storefront.pagination import DEFAULT_LIMIT, Page
 from storefront.params import AppSettings, CursorQuery, LimitQuery
-from storefront.tenancy import SHOPPER, Principal, Reader, Writer
+from storefront.tenancy import SHOPPER, Reader, Writer
 
 # No pattern here: a code with a typo is answered by the service, in words, with the field named.
 CodeParam = Annotated[str, PathParameter(max_length=codes.MAX_INPUT, description="the credit code, as printed")]
 # The code's text must never be kept by anyone on the way, nor by the idempotency store.
 NO_STORE = CacheControlHeader(no_store=True)
-
-
-def actor(principal: Principal) -> str:
-    """Who an entry was written by, as the ledger records it."""
-    return f"key:{principal.key_id}" if principal.key_id else f"brand:{principal.brand_id}"
 
 
 class CreditController(Controller):
@@ -56,7 +51,7 @@ class CreditController(Controller):
             Money(amount=data.amount.amount, currency=data.amount.currency),
             key=f"api:{header}" if header else f"api:{new_id()}",
             reason=data.reason,
-            actor=actor(writer),
+            actor=writer.actor,
             code_key=codes.settings_key(settings),
             now=now,
             expires_at=data.expires_at,

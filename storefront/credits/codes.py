@@ -61,8 +61,19 @@ def generate(prefix: str = DEFAULT_PREFIX) -> str:
     if not PREFIX_PATTERN.fullmatch(prefix):
         raise ValueError("a code prefix is 2 to 8 Crockford base32 symbols (no I, L, O or U)")
     body = "".join(secrets.choice(ALPHABET) for _ in range(RANDOM_SYMBOLS))
-    body += check_symbol(prefix + body)
-    return "-".join([prefix, *(body[i : i + GROUP] for i in range(0, len(body), GROUP))])
+    return printed(prefix + body + check_symbol(prefix + body))
+
+
+def groups(normalised: str) -> list[str]:
+    """A code in the groups people read it out in: its prefix, then fours (the last ends in the check symbol)."""
+    cut = len(normalised) - RANDOM_SYMBOLS - 1
+    body = normalised[cut:]
+    return [normalised[:cut], *(body[i : i + GROUP] for i in range(0, len(body), GROUP))]
+
+
+def printed(normalised: str) -> str:
+    """The code as it is printed and shown: ``SKC-7K3M-Q9TX-...``."""
+    return "-".join(groups(normalised))
 
 
 def normalise(text: str) -> str:

@@ -54,14 +54,6 @@ class Slip(msgspec.Struct, frozen=True, kw_only=True):
     spend_at: list[str]
 
 
-def printed(normalised: str) -> tuple[str, list[str]]:
-    """The code as printed (``SKC-7K3M-...``) and its groups: the prefix, then fours (the last ends in the check)."""
-    cut = len(normalised) - codes.RANDOM_SYMBOLS - 1
-    body = normalised[cut:]
-    groups = [normalised[:cut], *(body[i : i + codes.GROUP] for i in range(0, len(body), codes.GROUP))]
-    return "-".join(groups), groups
-
-
 def _date(value: datetime, brand: BrandOut) -> str:
     return format_date(value.astimezone(ZoneInfo(brand.timezone)), format="long", locale=brand.locale)
 
@@ -75,7 +67,7 @@ def spend_at(brand: BrandOut) -> list[str]:
 
 
 def build_slip(brand: BrandOut, normalised: str, credit: CreditOut) -> Slip:
-    code, groups = printed(normalised)
+    code, groups = codes.printed(normalised), codes.groups(normalised)
     locale = brand.locale
     return Slip(
         brand=brand.name,

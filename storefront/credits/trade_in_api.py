@@ -19,7 +19,7 @@ from litestar.params import JSONBody, PathParameter, QueryParameter
 
 from storefront.clock import utcnow
 from storefront.credits import codes, trade_in_listing, trade_in_photos, trade_ins
-from storefront.credits.api import NO_STORE, actor
+from storefront.credits.api import NO_STORE
 from storefront.credits.recommerce import RefurbishIn
 from storefront.credits.trade_in_listing import ListedTradeIn
 from storefront.credits.trade_in_photos import GENERIC_TYPE, MAX_PHOTO_BYTES, PHOTO_TYPES
@@ -106,7 +106,7 @@ class TradeInController(Controller):
         opt=SHOPPER,
     )
     async def start(self, principal: Reader, data: JSONBody[TradeInIn]) -> TradeInOut:
-        return await trade_ins.start_trade_in(principal.brand_id, data, actor=actor(principal), now=utcnow())
+        return await trade_ins.start_trade_in(principal.brand_id, data, actor=principal.actor, now=utcnow())
 
     @get(
         "/",
@@ -138,7 +138,7 @@ class TradeInController(Controller):
         status_code=200,
     )
     async def receive(self, writer: Writer, trade_in_id: TradeInId) -> TradeInOut:
-        return await trade_ins.receive(writer.brand_id, trade_in_id, actor=actor(writer), now=utcnow())
+        return await trade_ins.receive(writer.brand_id, trade_in_id, actor=writer.actor, now=utcnow())
 
     @post(
         "/{trade_in_id:uuid}/inspect",
@@ -150,7 +150,7 @@ class TradeInController(Controller):
     )
     async def inspect(self, writer: Writer, trade_in_id: TradeInId, data: JSONBody[InspectIn]) -> TradeInOut:
         return await trade_ins.inspect(
-            writer.brand_id, trade_in_id, data.condition, data.notes, actor=actor(writer), now=utcnow()
+            writer.brand_id, trade_in_id, data.condition, data.notes, actor=writer.actor, now=utcnow()
         )
 
     @post(
@@ -164,7 +164,7 @@ class TradeInController(Controller):
     )
     async def accept(self, writer: Writer, settings: AppSettings, trade_in_id: TradeInId) -> AcceptedTradeIn:
         return await trade_ins.accept(
-            writer.brand_id, trade_in_id, actor=actor(writer), now=utcnow(), code_key=codes.settings_key(settings)
+            writer.brand_id, trade_in_id, actor=writer.actor, now=utcnow(), code_key=codes.settings_key(settings)
         )
 
     @post(
@@ -174,7 +174,7 @@ class TradeInController(Controller):
         status_code=200,
     )
     async def reject(self, writer: Writer, trade_in_id: TradeInId, data: JSONBody[RejectIn]) -> TradeInOut:
-        return await trade_ins.reject(writer.brand_id, trade_in_id, data.reason, actor=actor(writer), now=utcnow())
+        return await trade_ins.reject(writer.brand_id, trade_in_id, data.reason, actor=writer.actor, now=utcnow())
 
     @post(
         "/{trade_in_id:uuid}/return",
@@ -183,7 +183,7 @@ class TradeInController(Controller):
         status_code=200,
     )
     async def return_bag(self, writer: Writer, trade_in_id: TradeInId) -> TradeInOut:
-        return await trade_ins.return_bag(writer.brand_id, trade_in_id, actor=actor(writer), now=utcnow())
+        return await trade_ins.return_bag(writer.brand_id, trade_in_id, actor=writer.actor, now=utcnow())
 
     @post(
         "/{trade_in_id:uuid}/list",
@@ -197,7 +197,7 @@ class TradeInController(Controller):
         self, writer: Writer, trade_in_id: TradeInId, data: JSONBody[RefurbishIn]
     ) -> ListedTradeIn:
         return await trade_in_listing.list_trade_in(
-            writer.brand_id, trade_in_id, data, actor=actor(writer), now=utcnow()
+            writer.brand_id, trade_in_id, data, actor=writer.actor, now=utcnow()
         )
 
     @post(

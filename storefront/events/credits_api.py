@@ -58,7 +58,7 @@ class EventCreditController(Controller):
             data,
             code_key=codes.settings_key(settings),
             key=key,
-            actor=offline_credits.actor(principal),
+            actor=principal.actor,
             now=utcnow(),
         )
 
@@ -85,6 +85,6 @@ class EventCreditController(Controller):
             code,
             code_key=codes.settings_key(settings),
             key=offline_credits.key_for(request.headers.get("idempotency-key"), event_id),
-            actor=offline_credits.actor(writer),
+            actor=writer.actor,
             now=utcnow(),
         )

@@ -31,7 +31,6 @@ from storefront.events.models import Event
 from storefront.events.pack import PackCredit
 from storefront.events.service import event_of
 from storefront.ids import Line
-from storefront.tenancy import Principal
 
 Code = Annotated[
     Line, msgspec.Meta(min_length=1, max_length=codes.MAX_INPUT, description="the credit code, as printed")
@@ -52,10 +51,6 @@ class EventCreditIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fi
 
     code: Code
     amount: Cap | None = None
-
-
-def actor(principal: Principal) -> str:
-    return f"key:{principal.key_id}" if principal.key_id else f"brand:{principal.brand_id}"
 
 
 async def _open_event(brand_id: uuid.UUID, event_id: uuid.UUID) -> Event:

@@ -33,6 +33,11 @@ class Principal(msgspec.Struct, frozen=True, kw_only=True):
     def can_write(self) -> bool:
         return self.kind == "secret"
 
+    @property
+    def actor(self) -> str:
+        """Who a ledger entry or a trade-in step was written by, as they record it."""
+        return f"key:{self.key_id}" if self.key_id else f"brand:{self.brand_id}"
+
 
 class BrandOut(msgspec.Struct, frozen=True, kw_only=True):
     id: uuid.UUID

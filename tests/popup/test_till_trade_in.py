@@ -177,7 +177,7 @@ def test_the_intake_page_quotes_then_confirms_and_prints_the_slip_once(till: Til
     assert done.status_code == 200, done.text
     assert 'data-testid="credit-slip"' in done.text and "<svg" in done.text
     [entry] = till.context.store.entries()
-    code = issued_credits.printed(msgspec.convert(decode_payload(entry.kind, entry.payload), TradeIn).code)
+    code = codes.printed(msgspec.convert(decode_payload(entry.kind, entry.payload), TradeIn).code)
     assert code in done.text
     plain = till.client.post("/trade-ins", data={**confirm, "idempotency_key": "slip-2"})  # no JavaScript
     assert plain.status_code == 200 and "<html" in plain.text and 'data-testid="credit-slip"' in plain.text
