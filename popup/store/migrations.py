@@ -147,6 +147,18 @@ MIGRATIONS: tuple[Migration, ...] = (
             ) STRICT""",
         ),
     ),
+    # Online reservations handed over at the stall (popup/till/collecting.py): an order once, by its id.
+    Migration(
+        5,
+        "reservations collected at the till",
+        (
+            """CREATE TABLE till_collections (
+                order_id TEXT PRIMARY KEY,
+                entry_id TEXT NOT NULL REFERENCES journal (id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+                number TEXT NOT NULL
+            ) STRICT""",
+        ),
+    ),
 )
 CURRENT_VERSION = MIGRATIONS[-1].number
 

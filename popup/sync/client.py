@@ -165,8 +165,9 @@ def _sync_device(
             raise SyncFailed(f"the storefront's answer is not about this till's journal: {exc}") from None
         report.marked += marked
         tick(marked)
-        if on_updates is not None and (answer.updates.prices or answer.updates.credits):
-            on_updates(answer.updates)
+        news = answer.updates
+        if on_updates is not None and (news.prices or news.credits or news.reservations is not None):
+            on_updates(news)
 
 
 def sync(

@@ -49,3 +49,17 @@ class CountRefused(InvalidInput):
 
     code = "till_count_refused"
     title = "The stock count cannot be recorded"
+
+
+class CollectRefused(InvalidInput):
+    """A pickup code no reservation waiting at this stall has."""
+
+    code = "till_collect_refused"
+    title = "No reservation has this pickup code"
+
+
+class AlreadyCollected(Conflict):
+    """The reservation was handed over already: an order leaves the stall once."""
+
+    code = "till_already_collected"
+    title = "This order was collected already"

@@ -85,6 +85,12 @@ class StockCountIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fie
     note: Annotated[Line, msgspec.Meta(max_length=500)] = ""
 
 
+class CollectIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """The pickup code the shopper shows, as typed (case, spaces and dashes do not matter)."""
+
+    code: Annotated[Line, msgspec.Meta(min_length=1, max_length=20)]
+
+
 class CashUpIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     opening_float: MinorUnits
     counted: MinorUnits
@@ -213,3 +219,27 @@ class ReturnableSale(msgspec.Struct, frozen=True, kw_only=True):
     refunded: int
     tenders: list[TenderKind]
     lines: list[ReturnableLine]
+
+
+class ReservationLineOut(msgspec.Struct, frozen=True, kw_only=True):
+    sku: str
+    title: str
+    quantity: int
+
+
+class ReservationOut(msgspec.Struct, frozen=True, kw_only=True):
+    """An online order waiting to be collected here (its pickup code is never shown: the shopper has it)."""
+
+    order_id: uuid.UUID
+    number: str
+    name: str
+    lines: list[ReservationLineOut]
+
+
+class CollectOut(msgspec.Struct, frozen=True, kw_only=True):
+    id: uuid.UUID
+    seq: int
+    order_id: uuid.UUID
+    number: str
+    name: str
+    lines: list[ReservationLineOut]

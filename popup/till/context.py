@@ -34,7 +34,7 @@ from popup.till.rules import receipt_number
 from storefront.clock import Clock
 from storefront.errors import IdempotencyKeyReused
 from storefront.events.journal import SyncUpdates
-from storefront.events.pack import Pack, PackCredit, PackProduct, offline_lookup
+from storefront.events.pack import Pack, PackCredit, PackProduct, PackReservation, offline_lookup
 from storefront.ids import new_id
 
 P = TypeVar("P", bound=msgspec.Struct)
@@ -76,6 +76,7 @@ class TillContext:
     products: dict[str, PackProduct]  # by SKU, in the pack's order; prices as last updated (see apply_updates)
     allocation: Mapping[str, int]  # by SKU: what the stall started with
     credits: dict[str, PackCredit]  # by offline lookup; caps as last updated
+    reservations: dict[str, PackReservation]  # orders to collect here, by pickup code hash; as last updated
     timezone: ZoneInfo
     images: state.ImageCache
     _serial: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
@@ -99,6 +100,7 @@ class TillContext:
             products={product.sku: product for product in pack.products},
             allocation=allocation,
             credits={credit.lookup: credit for credit in pack.credits},
+            reservations={r.pickup_code_hash: r for r in pack.reservations},
             timezone=_zone(pack.event.timezone or pack.brand.timezone),
             images=images,
         )
@@ -107,9 +109,9 @@ class TillContext:
         return till
 
     def apply_updates(self, changes: SyncUpdates) -> None:
-        """New prices and caps from a sync answer: for the next sale, never for one being recorded."""
+        """New prices, caps and reservations from a sync answer: for the next action, never for one being recorded."""
         with self._serial:
-            updates.apply(self.products, self.credits, changes)
+            updates.apply(self.products, self.credits, self.reservations, changes)
 
     @property
     def mark(self) -> str:

@@ -110,5 +110,6 @@ class ProductOut(msgspec.Struct, frozen=True, kw_only=True):
     title: str
     price: MinorUnits
     currency: str
-    stock: int  # may be negative: sold past the allocation
+    stock: int  # for sale: on the shelf less units kept for reservations; may be negative (sold past the allocation)
     image: str | None  # the till's own URL of a cached image, or None (show the title)
+    reserved: int = 0  # on the shelf, kept for online orders to collect here

@@ -8,11 +8,13 @@ to see.
 from __future__ import annotations
 
 import secrets
+import sqlite3
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
 from popup.store import TillStatus
-from popup.till import state
+from popup.till import collecting, state
 from popup.till.context import TillContext
 from popup.till.schemas import ProductOut
 from popup.till.sessions import Cart, Session
@@ -36,14 +38,19 @@ def products(till: TillContext, query: str = "") -> list[ProductOut]:
         for product in till.products.values()
         if not needle or needle in product.sku.casefold() or needle in product.title.casefold()
     ][:MAX_RESULTS]
-    levels = till.store.read(lambda conn: state.stock_levels(conn, till.allocation, [p.sku for p in found]))
+
+    def read(conn: sqlite3.Connection) -> tuple[dict[str, int], Counter[str]]:
+        return state.stock_levels(conn, till.allocation, [p.sku for p in found]), collecting.reserved_units(till, conn)
+
+    levels, reserved = till.store.read(read)
     return [
         ProductOut(
             sku=product.sku,
             title=product.title,
             price=product.price,
             currency=product.currency,
-            stock=levels[product.sku],
+            stock=levels[product.sku] - reserved[product.sku],
+            reserved=reserved[product.sku],
             image=image_url(till, [image.url for image in product.images]),
         )
         for product in found

@@ -6,9 +6,9 @@ to the shop), through the stock ledger's transfer, so the ledger explains the ro
 held for reservations stay (they belong to their orders), and a stall that sold past its
 allocation has nothing to give back: its negative level stays, with its flags, for the merchant.
 
-The offline caps held for the event are released to their credits' balances. Closing twice
-changes nothing. The event's devices may still sync: what arrives after the close lands in the
-late bucket (a completed stall sale is never refused).
+The stall stops being a pickup point. The offline caps held for the event are released to their
+credits' balances. Closing twice changes nothing. The event's devices may still sync: what arrives
+after the close lands in the late bucket (a completed stall sale is never refused).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from storefront.credits import event_holds
 from storefront.events.models import Event, EventAllocation
 from storefront.events.schemas import EventOut
 from storefront.events.service import event_of, event_out
+from storefront.fulfilment import service as fulfilment
 from storefront.inventory import StockLevel, ledger
 from storefront.tenancy import bump_catalog_version
 
@@ -53,6 +54,7 @@ async def close_event(brand_id: uuid.UUID, event_id: uuid.UUID) -> EventOut:
         locked = await Event.select_for_update().get(id=event.id)
         if locked.status != "closed":
             await _return_stock(brand_id, event)
+            await fulfilment.close_dated_pickup(brand_id, event.location_id)
             locked.status = "closed"
             await locked.save(update_fields=["status"])
             await bump_catalog_version(brand_id)

@@ -24,7 +24,7 @@ from typing import Annotated, Literal
 import msgspec
 
 from storefront.credits import valuation
-from storefront.events.pack import PackCredit
+from storefront.events.pack import PackCredit, PackReservation
 from storefront.ids import END, MULTILINE_PATTERN
 from storefront.money import CurrencyCode, MinorUnits
 
@@ -161,12 +161,23 @@ class CashUp(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
     note: Note = ""
 
 
+class CollectedLine(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    sku: Sku
+    quantity: Quantity
+
+
 class Collect(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """An online reservation collected at the stall with its pickup code."""
+    """An online reservation collected at the stall with its pickup code.
+
+    ``lines`` are the units handed over, as the pack listed them: already sold online (the order
+    took them off the stall's stock when it was paid), they leave the stall's shelf only now, and
+    the event report counts them apart from stall sales.
+    """
 
     order_id: uuid.UUID
     order_number: Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
     staff: Staff
+    lines: Annotated[list[CollectedLine], msgspec.Meta(max_length=200)] = []
 
 
 PAYLOADS: dict[str, type[msgspec.Struct]] = {
@@ -234,6 +245,9 @@ class SyncUpdates(msgspec.Struct, frozen=True, kw_only=True):
 
     prices: list[PriceUpdate] = []
     credits: list[PackCredit] = []  # taken offline now, or a changed cap (0: no longer offline)
+    # Every order waiting to be collected at the stall now (the whole list: one cancelled online
+    # drops out); None from a server that does not send them, so the till keeps what it has.
+    reservations: list[PackReservation] | None = None
 
 
 class SyncAnswer(msgspec.Struct, frozen=True, kw_only=True):

@@ -133,7 +133,7 @@ class PackCredit(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_field
 
 
 class PackReservation(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """An online order to collect at the stall; ``pickup_code_hash`` is SHA-256 of its pickup code."""
+    """An online order to collect at the stall; ``pickup_code_hash`` is :func:`pickup_code_hash` of its code."""
 
     order_id: uuid.UUID
     number: str
@@ -156,6 +156,21 @@ class Pack(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True
     valuation: ValuationRules | None = None  # None: no trade-ins at this stall
     credits: list[PackCredit] = []
     reservations: list[PackReservation] = []
+
+
+def normalise_pickup_code(typed: str) -> str:
+    """A pickup code as staff may type it (``" k7m-q9x "``) in the form checkout gave it (``K7MQ9X``)."""
+    return "".join(ch for ch in typed.upper() if ch.isalnum())
+
+
+def pickup_code_hash(brand_id: uuid.UUID, code: str) -> str:
+    """How a pack names a reservation's pickup code: the till checks a typed code without carrying it.
+
+    A six-symbol code is no secret against a determined guesser with the pack in hand; the hash
+    keeps the codes off a lost tablet's disk in plain sight, and the brand's id keeps one brand's
+    hashes from matching another's.
+    """
+    return hashlib.sha256(f"{brand_id}:{normalise_pickup_code(code)}".encode()).hexdigest()
 
 
 def expiry(ends_at: datetime) -> datetime:

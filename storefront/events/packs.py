@@ -23,6 +23,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from datetime import datetime
 
+from storefront import orders
 from storefront.catalog import Variant
 from storefront.credits import trade_in_rules
 from storefront.errors import FieldError, InvalidInput
@@ -82,6 +83,21 @@ def _product(variant: Variant, price: int | None, drop: pack.PackDrop | None) ->
     )
 
 
+async def stall_reservations(brand_id: uuid.UUID, event: Event) -> list[pack.PackReservation]:
+    """Every online order waiting to be collected at the event's stall, for its tills."""
+    waiting = await orders.reservations.waiting_at(brand_id, event.location.handle)
+    return [
+        pack.PackReservation(
+            order_id=r.order_id,
+            number=r.number,
+            name=r.name,
+            pickup_code_hash=pack.pickup_code_hash(brand_id, r.pickup_code),
+            lines=[pack.PackLine(sku=line.sku, quantity=line.quantity) for line in r.lines],
+        )
+        for r in waiting
+    ]
+
+
 async def event_pack(
     brand_id: uuid.UUID,
     event_id: uuid.UUID,
@@ -118,4 +134,5 @@ async def event_pack(
         theme=themes(brand.theme, dict(brand.theme_tokens)) if themes is not None else None,
         valuation=await trade_in_rules.valuation_rules(brand_id),
         credits=await pack_credits(brand_id, event.id),
+        reservations=await stall_reservations(brand_id, event),
     )

@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
-from storefront.events.journal import CashUp, Exchange, Return, Sale, Tender, TradeIn, Void, decode_payload
+from storefront.events.journal import CashUp, Collect, Exchange, Return, Sale, Tender, TradeIn, Void, decode_payload
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,10 @@ class StockFigure(msgspec.Struct, frozen=True, kw_only=True):
     allocated: int
     sold: int
     returned: int  # brought back to the stall and put back on sale
-    remaining: int  # on hand at the stall now, as the stock ledger has it (negative: sold past the allocation)
+    # On hand at the stall now, as the stock ledger has it (negative: sold past the allocation); units
+    # reserved online left it when their order was paid, and ``collected`` counts those handed over.
+    remaining: int
+    collected: int = 0
 
 
 class CashFigure(msgspec.Struct, frozen=True, kw_only=True):
@@ -154,6 +157,7 @@ def figures(
     mix: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     sold: Counter[str] = Counter()
     returned: Counter[str] = Counter()
+    collected: Counter[str] = Counter()
     refunds = 0
 
     def take_back(device: _Device, back: Return) -> None:
@@ -197,6 +201,9 @@ def figures(
             trade_ins.append(payload)
         elif isinstance(payload, CashUp):
             device.cash_up(payload)
+        elif isinstance(payload, Collect):
+            for handed in payload.lines:
+                collected[handed.sku] += handed.quantity
 
     hours: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     gross = discounts = 0
@@ -214,7 +221,7 @@ def figures(
         for line in sale.lines:
             sold[line.sku] += line.quantity
 
-    skus = sorted(set(allocation) | set(sold) | set(remaining))
+    skus = sorted(set(allocation) | set(sold) | set(remaining) | set(collected))
     return Figures(
         currency=currency,
         totals=Totals(
@@ -234,6 +241,7 @@ def figures(
                 sold=sold[sku],
                 returned=returned[sku],
                 remaining=remaining.get(sku, 0),
+                collected=collected[sku],
             )
             for sku in skus
         ],

@@ -24,6 +24,20 @@ DropStatus = Literal["upcoming", "live", "ended"]
 Mark = Annotated[str, msgspec.Meta(description="six Crockford base32 symbols: the device's receipt prefix")]
 
 
+PickupPrep = Annotated[
+    int,
+    msgspec.Meta(
+        ge=0,
+        le=24 * 60,
+        description=(
+            "minutes of opening time before an online reservation can be collected at the stall "
+            "(it must reach the till by its pack or a sync); null: no collection at this stall"
+        ),
+    ),
+]
+DEFAULT_PICKUP_PREP = 60
+
+
 class EventIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     handle: Handle
     name: Name
@@ -31,6 +45,7 @@ class EventIn(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=T
     timezone: Timezone
     starts_at: Instant
     ends_at: Instant
+    pickup_prep_minutes: PickupPrep | None = DEFAULT_PICKUP_PREP
 
 
 class EventOut(msgspec.Struct, frozen=True, kw_only=True):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 import zoneinfo
 from collections import defaultdict
+from datetime import datetime
 from typing import cast
 
 from tortoise.exceptions import IntegrityError
@@ -28,7 +29,8 @@ from storefront.events.schemas import (
     EventOut,
     EventStatus,
 )
-from storefront.inventory import Location, LocationIn, ledger
+from storefront.fulfilment import service as fulfilment
+from storefront.inventory import WEEKDAYS, Location, LocationIn, Weekday, ledger
 from storefront.inventory import service as inventory
 from storefront.pagination import Page, page_of, page_query
 from storefront.tenancy import bump_catalog_version
@@ -59,6 +61,19 @@ def event_out(event: Event, location_handle: str) -> EventOut:
     )
 
 
+def stall_hours(starts_at: datetime, ends_at: datetime, timezone: str) -> dict[Weekday, list[tuple[str, str]]]:
+    """The stall's daily hours as the event's own clock times: Sat 10:00 to Sun 17:00 is 10:00-17:00 each day.
+
+    The pickup point's dated window then keeps only the event's days. An event that ends earlier in
+    the day than it starts (overnight, or running round the clock) is open all day. Staff change
+    them like any location's hours.
+    """
+    tz = zoneinfo.ZoneInfo(timezone)
+    opens, closes = starts_at.astimezone(tz).strftime("%H:%M"), ends_at.astimezone(tz).strftime("%H:%M")
+    hours = (opens, closes) if opens < closes else ("00:00", "23:59")
+    return {day: [hours] for day in WEEKDAYS}
+
+
 def stall_handle(event_handle: str) -> str:
     return (STALL_PREFIX + event_handle)[:80].rstrip("-")
 
@@ -82,11 +97,24 @@ async def create_event(brand_id: uuid.UUID, data: EventIn) -> EventOut:
     if await Event.exists(brand_id=brand_id, handle=data.handle):
         raise DuplicateHandle(f"an event with handle {data.handle!r} already exists")
     stall = LocationIn(
-        handle=stall_handle(data.handle), name=data.name, kind="stall", address=data.venue, timezone=data.timezone
+        handle=stall_handle(data.handle),
+        name=data.name,
+        kind="stall",
+        address=data.venue,
+        timezone=data.timezone,
+        opening_hours=stall_hours(data.starts_at, data.ends_at, data.timezone),
     )
     try:
         async with in_transaction():
             location = await inventory.create_location(brand_id, stall)
+            if data.pickup_prep_minutes is not None:
+                await fulfilment.open_dated_pickup(
+                    brand_id,
+                    location.id,
+                    prep_minutes=data.pickup_prep_minutes,
+                    opens_at=data.starts_at,
+                    closes_at=data.ends_at,
+                )
             event = await Event.create(
                 brand_id=brand_id,
                 handle=data.handle,

@@ -27,7 +27,7 @@ from storefront.fulfilment.schemas import (
     PickupPointOut,
     RateIn,
 )
-from storefront.ids import SKU_PATTERN
+from storefront.ids import HANDLE_PATTERN, SKU_PATTERN
 from storefront.pagination import DEFAULT_LIMIT, Page
 from storefront.params import CursorQuery, HandleParam, LimitQuery
 from storefront.tenancy import SHOPPER, Reader, Writer, principal_from
@@ -43,11 +43,20 @@ LatitudeQuery = Annotated[
 LongitudeQuery = Annotated[
     int | None, QueryParameter(ge=-180_000_000, le=180_000_000, description="micro-degrees, for radius zones")
 ]
+PickupAtQuery = Annotated[
+    str | None,
+    QueryParameter(
+        pattern=HANDLE_PATTERN,
+        max_length=80,
+        description="pickup only: one pickup point's location handle (a shop, or a pop-up stall while its event runs)",
+    ),
+]
 
 QUOTE_DESCRIPTION = (
     "The delivery promise for one unit of a variant ordered now: `earliest`/`latest` (UTC; `timezone` is the "
     "fulfilling location's, for display), `cutoff` (order before it to keep the promise, or null) and the `rule` "
-    "that made it. Courier needs `postcode` (or `latitude_e6`/`longitude_e6` for radius zones). When no promise "
+    "that made it. A pickup is at the soonest point holding the variant, or at `location` if given. "
+    "Courier needs `postcode` (or `latitude_e6`/`longitude_e6` for radius zones). When no promise "
     "can be made: 422 with `code` one of `no_pickup_point`, `no_pickup_stock`, `pickup_closed`, "
     "`postcode_required`, `postcode_not_served`, `no_courier_stock`, `no_delivery_window`, `not_made_to_order`, "
     "`no_microfactory`, `no_capacity`, and each field error's `message` the reason in a shopper's words. A courier "
@@ -69,6 +78,7 @@ class FulfilmentController(Controller):
         postcode: PostcodeQuery = None,
         latitude_e6: LatitudeQuery = None,
         longitude_e6: LongitudeQuery = None,
+        location: PickupAtQuery = None,
     ) -> Quote:
         if (latitude_e6 is None) != (longitude_e6 is None):
             field = "query.longitude_e6" if longitude_e6 is None else "query.latitude_e6"
@@ -87,6 +97,7 @@ class FulfilmentController(Controller):
             method,
             postcode=postcode,
             point=point,
+            location=location,
             version=principal.catalog_version,
             cache=quote_cache,
         )

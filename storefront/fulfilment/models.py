@@ -24,7 +24,11 @@ from storefront.tenancy import Brand
 
 
 class PickupPoint(Model):
-    """A shop where orders can be collected, ``prep_minutes`` of opening time after they are placed."""
+    """A shop where orders can be collected, ``prep_minutes`` of opening time after they are placed.
+
+    A pop-up stall is one too, but only between ``opens_at`` and ``closes_at`` (its event's dates):
+    weekly hours cannot say "this Saturday and Sunday". A shop has neither.
+    """
 
     id = fields.UUIDField(primary_key=True, default=new_id)
     brand: fields.ForeignKeyRelation[Brand] = fields.ForeignKeyField(
@@ -37,6 +41,8 @@ class PickupPoint(Model):
     location_id: uuid.UUID
     prep_minutes = fields.IntField()
     enabled = fields.BooleanField(default=True)
+    opens_at = fields.DatetimeField(null=True)
+    closes_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

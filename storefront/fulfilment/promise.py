@@ -29,7 +29,8 @@ Rules (ids are stable; ``RULE_TEXT`` holds the words shown to people)
         minutes that remain (it does not restart). Ready must fall strictly before a closing
         time, so there is always time to collect. ``earliest`` is the ready time, ``latest`` the
         last closing time of that day, ``cutoff`` the instant an order must come before to still
-        be ready that day.
+        be ready that day. A dated point (a pop-up stall, open only while its event runs) has its
+        opening hours cut to that window: outside it the point is closed like a shop at night.
     courier.same_day_before_cutoff
         Before the zone's same-day cutoff, on a delivery day, with stock at the hub: the first of
         today's windows starting more than :data:`MIN_COURIER_LEAD` from now. ``cutoff`` is the
@@ -116,6 +117,10 @@ class PickupPointRule(msgspec.Struct, frozen=True, kw_only=True):
     opening_hours: Week
     prep_minutes: int
     available: int  # sellable units of the variant at this shop
+    # A dated point (a pop-up stall while its event runs) is open only inside [open_from, open_until):
+    # weekly hours say when on each day, these say which days exist at all.
+    open_from: datetime | None = None
+    open_until: datetime | None = None
 
 
 class CourierZoneRule(msgspec.Struct, frozen=True, kw_only=True):
@@ -244,13 +249,9 @@ def _pickup_at(point: PickupPointRule, now: datetime, currency: str) -> Quote | 
     today = now.astimezone(tz).date()
     remaining = timedelta(minutes=point.prep_minutes)
     cursor = now  # prep has run (in opening time) up to here
-    week = point.opening_hours
     for offset in range(PICKUP_HORIZON_DAYS):
         day = today + timedelta(days=offset)
-        intervals = week[day.weekday()]
-        if not intervals:
-            continue
-        spans = opening_spans(day, intervals, tz)
+        spans = _point_spans(point, day, tz)
         for open_at, close_at in spans:
             if close_at <= cursor:
                 continue
@@ -281,15 +282,27 @@ def _pickup_cutoff(point: PickupPointRule, day: date, today: date, tz: ZoneInfo)
     """
     need = timedelta(minutes=point.prep_minutes)
     while day >= today:
-        intervals = point.opening_hours[day.weekday()]
-        if intervals:
-            for open_at, close_at in reversed(opening_spans(day, intervals, tz)):
-                span = close_at - open_at
-                if span > need:
-                    return close_at - need
-                need -= span
+        for open_at, close_at in reversed(_point_spans(point, day, tz)):
+            span = close_at - open_at
+            if span > need:
+                return close_at - need
+            need -= span
         day -= ONE_DAY
     return None
+
+
+def _point_spans(point: PickupPointRule, day: date, tz: ZoneInfo) -> list[tuple[datetime, datetime]]:
+    """A pickup point's opening spans on ``day``, cut to its dated window if it has one."""
+    intervals = point.opening_hours[day.weekday()]
+    if not intervals:
+        return []
+    spans = opening_spans(day, intervals, tz)
+    if point.open_from is None and point.open_until is None:
+        return spans
+    low = point.open_from or datetime.min.replace(tzinfo=UTC)
+    high = point.open_until or datetime.max.replace(tzinfo=UTC)
+    clipped = [(max(open_at, low), min(close_at, high)) for open_at, close_at in spans]
+    return [(open_at, close_at) for open_at, close_at in clipped if close_at > open_at]
 
 
 # --- courier ----------------------------------------------------------------------------------

@@ -129,9 +129,12 @@ async def quote(
     result: Quote | Unavailable
     if method == "pickup":
         points = inputs.pickup
-        if location is not None:  # the shopper chose the shop
+        if location is not None:  # the shopper chose the shop (or the stall)
             points = [p for p in points if p.location == location]
         result = promise.quote_pickup(points, now, currency)
+        if location is not None and not points:
+            detail = f"{location!r} is no pickup point now"
+            result = Unavailable(method="pickup", reason="no_pickup_point", detail=detail)
     elif method == "courier":
         if not postcode and point is None:
             result = Unavailable(
@@ -165,7 +168,15 @@ async def pickup_rules(brand_id: uuid.UUID, variant_id: uuid.UUID) -> list[promi
     rows = (
         await PickupPoint.filter(brand_id=brand_id, enabled=True)
         .order_by("id")
-        .values_list("location_id", "location__handle", "location__timezone", "location__opening_hours", "prep_minutes")
+        .values_list(
+            "location_id",
+            "location__handle",
+            "location__timezone",
+            "location__opening_hours",
+            "prep_minutes",
+            "opens_at",
+            "closes_at",
+        )
     )
     return [
         promise.PickupPointRule(
@@ -174,8 +185,10 @@ async def pickup_rules(brand_id: uuid.UUID, variant_id: uuid.UUID) -> list[promi
             opening_hours=rules.compile_week(_json(hours) or {}),
             prep_minutes=prep,
             available=stock.get(location_id, ("", 0))[1],
+            open_from=opens_at,
+            open_until=closes_at,
         )
-        for location_id, handle, tz, hours, prep in rows
+        for location_id, handle, tz, hours, prep, opens_at, closes_at in rows
     ]
 
 

@@ -43,6 +43,8 @@ class PickupPointOut(msgspec.Struct, frozen=True, kw_only=True):
     timezone: str
     prep_minutes: int
     enabled: bool
+    opens_at: Annotated[datetime | None, msgspec.Meta(description="a pop-up stall's first instant; null for a shop")]
+    closes_at: Annotated[datetime | None, msgspec.Meta(description="a pop-up stall's end; null for a shop")]
     created_at: datetime
 
 

@@ -80,6 +80,8 @@ def _pickup_out(point: PickupPoint, location: Location) -> PickupPointOut:
         timezone=location.timezone,
         prep_minutes=point.prep_minutes,
         enabled=point.enabled,
+        opens_at=point.opens_at,
+        closes_at=point.closes_at,
         created_at=point.created_at,
     )
 
@@ -95,6 +97,26 @@ async def create_pickup_point(brand_id: uuid.UUID, data: PickupPointIn) -> Picku
     except IntegrityError:
         raise DuplicateHandle(f"{data.location!r} is already a pickup point") from None
     return _pickup_out(point, location)
+
+
+async def open_dated_pickup(
+    brand_id: uuid.UUID, location_id: uuid.UUID, *, prep_minutes: int, opens_at: datetime, closes_at: datetime
+) -> None:
+    """Make a pop-up stall a pickup point between ``opens_at`` and ``closes_at``, in the caller's transaction.
+
+    The stall is not a shop (:data:`rules.PICKUP_KINDS`), so the public route cannot make it one:
+    only its event can, for the event's own dates.
+    """
+    await PickupPoint.create(
+        brand_id=brand_id, location_id=location_id, prep_minutes=prep_minutes, opens_at=opens_at, closes_at=closes_at
+    )
+    await bump_catalog_version(brand_id)
+
+
+async def close_dated_pickup(brand_id: uuid.UUID, location_id: uuid.UUID) -> None:
+    """No more orders to collect at this stall (its event closed early or on time), in the caller's transaction."""
+    if await PickupPoint.filter(brand_id=brand_id, location_id=location_id, enabled=True).update(enabled=False):
+        await bump_catalog_version(brand_id)
 
 
 async def list_pickup_points(brand_id: uuid.UUID, *, cursor: str | None, limit: int) -> Page[PickupPointOut]:

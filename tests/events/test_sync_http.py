@@ -101,7 +101,7 @@ async def test_a_taken_seq_a_bad_hash_and_a_bad_payload_are_conflicts_not_failur
 async def test_an_empty_batch_answers_where_the_device_stands(client: Client, make_brand: MakeBrand) -> None:
     stall = await open_stall(client, make_brand, units=2)
     assert await synced(client, stall, []) == {
-        "acked_seq": 0, "results": [], "gaps": [], "updates": {"prices": [], "credits": []},
+        "acked_seq": 0, "results": [], "gaps": [], "updates": {"prices": [], "credits": [], "reservations": []},
     }  # fmt: skip
     await synced(client, stall, [stall.till.sale([(stall.shop.other_sku, 1, 1_000)])])
     answer = await synced(client, stall, [])

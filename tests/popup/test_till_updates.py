@@ -24,7 +24,7 @@ def test_a_new_stall_price_is_what_the_next_sale_charges(tmp_path: Path) -> None
 
 def test_a_price_for_a_sku_the_stall_does_not_carry_changes_nothing() -> None:
     products = {}  # type: ignore[var-annotated]
-    updates.apply(products, {}, SyncUpdates(prices=[PriceUpdate(sku="MH-ELSEWHERE", price=1)]))
+    updates.apply(products, {}, {}, SyncUpdates(prices=[PriceUpdate(sku="MH-ELSEWHERE", price=1)]))
     assert products == {}
 
 

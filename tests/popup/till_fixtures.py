@@ -53,6 +53,16 @@ class Credit:
         return body[:at] + swapped + body[at + 1 :]
 
 
+def make_reservation(
+    code: str, lines: dict[str, int], *, number: str = "SK-7QK4M2PA", name: str = "Grace"
+) -> packs.PackReservation:
+    """An online order waiting at the stall, named by its pickup code's hash as the storefront's pack names it."""
+    return packs.PackReservation(
+        order_id=uuid.uuid4(), number=number, name=name, pickup_code_hash=packs.pickup_code_hash(BRAND, code),
+        lines=[packs.PackLine(sku=sku, quantity=q) for sku, q in lines.items()],
+    )  # fmt: skip
+
+
 def make_credit(cap: int) -> Credit:
     return Credit(code=codes.generate(), cap=cap)
 
@@ -68,6 +78,7 @@ def make_pack(
     ends_at: datetime | None = None,
     prices: dict[str, int] | None = None,
     allocation: dict[str, int] | None = None,
+    reservations: list[packs.PackReservation] | None = None,
 ) -> bytes:
     ends = ends_at or now + timedelta(hours=8)
     prices = PRICES if prices is None else prices
@@ -100,6 +111,7 @@ def make_pack(
             )
             for credit in credits or []
         ],
+        reservations=reservations or [],
     )  # fmt: skip
     body = msgspec.to_builtins(unsigned)
     return packs.encode(msgspec.structs.replace(unsigned, signature=packs.signature_of(body, key)))

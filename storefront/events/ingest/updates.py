@@ -1,7 +1,8 @@
-"""What a till online during the event learns at sync: stall prices and offline credit caps.
+"""What a till online during the event learns at sync: stall prices, offline credit caps, reservations.
 
 Kept small: every stall price the event sets now (the till replaces what its pack said; a
-cleared price answers the variant's online price again), and every offline credit cap.
+cleared price answers the variant's online price again), every offline credit cap, and every
+online order waiting to be collected at the stall (reserved since the pack was cut, or not).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import uuid
 from storefront.events.journal import PriceUpdate, SyncUpdates
 from storefront.events.models import Event, EventPrice
 from storefront.events.offline_credits import credit_updates
+from storefront.events.packs import stall_reservations
 
 
 async def since_pack(brand_id: uuid.UUID, event: Event) -> SyncUpdates:
@@ -25,4 +27,4 @@ async def since_pack(brand_id: uuid.UUID, event: Event) -> SyncUpdates:
         PriceUpdate(sku=str(sku), price=int(price if price is not None else online))
         for sku, price, online in sorted(rows, key=lambda r: str(r[0]))
     ]
-    return SyncUpdates(prices=prices, credits=credits)
+    return SyncUpdates(prices=prices, credits=credits, reservations=await stall_reservations(brand_id, event))
