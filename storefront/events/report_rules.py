@@ -8,8 +8,9 @@ showed), so it says what happened at the stall even where the catalogue has move
 Per device, the server computes the cash the drawer should hold from that device's entries (the
 opening float the till declared at cash-up, plus cash kept by sales, less cash handed back) and
 sets it beside the till's own expectation and the count: when the till and the server agree, the
-totals match to the penny; when they do not, the difference is itemised as the entries the server
-holds that the till did not count, or the reverse (``server_expected - till_expected``).
+totals match to the penny; when they do not (``unexplained = server_expected - till_expected``),
+the difference is itemised (:class:`CashItem`): the period's entries that never reached the
+storefront, and those it holds but did not apply, with the cash the till counted for each.
 
 Hours are the event's local hours of the device's ``occurred_at``: a till whose clock is wrong
 puts its sales in the wrong hour of the chart, and nowhere else (order and totals never use time).
@@ -22,6 +23,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 import msgspec
@@ -67,6 +69,21 @@ class StockFigure(msgspec.Struct, frozen=True, kw_only=True):
     collected: int = 0
 
 
+class CashItem(msgspec.Struct, frozen=True, kw_only=True):
+    """One reason the storefront's expectation of a drawer differs from the till's.
+
+    ``missing``: entries ``seq_from``..``seq_to`` of the period never reached the storefront (their
+    cash is unknown here until they sync). ``conflict``: an entry the storefront holds but did not
+    apply; ``cash`` is what the till counted for it (kept, or handed back when negative).
+    """
+
+    kind: Literal["missing", "conflict"]
+    seq_from: int
+    seq_to: int
+    cash: int | None
+    detail: str
+
+
 class CashFigure(msgspec.Struct, frozen=True, kw_only=True):
     opening_float: int
     till_expected: int
@@ -74,6 +91,7 @@ class CashFigure(msgspec.Struct, frozen=True, kw_only=True):
     counted: int
     difference: int  # counted - till_expected: what the drawer is over (+) or short (-)
     unexplained: int  # server_expected - till_expected: 0 when the till and the storefront agree
+    items: list[CashItem] = []  # what accounts for ``unexplained``, entry by entry
 
 
 class DeviceFigure(msgspec.Struct, frozen=True, kw_only=True):
@@ -118,6 +136,26 @@ class _Device:
     amount: int = 0
     cash_in_drawer: int = 0
     cash_ups: list[CashFigure] = field(default_factory=list)
+    last_seq: int = 0  # the highest sequence number received so far, whatever its status
+    items: list[CashItem] = field(default_factory=list)  # since the last cash-up
+
+    def received(self, entry: ReceivedEntry) -> None:
+        """Note a gap before ``entry`` and, for an entry not applied, the cash the till counted for it."""
+        if entry.seq > self.last_seq + 1:
+            self.items.append(
+                CashItem(
+                    kind="missing", seq_from=self.last_seq + 1, seq_to=entry.seq - 1, cash=None,
+                    detail="never reached the storefront",
+                )
+            )  # fmt: skip
+        self.last_seq = max(self.last_seq, entry.seq)
+        if entry.status == "conflict":
+            self.items.append(
+                CashItem(
+                    kind="conflict", seq_from=entry.seq, seq_to=entry.seq, cash=_till_cash(entry),
+                    detail=f"{entry.kind} not applied at sync",
+                )
+            )  # fmt: skip
 
     def cash_up(self, up: CashUp) -> None:
         server = up.opening_float + self.cash_in_drawer
@@ -129,13 +167,32 @@ class _Device:
                 counted=up.counted,
                 difference=up.counted - up.expected,
                 unexplained=server - up.expected,
+                items=self.items if server != up.expected else [],
             )
         )
         self.cash_in_drawer = 0
+        self.items = []
 
 
 def _cash(tenders: Iterable[Tender]) -> int:
     return sum(t.amount for t in tenders if t.kind == "cash")
+
+
+def _till_cash(entry: ReceivedEntry) -> int | None:
+    """The cash an entry moved in the till's drawer, by its payload; None where it cannot be read or told."""
+    try:
+        payload = decode_payload(entry.kind, entry.payload)
+    except (msgspec.DecodeError, msgspec.ValidationError, ValueError):
+        return None
+    if isinstance(payload, Sale):
+        return _cash(payload.tenders)
+    if isinstance(payload, Return):
+        return -_cash(payload.refund)
+    if isinstance(payload, Exchange):
+        return _cash(payload.sale.tenders) - _cash(payload.returned.refund)
+    if isinstance(payload, Void):
+        return None  # the voided sale's cash: the storefront may not hold that sale either
+    return 0
 
 
 def figures(
@@ -180,9 +237,10 @@ def figures(
         device.cash_in_drawer += _cash(sale.tenders)
 
     for entry in ordered:
+        device = devices[entry.device_id]
+        device.received(entry)
         if entry.status != "applied":
             continue
-        device = devices[entry.device_id]
         payload = decode_payload(entry.kind, entry.payload)
         if isinstance(payload, Sale):
             sell(entry, device, payload)

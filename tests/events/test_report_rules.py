@@ -92,3 +92,34 @@ def test_net_is_the_devices_sum_and_the_payment_mix_and_clock_skew_changes_nothi
         got.stock,
         got.devices,
     )
+
+
+def _received(seq: int, kind: str, payload: object, status: str = "applied") -> ReceivedEntry:
+    return ReceivedEntry(
+        id=uuid.uuid4(), device_id=A, seq=seq, occurred_at=T0 + timedelta(minutes=seq), kind=kind,
+        payload=canonical_json(payload), status=status, late=False,
+    )  # fmt: skip
+
+
+def _cash_up(expected: int) -> j.CashUp:
+    return j.CashUp(currency="GBP", opening_float=2_000, expected=expected, counted=expected, staff="Ada")
+
+
+def test_a_drawer_the_storefront_sees_differently_is_itemised_entry_by_entry() -> None:
+    # The till kept 1 000 + 2 500 + 700 cash on a 2 000 float. Entries 2-3 never arrived and entry 4
+    # reached the storefront but was not applied: the storefront expects 3 000, the till 6 200.
+    entries = [
+        _received(1, "sale", _sale(1, 1_000, "cash")),
+        _received(4, "sale", _sale(4, 700, "cash"), status="conflict"),
+        _received(5, "cash_up", _cash_up(2_000 + 1_000 + 2_500 + 700)),
+        _received(6, "sale", _sale(6, 400, "cash")),
+        _received(7, "cash_up", _cash_up(2_000 + 400)),
+    ]
+    [device] = report(entries).devices
+    first, second = device.cash_ups
+    assert (first.till_expected, first.server_expected, first.unexplained) == (6_200, 3_000, -3_200)
+    assert [(i.kind, i.seq_from, i.seq_to, i.cash) for i in first.items] == [
+        ("missing", 2, 3, None), ("conflict", 4, 4, 700),
+    ]  # fmt: skip
+    # 700 of the 3 200 is the refused sale; the 2 500 is what the missing entries must hold.
+    assert second.unexplained == 0 and second.items == []  # the next day's drawer agrees: nothing to explain

@@ -314,6 +314,7 @@ def test_products_search_by_title_or_sku_with_stock(till: Till) -> None:
         "currency": "GBP",
         "stock": 3,
         "image": None,
+        "reserved": 0,
     }
     assert [p["sku"] for p in till.get("/products?q=card").json()] == ["MH-PIP-OXB"]
     assert [p["sku"] for p in till.get("/products?q=fen-ink").json()] == ["MH-FEN-INK"]
