@@ -2,10 +2,11 @@
 
 At a stall the network comes and goes, so the till does not wait for staff to press a button: every
 ``interval`` seconds (sooner after a sale, when :meth:`BackgroundSync.nudge` is called) it tries,
-and when the storefront is unreachable it simply tries again later. The store is shared with the
-till's web threads; its own lock serialises the two, and a sale never waits on the network because
-the network part happens outside that lock (the store is only held while reading pending entries and
-marking them synced).
+and when the storefront is unreachable it simply tries again later. With nothing to send it still
+asks, by an empty batch, for what changed online (prices, credit caps, reservations to collect).
+The store is shared with the till's web threads; its own lock serialises the two, and a sale never
+waits on the network because the network part happens outside that lock (the store is only held
+while reading pending entries and marking them synced).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import threading
 
 from popup.store import TillStore
-from popup.sync.client import OnUpdates, SyncReport, SyncTarget, sync
+from popup.sync.client import OnUpdates, SyncReport, SyncTarget, fetch_updates, sync
 from popup.sync.transport import Storefront
 from storefront.clock import Clock
 
@@ -63,5 +64,10 @@ class BackgroundSync:
                     self._store, self._storefront, self._target, clock=self._clock, on_updates=self._on_updates
                 )
                 self.runs += 1
+            elif self._on_updates is not None:
+                # Nothing to send, but the storefront may have news: a price, a cap, a reservation.
+                news = fetch_updates(self._storefront, self._target, self._store.device_id)
+                if news is not None:
+                    self._on_updates(news)
             self._wake.wait(self._interval)
             self._wake.clear()

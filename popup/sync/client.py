@@ -210,3 +210,17 @@ def sync(
     finally:
         report.round_trips = storefront.round_trips - rounds_before
     return report
+
+
+def fetch_updates(storefront: Storefront, target: SyncTarget, device_id: uuid.UUID) -> SyncUpdates | None:
+    """What the storefront has for an idle till (prices, caps, reservations), by an empty batch; None if unreachable.
+
+    An empty batch changes nothing on the storefront and marks nothing here, so a failure is not a
+    sync error: the status keeps telling the last real one.
+    """
+    if device_id not in target.tokens:
+        return None
+    try:
+        return send_batch(storefront, target, device_id, []).updates
+    except SyncFailed:
+        return None

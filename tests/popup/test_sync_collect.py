@@ -8,6 +8,7 @@ order fulfilled, the till nothing pending.
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -17,7 +18,7 @@ from typing import Any
 import pytest
 from litestar.testing import TestClient
 
-from popup.sync import Storefront, sync
+from popup.sync import BackgroundSync, Storefront, sync
 from popup.till.app import create_app
 from popup.till.config import open_till
 from storefront.clock import FixedClock
@@ -88,3 +89,31 @@ def test_reserved_online_collected_at_the_till_is_fulfilled_after_sync(
     assert after["status"] == "fulfilled"
     assert [f["status"] for f in after["fulfilments"]] == ["fulfilled"]
     assert stall.stock(SKU) == 0  # the one unit at the stall left when the order was paid, once
+
+
+def test_an_idle_till_online_hears_of_a_reservation_made_after_its_pack(
+    storefront: LiveStorefront, tmp_path: Path
+) -> None:
+    stall = open_stall(storefront)
+    pack_file = tmp_path / "pack.json"
+    pack_file.write_bytes(download_pack(stall))  # before the shopper reserves
+    clock = FixedClock(datetime.now(UTC))
+    opened = open_till(tmp_path / "till", pack_file, key=stall.pack_key, pin="2468", clock=clock)
+    background = BackgroundSync(
+        opened.till.store, Storefront(storefront.api), stall.target, clock=clock, interval=0.2,
+        on_updates=opened.till.apply_updates,
+    )  # fmt: skip
+    try:
+        assert opened.till.reservations == {}
+        background.start()
+        order = reserve_at(storefront, stall)
+        deadline = time.monotonic() + 20
+        while not opened.till.reservations and time.monotonic() < deadline:
+            time.sleep(0.1)
+        [heard] = opened.till.reservations.values()
+        assert (heard.order_id, heard.number) == (uuid.UUID(order["id"]), order["number"])
+        assert opened.till.store.status(clock()).pending == 0  # nothing was sent or recorded to hear it
+        assert background.runs == 0
+    finally:
+        background.stop()
+        opened.till.store.close()
