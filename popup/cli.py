@@ -78,6 +78,7 @@ def _background_sync(args: argparse.Namespace, till: TillContext) -> BackgroundS
     from popup.sync import BackgroundSync, Storefront, SyncTarget
     from popup.sync import settings as sync_settings
     from popup.till import updates
+    from popup.till.images import ImageFetcher
     from storefront.clock import utcnow
     from storefront.events.journal import SyncUpdates
 
@@ -89,9 +90,12 @@ def _background_sync(args: argparse.Namespace, till: TillContext) -> BackgroundS
     found = sync_settings.resolve(data_dir, till.pack.device.id, storefront=args.storefront, token=args.token)
     target = SyncTarget(event_id=till.pack.event.id, tokens=found.tokens)
 
+    pictures = ImageFetcher(till, found.storefront, clock=utcnow)
+
     def on_updates(changes: SyncUpdates) -> None:
         till.apply_updates(changes)
         updates.save(data_dir, changes)
+        pictures.fill()  # the storefront just answered: a moment to fetch the images not here yet
 
     background = BackgroundSync(till.store, Storefront(found.storefront), target, clock=utcnow, on_updates=on_updates)
     background.start()

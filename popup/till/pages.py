@@ -106,12 +106,17 @@ def status(request: Request[Any, Any, Any], till: TillDep, pages: PagesDep) -> R
     return pages.response("_status.html", status=current, till=till)
 
 
+IMAGE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+
+
 @get("/images/{name:str}", sync_to_thread=False)
 def image(name: FromPath[str], till: TillDep) -> File:
     path = till.images.path_of(name)
     if path is None:
         raise NotFoundException("no such image at this till")
-    return File(path, content_disposition_type="inline", headers={"Cache-Control": "max-age=3600"})
+    # Fetched from the network while online: served as an image and nothing more (a script in an SVG never runs).
+    headers = {"Cache-Control": "max-age=3600", "Content-Security-Policy": IMAGE_POLICY}
+    return File(path, content_disposition_type="inline", headers=headers)
 
 
 @get("/vendor/htmx-2.0.11.min.js", opt={PUBLIC: True}, sync_to_thread=False)

@@ -193,7 +193,8 @@ class ImageCache:
 
     The till never fetches an image while it sells (the stall may have no network, and a slow
     fetch would hold up a sale); a product whose image is not here shows its title instead.
-    Whatever puts files here (a sync while online, or a person copying them) names them so.
+    Whatever puts files here (:mod:`popup.till.images` after a sync while online, or a person
+    copying them) names them so.
     """
 
     SUFFIXES = (".webp", ".jpg", ".jpeg", ".png", ".svg", ".gif", ".avif")
@@ -213,6 +214,17 @@ class ImageCache:
     def path_of(self, name: str) -> Path | None:
         """The file to serve for ``name`` if it is one of the cached images (nothing else in the folder)."""
         return self.directory / name if name in self._files.values() else None
+
+    def keep(self, url: str, data: bytes, suffix: str) -> None:
+        """Store ``url``'s image (written whole, then renamed: a reader never sees half a file)."""
+        if suffix not in self.SUFFIXES:
+            raise ValueError(f"not an image suffix: {suffix}")
+        self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        name = self.name_for(url) + suffix
+        partial = self.directory / f".{name}.part"
+        partial.write_bytes(data)
+        partial.replace(self.directory / name)
+        self._files[self.name_for(url)] = name
 
 
 def _listing(directory: Path) -> list[Path]:

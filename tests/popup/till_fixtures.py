@@ -79,6 +79,7 @@ def make_pack(
     prices: dict[str, int] | None = None,
     allocation: dict[str, int] | None = None,
     reservations: list[packs.PackReservation] | None = None,
+    image_base: str = "https://cdn.example",
 ) -> bytes:
     ends = ends_at or now + timedelta(hours=8)
     prices = PRICES if prices is None else prices
@@ -97,7 +98,7 @@ def make_pack(
         products=[
             packs.PackProduct(
                 sku=sku, title=TITLES.get(sku, sku), price=price, currency="GBP",
-                images=[packs.PackImage(url=f"https://cdn.example/{sku}.jpg", alt=TITLES.get(sku, sku))],
+                images=[packs.PackImage(url=f"{image_base}/{sku}.jpg", alt=TITLES.get(sku, sku))],
             )
             for sku, price in prices.items()
         ],
