@@ -10,6 +10,7 @@ missing), with the reason on stderr; the entries stay pending either way.
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 from pathlib import Path
 from typing import Any, TextIO
@@ -20,6 +21,7 @@ from popup.store import TillStore
 from popup.sync.client import SyncReport, SyncTarget, sync
 from popup.sync.settings import resolve
 from popup.sync.transport import Storefront
+from popup.till import updates
 from popup.till.config import PACK_FILE
 from storefront.clock import utcnow
 from storefront.events.pack import Pack
@@ -57,7 +59,9 @@ def run(data_dir: Path, *, storefront: str | None, token: str | None, out: TextI
     ):
         pending = store.status(utcnow()).pending
         out.write(f"{pending} entries to send to {settings.storefront}\n")
-        report = sync(store, client, target, clock=utcnow, progress=progress_bar(out))
+        # What the storefront sends back (prices, caps, reservations) waits beside the pack for the next open.
+        keep = functools.partial(updates.save, data_dir)
+        report = sync(store, client, target, clock=utcnow, progress=progress_bar(out), on_updates=keep)
         left = store.status(utcnow()).pending
     out.write("\n" if report.sent else "")
     for conflict in report.conflicts:

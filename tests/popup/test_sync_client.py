@@ -197,6 +197,7 @@ def test_stallkit_popup_sync_sends_everything_and_remembers_where(stall: Stall, 
     assert report.complete and report.marked == 30, out.getvalue()
     assert "30/30" in out.getvalue() and "0 still pending" in out.getvalue()
     assert (data / "sync.json").stat().st_mode & 0o777 == 0o600
+    assert (data / "updates.json").exists()  # what the storefront answered waits for the next open
     stall.assert_exactly_once(sold)
     with TillStore.open(data, device_id=stall.device_id, clock=FixedClock(NOW)) as store:
         ring_up(store, stall, 2, start=31, seed=4)
