@@ -2,7 +2,8 @@
 
 One pass (:func:`run_once`) deletes idempotency records past their TTL, open carts left
 untouched past theirs and raw analytics events past their retention (the hourly rollups stay),
-empties store-credit lots past their expiry (``storefront.credits.expire_due``), and cancels
+empties store-credit lots past their expiry (``storefront.credits.expire_due``), gives back the
+credit pop-up events held once their packs expired (``storefront.events.release_spent_holds``), and cancels
 unpaid orders whose hold ran out and that have no payment intent (releasing their
 stock and capacity). Orders *with* an intent are the reconciler's
 (:func:`storefront.orders.reconcile`): their intent must be cancelled at Stripe first, which
@@ -30,6 +31,7 @@ from storefront.api.purge import purge_idempotency_records
 from storefront.cart import purge_abandoned_carts
 from storefront.clock import utcnow
 from storefront.credits import expire_due
+from storefront.events import release_spent_holds
 from storefront.orders import Order, expire
 from storefront.payments import PaymentGateway
 from storefront.settings import Settings
@@ -44,6 +46,7 @@ class HousekeepingReport(msgspec.Struct, kw_only=True):
     holds_expired: int = 0
     analytics_events_deleted: int = 0
     credit_lots_expired: int = 0
+    event_holds_released: int = 0
     failed: list[str] = msgspec.field(default_factory=list)  # the steps that raised (logged); retried next pass
 
 
@@ -90,6 +93,7 @@ async def run_once(settings: Settings, gateway: PaymentGateway, now: datetime | 
             lambda: analytics.prune_events(at, timedelta(days=settings.analytics_retention_days)),
         ),
         ("credit_lots_expired", lambda: expire_due(at)),
+        ("event_holds_released", lambda: release_spent_holds(at)),
     ]
     for name, step in steps:
         try:

@@ -413,6 +413,7 @@ def test_cli_housekeeping_runs_one_pass_and_prints_its_report(tmp_path: Path, cl
         "holds_expired": 0,
         "analytics_events_deleted": 0,
         "credit_lots_expired": 0,
+        "event_holds_released": 0,
         "failed": [],
     }
     with sqlite3.connect(database) as conn:

@@ -14,8 +14,9 @@ this version on) can go offline: a credit minted before has none, and a till cou
 
 The default cap, when the caller names none, is :data:`DEFAULT_CAP_UNITS` whole units of the
 credit's currency (an event-level setting belongs to the events domain; this is its fallback).
-What an event still holds is released by :func:`release_event_holds` when it closes: call it once
-every till has synced, since a sale synced after its hold was released finds nothing held (its
+What an event still holds is released by :func:`release_event_holds` once no till can spend it:
+the events domain calls it when the event's packs have expired (at its close if they already have,
+else from housekeeping), since a sale synced after its hold was released finds nothing held (its
 redemption is then all shortfall). Redemption at sync is :mod:`storefront.credits.offline`.
 """
 
@@ -261,6 +262,12 @@ async def release_event_holds(brand_id: uuid.UUID, event_id: uuid.UUID, *, now: 
             brand_id, event_id, uuid.UUID(str(credit_id)), actor=CLOSE_ACTOR, now=at, reason="the event closed"
         )
     return len(credit_ids)
+
+
+async def holding_events() -> list[tuple[uuid.UUID, uuid.UUID]]:
+    """Every (brand, event) still holding some credit: what housekeeping asks the events domain about."""
+    rows = await EventHold.filter(cap_minor__gt=0).distinct().values_list("brand_id", "event_id")
+    return sorted({(uuid.UUID(str(brand)), uuid.UUID(str(event))) for brand, event in rows})
 
 
 async def event_credit(brand_id: uuid.UUID, event_id: uuid.UUID, credit_id: uuid.UUID) -> EventCredit:

@@ -7,6 +7,7 @@ from storefront.lazy import exports
 if TYPE_CHECKING:
     from storefront.events import access, devices, ingest, offer, pack, packs, service, tokens
     from storefront.events.access import DEVICE, DEVICE_STATE_KEY, admits_device
+    from storefront.events.closing import release_spent_holds
     from storefront.events.models import (
         Event,
         EventAllocation,
@@ -71,6 +72,7 @@ __all__ = [
     "offer",
     "pack",
     "packs",
+    "release_spent_holds",
     "service",
     "tokens",
     "verify",
@@ -111,6 +113,7 @@ _EXPORTS = exports(
         "offer": "storefront.events.offer",
         "pack": "storefront.events.pack",
         "packs": "storefront.events.packs",
+        "release_spent_holds": "storefront.events.closing",
         "service": "storefront.events.service",
         "tokens": "storefront.events.tokens",
         "verify": "storefront.events.pack",

@@ -6,9 +6,11 @@ to the shop), through the stock ledger's transfer, so the ledger explains the ro
 held for reservations stay (they belong to their orders), and a stall that sold past its
 allocation has nothing to give back: its negative level stays, with its flags, for the merchant.
 
-The stall stops being a pickup point. The offline caps held for the event are released to their
-credits' balances. Closing twice changes nothing. The event's devices may still sync: what arrives
-after the close lands in the late bucket (a completed stall sale is never refused).
+The stall stops being a pickup point. The offline caps held for the event go back to their
+credits' balances once no till can spend them, when the event's packs expire (at the close if they
+already have, else by housekeeping: :func:`release_spent_holds`). Closing twice changes nothing.
+The event's devices may still sync: what arrives after the close lands in the late bucket (a
+completed stall sale is never refused).
 """
 
 from __future__ import annotations
@@ -16,10 +18,13 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
+from datetime import datetime
 
 from tortoise.transactions import in_transaction
 
+from storefront.clock import utcnow
 from storefront.credits import event_holds
+from storefront.events import pack
 from storefront.events.models import Event, EventAllocation
 from storefront.events.schemas import EventOut
 from storefront.events.service import event_of, event_out
@@ -48,7 +53,8 @@ def give_back(available: int, sources: Sequence[Source]) -> list[Source]:
     return [(location_id, units) for location_id, units in back.items() if units > 0]
 
 
-async def close_event(brand_id: uuid.UUID, event_id: uuid.UUID) -> EventOut:
+async def close_event(brand_id: uuid.UUID, event_id: uuid.UUID, *, now: datetime | None = None) -> EventOut:
+    at = now or utcnow()
     async with in_transaction():
         event = await event_of(brand_id, event_id)
         locked = await Event.select_for_update().get(id=event.id)
@@ -59,8 +65,25 @@ async def close_event(brand_id: uuid.UUID, event_id: uuid.UUID) -> EventOut:
             await locked.save(update_fields=["status"])
             await bump_catalog_version(brand_id)
         event.status = locked.status
-    await event_holds.release_event_holds(brand_id, event.id)
+    if at >= pack.expiry(event.ends_at):
+        await event_holds.release_event_holds(brand_id, event.id, now=at)
     return event_out(event, event.location.handle)
+
+
+async def release_spent_holds(now: datetime | None = None) -> int:
+    """Release the credit every event holds whose packs have expired (housekeeping); how many events freed.
+
+    Until then a till may still sync a sale that spent it (a pack is good for two days after its
+    event ends), so the hold stays even past the close: online spending must not take it first.
+    """
+    at = now or utcnow()
+    freed = 0
+    for brand_id, event_id in await event_holds.holding_events():
+        event = await Event.get_or_none(brand_id=brand_id, id=event_id).only("id", "ends_at")
+        if event is None or at >= pack.expiry(event.ends_at):  # an event deleted holds nothing for anyone
+            await event_holds.release_event_holds(brand_id, event_id, now=at)
+            freed += 1
+    return freed
 
 
 async def _return_stock(brand_id: uuid.UUID, event: Event) -> None:

@@ -18,7 +18,7 @@ from litestar import Litestar
 from storefront.api.ratelimit import RateLimits
 from storefront.clock import utcnow
 from storefront.credits import Credit, CreditEntry, codes, event_holds, issue_stall_code, redeem_offline
-from storefront.events import offline_credits, pack
+from storefront.events import offline_credits, pack, release_spent_holds
 from storefront.events.models import Event
 from storefront.settings import Settings
 from storefront.tenancy.schemas import CreatedBrand
@@ -286,3 +286,22 @@ async def test_taking_credit_to_a_stall_is_rate_limited_like_look_ups(
     assert deleted.status_code == 429
     taken = await Credit.get(code_hint=code[-4:], brand_id=brand.brand.id)
     assert (await event_holds.event_credit(brand.brand.id, uuid.UUID(event), taken.id)).cap.amount == 102
+
+
+async def test_closing_keeps_the_hold_until_the_packs_expire_then_housekeeping_gives_it_back(
+    client: Client, make_brand: MakeBrand
+) -> None:
+    brand = await make_brand()
+    event, code = await event_of(client, brand), await credit(client, brand, 10_000)
+    assert (await take(client, event, sk(brand), code=code, amount=3_000)).status_code == 201
+    closed = await client.post(f"/v1/events/{event}/close", headers=sk(brand))
+    assert closed.status_code == 200, closed.text
+    # A till may still sync a sale that spent it (its pack is good for two days after the event).
+    assert await balance(client, brand, code) == (7_000, 3_000)
+    ends = (await Event.get(id=event)).ends_at
+    # (Housekeeping is for every brand: other tests' events may be freed too, so balances tell.)
+    await release_spent_holds(ends + pack.GRACE - timedelta(minutes=1))
+    assert await balance(client, brand, code) == (7_000, 3_000)
+    assert await release_spent_holds(ends + pack.GRACE) >= 1
+    assert await balance(client, brand, code) == (10_000, 0)
+    assert await release_spent_holds(ends + pack.GRACE) == 0  # nothing left to give back
