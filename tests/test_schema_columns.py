@@ -193,6 +193,7 @@ LOOKUP = "looked up: the row's id is stored"
 ELSEWHERE: dict[tuple[type[msgspec.Struct], str], tuple[fields.Field[Any], ...] | str] = {
     (CheckoutIn, "phone"): "normalised to E.164 first (at most 16 characters): Fulfilment.phone",
     (CheckoutIn, "collector"): (Fulfilment._meta.fields_map["collector"],),
+    (PopUpEventIn, "pickup_prep_minutes"): (PickupPoint._meta.fields_map["prep_minutes"],),  # the stall's pickup point
     (AddressIn, "name"): (Fulfilment._meta.fields_map["recipient"],),
     (AddressIn, "line1"): (Fulfilment._meta.fields_map["address_line1"],),
     (AddressIn, "line2"): (Fulfilment._meta.fields_map["address_line2"],),
