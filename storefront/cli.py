@@ -1,4 +1,4 @@
-"""``stallkit``: migrate, create brands, serve, reconcile payments, housekeep, and run the demo.
+"""``stallkit``: migrate, create brands and staff, serve, reconcile payments, housekeep, and run the demo.
 
 Every failure an operator can cause (a bad setting, an unreachable or unmigrated database)
 ends with one line on stderr and exit status 2: no traceback.
@@ -166,6 +166,75 @@ async def _domain_errors(coro: Awaitable[object]) -> None:
         raise CliError(exc.detail) from None
 
 
+STAFF_PASSWORD_ENV = "STALLKIT_STAFF_PASSWORD"  # noqa: S105 - the variable's name, not a password
+
+
+def _staff_password() -> tuple[str, bool]:
+    """The new account's password: from the environment, typed twice at a terminal, or made up (and shown once)."""
+    import getpass
+    import secrets
+
+    given = os.environ.get(STAFF_PASSWORD_ENV)
+    if given:
+        return given, False
+    if sys.stdin.isatty():
+        first = getpass.getpass("password for the new account: ")
+        if getpass.getpass("the same again: ") != first:
+            raise CliError("the two passwords differ")
+        return first, False
+    return secrets.token_urlsafe(15), True
+
+
+def cmd_staff_create(args: argparse.Namespace) -> None:
+    import uuid
+
+    from storefront.backoffice import create_staff
+    from storefront.clock import utcnow
+
+    settings = _settings()
+    try:
+        event_id = uuid.UUID(args.event) if args.event else None
+    except ValueError:
+        raise CliError(f"--event must be an event's id, got {args.event!r}") from None
+    password, made_up = _staff_password()
+
+    async def run() -> None:
+        await _check_ready(settings)
+        await db.open_database(settings)
+        try:
+            staff = await create_staff(
+                args.brand, email=args.email, name=args.name or "", role=args.role, password=password,
+                now=utcnow(), event_id=event_id,
+            )  # fmt: skip
+        finally:
+            await db.close_database()
+        print(
+            f"staff {staff.email} ({staff.role}) of {staff.brand}: sign in at {settings.public_base_url}/admin/sign-in"
+        )
+        if made_up:
+            print(f"password: {password}   (shown once; or set {STAFF_PASSWORD_ENV} next time)")
+
+    asyncio.run(_domain_errors(run()))
+
+
+def cmd_staff_reset_link(args: argparse.Namespace) -> None:
+    from storefront.backoffice import issue_reset
+    from storefront.clock import utcnow
+
+    settings = _settings()
+
+    async def run() -> None:
+        await _check_ready(settings)
+        await db.open_database(settings)
+        try:
+            token = await issue_reset(args.email, utcnow())
+        finally:
+            await db.close_database()
+        print(f"{settings.public_base_url}/admin/reset/{token}   (one use, within the hour)")
+
+    asyncio.run(_domain_errors(run()))
+
+
 def cmd_serve(args: argparse.Namespace) -> None:
     import uvicorn
 
@@ -267,7 +336,7 @@ def cmd_demo(args: argparse.Namespace) -> None:
     # brand allows wherever it runs this time, also when the brand was seeded on another port.
     origins = site_origins(settings.host, site_port)
     result = asyncio.run(seed_demo(settings, load_saved_keys(path), origins))
-    save_keys(path, result.publishable_key, result.secret_key)
+    save_keys(path, result.publishable_key, result.secret_key, result.staff_password)
     base = settings.public_base_url
     print(result.describe(base))
     site_url = f"http://{browser_host(settings.host)}:{site_port}"
@@ -402,6 +471,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--no-serve", action="store_true", help="seed and print keys, then exit")
     demo.set_defaults(func=cmd_demo)
+    staff = sub.add_parser("staff", help="back-office staff accounts").add_subparsers(
+        dest="staff_command", required=True
+    )
+    new_staff = staff.add_parser(
+        "create", help=f"create a staff account (password from {STAFF_PASSWORD_ENV}, typed, or made up and shown)"
+    )
+    new_staff.add_argument("--brand", required=True, help="the brand's handle")
+    new_staff.add_argument("--email", required=True)
+    new_staff.add_argument("--name", help="as the back office greets them (default: the email)")
+    new_staff.add_argument("--role", choices=["owner", "staff", "stall"], default="staff")
+    new_staff.add_argument("--event", help="a stall account's event id")
+    new_staff.set_defaults(func=cmd_staff_create)
+    reset_link = staff.add_parser("reset-link", help="print a one-time link to set a new password")
+    reset_link.add_argument("--email", required=True)
+    reset_link.set_defaults(func=cmd_staff_reset_link)
     brand = sub.add_parser("brand", help="manage brands").add_subparsers(dest="brand_command", required=True)
     create = brand.add_parser("create", help="create a brand and print its keys once")
     create.add_argument("name")

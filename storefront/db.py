@@ -41,6 +41,7 @@ MODEL_MODULES = [
     "storefront.payments.models",
     "storefront.credits.models",
     "storefront.events.models",
+    "storefront.backoffice.models",
 ]
 
 

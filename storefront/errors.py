@@ -34,7 +34,10 @@ package that raises them (in brackets)::
     │   ├── AlreadyReceived         (return_already_received)   409 [orders]      received already
     │   └── NotReturnable           (order_not_returnable)      409 [orders]      nothing to return
     ├── Unauthenticated             (unauthenticated)           401               no or unknown key
+    │   └── SignInRefused           (sign_in_refused)           401 [backoffice]  wrong staff email or password
     ├── PermissionDenied            (permission_denied)         403               the key may not do this
+    │   ├── AccountLocked           (account_locked)            403 [backoffice]  too many wrong passwords in a row
+    │   └── CsrfRefused             (csrf_refused)              403 [backoffice]  a form without its token, or posted
     ├── InsufficientStock           (out_of_stock)              409               not enough stock to hold or move
     ├── PaymentDeclined             (payment_declined)          402               the card issuer said no
     ├── PaymentsUnavailable         (payments_unavailable)      503               payments off or provider down

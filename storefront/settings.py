@@ -94,6 +94,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     rate_limit_beacons: str = "240/minute"
     rate_limit_beacons_per_key: str = "30000/minute"
     rate_limit_credit_lookups: str = "30/minute"
+    rate_limit_sign_ins: str = "10/minute"
     rate_limit_storage: str = "memory://"
     trusted_proxies: str = ""
 
@@ -104,6 +105,20 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             return self.public_url.rstrip("/")
         host = "127.0.0.1" if self.host in ("0.0.0.0", "::") else self.host  # noqa: S104 - a listen address
         return f"http://{f'[{host}]' if ':' in host else host}:{self.port}"
+
+    @property
+    def public_origin(self) -> str:
+        """This API's origin as a browser writes it in ``Origin``: scheme, host and a non-default port."""
+        parts = urlsplit(self.public_base_url)
+        default = {"http": 80, "https": 443}.get(parts.scheme)
+        port = f":{parts.port}" if parts.port is not None and parts.port != default else ""
+        return f"{parts.scheme}://{parts.hostname}{port}" if parts.hostname else ""
+
+    @property
+    def serves_securely(self) -> bool:
+        """Browsers reach us over HTTPS, or on this machine (where plain HTTP counts as secure): Secure cookies work."""
+        parts = urlsplit(self.public_base_url)
+        return parts.scheme == "https" or (parts.hostname or "") in {"127.0.0.1", "localhost", "::1"}
 
     @property
     def payments_enabled(self) -> bool:
@@ -207,6 +222,7 @@ _RATE_LIMIT_FIELDS = (
     *("rate_limit_bad_keys", "rate_limit_carts", "rate_limit_carts_per_key", "rate_limit_checkouts"),
     *("rate_limit_checkouts_per_key", "rate_limit_beacons", "rate_limit_beacons_per_key"),
     "rate_limit_credit_lookups",
+    "rate_limit_sign_ins",
     *("rate_limit_storage", "trusted_proxies"),
 )
 _PUBLIC_URL = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~/-]*)?$(?!\n)")

@@ -30,7 +30,6 @@ malformed, unknown or revoked keys is rate limited
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
 
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, HTTPScope, Receive, Scope, Send
@@ -43,19 +42,11 @@ from storefront.tenancy import PRINCIPAL_STATE_KEY, PrincipalResolver, admits_pu
 _SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
-def own_origin(public_base_url: str) -> str:
-    """This API's origin as a browser writes it in ``Origin``: scheme, host and a non-default port."""
-    parts = urlsplit(public_base_url)
-    default = {"http": 80, "https": 443}.get(parts.scheme)
-    port = f":{parts.port}" if parts.port is not None and parts.port != default else ""
-    return f"{parts.scheme}://{parts.hostname}{port}" if parts.hostname else ""
-
-
 def _origin_allowed(scope: HTTPScope, origin: str, allowed: tuple[str, ...]) -> bool:
     if origin in allowed:
         return True
     settings = scope["app"].state.get("settings")
-    return settings is not None and origin == own_origin(settings.public_base_url)
+    return settings is not None and origin == settings.public_origin
 
 
 def _key_from(scope: HTTPScope) -> str | None:

@@ -12,7 +12,8 @@ checking out, and analytics beacons. The ``limits`` library counts; this module 
   the ``add-to-cart`` form action (which starts a cart when the form has none), and a shopper's
   ``POST /v1/trade-ins`` and its photos. ``checkouts``:
   placing and confirming, through the API or the checkout component. ``beacons``:
-  ``POST /v1/analytics/events``. ``credit_lookups``: ``GET /v1/credits/{code}`` (and its entries), applying
+  ``POST /v1/analytics/events``. ``sign_ins``: the back office's sign-in and password-reset
+  forms, per client (answered as a page). ``credit_lookups``: ``GET /v1/credits/{code}`` (and its entries), applying
   or removing a code on a cart, and the credit-balance component's look-up, per client only, since
   a code is a bearer instrument.
 - **Answer.** 429 ``rate_limited`` problem details with ``Retry-After`` (whole seconds). A
@@ -38,20 +39,20 @@ import ipaddress
 import math
 import time
 from collections.abc import Callable
-from typing import Literal
+from typing import Literal, cast
 
 import limits
 from limits.aio.storage import Storage
 from limits.aio.strategies import FixedWindowRateLimiter
 from limits.storage import storage_from_string
 from litestar.enums import ScopeType
-from litestar.types import ASGIApp, Receive, Scope, Send
+from litestar.types import ASGIApp, HTTPResponseBodyEvent, Receive, Scope, Send
 
 from storefront.api.asgi import header, send_problem
 from storefront.settings import Settings
 from storefront.tenancy import PRINCIPAL_STATE_KEY, Principal
 
-Bucket = Literal["bad_keys", "carts", "checkouts", "beacons", "credit_lookups"]
+Bucket = Literal["bad_keys", "carts", "checkouts", "beacons", "credit_lookups", "sign_ins"]
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 STATE_KEY = "rate_limits"
 
@@ -64,6 +65,8 @@ def bucket_for(method: str, path: str) -> Bucket | None:
         return "credit_lookups"
     if method != "POST":
         return None
+    if path == "/admin/sign-in" or path.startswith("/admin/reset/"):  # a staff password, or a reset token
+        return "sign_ins"
     if path in ("/v1/carts", "/v1/components/add-to-cart", "/v1/back-in-stock", "/v1/components/back-in-stock"):
         return "carts"
     if path == "/v1/trade-ins" or (
@@ -181,6 +184,7 @@ class RateLimits:
             "checkouts": _items(settings.rate_limit_checkouts),
             "beacons": _items(settings.rate_limit_beacons),
             "credit_lookups": _items(settings.rate_limit_credit_lookups),
+            "sign_ins": _items(settings.rate_limit_sign_ins),
         }
         self.per_key: dict[Bucket, tuple[limits.RateLimitItem, ...]] = {
             "carts": _items(settings.rate_limit_carts_per_key),
@@ -278,12 +282,32 @@ async def send_rate_limited(send: Send, retry_after: int, detail: str, path: str
     )
 
 
+async def send_page_rate_limited(send: Send, retry_after: int, detail: str) -> None:
+    """429 as a page: a person at the back office's sign-in form reads words, not problem details."""
+    minutes = max(1, math.ceil(retry_after / 60))
+    body = (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Too many attempts</title></head>'
+        f"<body><main><h1>Too many attempts</h1><p>{detail} Try again in {minutes} minute"
+        f"{'s' if minutes != 1 else ''}.</p></main></body></html>"
+    ).encode()
+    headers = [
+        (b"content-type", b"text/html; charset=utf-8"),
+        (b"retry-after", str(retry_after).encode()),
+        (b"content-length", str(len(body)).encode()),
+        (b"cache-control", b"no-store"),
+    ]
+    await send({"type": "http.response.start", "status": 429, "headers": headers})
+    # more_body is optional in ASGI (default False); litestar's TypedDict requires it
+    await send(cast("HTTPResponseBodyEvent", {"type": "http.response.body", "body": body}))
+
+
 _DETAIL: dict[Bucket, str] = {
     "bad_keys": "Too many requests with a malformed, unknown or revoked API key from this client.",
     "carts": "Too many new carts.",
     "checkouts": "Too many checkouts.",
     "beacons": "Too many analytics beacons.",
     "credit_lookups": "Too many credit code look-ups.",
+    "sign_ins": "Too many sign-in attempts from this network.",
 }
 
 
@@ -302,6 +326,9 @@ class RateLimitMiddleware:
         key = str(principal.key_id or principal.brand_id) if principal is not None else None
         rate_limits = limits_of(scope)
         retry_after = await rate_limits.spend(bucket, rate_limits.client(scope), key)
+        if retry_after is not None and bucket == "sign_ins":
+            await send_page_rate_limited(send, retry_after, _DETAIL[bucket])
+            return
         if retry_after is not None:
             await send_rate_limited(send, retry_after, _DETAIL[bucket], scope["path"])
             return

@@ -2,14 +2,15 @@
 
 Running the demo twice leaves one brand with the same products, stock and keys: objects are
 created only when their handle is missing, stock is received only where a level doesn't exist
-yet, and the keys are kept (0600) in the data directory, since a key's text is never stored
-in the database.
+yet, and the keys (and the demo owner's back-office password) are kept (0600) in the data
+directory, since a key's text is never stored in the database.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import secrets
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,8 +18,10 @@ from pathlib import Path
 import msgspec
 
 from storefront import db
+from storefront.backoffice import StaffAccount, create_staff, passwords, resets
 from storefront.catalog import Product
 from storefront.catalog import service as catalog
+from storefront.clock import utcnow
 from storefront.credits import TradeInRules, ValuationRules, trade_in_rules
 from storefront.demo import catalogue as data
 from storefront.demo.fulfilment import seed_fulfilment
@@ -30,6 +33,8 @@ from storefront.settings import Settings
 from storefront.tenancy import Brand, BrandUpdate, Principal
 from storefront.tenancy import service as tenancy
 
+OWNER_EMAIL = "owner@maison-hollis.example"
+
 
 class DemoSeed(msgspec.Struct, frozen=True, kw_only=True):
     brand_handle: str
@@ -38,6 +43,8 @@ class DemoSeed(msgspec.Struct, frozen=True, kw_only=True):
     secret_key: str
     products: int
     created: int
+    staff_email: str = OWNER_EMAIL
+    staff_password: str = ""
 
     def describe(self, base_url: str) -> str:
         first = data.PRODUCTS[0].handle
@@ -51,6 +58,7 @@ class DemoSeed(msgspec.Struct, frozen=True, kw_only=True):
                 f"  lookbook:  {base_url}/v1/lookbooks/{data.LOOKBOOK.handle}",
                 f"  try:       curl -H 'Authorization: Bearer {self.publishable_key}' {base_url}/v1/products/{first}",
                 f"  OpenAPI:   {base_url}/schema/openapi.json",
+                f"  back office: {base_url}/admin/sign-in   as {self.staff_email}, password {self.staff_password}",
             ]
         )
 
@@ -163,7 +171,22 @@ async def _seed(saved_keys: dict[str, str]) -> DemoSeed:
         secret_key=secret,
         products=await Product.filter(brand_id=brand_id).count(),
         created=created,
+        staff_password=await _owner_password(brand_handle, saved_keys.get("staff_password", "")),
     )
+
+
+async def _owner_password(brand_handle: str, saved: str) -> str:
+    """The demo owner's password: the saved one while it still signs in, else a new one (set through a reset)."""
+    now = utcnow()
+    account = await StaffAccount.get_or_none(email=OWNER_EMAIL)
+    if account is not None and saved and passwords.verify(account.password_hash, saved):
+        return saved
+    fresh = secrets.token_urlsafe(12)
+    if account is None:
+        await create_staff(brand_handle, email=OWNER_EMAIL, name="Hollis owner", role="owner", password=fresh, now=now)
+    else:
+        await resets.use(await resets.issue(OWNER_EMAIL, now), fresh, now)
+    return fresh
 
 
 async def _reuse_or_issue_keys(brand_id: uuid.UUID, saved: dict[str, str]) -> tuple[str, str]:
@@ -174,8 +197,8 @@ async def _reuse_or_issue_keys(brand_id: uuid.UUID, saved: dict[str, str]) -> tu
     return await tenancy.issue_keys(brand_id, label="demo")
 
 
-def save_keys(path: Path, publishable: str, secret: str) -> None:
+def save_keys(path: Path, publishable: str, secret: str, staff_password: str = "") -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:
-        json.dump({"publishable_key": publishable, "secret_key": secret}, handle)
+        json.dump({"publishable_key": publishable, "secret_key": secret, "staff_password": staff_password}, handle)

@@ -1,0 +1,54 @@
+"""The back office's sign-in in real Chromium: the demo owner signs in with what the demo printed, and out.
+
+Against the demo storefront as deployed (its own uvicorn process, plain HTTP on 127.0.0.1, where
+Chromium keeps ``Secure`` cookies as it does on HTTPS).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from tests.e2e.conftest import Deployment, serious_violations
+
+
+def owner_password(deployment: Deployment) -> str:
+    keys = json.loads((deployment.site.parent / "demo-keys.json").read_text())
+    return str(keys["staff_password"])
+
+
+def test_the_demo_owner_signs_in_sees_the_back_office_and_signs_out(
+    browser: Any, deployment: Deployment, axe_script: Path
+) -> None:
+    # The pages forbid inline script (their CSP); axe is injected as one, so this context lets it in.
+    context = browser.new_context(viewport={"width": 1024, "height": 768}, bypass_csp=True)  # a tablet
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{deployment.api}/admin/")
+    assert page.url == f"{deployment.api}/admin/sign-in"
+    assert serious_violations(page, axe_script) == []
+
+    page.get_by_label("Email").fill("owner@maison-hollis.example")
+    page.get_by_label("Password").fill("not the password")
+    page.get_by_role("button", name="Sign in").click()
+    assert page.get_by_role("alert").inner_text() == "The email or the password is wrong."
+    assert page.get_by_label("Email").input_value() == "owner@maison-hollis.example"  # kept for the retry
+    assert serious_violations(page, axe_script) == []
+
+    page.get_by_label("Password").fill(owner_password(deployment))
+    page.get_by_label("Password").press("Enter")  # by keyboard
+    page.wait_for_url(f"{deployment.api}/admin")
+    assert page.get_by_role("heading", level=1).inner_text() == "Signed in as Hollis owner"
+    [cookie] = [c for c in page.context.cookies() if c["name"] == "stallkit_staff"]
+    assert cookie["httpOnly"] and cookie["secure"] and cookie["sameSite"] == "Lax"
+    assert page.evaluate("document.cookie").find("stallkit_staff") == -1  # no script can read it
+    assert serious_violations(page, axe_script) == []
+
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(f"{deployment.api}/admin/sign-in")
+    page.goto(f"{deployment.api}/admin/")
+    assert page.url == f"{deployment.api}/admin/sign-in"
+    assert errors == []
+    context.close()
