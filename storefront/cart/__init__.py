@@ -2,6 +2,7 @@
 
 from storefront.cart import pricing
 from storefront.cart.credits import applied as applied_credits
+from storefront.cart.credits import applied_ids as applied_credit_ids
 from storefront.cart.models import Cart, CartCredit, CartLine
 from storefront.cart.pricing import deposit_split
 from storefront.cart.schemas import FulfilmentChoice, OrderRef
@@ -11,7 +12,9 @@ from storefront.cart.view import (
     find_cart,
     group_key,
     line_quote,
+    lines_of,
     options_by_handle,
+    options_for,
     price_inputs,
     quote_problem,
 )
@@ -23,14 +26,17 @@ __all__ = [
     "CartLine",
     "FulfilmentChoice",
     "OrderRef",
+    "applied_credit_ids",
     "applied_credits",
     "choice_of",
     "deposit_split",
     "find_cart",
     "group_key",
     "line_quote",
+    "lines_of",
     "mark_checked_out",
     "options_by_handle",
+    "options_for",
     "price_inputs",
     "pricing",
     "purge_abandoned_carts",

@@ -39,8 +39,15 @@ def split(due: int, spendable: list[int]) -> list[int]:
 
 
 async def applied(cart_id: uuid.UUID) -> list[Credit]:
-    rows = await CartCredit.filter(cart_id=cart_id).order_by("created_at", "id").prefetch_related("credit")
+    """The cart's credits in the order applied: one query (a join)."""
+    rows = await CartCredit.filter(cart_id=cart_id).order_by("created_at", "id").select_related("credit")
     return [row.credit for row in rows]
+
+
+async def applied_ids(cart_id: uuid.UUID) -> list[uuid.UUID]:
+    """The ids of the cart's credits in the order applied, when nothing else of them is wanted."""
+    rows = await CartCredit.filter(cart_id=cart_id).order_by("created_at", "id").values_list("credit_id", flat=True)
+    return [row if isinstance(row, uuid.UUID) else uuid.UUID(str(row)) for row in rows]
 
 
 async def credits_out(cart: Cart, due: int, now: datetime) -> list[AppliedCreditOut]:
@@ -76,14 +83,15 @@ async def apply_code(brand_id: uuid.UUID, cart_id: uuid.UUID, code: str, *, code
     credit = await credits.credit_by_code(brand_id, code, code_key, field="body.code")
     async with in_transaction():
         cart = await _locked_open_cart(brand_id, cart_id)
-        if await CartCredit.filter(cart_id=cart.id, credit_id=credit.id).exists():
+        on_cart = await applied_ids(cart.id)  # one read answers both: already applied, and how many are
+        if credit.id in on_cart:
             return cart
         if credit.currency != cart.currency:
             raise InvalidInput(
                 f"this credit is in {credit.currency} and the cart in {cart.currency}",
                 errors=[FieldError("body.code", f"a {credit.currency} credit")],
             )
-        if await CartCredit.filter(cart_id=cart.id).count() >= MAX_CREDITS:
+        if len(on_cart) >= MAX_CREDITS:
             raise InvalidInput(
                 f"a cart takes at most {MAX_CREDITS} credits",
                 errors=[FieldError("body.code", f"at most {MAX_CREDITS} credits per cart")],

@@ -90,7 +90,7 @@ async def create_cart(brand_id: uuid.UUID, data: CartIn) -> CartOut:
             errors=[FieldError("body.currency", f"must be {currency}")],
         )
     cart = await Cart.create(brand_id=brand_id, currency=currency)
-    return await view.cart_out(cart, now=utcnow())
+    return await view.cart_out(cart, now=utcnow(), new=True)
 
 
 async def _checked_line(
@@ -104,7 +104,7 @@ async def _checked_line(
     quotes: view.QuoteCache | None = None,
 ) -> tuple[Variant, FulfilmentChoice, list[dict[str, str]], Quote]:
     """Everything that makes a line acceptable, every problem at once; the variant, normalised choice, promise."""
-    variant = await Variant.get_or_none(brand_id=brand_id, sku=sku).prefetch_related("product")
+    variant = await Variant.get_or_none(brand_id=brand_id, sku=sku).select_related("product")
     if variant is None:
         raise NotFound(f"no variant with SKU {sku!r}", errors=[FieldError(f"{prefix}.sku", "no such SKU")])
     if variant.currency != cart.currency:
@@ -123,7 +123,7 @@ async def _checked_line(
     location = choice.location if choice.method == "pickup" else None
     if personalisation and choice.method != "made_to_order":
         errors.append(FieldError(f"{prefix}.personalisation", "only made-to-order pieces can be personalised"))
-    options = await view.options_by_handle(brand_id)
+    options = await view.options_by_handle(brand_id) if personalisation else {}
     seen: set[str] = set()
     stitched: list[dict[str, str]] = []  # the values as they will be stitched (a monogram in capitals)
     for i, item in enumerate(personalisation):
@@ -237,18 +237,9 @@ async def add_line(
         cart = await Cart.filter(id=cart.id).select_for_update().get()
         if cart.status != "open":
             raise CartClosed("this cart has been checked out; start a new cart")
-        _refuse_past(
-            limit, await CartLine.filter(cart_id=cart.id), data.quantity, variant, choice.method, field="body.quantity"
-        )
-        same = await CartLine.filter(
-            cart_id=cart.id,
-            variant_id=variant.id,
-            method=choice.method,
-            location=choice.location,
-            postcode=choice.postcode,
-            bundle=None,
-        )
-        match = next((line for line in same if line.personalisation == personalisation), None)
+        bag = await CartLine.filter(cart_id=cart.id)  # read once under the lock: the count, the limit, the match
+        _refuse_past(limit, bag, data.quantity, variant, choice.method, field="body.quantity")
+        match = next((line for line in bag if _same_line(line, variant, choice, personalisation)), None)
         if match is not None:
             quantity = match.quantity + data.quantity
             if quantity > MAX_QUANTITY:
@@ -256,7 +247,7 @@ async def add_line(
             match.quantity = quantity
             await match.save(update_fields=["quantity"])
         else:
-            if await CartLine.filter(cart_id=cart.id).count() >= MAX_LINES:
+            if len(bag) >= MAX_LINES:
                 raise_field_errors([FieldError("body", f"a cart holds at most {MAX_LINES} lines")])
             await CartLine.create(
                 cart_id=cart.id,
@@ -268,7 +259,22 @@ async def add_line(
                 personalisation=personalisation,
             )
         await Cart.filter(id=cart.id).update(updated_at=now)
-    return await view.cart_out(await view.find_cart(brand_id, cart_id), now=now, quotes=quotes)
+        cart.updated_at = now  # the row as just written, read under the lock: no need to read it again
+    return await view.cart_out(cart, now=now, quotes=quotes)
+
+
+def _same_line(
+    line: CartLine, variant: Variant, choice: FulfilmentChoice, personalisation: list[dict[str, str]]
+) -> bool:
+    """The bag's line that ``add_line`` adds to: the same variant, way, place and personalisation, outside a look."""
+    return (
+        line.variant_id == variant.id
+        and line.method == choice.method
+        and line.location == choice.location
+        and line.postcode == choice.postcode
+        and line.bundle is None
+        and line.personalisation == personalisation
+    )
 
 
 async def _line(cart: Cart, line_id: uuid.UUID) -> CartLine:

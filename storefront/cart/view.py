@@ -89,11 +89,19 @@ OrderRefs = Callable[[uuid.UUID, uuid.UUID], Awaitable[OrderRef | None]]
 
 
 async def cart_out(
-    cart: Cart, *, now: datetime, quotes: QuoteCache | None = None, orders: OrderRefs | None = None
+    cart: Cart,
+    *,
+    now: datetime,
+    quotes: QuoteCache | None = None,
+    orders: OrderRefs | None = None,
+    new: bool = False,
 ) -> CartOut:
-    """The cart priced and promised as of ``now``; a checked-out cart names its order when ``orders`` is given."""
-    lines = await CartLine.filter(cart_id=cart.id).order_by("created_at", "id").prefetch_related("variant__product")
-    options = await options_by_handle(cart.brand_id)
+    """The cart priced and promised as of ``now``; a checked-out cart names its order when ``orders`` is given.
+
+    ``new``: the cart was created just now, so it has no lines or credits to read.
+    """
+    lines = [] if new else await lines_of(cart.id)
+    options = await options_for(cart.brand_id, lines)
     line_quotes: dict[uuid.UUID, Quote | None] = {}
     problems: dict[uuid.UUID, str] = {}
     for line in lines:
@@ -105,7 +113,7 @@ async def cart_out(
     priced = pricing.price_cart(inputs, fees, cart.currency)
     order = await orders(cart.id, cart.brand_id) if orders is not None and cart.status != "open" else None
     out_lines = [line_out(line, priced, line_quotes[line.id], problems.get(line.id), options) for line in lines]
-    applied = await credits.credits_out(cart, priced.total, now) if cart.status == "open" else []
+    applied = await credits.credits_out(cart, priced.total, now) if cart.status == "open" and not new else []
     paid_by_credit = sum(c.applies.amount for c in applied)
     return CartOut(
         id=cart.id,
@@ -198,6 +206,16 @@ def line_out(
 
 async def options_by_handle(brand_id: uuid.UUID) -> dict[str, PersonalisationOption]:
     return {o.handle: o for o in await PersonalisationOption.filter(brand_id=brand_id)}
+
+
+async def options_for(brand_id: uuid.UUID, lines: list[CartLine]) -> dict[str, PersonalisationOption]:
+    """The options ``lines`` are personalised with; none read when no line is (they price and name nothing else)."""
+    return await options_by_handle(brand_id) if any(line.personalisation for line in lines) else {}
+
+
+async def lines_of(cart_id: uuid.UUID) -> list[CartLine]:
+    """The cart's lines in the order added, each with its variant and product: one query (a join)."""
+    return list(await CartLine.filter(cart_id=cart_id).order_by("created_at", "id").select_related("variant__product"))
 
 
 _STOCK_REASONS = frozenset({"no_pickup_stock", "no_courier_stock"})

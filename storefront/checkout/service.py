@@ -23,14 +23,15 @@ from storefront.cart import (
     Cart,
     CartClosed,
     CartLine,
-    applied_credits,
+    applied_credit_ids,
     choice_of,
     deposit_split,
     find_cart,
     group_key,
     line_quote,
+    lines_of,
     mark_checked_out,
-    options_by_handle,
+    options_for,
     price_inputs,
     pricing,
     quote_problem,
@@ -108,7 +109,7 @@ async def place_order(
             return existing
         if shopper is not None:
             await _check_unpaid_cap(brand_id, data.email, shopper, now)
-        lines = await CartLine.filter(cart_id=cart.id).order_by("created_at", "id").prefetch_related("variant__product")
+        lines = await lines_of(cart.id)
         if not lines:
             raise EmptyCart("add something to the cart first", errors=[FieldError("path.cart_id", "cart is empty")])
         quotes: dict[uuid.UUID, Quote] = {}
@@ -117,7 +118,7 @@ async def place_order(
                 quotes[line.id] = await line_quote(brand_id, line.variant.sku, choice_of(line), now)
             except StallkitError as exc:
                 raise quote_problem(exc, f"cart.lines[{i}]") from None
-        options = await options_by_handle(brand_id)
+        options = await options_for(brand_id, lines)
         inputs, fees = price_inputs(lines, dict(quotes), options)
         priced = pricing.price_cart(inputs, fees, cart.currency)
         draft = await _draft(
@@ -131,7 +132,7 @@ async def place_order(
             now=now,
             shopper_ref=shopper.ref if shopper else None,
             secret=secret,
-            credits=[credit.id for credit in await applied_credits(cart.id)],
+            credits=await applied_credit_ids(cart.id),
         )
         order = await placing.place(draft)
         await mark_checked_out(cart)

@@ -27,7 +27,7 @@ import functools
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from tortoise.connection import get_connection
 
@@ -42,7 +42,7 @@ _CREDIT_COLUMNS = (
 _LOT_COLUMNS = ("id", "credit_id", "amount_minor", "remaining_minor", "held_minor", "expires_at", "created_at")
 _ENTRY_COLUMNS = (
     "id", "brand_id", "credit_id", "lot_id", "kind", "amount_minor", "held_minor",
-    "idempotency_key", "seq", "hold_key", "reason", "actor", "created_at",
+    "idempotency_key", "seq", "hold_key", "reason", "actor", "created_at", "settles",
 )  # fmt: skip
 
 
@@ -55,6 +55,19 @@ def _select_credit(dialect: str) -> str:
     p1, p2 = placeholder(dialect, 1), placeholder(dialect, 2)
     lock = " FOR UPDATE" if dialect == POSTGRES else ""
     return f'SELECT {_names(_CREDIT_COLUMNS)} FROM "credit" WHERE "brand_id" = {p1} AND "id" = {p2}{lock}'  # noqa: S608
+
+
+@functools.cache
+def _select_locked(dialect: str) -> str:
+    """The credit and its lots in one statement: the credit's row locked on PostgreSQL (not the lots')."""
+    p1, p2 = placeholder(dialect, 1), placeholder(dialect, 2)
+    credit = ", ".join(f'c."{c}"' for c in _CREDIT_COLUMNS)
+    lots = ", ".join(f'l."{c}" AS "lot_{c}"' for c in _LOT_COLUMNS)
+    lock = " FOR UPDATE OF c" if dialect == POSTGRES else ""
+    return (
+        f'SELECT {credit}, {lots} FROM "credit" c JOIN "credit_lot" l ON l."credit_id" = c."id" '  # noqa: S608
+        f'WHERE c."brand_id" = {p1} AND c."id" = {p2} ORDER BY l."id"{lock}'
+    )
 
 
 @functools.cache
@@ -137,6 +150,19 @@ async def locked_credit(brand_id: uuid.UUID, credit_id: uuid.UUID) -> Credit | N
     return Credit._init_from_db(**rows[0]) if rows else None
 
 
+async def locked_with_lots(brand_id: uuid.UUID, credit_id: uuid.UUID) -> tuple[Credit, list[CreditLot]] | None:
+    """:func:`locked_credit` and :func:`lots_of` in one round trip: an operation's reads while the lock is held.
+
+    A credit always has a lot (its issue wrote one in the same transaction), so the join finds it.
+    """
+    d = _dialect()
+    rows = await _rows(_select_locked(d), [uuid_param(d, brand_id), uuid_param(d, credit_id)])
+    if not rows:
+        return None
+    credit = Credit._init_from_db(**{c: rows[0][c] for c in _CREDIT_COLUMNS})
+    return credit, [CreditLot._init_from_db(**{c: row[f"lot_{c}"] for c in _LOT_COLUMNS}) for row in rows]
+
+
 async def lots_of(credit_id: uuid.UUID) -> list[CreditLot]:
     d = _dialect()
     return [CreditLot._init_from_db(**row) for row in await _rows(_select_lots(d), [uuid_param(d, credit_id)])]
@@ -176,15 +202,144 @@ def _as_uuid(value: object) -> uuid.UUID:
     return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
 
 
+# --- one statement, no lock held across a round trip (PostgreSQL) ------------------------------
+#
+# The commonest operations on the commonest credit (one lot, active) are each one statement run
+# on its own, outside any transaction of ours: the credit's row is locked, the lot moved by a
+# conditional relative UPDATE and the entry inserted, all inside the server, so the lock is held
+# for microseconds rather than across the round trips a read, a decision in Python and a write
+# take. When the statement's conditions do not hold (several lots, too little left, a lot that
+# would be emptied, another status) it writes nothing, and the caller takes the general path.
+#
+# READ COMMITTED gives the statement one snapshot, taken before it waits for the lock, and re-reads
+# only the rows it locks or updates (the credit, the lot) once it has the lock. So every condition
+# that money depends on is on the lot's row; what is read from the snapshot only narrows when the
+# statement applies: a lot added meanwhile (by a refund or an adjustment, under the lock) leaves
+# the operation as if it had run just before; a settle committed meanwhile is refused by the
+# entries' unique ``(brand, settles, seq)``, the statement fails whole and the caller answers it.
+
+_ENTRY_INSERT = ", ".join(f'"{c}"' for c in _ENTRY_COLUMNS)
+
+_HOLD_AT_ONCE = f"""
+WITH c AS (
+    SELECT "id", "currency" FROM "credit" WHERE "brand_id" = $1 AND "id" = $2 AND "status" = $3 FOR UPDATE
+), l AS (
+    UPDATE "credit_lot" SET "remaining_minor" = "remaining_minor" - $4, "held_minor" = "held_minor" + $4
+    WHERE "credit_id" = (SELECT "id" FROM c) AND "remaining_minor" >= $4
+        AND ("expires_at" IS NULL OR "expires_at" > $5::timestamptz)
+        AND (SELECT COUNT(*) FROM "credit_lot" WHERE "credit_id" = $2) = 1
+    RETURNING "id"
+), e AS (
+    INSERT INTO "credit_entry" ({_ENTRY_INSERT})
+    SELECT $6::uuid, $1, $2, l."id", $7, -$4, $4, $8, 0, $9, $10, $11, $12::timestamptz, NULL FROM l
+    RETURNING "lot_id"
+)
+SELECT e."lot_id", c."currency" FROM e, c
+"""  # noqa: S608
+
+_SETTLE_AT_ONCE = f"""
+WITH h AS (
+    SELECT "credit_id", "lot_id", "held_minor" FROM "credit_entry"
+    WHERE "brand_id" = $1 AND "idempotency_key" = $2 AND "kind" = $3
+), c AS (
+    SELECT "id", "currency" FROM "credit"
+    WHERE "brand_id" = $1 AND "id" = (SELECT "credit_id" FROM h LIMIT 1) AND "status" = $4 FOR UPDATE
+), l AS (
+    UPDATE "credit_lot" SET "remaining_minor" = "credit_lot"."remaining_minor" + $5 * h."held_minor",
+        "held_minor" = "credit_lot"."held_minor" - h."held_minor"
+    FROM h
+    WHERE "credit_lot"."id" = h."lot_id" AND "credit_lot"."credit_id" = (SELECT "id" FROM c)
+        AND (SELECT COUNT(*) FROM h) = 1
+        AND (SELECT COUNT(*) FROM "credit_lot" o WHERE o."credit_id" = h."credit_id") = 1
+        AND "credit_lot"."held_minor" >= h."held_minor"
+        AND ("credit_lot"."remaining_minor" + $5 * h."held_minor" > 0 OR "credit_lot"."held_minor" > h."held_minor")
+        AND NOT EXISTS (SELECT 1 FROM "credit_entry" s WHERE s."brand_id" = $1 AND s."hold_key" = $2)
+    RETURNING "credit_lot"."id", "credit_lot"."credit_id", h."held_minor"
+), e AS (
+    INSERT INTO "credit_entry" ({_ENTRY_INSERT})
+    SELECT $6::uuid, $1, l."credit_id", l."id", $7, $5 * l."held_minor", -l."held_minor", $8, 0, $2, $9, $10,
+        $11::timestamptz, $2
+    FROM l
+    RETURNING "credit_id", "lot_id", "held_minor"
+)
+SELECT e."credit_id", e."lot_id", e."held_minor", c."currency" FROM e, c
+"""  # noqa: S608
+
+
+def at_once_here() -> bool:
+    """Whether this connection can run an operation as one statement (PostgreSQL; SQLite has no writing ``WITH``)."""
+    return _dialect() == POSTGRES
+
+
+class AtOnce(NamedTuple):
+    """An operation written by one statement: the credit's currency, and its one entry."""
+
+    currency: str
+    entry: CreditEntry
+
+
+async def hold_at_once(
+    brand_id: uuid.UUID, credit_id: uuid.UUID, amount: int, *, key: str, reason: str, actor: str, now: datetime
+) -> AtOnce | None:
+    """Hold ``amount`` of an active one-lot credit that covers it, in one statement; None: nothing written."""
+    entry = CreditEntry(
+        brand_id=brand_id, credit_id=credit_id, kind="hold", amount_minor=-amount, held_minor=amount,
+        idempotency_key=key, seq=0, hold_key="", reason=reason, actor=actor, created_at=utcnow(),
+    )  # fmt: skip
+    values = [
+        brand_id, credit_id, "active", amount, now, entry.id, entry.kind, key, "", reason, actor, entry.created_at,
+    ]  # fmt: skip
+    rows = await _rows(_HOLD_AT_ONCE, values)
+    if not rows:
+        return None
+    entry.lot_id = _as_uuid(rows[0]["lot_id"])
+    return AtOnce(rows[0]["currency"], entry)
+
+
+async def settle_at_once(
+    brand_id: uuid.UUID, hold_key: str, kind: rules.EntryKind, *, key: str, reason: str, actor: str
+) -> AtOnce | None:
+    """Release or redeem a one-entry hold on an active one-lot credit that stays active, in one statement.
+
+    None: nothing written (the caller's general path decides). A settle of the same hold committed
+    while this waited for the lock is an ``IntegrityError`` (the entries' ``(brand, settles, seq)``).
+    """
+    entry = CreditEntry(
+        brand_id=brand_id, kind=kind, idempotency_key=key, seq=0, hold_key=hold_key, reason=reason, actor=actor,
+        created_at=utcnow(), settles=hold_key,
+    )  # fmt: skip
+    back = 1 if kind == "release" else 0
+    values = [brand_id, hold_key, "hold", "active", back, entry.id, kind, key, reason, actor, entry.created_at]
+    rows = await _rows(_SETTLE_AT_ONCE, values)
+    if not rows:
+        return None
+    row = rows[0]
+    held = int(row["held_minor"])
+    entry.credit_id, entry.lot_id = _as_uuid(row["credit_id"]), _as_uuid(row["lot_id"])
+    entry.amount_minor, entry.held_minor = back * -held, held
+    return AtOnce(row["currency"], entry)
+
+
 class Writer:
     """Gathers one operation's entries, numbering them, and writes them, the lots and the credit's status together."""
 
-    def __init__(self, credit: Credit, kind: rules.EntryKind, key: str, *, reason: str, actor: str) -> None:
+    def __init__(
+        self,
+        credit: Credit,
+        kind: rules.EntryKind,
+        key: str,
+        *,
+        reason: str,
+        actor: str,
+        settles: str | None = None,
+    ) -> None:
+        """``settles``: the checkout hold (its key) this operation settles whole, so no other settle of it can."""
         self.credit = credit
         self.kind = kind
         self.key = key
         self.reason = reason
         self.actor = actor
+        self.settles = settles
         self.entries: list[CreditEntry] = []
         self.new_lots: list[CreditLot] = []
         self._moved: dict[uuid.UUID, CreditLot] = {}
@@ -213,6 +368,7 @@ class Writer:
                 reason=self.reason,
                 actor=self.actor,
                 created_at=self._at,
+                settles=self.settles,
             )
         )
 

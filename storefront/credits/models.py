@@ -107,11 +107,15 @@ class CreditEntry(Model):
     reason = fields.CharField(max_length=200, default="")
     actor = fields.CharField(max_length=64)  # key:<id>, staff:<id>, system:<job>
     created_at = fields.DatetimeField(auto_now_add=True)
+    # A release or redemption of a checkout's hold, whole: that hold's key. Unique with ``seq`` per
+    # brand, so the database refuses a second settle of one hold even where no lock orders the two
+    # (the ledger's one-statement path); NULL on every other entry, and on settles written before it.
+    settles = fields.CharField(max_length=200, null=True)
 
     class Meta:
         app = "stallkit"
         table = "credit_entry"
-        unique_together = (("brand", "idempotency_key", "seq"),)
+        unique_together = (("brand", "idempotency_key", "seq"), ("brand", "settles", "seq"))
         indexes = (
             Index(fields=("credit_id", "id"), name="credit_entry_credit_page"),
             Index(fields=("lot_id",), name="credit_entry_lot_id"),

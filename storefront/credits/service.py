@@ -13,8 +13,11 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
+from typing import cast
 
 import msgspec
+from tortoise.backends.base.client import TransactionalDBClient
+from tortoise.connection import get_connection
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
@@ -135,6 +138,7 @@ async def _operate(
     reason: str,
     actor: str,
     totals: Totals = None,
+    settles: str | None = None,
 ) -> Movement:
     """Run one ledger operation on a locked credit, or answer the one already written under ``key``.
 
@@ -147,9 +151,11 @@ async def _operate(
     try:
         async with in_transaction():
             credit_id, totals = (target, totals) if isinstance(target, uuid.UUID) else await target()
-            credit = await locked(brand_id, credit_id)
-            writer = ledger.Writer(credit, kind, key, reason=reason, actor=actor)
-            lots = await ledger.lots_of(credit_id)
+            found = await ledger.locked_with_lots(brand_id, credit_id)
+            if found is None:
+                raise NotFound("no such credit")
+            credit, lots = found
+            writer = ledger.Writer(credit, kind, key, reason=reason, actor=actor, settles=settles)
             await body(writer, lots)
             entries = await writer.finish(lots)
         refused = None
@@ -294,6 +300,11 @@ async def hold(
     nothing: no entry then), as checkout does: the card pays whatever the credit no longer covers.
     """
     _check_amount(amount, "body.amount")
+    quick = await _at_once(
+        lambda: ledger.hold_at_once(brand_id, credit_id, amount, key=key, reason=reason, actor=actor, now=now)
+    )
+    if quick is not None:
+        return quick
 
     async def body(writer: ledger.Writer, lots: list[CreditLot]) -> None:
         wanted = min(amount, rules.spendable(ledger.as_rules(lots), now)) if up_to else amount
@@ -315,9 +326,39 @@ async def _hold_entries(brand_id: uuid.UUID, hold_key: str) -> list[CreditEntry]
     return entries
 
 
+async def _at_once(write: Callable[[], Awaitable[ledger.AtOnce | None]]) -> Movement | None:
+    """An operation as one statement where the database allows (:func:`ledger.hold_at_once`); None: take the
+    general path, which also answers a replay or a refusal (the statement wrote nothing then).
+
+    Inside a caller's transaction it runs under a savepoint, so a refused statement leaves that
+    transaction usable; outside one it runs alone, and the credit's lock lasts only while it runs.
+    """
+    if not ledger.at_once_here():
+        return None
+    try:
+        if isinstance(get_connection("default"), TransactionalDBClient):
+            async with in_transaction():
+                done = await write()
+        else:
+            done = await write()
+    except IntegrityError:  # a twin under the same key, or another settle of the hold, was written first
+        return None
+    if done is None:
+        return None
+    entry = done.entry
+    credit = Credit(id=entry.credit_id, brand_id=entry.brand_id, currency=done.currency)
+    return views.movement(credit, cast("rules.EntryKind", entry.kind), [entry], replayed=False)
+
+
 async def _settle(
     brand_id: uuid.UUID, hold_key: str, kind: rules.EntryKind, key: str | None, *, reason: str, actor: str
 ) -> Movement:
+    op_key = key or f"{kind}:{hold_key}"
+    quick = await _at_once(
+        lambda: ledger.settle_at_once(brand_id, hold_key, kind, key=op_key, reason=reason, actor=actor)
+    )
+    if quick is not None:
+        return quick
     held: list[CreditEntry] = []
 
     async def hold_of() -> tuple[uuid.UUID, Totals]:
@@ -336,7 +377,7 @@ async def _settle(
             amount = entry.held_minor if kind == "release" else 0
             writer.move(by_id[entry.lot_id], amount, -entry.held_minor, hold_key=hold_key)
 
-    return await _operate(brand_id, hold_of, kind, key or f"{kind}:{hold_key}", body, reason=reason, actor=actor)
+    return await _operate(brand_id, hold_of, kind, op_key, body, reason=reason, actor=actor, settles=hold_key)
 
 
 async def release(brand_id: uuid.UUID, hold_key: str, *, reason: str, actor: str, key: str | None = None) -> Movement:
