@@ -43,10 +43,11 @@ class EventReportController(Controller):
 
     @post(
         "/close",
-        summary="Close the event: unsold stock back to where it came from, held credit released",
+        summary="Close the event: unsold stock back to where it came from, collection at the stall ended",
         description="Units still available at the stall go back to the locations they were allocated from (latest "
-        "allocation first, each source at most what it sent), through the stock ledger. Offline credit caps held "
-        "for the event are released. Closing again changes nothing. Devices may still sync: entries arriving "
+        "allocation first, each source at most what it sent), through the stock ledger, and the stall stops being a "
+        "pickup point. Offline credit caps held for the event go back to their codes once its packs expire (two "
+        "days after its end), by housekeeping. Closing again changes nothing. Devices may still sync: entries arriving "
         "after the close are applied and marked late.",
         status_code=200,
     )
