@@ -67,3 +67,13 @@ def decode_json_body(raw: bytes, body_type: type[T] | Any) -> T:
         raise MalformedRequest(
             "the body is nested too deeply", errors=[FieldError("body", "nested too deeply")]
         ) from None
+
+
+def convert(values: dict[str, Any], shape: type[T]) -> T:
+    """A form's fields (already text, or builtins) as a strict Struct, refused with the field's name in words."""
+    try:
+        return msgspec.convert(values, shape)
+    except msgspec.ValidationError as exc:
+        message, path = split_location(str(exc))
+        field = path.lstrip(".") or "form"
+        raise InvalidInput(f"{field}: {message}", errors=[FieldError(field, message)]) from None

@@ -1,9 +1,9 @@
 """The domain's error hierarchy, with stable snake_case codes.
 
-Services raise these; they know nothing of HTTP. ``storefront.api.problems`` maps them, once,
-to RFC 9457 problem details: ``code`` and ``title`` are class attributes a subclass inherits
-unless it sets its own, and the HTTP status is that of the branch of that module's table the
-class falls under (400 under none). The whole tree, every domain error wherever it is
+Services raise these and know nothing of HTTP; ``storefront.api.problems`` maps them to RFC 9457
+problem details, and the back office to pages. ``code`` and ``title`` are class attributes a
+subclass inherits unless it sets its own, and the HTTP status is that of the branch the class falls
+under in :data:`STATUS_BY_ERROR` (400 under none), one table for both. The whole tree, every domain error wherever it is
 defined: class, ``code``, status, and for classes defined outside this module the domain
 package that raises them (in brackets)::
 
@@ -34,7 +34,8 @@ package that raises them (in brackets)::
     │   ├── AlreadyReceived         (return_already_received)   409 [orders]      received already
     │   └── NotReturnable           (order_not_returnable)      409 [orders]      nothing to return
     ├── Unauthenticated             (unauthenticated)           401               no or unknown key
-    │   └── SignInRefused           (sign_in_refused)           401 [backoffice]  wrong staff email or password
+    │   ├── SignInRefused           (sign_in_refused)           401 [backoffice]  wrong staff email or password
+    │   └── SignInFirst             (sign_in_required)          401 [backoffice]  a back-office page with no session
     ├── PermissionDenied            (permission_denied)         403               the key may not do this
     │   ├── AccountLocked           (account_locked)            403 [backoffice]  too many wrong passwords in a row
     │   └── CsrfRefused             (csrf_refused)              403 [backoffice]  a form without its token, or posted
@@ -152,3 +153,21 @@ class PaymentDeclined(StallkitError):
 class PaymentsUnavailable(StallkitError):
     code = "payments_unavailable"
     title = "Payments unavailable"
+
+
+STATUS_BY_ERROR: tuple[tuple[type[StallkitError], int], ...] = (
+    (NotFound, 404),
+    (MalformedRequest, 400),
+    (InvalidInput, 422),
+    (Conflict, 409),
+    (Unauthenticated, 401),
+    (PermissionDenied, 403),
+    (InsufficientStock, 409),
+    (PaymentDeclined, 402),
+    (PaymentsUnavailable, 503),
+)
+
+
+def status_of(exc: StallkitError) -> int:
+    """The HTTP status of a domain error: its branch's in :data:`STATUS_BY_ERROR`, else 400."""
+    return next((status for cls, status in STATUS_BY_ERROR if isinstance(exc, cls)), 400)

@@ -133,6 +133,12 @@ RAW_BODIES: dict[str, tuple[type[msgspec.Struct], ...]] = {
     "BackOfficeController.sign_in": (),
     "BackOfficeController.sign_out": (),
     "BackOfficeController.reset": (),
+    # The back office's event forms, each converted into the events API's own schema (checked there).
+    "EventPages.create_event": (PopUpEventIn,),
+    "EventPages.allocate": (AllocationLineIn,),
+    "EventPages.register": (DeviceIn,),
+    "EventPages.revoke": (),
+    "EventPages.close": (),
 }
 OTHER_BOUNDARIES: tuple[type[msgspec.Struct], ...] = (NewBrand,)  # `stallkit brand create`
 

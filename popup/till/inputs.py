@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 from typing import Any, TypeVar
 
-import msgspec
 from litestar import Request
 
 from popup.till.errors import SaleRefused
-from storefront.decoding import decode_json_body, split_location
+from storefront.decoding import convert as convert
+from storefront.decoding import decode_json_body
 from storefront.errors import FieldError, InvalidInput
 
 T = TypeVar("T")
@@ -33,15 +33,6 @@ async def body_of(request: Request[Any, Any, Any], shape: type[T]) -> T:
         if isinstance(value, str) and value.strip():
             given[name] = value
     return convert(given, shape)
-
-
-def convert(values: dict[str, Any], shape: type[T]) -> T:
-    try:
-        return msgspec.convert(values, shape)
-    except msgspec.ValidationError as exc:
-        message, path = split_location(str(exc))
-        field = path.lstrip(".") or "form"
-        raise InvalidInput(f"{field}: {message}", errors=[FieldError(field, message)]) from None
 
 
 def idempotency_key(request: Request[Any, Any, Any]) -> str | None:

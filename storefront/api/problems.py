@@ -29,18 +29,6 @@ log = logging.getLogger("stallkit.api")
 PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "https://stallkit.dev/problems/"
 
-_STATUS_BY_ERROR: list[tuple[type[errors.StallkitError], int]] = [
-    (errors.NotFound, 404),
-    (errors.MalformedRequest, 400),
-    (errors.InvalidInput, 422),
-    (errors.Conflict, 409),
-    (errors.Unauthenticated, 401),
-    (errors.PermissionDenied, 403),
-    (errors.InsufficientStock, 409),
-    (errors.PaymentDeclined, 402),
-    (errors.PaymentsUnavailable, 503),
-]
-
 _CODE_BY_STATUS = {
     400: ("bad_request", "Bad request"),
     401: ("unauthenticated", "Authentication required"),
@@ -107,7 +95,7 @@ def encode_problem(problem: Problem, extensions: Mapping[str, int | str] | None 
 def problem_for(exc: Exception, path: str | None = None) -> Problem:
     """The problem details describing ``exc``."""
     if isinstance(exc, errors.StallkitError):
-        status = next((s for cls, s in _STATUS_BY_ERROR if isinstance(exc, cls)), 400)
+        status = errors.status_of(exc)
         fields = [FieldProblem(field=e.field, message=e.message) for e in exc.errors]
         return build_problem(status, exc.code, exc.title, exc.detail, fields, path)
     if isinstance(exc, ValidationException):

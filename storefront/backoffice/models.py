@@ -87,3 +87,20 @@ class PasswordReset(Model):
         app = "stallkit"
         table = "password_reset"
         indexes = (Index(fields=("account_id",), name="password_reset_account_id"),)
+
+
+class FormClaim(Model):
+    """A back-office form already acted on, by the key it was rendered with: a second submit does nothing twice."""
+
+    id = fields.UUIDField(primary_key=True, default=new_id)
+    brand: fields.ForeignKeyRelation[Brand] = fields.ForeignKeyField(
+        "stallkit.Brand", related_name="backoffice_form_claims", on_delete=fields.CASCADE
+    )
+    brand_id: uuid.UUID
+    key = fields.CharField(max_length=64)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        app = "stallkit"
+        table = "backoffice_form_claim"
+        unique_together = (("brand", "key"),)

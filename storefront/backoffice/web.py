@@ -12,92 +12,30 @@ lockout (:mod:`.rules`). Every failure is a page with its words and a 4xx status
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
-from litestar.datastructures import Cookie
 from litestar.params import PathParameter
-from litestar.response import Redirect
+from litestar.response import File, Redirect
 
-from storefront.backoffice import accounts, resets, sessions, tokens
+from storefront.backoffice import access, accounts, resets, sessions
 from storefront.backoffice.pages import page
-from storefront.backoffice.sessions import SignedIn
 from storefront.clock import utcnow
-from storefront.errors import InvalidInput, PermissionDenied, StallkitError, Unauthenticated
-from storefront.settings import Settings
+from storefront.errors import StallkitError, status_of
 
-COOKIE = "stallkit_staff"
-FORM_COOKIE = "stallkit_staff_form"
-CSRF_FIELD = "csrf_token"
+HTMX = Path(__file__).parents[2] / "components" / "static" / "vendor" / "htmx-2.0.11.min.js"
 ResetToken = Annotated[str, PathParameter(max_length=200)]
 ROLE_WORDS = {"owner": "the owner", "staff": "staff", "stall": "stall staff for one event"}
-_STATUS = {InvalidInput: 422, Unauthenticated: 401, PermissionDenied: 403}
-
-
-class CsrfRefused(PermissionDenied):
-    """A form without its token, or posted from another site."""
-
-    code = "csrf_refused"
-    title = "This form is out of date"
-
-
-def _settings(request: Request[Any, Any, Any]) -> Settings:
-    settings: Settings = request.app.state["settings"]
-    return settings
-
-
-def _cookie(request: Request[Any, Any, Any], name: str, value: str, *, max_age: int | None, same_site: str) -> Cookie:
-    return Cookie(
-        key=name,
-        value=value,
-        path="/admin",
-        httponly=True,
-        secure=_settings(request).serves_securely,
-        samesite=same_site,  # type: ignore[arg-type]
-        max_age=max_age,
-    )
-
-
-async def _form(request: Request[Any, Any, Any]) -> dict[str, str]:
-    """The posted fields as text (the last of a repeated one), after the origin check; refused in words if not."""
-    origin = request.headers.get("origin")
-    if origin is not None and origin != _settings(request).public_origin:
-        raise CsrfRefused("this form was posted from another site: use the back office's own pages")
-    try:
-        form = await request.form()
-    except UnicodeDecodeError:
-        raise InvalidInput("the form is not UTF-8 text") from None
-    fields = {name: value for name, value in form.items() if isinstance(value, str)}
-    if any(ch in value for value in fields.values() for ch in "\x00\r"):
-        raise InvalidInput("the form holds characters no field takes")
-    return fields
-
-
-def _form_token(request: Request[Any, Any, Any]) -> str:
-    return request.cookies.get(FORM_COOKIE) or tokens.new_token()
-
-
-def _check_form_token(request: Request[Any, Any, Any], fields: dict[str, str]) -> None:
-    kept = request.cookies.get(FORM_COOKIE)
-    if not kept or not tokens.same(kept, fields.get(CSRF_FIELD, "")):
-        raise CsrfRefused("this page is out of date: reload it and try again")
-
-
-async def signed_in(request: Request[Any, Any, Any]) -> SignedIn | None:
-    return await sessions.resolve(request.cookies.get(COOKIE), utcnow())
 
 
 def _problem_page(exc: StallkitError, status: int) -> Response[str]:
     return page("problem.html", status=status, title=exc.title, detail=exc.detail)
 
 
-def _status_of(exc: StallkitError) -> int:
-    return next((status for cls, status in _STATUS.items() if isinstance(exc, cls)), 400)
-
-
 def _with_form_cookie(request: Request[Any, Any, Any], response: Response[str], token: str) -> Response[str]:
-    if request.cookies.get(FORM_COOKIE) != token:
-        response.set_cookie(_cookie(request, FORM_COOKIE, token, max_age=None, same_site="strict"))
+    if request.cookies.get(access.FORM_COOKIE) != token:
+        response.set_cookie(access.cookie(request, access.FORM_COOKIE, token, same_site="strict"))
     return response
 
 
@@ -110,7 +48,7 @@ def _sign_in_page(
     notice: str = "",
     **headers: str,
 ) -> Response[str]:
-    token = _form_token(request)
+    token = access.form_token(request)
     response = page(
         "sign_in.html", status=status, headers=headers, form_token=token, email=email, message=message, notice=notice
     )
@@ -121,16 +59,22 @@ class BackOfficeController(Controller):
     path = "/admin"
     include_in_schema = False
 
+    @get("/static/htmx.js")
+    async def htmx(self) -> File:
+        """htmx, vendored once for the project beside the components, served by path as data (no CDN)."""
+        return File(HTMX, media_type="text/javascript", content_disposition_type="inline",
+                    headers={"Cache-Control": "max-age=86400"})  # fmt: skip
+
     @get("/")
     async def home(self, request: Request[Any, Any, Any]) -> Response[Any]:
-        who = await signed_in(request)
+        who = await access.signed_in(request)
         if who is None:
             return Redirect("/admin/sign-in", status_code=303)
         return page("home.html", who=who, role_words=ROLE_WORDS.get(who.account.role, who.account.role))
 
     @get("/sign-in")
     async def sign_in_form(self, request: Request[Any, Any, Any]) -> Response[Any]:
-        if await signed_in(request) is not None:
+        if await access.signed_in(request) is not None:
             return Redirect("/admin", status_code=303)
         notice = "Your password is set: sign in with it." if request.query_params.get("reset") == "done" else ""
         return _sign_in_page(request, notice=notice)
@@ -138,10 +82,10 @@ class BackOfficeController(Controller):
     @post("/sign-in", status_code=303)
     async def sign_in(self, request: Request[Any, Any, Any]) -> Response[Any]:
         try:
-            fields = await _form(request)
-            _check_form_token(request, fields)
+            fields = await access.form(request)
+            access.check_form_token(request, fields)
         except StallkitError as exc:
-            return _sign_in_page(request, status=_status_of(exc), message=exc.detail)
+            return _sign_in_page(request, status=status_of(exc), message=exc.detail)
         email = fields.get("email", "")[:254]
         now = utcnow()
         try:
@@ -154,31 +98,29 @@ class BackOfficeController(Controller):
             return _sign_in_page(request, status=401, email=email, message="The email or the password is wrong.")
         token, _ = await sessions.open_session(account, now)
         response: Response[Any] = Redirect("/admin", status_code=303)
-        response.set_cookie(_cookie(request, COOKIE, token, max_age=None, same_site="lax"))
-        response.delete_cookie(FORM_COOKIE, path="/admin")
+        response.set_cookie(access.cookie(request, access.COOKIE, token, same_site="lax"))
+        response.delete_cookie(access.FORM_COOKIE, path="/admin")
         return response
 
     @post("/sign-out", status_code=303)
     async def sign_out(self, request: Request[Any, Any, Any]) -> Response[Any]:
-        who = await signed_in(request)
+        who = await access.signed_in(request)
         if who is None:
             return Redirect("/admin/sign-in", status_code=303)
         try:
-            fields = await _form(request)
-            if not tokens.same(who.session.csrf_token, fields.get(CSRF_FIELD, "")):
-                raise CsrfRefused("this page is out of date: reload it and try again")
+            await access.posted(request, who)
         except StallkitError as exc:
-            return _problem_page(exc, _status_of(exc))
+            return _problem_page(exc, status_of(exc))
         await sessions.close_session(who.session.id)
         response: Response[Any] = Redirect("/admin/sign-in", status_code=303)
-        response.delete_cookie(COOKIE, path="/admin")
+        response.delete_cookie(access.COOKIE, path="/admin")
         return response
 
     @get("/reset/{token:str}")
     async def reset_form(self, request: Request[Any, Any, Any], token: ResetToken) -> Response[Any]:
         usable = await resets.usable(token, utcnow()) is not None
         message = "" if usable else "This link has expired or was used already: ask for a new one."
-        form_token = _form_token(request)
+        form_token = access.form_token(request)
         response = page(
             "reset.html",
             status=200 if usable else 410,
@@ -191,19 +133,19 @@ class BackOfficeController(Controller):
 
     @post("/reset/{token:str}", status_code=303)
     async def reset(self, request: Request[Any, Any, Any], token: ResetToken) -> Response[Any]:
-        form_token = _form_token(request)
+        form_token = access.form_token(request)
         try:
-            fields = await _form(request)
-            _check_form_token(request, fields)
+            fields = await access.form(request)
+            access.check_form_token(request, fields)
             await resets.use(token, fields.get("password", "")[:1024], utcnow())
         except StallkitError as exc:
             usable = await resets.usable(token, utcnow()) is not None
             response = page(
-                "reset.html", status=_status_of(exc), token=token, usable=usable, message=exc.detail,
+                "reset.html", status=status_of(exc), token=token, usable=usable, message=exc.detail,
                 form_token=form_token,
             )  # fmt: skip
             return _with_form_cookie(request, response, form_token)
         return Redirect("/admin/sign-in?reset=done", status_code=303)
 
 
-__all__ = ["COOKIE", "CSRF_FIELD", "FORM_COOKIE", "BackOfficeController", "signed_in"]
+__all__ = ["BackOfficeController"]

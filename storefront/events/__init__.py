@@ -5,7 +5,20 @@ from typing import TYPE_CHECKING
 from storefront.lazy import exports
 
 if TYPE_CHECKING:
-    from storefront.events import access, devices, ingest, offer, pack, packs, service, tokens
+    from storefront.events import (
+        access,
+        closing,
+        devices,
+        ingest,
+        offer,
+        pack,
+        packs,
+        report,
+        report_page,
+        service,
+        sync_status,
+        tokens,
+    )
     from storefront.events.access import DEVICE, DEVICE_STATE_KEY, admits_device
     from storefront.events.closing import release_spent_holds
     from storefront.events.models import (
@@ -67,13 +80,17 @@ __all__ = [
     "TamperedPack",
     "access",
     "admits_device",
+    "closing",
     "devices",
     "ingest",
     "offer",
     "pack",
     "packs",
     "release_spent_holds",
+    "report",
+    "report_page",
     "service",
+    "sync_status",
     "tokens",
     "verify",
 ]
@@ -108,13 +125,17 @@ _EXPORTS = exports(
         "TamperedPack": "storefront.events.pack",
         "access": "storefront.events.access",
         "admits_device": "storefront.events.access",
+        "closing": "storefront.events.closing",
         "devices": "storefront.events.devices",
         "ingest": "storefront.events.ingest",
         "offer": "storefront.events.offer",
         "pack": "storefront.events.pack",
         "packs": "storefront.events.packs",
         "release_spent_holds": "storefront.events.closing",
+        "report": "storefront.events.report",
+        "report_page": "storefront.events.report_page",
         "service": "storefront.events.service",
+        "sync_status": "storefront.events.sync_status",
         "tokens": "storefront.events.tokens",
         "verify": "storefront.events.pack",
     },

@@ -52,3 +52,51 @@ def test_the_demo_owner_signs_in_sees_the_back_office_and_signs_out(
     assert page.url == f"{deployment.api}/admin/sign-in"
     assert errors == []
     context.close()
+
+
+def test_staff_run_a_pop_up_event_from_the_back_office(browser: Any, deployment: Deployment, axe_script: Path) -> None:
+    context = browser.new_context(viewport={"width": 1024, "height": 768}, bypass_csp=True, accept_downloads=True)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{deployment.api}/admin/sign-in")
+    page.get_by_label("Email").fill("owner@maison-hollis.example")
+    page.get_by_label("Password").fill(owner_password(deployment))
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{deployment.api}/admin")
+    page.get_by_role("link", name="Events").first.click()
+    page.wait_for_url(f"{deployment.api}/admin/events")
+    assert serious_violations(page, axe_script) == []
+
+    page.get_by_label("Name", exact=True).fill("Spitalfields winter market")
+    page.get_by_label("Handle").fill("spitalfields-winter")
+    page.get_by_label("Venue", exact=True).fill("Old Spitalfields Market, London E1")
+    page.get_by_label("Starts").fill("2026-12-19T10:00")
+    page.get_by_label("Ends").fill("2026-12-19T18:00")
+    page.get_by_role("button", name="Create the event").click()
+    page.get_by_role("heading", name="Spitalfields winter market").wait_for()
+    event_url = page.url
+
+    page.get_by_label("SKU").fill("MH-PIP-OXB")
+    page.get_by_label("From").select_option("northampton-warehouse")
+    page.get_by_label("Units").fill("1")
+    page.get_by_role("button", name="Allocate").click()
+    page.wait_for_url(event_url)
+    assert "MH-PIP-OXB" in page.get_by_role("region", name="Stock at the stall").inner_text()
+
+    page.get_by_label("New till's name").fill("till 1")
+    page.get_by_role("button", name="Register a till").click()
+    token = page.get_by_test_id("device-token").inner_text()
+    assert token.startswith("sk_dev_") and len(page.get_by_test_id("pack-key").inner_text()) == 64
+    assert serious_violations(page, axe_script) == []
+    with page.expect_download() as download:
+        page.get_by_role("link", name="download its pack").click()
+    assert download.value.suggested_filename.startswith("pack-spitalfields-winter-")
+
+    page.goto(event_url)
+    assert "nothing yet" in page.locator("#sync").inner_text()
+    page.get_by_role("button", name="Close Spitalfields winter market").click()
+    page.wait_for_url(event_url)
+    assert "closed" in page.locator("main p").first.inner_text()
+    assert errors == []
+    context.close()
