@@ -12,33 +12,22 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
-import msgspec
-import pytest
 import pytest_asyncio
 from litestar import Litestar
 
-from components.plugin import ComponentsPlugin
-from storefront.app import create_app
 from storefront.backoffice import create_staff
 from storefront.clock import utcnow
 from storefront.events import Event, EventDevice, pack
-from storefront.settings import Settings
+from tests.backoffice.conftest import PASSWORD, client_of
 from tests.commerce import Shop, open_shop
 from tests.conftest import MakeBrand
 
-PASSWORD = "correct horse battery staple"
 Client = httpx.AsyncClient
-
-
-@pytest.fixture(scope="module")
-def office_app(database: Settings) -> Litestar:
-    settings = msgspec.structs.replace(database, rate_limit_sign_ins="1000/minute", public_url="https://testserver")
-    return create_app(settings, plugins=[ComponentsPlugin()], manage_database=False)
 
 
 @pytest_asyncio.fixture
 async def http(office_app: Litestar) -> AsyncIterator[Client]:
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=office_app), base_url="https://testserver") as c:
+    async with client_of(office_app) as c:
         yield c
 
 
@@ -192,7 +181,7 @@ async def test_csrf_roles_and_other_brands(http: Client, office_app: Litestar, m
     assert forged.status_code == 403 and (await Event.get(id=event.id)).status == "open"
 
     def browser() -> Client:
-        return httpx.AsyncClient(transport=httpx.ASGITransport(app=office_app), base_url="https://testserver")
+        return client_of(office_app)
 
     async with browser() as anonymous:
         assert (await anonymous.get(path)).headers["location"] == "/admin/sign-in"

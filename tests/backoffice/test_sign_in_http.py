@@ -4,38 +4,18 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import httpx
-import msgspec
-import pytest
-import pytest_asyncio
 from litestar import Litestar
 
-from components.plugin import ComponentsPlugin
-from storefront.app import create_app
 from storefront.backoffice import StaffAccount, StaffSession, create_staff, issue_reset
 from storefront.clock import utcnow
 from storefront.settings import Settings
+from tests.backoffice.conftest import PASSWORD, client_of, office
 from tests.conftest import MakeBrand
 
-PASSWORD = "correct horse battery staple"
 Client = httpx.AsyncClient
-
-
-@pytest.fixture(scope="module")
-def office_app(database: Settings) -> Litestar:
-    # Its own app, so the sign-in rate limit it spends is this module's alone.
-    settings = msgspec.structs.replace(database, rate_limit_sign_ins="1000/minute", public_url="https://testserver")
-    return create_app(settings, plugins=[ComponentsPlugin()], manage_database=False)
-
-
-@pytest_asyncio.fixture
-async def browser(office_app: Litestar) -> AsyncIterator[Client]:
-    """A browser at the back office over HTTPS, so Secure cookies come back as they would."""
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=office_app), base_url="https://testserver") as http:
-        yield http
 
 
 async def staff(make_brand: MakeBrand, role: str = "owner") -> tuple[str, str]:
@@ -130,8 +110,7 @@ async def test_signing_out_ends_the_session_on_the_server(
     home = await browser.get("/admin/")
     await browser.post("/admin/sign-out", data={"csrf_token": form_token(home.text)})
     # The cookie kept by someone who copied it before the sign-out opens nothing any more.
-    transport = httpx.ASGITransport(app=office_app)
-    async with httpx.AsyncClient(transport=transport, base_url="https://testserver") as thief:
+    async with client_of(office_app) as thief:
         thief.cookies.set("stallkit_staff", token, path="/admin")
         assert (await thief.get("/admin/")).status_code == 303
 
@@ -177,9 +156,7 @@ async def test_a_reset_link_works_once_and_ends_every_session(browser: Client, m
 
 
 async def test_sign_in_attempts_are_rate_limited_per_client_with_a_page(database: Settings) -> None:
-    settings = msgspec.structs.replace(database, rate_limit_sign_ins="3/minute")
-    app = create_app(settings, plugins=[ComponentsPlugin()], manage_database=False)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="https://testserver") as http:
+    async with client_of(office(database, rate_limit_sign_ins="3/minute")) as http:
         answers = [await sign_in(http, "nobody@example.com") for _ in range(4)]
     assert [a.status_code for a in answers] == [401, 401, 401, 429]
     assert answers[-1].headers["content-type"].startswith("text/html") and "Too many attempts" in answers[-1].text
