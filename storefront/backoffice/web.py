@@ -1,4 +1,4 @@
-"""HTTP for the back office: sign-in, sign-out, password reset and the signed-in home, at ``/admin``.
+"""HTTP for the back office: sign-in, sign-out, password reset and the signed-in home (Today), at ``/admin``.
 
 **Sessions** are server-side (:mod:`.sessions`): the ``stallkit_staff`` cookie carries a random
 token and is ``HttpOnly``, ``SameSite=Lax``, ``Path=/admin`` and ``Secure`` wherever browsers reach
@@ -21,6 +21,7 @@ from litestar.response import File, Redirect
 
 from storefront.backoffice import access, accounts, resets, sessions
 from storefront.backoffice.pages import page
+from storefront.backoffice.today import today
 from storefront.clock import utcnow
 from storefront.errors import StallkitError, status_of
 
@@ -70,7 +71,10 @@ class BackOfficeController(Controller):
         who = await access.signed_in(request)
         if who is None:
             return Redirect("/admin/sign-in", status_code=303)
-        return page("home.html", who=who, role_words=ROLE_WORDS.get(who.account.role, who.account.role))
+        if who.account.role == "stall" and who.account.event_id is not None:
+            return Redirect(f"/admin/events/{who.account.event_id}", status_code=303)  # their one event
+        day = await today(who, utcnow())
+        return page("home.html", who=who, day=day, role_words=ROLE_WORDS.get(who.account.role, who.account.role))
 
     @get("/sign-in")
     async def sign_in_form(self, request: Request[Any, Any, Any]) -> Response[Any]:

@@ -296,3 +296,8 @@ async def trade_in_for_listing(brand_id: uuid.UUID, trade_in_id: uuid.UUID) -> T
     if row.status not in ("accepted", "listed"):
         raise illegal_step(cast("Status", row.status), "listed")
     return row
+
+
+async def awaiting_inspection(brand_id: uuid.UUID) -> int:
+    """Bags received and not graded yet: the inspection queue's length."""
+    return await TradeIn.filter(brand_id=brand_id, status="received").count()

@@ -85,3 +85,19 @@ async def deposit_bp(brand_id: uuid.UUID, location: str) -> int:
         .values_list("deposit_bp", flat=True),
     )
     return int(share or 0)
+
+
+class DayLoad(msgspec.Struct, frozen=True, kw_only=True):
+    """One day at a brand's microfactories: pieces booked to start, of how many they can start."""
+
+    booked: int
+    capacity: int
+
+
+async def day_load(brand_id: uuid.UUID, day: date) -> DayLoad:
+    """What the brand's workrooms start on ``day`` against their daily capacity (closed days not counted out)."""
+    capacities = await Microfactory.filter(brand_id=brand_id).values_list("daily_capacity", flat=True)
+    booked = await CapacityBooking.filter(microfactory__brand_id=brand_id, day=day).values_list("units", flat=True)
+    return DayLoad(
+        booked=sum(int(cast("int", b)) for b in booked), capacity=sum(int(cast("int", c)) for c in capacities)
+    )

@@ -4,7 +4,7 @@ from storefront.inventory import ledger, service
 from storefront.inventory.models import Location, StockLevel
 from storefront.inventory.rules import COURIER_KINDS, MAX_QUANTITY, PICKUP_KINDS, WEEKDAYS, Weekday
 from storefront.inventory.schemas import LocationIn, MovementIn
-from storefront.inventory.stock import READER
+from storefront.inventory.stock import READER, LowStock, low_stock
 
 __all__ = [
     "COURIER_KINDS",
@@ -14,9 +14,11 @@ __all__ = [
     "WEEKDAYS",
     "Location",
     "LocationIn",
+    "LowStock",
     "MovementIn",
     "StockLevel",
     "Weekday",
     "ledger",
+    "low_stock",
     "service",
 ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 
+import msgspec
 from tortoise.expressions import Subquery
 
 from storefront.catalog import LocationStock, Variant, VariantStock
@@ -65,3 +66,18 @@ class InventoryStock:
 
 
 READER = InventoryStock()
+
+
+class LowStock(msgspec.Struct, frozen=True, kw_only=True):
+    sku: str
+    location: str
+    available: int
+
+
+async def low_stock(brand_id: uuid.UUID, *, at_most: int = 2, limit: int = 10) -> list[LowStock]:
+    """Variants nearly gone at a shop or warehouse (stalls sell what they were sent), fewest first."""
+    rows = await StockLevel.filter(
+        brand_id=brand_id, location__kind__in=sorted(COURIER_KINDS | PICKUP_KINDS)
+    ).values_list("variant__sku", "location__handle", "on_hand", "reserved")
+    low = [LowStock(sku=sku, location=place, available=max(on - held, 0)) for sku, place, on, held in rows]
+    return sorted((s for s in low if s.available <= at_most), key=lambda s: (s.available, s.sku, s.location))[:limit]

@@ -1,6 +1,6 @@
 """Orders: what was bought, how each part is fulfilled, what was paid and refunded, and what came back."""
 
-from storefront.orders import placing, reservations, stall, status
+from storefront.orders import placing, reservations, stall, status, today
 from storefront.orders.models import Order
 from storefront.orders.payment import apply_intent, apply_signal, expire
 from storefront.orders.reading import order_out
@@ -23,4 +23,5 @@ __all__ = [
     "reservations",
     "stall",
     "status",
+    "today",
 ]

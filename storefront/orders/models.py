@@ -84,6 +84,7 @@ class Order(Model):
             Index(fields=("exchange_of_id",), name="order_exchange_of_id"),
             Index(fields=("brand_id", "id"), name="order_brand_page"),
             Index(fields=("brand_id", "status", "id"), name="order_brand_status_page"),
+            Index(fields=("brand_id", "paid_at"), name="order_brand_paid_at"),  # what sold today
         )
 
 
@@ -124,7 +125,10 @@ class Fulfilment(Model):
         app = "stallkit"
         table = "fulfilment"
         # By column: Tortoise 1.1's migration writer does not map relation names to columns.
-        indexes = (Index(fields=("order_id",), name="fulfilment_order_id"),)
+        indexes = (
+            Index(fields=("order_id",), name="fulfilment_order_id"),
+            Index(fields=("status", "order_id"), name="fulfilment_status_order"),  # what waits on staff
+        )
 
 
 class OrderLine(Model):
