@@ -139,6 +139,12 @@ RAW_BODIES: dict[str, tuple[type[msgspec.Struct], ...]] = {
     "EventPages.register": (DeviceIn,),
     "EventPages.revoke": (),
     "EventPages.close": (),
+    # Trade-in steps and credit forms: a grade from a fixed list, notes and reasons cut to their
+    # columns (500, 200), a code parsed and never stored, an amount checked as a signed integer.
+    "TradeInPages.step": (),
+    "CreditPages.look_up": (),
+    "CreditPages.adjust": (),
+    "CreditPages.print_slip": (),
 }
 OTHER_BOUNDARIES: tuple[type[msgspec.Struct], ...] = (NewBrand,)  # `stallkit brand create`
 

@@ -6,6 +6,7 @@ sessions, CSRF) and how it looks.
 
 from storefront.backoffice import passwords, resets
 from storefront.backoffice.accounts import AccountLocked, SignInRefused, StaffOut, create_staff
+from storefront.backoffice.credit_pages import CreditPages, TradeInPages
 from storefront.backoffice.events_pages import EventPages
 from storefront.backoffice.models import PasswordReset, StaffAccount, StaffSession
 from storefront.backoffice.resets import issue as issue_reset
@@ -14,12 +15,14 @@ from storefront.backoffice.web import BackOfficeController
 __all__ = [
     "AccountLocked",
     "BackOfficeController",
+    "CreditPages",
     "EventPages",
     "PasswordReset",
     "SignInRefused",
     "StaffAccount",
     "StaffOut",
     "StaffSession",
+    "TradeInPages",
     "create_staff",
     "issue_reset",
     "passwords",

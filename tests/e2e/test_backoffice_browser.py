@@ -101,3 +101,45 @@ def test_staff_run_a_pop_up_event_from_the_back_office(browser: Any, deployment:
     assert "closed" in page.locator("main p").first.inner_text()
     assert errors == []
     context.close()
+
+
+def test_a_bag_is_inspected_accepted_and_its_credit_looked_up(
+    browser: Any, deployment: Deployment, axe_script: Path
+) -> None:
+    import urllib.request
+
+    bag = {"category": "tote", "size_class": "standard", "material": "calfskin", "condition": "B", "own_brand": True}
+    request = urllib.request.Request(  # noqa: S310 - loopback
+        f"{deployment.api}/v1/trade-ins", data=json.dumps(bag).encode(), method="POST",
+        headers={"Authorization": f"Bearer {deployment.secret_key}", "Content-Type": "application/json"},
+    )  # fmt: skip
+    with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310 - loopback
+        trade_in = json.loads(answer.read())["id"]
+    context = browser.new_context(viewport={"width": 1024, "height": 768}, bypass_csp=True)
+    page = context.new_page()
+    page.goto(f"{deployment.api}/admin/sign-in")
+    page.get_by_label("Email").fill("owner@maison-hollis.example")
+    page.get_by_label("Password").fill(owner_password(deployment))
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{deployment.api}/admin")
+    page.get_by_role("link", name="Trade-ins").click()
+    page.get_by_role("link", name="quoted").click()
+    assert serious_violations(page, axe_script) == []
+    page.locator(f'a[href="/admin/trade-ins/{trade_in}"]').click()
+    page.get_by_role("button", name="The bag has arrived").click()
+    page.get_by_label("Condition as found").select_option("C")
+    page.get_by_label("Notes (what you saw)").fill("scuffed corners")
+    page.get_by_role("button", name="Grade and quote again").click()
+    assert page.get_by_test_id("status").inner_text() == "inspected"
+    assert serious_violations(page, axe_script) == []
+    page.get_by_role("button", name="Accept: issue").click()
+    code = page.locator(".slip__code").inner_text()
+    assert len(code.split()) >= 5  # printed in groups, once
+
+    page.goto(f"{deployment.api}/admin/credits")
+    page.get_by_label("Credit code").fill(code)
+    page.get_by_role("button", name="Look up").click()
+    assert page.get_by_test_id("balance").inner_text().startswith("£")
+    assert code.replace(" ", "") not in page.url.replace("-", "")  # the code never travels in a URL
+    assert serious_violations(page, axe_script) == []
+    context.close()
