@@ -32,7 +32,7 @@ from storefront.api.idempotency import IdempotencyMiddleware
 from storefront.api.openapi import complete_schema, openapi_config
 from storefront.api.problems import problem_response
 from storefront.api.ratelimit import RateLimitMiddleware, RateLimits
-from storefront.backoffice import BackOfficeController, CreditPages, EventPages, TradeInPages
+from storefront.backoffice import BackOfficeController, CreditPages, EventPages, OrderPages, TradeInPages
 from storefront.cart.api import CartController
 from storefront.catalog.api import ProductController
 from storefront.checkout.api import CheckoutController
@@ -172,6 +172,7 @@ def create_app(
             EventReportController,
             BackOfficeController,
             EventPages,
+            OrderPages,
             TradeInPages,
             CreditPages,
             create_static_files_router(path="/static/demo", directories=[DEMO_STATIC], include_in_schema=False),

@@ -98,7 +98,7 @@ from storefront.inventory.schemas import LocationIn, LocationPatch, MovementIn
 from storefront.lookbooks.models import Look, Lookbook, LookItem
 from storefront.lookbooks.schemas import Hotspot, LookbookIn, LookbookPatch, LookIn, LookItemIn
 from storefront.orders.models import Fulfilment, Order, OrderLine, ReturnLine
-from storefront.orders.schemas import ReturnLineIn
+from storefront.orders.schemas import ReturnLineIn, StepIn
 from storefront.settings import Secret, Settings
 from storefront.tenancy import NewBrand
 from storefront.tenancy.keys_schemas import NewKey
@@ -145,6 +145,7 @@ RAW_BODIES: dict[str, tuple[type[msgspec.Struct], ...]] = {
     "CreditPages.look_up": (),
     "CreditPages.adjust": (),
     "CreditPages.print_slip": (),
+    "OrderPages.step": (StepIn,),  # the next step's name, converted into the API's StepIn
 }
 OTHER_BOUNDARIES: tuple[type[msgspec.Struct], ...] = (NewBrand,)  # `stallkit brand create`
 

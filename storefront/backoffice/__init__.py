@@ -9,6 +9,7 @@ from storefront.backoffice.accounts import AccountLocked, SignInRefused, StaffOu
 from storefront.backoffice.credit_pages import CreditPages, TradeInPages
 from storefront.backoffice.events_pages import EventPages
 from storefront.backoffice.models import PasswordReset, StaffAccount, StaffSession
+from storefront.backoffice.order_pages import OrderPages
 from storefront.backoffice.resets import issue as issue_reset
 from storefront.backoffice.web import BackOfficeController
 
@@ -17,6 +18,7 @@ __all__ = [
     "BackOfficeController",
     "CreditPages",
     "EventPages",
+    "OrderPages",
     "PasswordReset",
     "SignInRefused",
     "StaffAccount",

@@ -1,6 +1,6 @@
 """Orders: what was bought, how each part is fulfilled, what was paid and refunded, and what came back."""
 
-from storefront.orders import placing, reservations, stall, status, today
+from storefront.orders import listing, placing, reservations, service, stall, states, status, today
 from storefront.orders.models import Order
 from storefront.orders.payment import apply_intent, apply_signal, expire
 from storefront.orders.reading import order_out
@@ -16,12 +16,15 @@ __all__ = [
     "apply_signal",
     "due_at_checkout",
     "expire",
+    "listing",
     "order_out",
     "order_ref",
     "placing",
     "reconcile",
     "reservations",
+    "service",
     "stall",
+    "states",
     "status",
     "today",
 ]
