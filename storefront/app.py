@@ -32,7 +32,14 @@ from storefront.api.idempotency import IdempotencyMiddleware
 from storefront.api.openapi import complete_schema, openapi_config
 from storefront.api.problems import problem_response
 from storefront.api.ratelimit import RateLimitMiddleware, RateLimits
-from storefront.backoffice import BackOfficeController, CreditPages, EventPages, OrderPages, TradeInPages
+from storefront.backoffice import (
+    BackOfficeController,
+    CreditPages,
+    EventPages,
+    OrderPages,
+    StockPages,
+    TradeInPages,
+)
 from storefront.cart.api import CartController
 from storefront.catalog.api import ProductController
 from storefront.checkout.api import CheckoutController
@@ -173,6 +180,7 @@ def create_app(
             BackOfficeController,
             EventPages,
             OrderPages,
+            StockPages,
             TradeInPages,
             CreditPages,
             create_static_files_router(path="/static/demo", directories=[DEMO_STATIC], include_in_schema=False),

@@ -146,6 +146,8 @@ RAW_BODIES: dict[str, tuple[type[msgspec.Struct], ...]] = {
     "CreditPages.adjust": (),
     "CreditPages.print_slip": (),
     "OrderPages.step": (StepIn,),  # the next step's name, converted into the API's StepIn
+    "StockPages.record": (MovementIn,),  # converted into the API's MovementIn
+    "StockPages.transfer": (),  # a SKU and handles looked up, a reason cut to StockMovement.reason's 200
 }
 OTHER_BOUNDARIES: tuple[type[msgspec.Struct], ...] = (NewBrand,)  # `stallkit brand create`
 

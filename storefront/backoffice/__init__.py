@@ -11,6 +11,7 @@ from storefront.backoffice.events_pages import EventPages
 from storefront.backoffice.models import PasswordReset, StaffAccount, StaffSession
 from storefront.backoffice.order_pages import OrderPages
 from storefront.backoffice.resets import issue as issue_reset
+from storefront.backoffice.stock_pages import StockPages
 from storefront.backoffice.web import BackOfficeController
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "StaffAccount",
     "StaffOut",
     "StaffSession",
+    "StockPages",
     "TradeInPages",
     "create_staff",
     "issue_reset",

@@ -29,15 +29,7 @@ from storefront.tenancy import service as tenancy
 
 Id = Annotated[uuid.UUID, PathParameter()]
 EDITORS: tuple[Role, ...] = ("owner", "staff")
-STATUSES = (
-    "pending_payment",
-    "paid",
-    "in_production",
-    "ready_for_pickup",
-    "out_for_delivery",
-    "fulfilled",
-    "cancelled",
-)
+STATUSES: tuple[str, ...] = get_args(states.OrderStatus)  # every status an order can be in
 METHODS = ("pickup", "courier", "made_to_order", "stall")
 STEP_WORDS = {
     "ready_for_pickup": "Ready for pickup",

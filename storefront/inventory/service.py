@@ -13,6 +13,7 @@ from typing import Any, cast
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 from tortoise.functions import Sum
+from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from storefront.catalog import Variant
@@ -283,19 +284,24 @@ async def list_movements(
 ) -> Page[MovementOut]:
     """A page of the ledger, oldest first, so reading on from a cursor replays history in order."""
     query = StockMovement.filter(**await _stock_filters(brand_id, sku, location))
-    rows = await page_query(query, cursor, limit).values_list(
-        "id",
-        "variant__sku",
-        "variant__product__handle",
-        "location__handle",
-        "kind",
-        "on_hand_delta",
-        "reserved_delta",
-        "quarantined_delta",
-        "reason",
-        "created_at",
-    )
-    movements = [
+    movements = await _movements(page_query(query, cursor, limit))
+    return page_of(movements, [m.id for m in movements], limit)
+
+
+async def latest_movements(
+    brand_id: uuid.UUID, *, sku: str | None, location: str | None, limit: int
+) -> list[MovementOut]:
+    """The ledger's newest movements first, for staff reading what just happened (the API pages oldest first)."""
+    query = StockMovement.filter(**await _stock_filters(brand_id, sku, location))
+    return await _movements(query.order_by("-id").limit(limit))
+
+
+async def _movements(query: QuerySet[StockMovement]) -> list[MovementOut]:
+    rows = await query.values_list(
+        "id", "variant__sku", "variant__product__handle", "location__handle", "kind",
+        "on_hand_delta", "reserved_delta", "quarantined_delta", "reason", "created_at",
+    )  # fmt: skip
+    return [
         MovementOut(
             id=id_,
             sku=sku_,
@@ -310,7 +316,6 @@ async def list_movements(
         )
         for id_, sku_, product, loc, kind, on_hand_delta, reserved_delta, quarantined_delta, reason, created_at in rows
     ]
-    return page_of(movements, [m.id for m in movements], limit)
 
 
 async def units_sold(variant_ids: list[uuid.UUID], since: datetime, until: datetime) -> dict[uuid.UUID, int]:
@@ -331,3 +336,38 @@ async def units_sold(variant_ids: list[uuid.UUID], since: datetime, until: datet
         .values_list("variant_id", "delta")
     )
     return {uuid.UUID(str(variant_id)): -int(delta or 0) for variant_id, delta in rows}
+
+
+async def transfer_stock(
+    brand_id: uuid.UUID, sku: str, from_location: str, to_location: str, quantity: int, reason: str
+) -> None:
+    """Move available units between two of the brand's shops and warehouses, with a reason (staff's transfer).
+
+    Two ledger movements in one transaction (``ledger.transfer``); a stall gets stock only by its
+    event's allocation, and a transfer to the same place moves nothing, so both are refused.
+    """
+    errors = [] if reason.strip() else [FieldError("reason", "say why the units move")]
+    if not 1 <= quantity <= rules.MAX_QUANTITY:
+        errors.append(FieldError("quantity", f"from 1 to {rules.MAX_QUANTITY}"))
+    if from_location == to_location:
+        errors.append(FieldError("to_location", "a different place than where the units are"))
+    raise_field_errors(errors)
+    try:
+        await _transfer_once(brand_id, sku, from_location, to_location, quantity, reason.strip())
+    except IntegrityError:  # the target's first units of the SKU raced another first movement: the retry locks it
+        await _transfer_once(brand_id, sku, from_location, to_location, quantity, reason.strip())
+
+
+async def _transfer_once(
+    brand_id: uuid.UUID, sku: str, from_location: str, to_location: str, quantity: int, reason: str
+) -> None:
+    async with in_transaction():
+        variant_id, _ = await _variant_ref(brand_id, sku, "sku")
+        source = await _location(brand_id, from_location, "from_location")
+        target = await _location(brand_id, to_location, "to_location")
+        if "stall" in (source.kind, target.kind):
+            raise_field_errors([FieldError("to_location", "stalls get stock through their event's allocation")])
+        await ledger.transfer(
+            brand_id, variant_id, source.id, target.id, quantity, sku=sku, field="quantity", reason=reason
+        )
+        await bump_catalog_version(brand_id)
