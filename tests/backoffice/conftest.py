@@ -13,7 +13,7 @@ from litestar import Litestar
 
 from components.plugin import ComponentsPlugin
 from storefront.app import create_app
-from storefront.settings import Settings
+from storefront.settings import Secret, Settings
 
 PASSWORD = "correct horse battery staple"
 BASE = "https://testserver"
@@ -39,3 +39,15 @@ def office_app(database: Settings) -> Litestar:
 async def browser(office_app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
     async with client_of(office_app) as http:
         yield http
+
+
+@pytest.fixture(scope="module")
+def paying_app(database: Settings) -> Litestar:
+    """Payments on, pointed at a port nothing listens on: an order paid wholly by credit never calls it."""
+    return office(database, stripe_secret_key=Secret("sk_test_never_called"), stripe_api_base="http://127.0.0.1:9")
+
+
+@pytest_asyncio.fixture
+async def http(paying_app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
+    async with client_of(paying_app) as client:
+        yield client

@@ -4,32 +4,17 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import AsyncIterator
 
 import httpx
-import pytest
-import pytest_asyncio
 from litestar import Litestar
 
 from storefront.orders import Order
-from storefront.settings import Secret, Settings
-from tests.backoffice.conftest import client_of, office
+from tests.backoffice.conftest import client_of
 from tests.backoffice.test_today_http import signed_in_owner
 from tests.commerce import Shop, add, new_cart, open_shop
 from tests.conftest import MakeBrand, auth
 
 Client = httpx.AsyncClient
-
-
-@pytest.fixture(scope="module")
-def paying_app(database: Settings) -> Litestar:
-    return office(database, stripe_secret_key=Secret("sk_test_never_called"), stripe_api_base="http://127.0.0.1:9")
-
-
-@pytest_asyncio.fixture
-async def http(paying_app: Litestar) -> AsyncIterator[Client]:
-    async with client_of(paying_app) as c:
-        yield c
 
 
 async def credit_order(http: Client, shop: Shop) -> dict[str, object]:

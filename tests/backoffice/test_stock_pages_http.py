@@ -8,7 +8,7 @@ import uuid
 import httpx
 
 from storefront.inventory import StockLevel
-from tests.backoffice.test_order_pages_http import csrf, http, paying_app  # noqa: F401 - the module's fixtures
+from tests.backoffice.test_order_pages_http import csrf
 from tests.backoffice.test_today_http import signed_in_owner
 from tests.commerce import open_shop
 from tests.conftest import MakeBrand
@@ -21,7 +21,7 @@ async def level(sku: str, place: str) -> int:
     return row.on_hand
 
 
-async def test_receive_adjust_and_transfer_each_a_movement_with_a_reason(http: Client, make_brand: MakeBrand) -> None:  # noqa: F811
+async def test_receive_adjust_and_transfer_each_a_movement_with_a_reason(http: Client, make_brand: MakeBrand) -> None:
     shop = await open_shop(http, make_brand, shop_units=5, warehouse_units=5)
     await signed_in_owner(http, shop.brand.brand.handle)
     page = await http.get(f"/admin/stock?sku={shop.sku}")

@@ -4,33 +4,16 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import AsyncIterator
 
 import httpx
-import pytest
-import pytest_asyncio
-from litestar import Litestar
 
 from storefront.backoffice import create_staff
 from storefront.clock import utcnow
-from storefront.settings import Secret, Settings
-from tests.backoffice.conftest import PASSWORD, client_of, office
+from tests.backoffice.conftest import PASSWORD
 from tests.commerce import add, new_cart, open_shop
 from tests.conftest import MakeBrand, auth
 
 Client = httpx.AsyncClient
-
-
-@pytest.fixture(scope="module")
-def paying_app(database: Settings) -> Litestar:
-    # Payments on, pointed at a port nothing listens on: an order paid wholly by credit never calls it.
-    return office(database, stripe_secret_key=Secret("sk_test_never_called"), stripe_api_base="http://127.0.0.1:9")
-
-
-@pytest_asyncio.fixture
-async def http(paying_app: Litestar) -> AsyncIterator[Client]:
-    async with client_of(paying_app) as c:
-        yield c
 
 
 async def signed_in_owner(http: Client, brand_handle: str) -> None:
