@@ -23,8 +23,7 @@ from storefront.backoffice.pages import error_page, page
 from storefront.backoffice.rules import Role
 from storefront.errors import FieldError, InvalidInput, StallkitError
 from storefront.money import display
-from storefront.orders import OrderOut, listing, service, states
-from storefront.orders.schemas import StepIn
+from storefront.orders import OrderOut, StepIn, listing, service, states
 from storefront.tenancy import service as tenancy
 
 Id = Annotated[uuid.UUID, PathParameter()]

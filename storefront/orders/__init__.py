@@ -5,13 +5,14 @@ from storefront.orders.models import Order
 from storefront.orders.payment import apply_intent, apply_signal, expire
 from storefront.orders.reading import order_out
 from storefront.orders.reconciliation import reconcile
-from storefront.orders.schemas import OrderOut, OrderStatusOut
+from storefront.orders.schemas import OrderOut, OrderStatusOut, StepIn
 from storefront.orders.service import due_at_checkout, order_ref
 
 __all__ = [
     "Order",
     "OrderOut",
     "OrderStatusOut",
+    "StepIn",
     "apply_intent",
     "apply_signal",
     "due_at_checkout",
