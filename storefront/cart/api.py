@@ -99,10 +99,8 @@ class CartController(Controller):
         data: JSONBody[CreditCodeIn],
     ) -> CartOut:
         key = codes.settings_key(settings)
-        await credits.apply_code(principal.brand_id, cart_id, data.code, code_key=key, now=utcnow())
-        return await service.get_cart(
-            principal.brand_id, cart_id, orders=order_refs, quotes=_quotes(principal, quote_cache)
-        )
+        cart = await credits.apply_code(principal.brand_id, cart_id, data.code, code_key=key, now=utcnow())
+        return await service.shown(cart, orders=order_refs, quotes=_quotes(principal, quote_cache))
 
     @delete(
         "/{cart_id:uuid}/credits/{code:str}",

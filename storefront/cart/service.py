@@ -82,6 +82,13 @@ async def get_cart(
     return await view.cart_out(cart, now=now or utcnow(), quotes=quotes, orders=orders)
 
 
+async def shown(
+    cart: Cart, *, orders: view.OrderRefs, now: datetime | None = None, quotes: view.QuoteCache | None = None
+) -> CartOut:
+    """:func:`get_cart` of a cart in hand: one a change just read under its lock is current, so not read again."""
+    return await view.cart_out(cart, now=now or utcnow(), quotes=quotes, orders=orders)
+
+
 async def create_cart(brand_id: uuid.UUID, data: CartIn) -> CartOut:
     currency = await brand_currency(brand_id)
     if data.currency is not None and data.currency != currency:
@@ -240,6 +247,7 @@ async def add_line(
         bag = await CartLine.filter(cart_id=cart.id)  # read once under the lock: the count, the limit, the match
         _refuse_past(limit, bag, data.quantity, variant, choice.method, field="body.quantity")
         match = next((line for line in bag if _same_line(line, variant, choice, personalisation)), None)
+        added: CartLine | None = None
         if match is not None:
             quantity = match.quantity + data.quantity
             if quantity > MAX_QUANTITY:
@@ -249,7 +257,7 @@ async def add_line(
         else:
             if len(bag) >= MAX_LINES:
                 raise_field_errors([FieldError("body", f"a cart holds at most {MAX_LINES} lines")])
-            await CartLine.create(
+            added = await CartLine.create(
                 cart_id=cart.id,
                 variant_id=variant.id,
                 quantity=data.quantity,
@@ -260,6 +268,9 @@ async def add_line(
             )
         await Cart.filter(id=cart.id).update(updated_at=now)
         cart.updated_at = now  # the row as just written, read under the lock: no need to read it again
+    if added is not None and not bag:  # the cart's first line, written just now with its variant in hand
+        added.variant = variant
+        return await view.cart_out(cart, now=now, quotes=quotes, lines=[added])
     return await view.cart_out(cart, now=now, quotes=quotes)
 
 

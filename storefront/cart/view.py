@@ -95,12 +95,15 @@ async def cart_out(
     quotes: QuoteCache | None = None,
     orders: OrderRefs | None = None,
     new: bool = False,
+    lines: list[CartLine] | None = None,
 ) -> CartOut:
     """The cart priced and promised as of ``now``; a checked-out cart names its order when ``orders`` is given.
 
-    ``new``: the cart was created just now, so it has no lines or credits to read.
+    ``new``: the cart was created just now, so it has no lines or credits to read. ``lines``: the
+    cart's lines, each with its variant and product, when the caller has them all (it just wrote them).
     """
-    lines = [] if new else await lines_of(cart.id)
+    if lines is None:
+        lines = [] if new else await lines_of(cart.id)
     options = await options_for(cart.brand_id, lines)
     line_quotes: dict[uuid.UUID, Quote | None] = {}
     problems: dict[uuid.UUID, str] = {}

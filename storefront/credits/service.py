@@ -293,15 +293,18 @@ async def hold(
     actor: str,
     now: datetime,
     up_to: bool = False,
+    new_key: bool = False,
 ) -> Movement:
     """Set ``amount`` aside for a checkout, soonest-expiring lots first; 409 credit_insufficient if too little.
 
     With ``up_to``, hold as much of ``amount`` as the credit has when its lock is taken (perhaps
     nothing: no entry then), as checkout does: the card pays whatever the credit no longer covers.
+    ``new_key``: the caller's transaction made ``key`` from an id it drew itself (:func:`_at_once`).
     """
     _check_amount(amount, "body.amount")
     quick = await _at_once(
-        lambda: ledger.hold_at_once(brand_id, credit_id, amount, key=key, reason=reason, actor=actor, now=now)
+        lambda: ledger.hold_at_once(brand_id, credit_id, amount, key=key, reason=reason, actor=actor, now=now),
+        new_key=new_key,
     )
     if quick is not None:
         return quick
@@ -326,17 +329,21 @@ async def _hold_entries(brand_id: uuid.UUID, hold_key: str) -> list[CreditEntry]
     return entries
 
 
-async def _at_once(write: Callable[[], Awaitable[ledger.AtOnce | None]]) -> Movement | None:
+async def _at_once(write: Callable[[], Awaitable[ledger.AtOnce | None]], *, new_key: bool = False) -> Movement | None:
     """An operation as one statement where the database allows (:func:`ledger.hold_at_once`); None: take the
     general path, which also answers a replay or a refusal (the statement wrote nothing then).
 
     Inside a caller's transaction it runs under a savepoint, so a refused statement leaves that
     transaction usable; outside one it runs alone, and the credit's lock lasts only while it runs.
+    With ``new_key`` no savepoint is taken: the caller's transaction drew the key's id itself (a
+    hold for the order it is writing, or the settling of a hold it wrote), so no other operation
+    can hold the key or settle the hold, and the two round trips would guard against nothing.
+    The statement then runs under that transaction's locks, which it holds until it commits.
     """
     if not ledger.at_once_here():
         return None
     try:
-        if isinstance(get_connection("default"), TransactionalDBClient):
+        if isinstance(get_connection("default"), TransactionalDBClient) and not new_key:
             async with in_transaction():
                 done = await write()
         else:
@@ -351,11 +358,19 @@ async def _at_once(write: Callable[[], Awaitable[ledger.AtOnce | None]]) -> Move
 
 
 async def _settle(
-    brand_id: uuid.UUID, hold_key: str, kind: rules.EntryKind, key: str | None, *, reason: str, actor: str
+    brand_id: uuid.UUID,
+    hold_key: str,
+    kind: rules.EntryKind,
+    key: str | None,
+    *,
+    reason: str,
+    actor: str,
+    new_key: bool = False,
 ) -> Movement:
     op_key = key or f"{kind}:{hold_key}"
     quick = await _at_once(
-        lambda: ledger.settle_at_once(brand_id, hold_key, kind, key=op_key, reason=reason, actor=actor)
+        lambda: ledger.settle_at_once(brand_id, hold_key, kind, key=op_key, reason=reason, actor=actor),
+        new_key=new_key and key is None,
     )
     if quick is not None:
         return quick
@@ -385,9 +400,14 @@ async def release(brand_id: uuid.UUID, hold_key: str, *, reason: str, actor: str
     return await _settle(brand_id, hold_key, "release", key, reason=reason, actor=actor)
 
 
-async def redeem(brand_id: uuid.UUID, hold_key: str, *, reason: str, actor: str, key: str | None = None) -> Movement:
-    """Commit a hold: the payment went through and the held credit is spent."""
-    return await _settle(brand_id, hold_key, "redeem", key, reason=reason, actor=actor)
+async def redeem(
+    brand_id: uuid.UUID, hold_key: str, *, reason: str, actor: str, key: str | None = None, new_key: bool = False
+) -> Movement:
+    """Commit a hold: the payment went through and the held credit is spent.
+
+    ``new_key``: the caller's transaction wrote the hold itself (:func:`_at_once`).
+    """
+    return await _settle(brand_id, hold_key, "redeem", key, reason=reason, actor=actor, new_key=new_key)
 
 
 async def refund(

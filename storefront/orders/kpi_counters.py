@@ -25,6 +25,7 @@ from tortoise.transactions import in_transaction
 from storefront.orders import kpis
 from storefront.orders.models import Order, OrderKpiCounter, OrderKpiReason
 from storefront.orders.reading import order_out
+from storefront.orders.schemas import OrderOut
 from storefront.sql import placeholder, uuid_param
 
 _COUNTER_COLUMNS = ("brand_id", "method", *kpis.SUMS)
@@ -80,6 +81,19 @@ async def count_new(order_id: uuid.UUID) -> None:
     """Count an order created already paid (an exchange), in its creating transaction."""
     brand_id, figures = await contribution_of(order_id)
     await add(brand_id, figures)
+
+
+async def count_placed(order: Order, *, shown: OrderOut | None = None) -> OrderOut:
+    """Count an order this transaction placed and changed (a checkout paid at once by credit); return it as shown.
+
+    It counted nothing before (it did not exist), so there is no first reading, and the caller's
+    row is current (it wrote it), so it is not read again; only what hangs off it (fulfilments,
+    lines, returns) is, unless the caller read it already as it now stands (``shown``). The order
+    as the API shows it comes back, so the caller answers with it instead of reading it again.
+    """
+    out = shown or await order_out(order)
+    await add(order.brand_id, kpis.contribution(out))
+    return out
 
 
 async def read(brand_id: uuid.UUID) -> kpis.Figures:

@@ -15,13 +15,12 @@ from typing import TYPE_CHECKING
 
 from tortoise.transactions import in_transaction
 
-from storefront.credits import service as credits
 from storefront.fulfilment import capacity
 from storefront.inventory import ledger
 from storefront.money import Money
 from storefront.orders import kpi_counters, states
 from storefront.orders.models import CapacityHold, Fulfilment, Order, OrderCredit, StockHold
-from storefront.orders.placing import record_event
+from storefront.orders.placing import mark_paid, record_event, sell_holds, settle_credit_holds
 from storefront.orders.service import due_at_checkout
 from storefront.tenancy import bump_catalog_version
 
@@ -101,17 +100,9 @@ async def apply_signal(
 
 
 async def _commit(order: Order, received: Money | None, source: str, now: datetime) -> None:
-    for hold in await StockHold.filter(order_id=order.id, status="held").select_for_update():
-        await ledger.sell_held(hold.variant_id, hold.location_id, hold.quantity, f"order {order.number} paid")
-        hold.status = "sold"
-        await hold.save(update_fields=["status"])
+    await sell_holds(order, await StockHold.filter(order_id=order.id, status="held").select_for_update())
     await _settle_credits(order, "redeemed", f"order {order.number} paid")
-    await Fulfilment.filter(order_id=order.id, status="pending_payment").update(status="paid")
-    await record_event(order.id, order.status, "paid", source)
-    order.status = "paid"
-    order.paid_at = now
-    order.paid_minor = received.amount if received is not None else due_at_checkout(order)
-    await order.save(update_fields=["status", "paid_at", "paid_minor", "updated_at"])
+    await mark_paid(order, received.amount if received is not None else due_at_checkout(order), source, now)
     # No catalogue version bump: selling held units lowers on hand and reserved together, so what
     # product pages and quotes show (available = on hand - reserved) is unchanged, and their caches
     # stay valid through a sale. Checkout (the hold) and cancellation (the release) do bump.
@@ -140,11 +131,9 @@ async def cancel_order(order: Order, reason: str, source: str, now: datetime) ->
 
 async def _settle_credits(order: Order, outcome: str, reason: str) -> None:
     """Spend the credit an order held (it is paid) or give it back (it is not), inside the caller's transaction."""
-    settle = credits.redeem if outcome == "redeemed" else credits.release
-    for held in await OrderCredit.filter(order_id=order.id, status="held").select_for_update():
-        await settle(order.brand_id, held.hold_key, reason=reason, actor="system:orders")
-        held.status = outcome
-        await held.save(update_fields=["status"])
+    await settle_credit_holds(
+        order, await OrderCredit.filter(order_id=order.id, status="held").select_for_update(), outcome, reason
+    )
 
 
 async def refund_late_payment(order: Order, received: Money, gateway: PaymentGateway, source: str) -> None:

@@ -13,7 +13,7 @@ import secrets
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, NamedTuple, cast
 
 import msgspec
 from tortoise.expressions import Q
@@ -35,6 +35,9 @@ from storefront.orders.models import (
     OrderLine,
     StockHold,
 )
+from storefront.orders.reading import order_out
+from storefront.orders.schemas import OrderOut
+from storefront.sql import insert_rows
 
 if TYPE_CHECKING:
     from storefront.fulfilment import rules as fulfilment_rules
@@ -195,16 +198,70 @@ async def new_fulfilment(
     )
 
 
+class Placed(msgspec.Struct, frozen=True, kw_only=True):
+    """An order just written and what it holds, as this transaction wrote them; ``paid`` if paid here too."""
+
+    order: Order
+    stock_holds: list[StockHold]
+    credit_holds: list[OrderCredit]
+    paid: bool = False
+    shown: OrderOut | None = None  # a paid order as the API shows it, read before its stock was locked
+
+
+class _Written(NamedTuple):
+    """An order line as written, with its fulfilment and draft: what its units are then held for."""
+
+    row: OrderLine
+    fulfilment: Fulfilment
+    draft: DraftLine
+
+
 async def place(
     draft: OrderDraft, *, status: str = "pending_payment", source: str = "checkout", choose: Choose = secrets.choice
 ) -> Order:
+    """Write the order and hold what it needs, inside the caller's transaction; all or nothing (:func:`place_held`)."""
+    return (await place_held(draft, status=status, source=source, choose=choose)).order
+
+
+async def place_held(
+    draft: OrderDraft,
+    *,
+    status: str = "pending_payment",
+    source: str = "checkout",
+    choose: Choose = secrets.choice,
+    pay_at: datetime | None = None,
+) -> Placed:
     """Write the order and hold what it needs, inside the caller's transaction; all or nothing.
 
     Each pickup gets its code here (``choose`` draws its characters).
 
+    The rows other checkouts contend for are taken last: first the applied credits (one code
+    may be shared by many shoppers), then the variants' stock (every shopper of a popular
+    piece); what is only this order's is written before. On PostgreSQL each stays locked from
+    then until the caller commits, so the fewer statements after it, the less the others wait.
+
+    With ``pay_at``, an order store credit covers wholly is paid here as well, at that instant
+    (``paid`` says so): what paying it afterwards would write (``payment._commit``: the held
+    credit spent, the held units sold, the order and its fulfilments paid), from the rows in
+    hand, instead of a second transaction that locks and reads them all back. The holds are
+    then written in their final state (``redeemed``, ``sold``) rather than updated to it.
+
     A shortfall raises ``InsufficientStock`` and no capacity raises ``NoCapacity``: the caller's
     transaction then rolls back every row and hold written so far.
     """
+    order, written = await _write_order(draft, status, choose)
+    credit_holds = await _hold_credits(order, draft.credits, status=status, pay_at=pay_at, source=source)
+    paid = credit_holds.paid
+    # Where the units are held is no part of the order as shown, so a paid order is read before
+    # the stock is locked; a made-to-order booking may still move its promise, so not then.
+    early = paid and all(w.draft.quote.method != "made_to_order" for w in written)
+    shown = await order_out(order) if early else None
+    stock_holds = await _hold_stock(order, written, sold=paid)
+    return Placed(order=order, stock_holds=stock_holds, credit_holds=credit_holds.rows, paid=paid, shown=shown)
+
+
+async def _write_order(draft: OrderDraft, status: str, choose: Choose) -> tuple[Order, list[_Written]]:
+    """The order, its fulfilments and lines: rows no other checkout touches."""
     order = await Order.create(
         id=draft.id or new_id(),
         brand_id=draft.brand_id,
@@ -225,6 +282,7 @@ async def place(
         placed_at=draft.placed_at,
     )
     fulfilments: list[Fulfilment] = []
+    written: list[_Written] = []
     for line in draft.lines:
         while len(fulfilments) <= line.fulfilment:  # created as their first line comes, in line order
             planned = draft.fulfilments[len(fulfilments)]
@@ -253,19 +311,27 @@ async def place(
             total_minor=line.total_minor,
             personalisation=line.personalisation,
         )
-        await _hold(order, order_line, fulfilment, line)
-    await _hold_credits(order, draft.credits)
-    await record_event(order.id, "", status, source)
-    return order
+        written.append(_Written(order_line, fulfilment, line))
+    return order, written
 
 
-async def _hold_credits(order: Order, credit_ids: Sequence[uuid.UUID]) -> None:
+class _CreditHolds(NamedTuple):
+    rows: list[OrderCredit]
+    paid: bool
+
+
+async def _hold_credits(
+    order: Order, credit_ids: Sequence[uuid.UUID], *, status: str, pay_at: datetime | None, source: str
+) -> _CreditHolds:
     """Hold what each applied credit pays, credit first: each as much as it has of what is still due today.
 
     A credit spent elsewhere since it was applied holds what it has left (perhaps nothing); the
     card pays the rest. A made-to-order balance due on dispatch is the card's: credit pays today's part.
+    With ``pay_at`` and nothing left due, the holds are redeemed and the order paid at once. The
+    order's first event (placed) is written here too, with its second (paid) when there is one.
     """
     due = order.total_minor - order.balance_minor
+    held_by: list[tuple[uuid.UUID, int, str]] = []  # (credit, amount, hold key)
     for credit_id in credit_ids:
         if due <= 0:
             break
@@ -279,18 +345,64 @@ async def _hold_credits(order: Order, credit_ids: Sequence[uuid.UUID]) -> None:
             actor="system:checkout",
             now=order.placed_at,
             up_to=True,
+            new_key=True,  # made from this order's id, drawn for this very transaction
         )
         held = movement.held.amount
         if held:
-            await OrderCredit.create(order_id=order.id, credit_id=credit_id, amount_minor=held, hold_key=hold_key)
+            held_by.append((credit_id, held, hold_key))
             order.credit_minor += held
             due -= held
+    paid = pay_at is not None and status == "pending_payment" and due <= 0
+    outcome = "held"
+    if paid:
+        for _, _, hold_key in held_by:
+            await credits.redeem(
+                order.brand_id, hold_key, reason=f"order {order.number} paid", actor="system:orders", new_key=True
+            )
+        outcome = "redeemed"
+    rows = [
+        await OrderCredit.create(
+            order_id=order.id, credit_id=credit_id, amount_minor=held, hold_key=hold_key, status=outcome
+        )
+        for credit_id, held, hold_key in held_by
+    ]
+    if paid and pay_at is not None:
+        due_today = order.total_minor - order.balance_minor - order.credit_minor
+        await mark_paid(order, due_today, source, pay_at, placed_as=status)
+        return _CreditHolds(rows, paid)
+    await record_event(order.id, "", status, source)
     if order.credit_minor:
         await order.save(update_fields=["credit_minor"])
+    return _CreditHolds(rows, paid)
 
 
-async def _hold(order: Order, order_line: OrderLine, fulfilment: Fulfilment, line: DraftLine) -> None:
-    """Hold the line's units: stock at a place, or production days at the microfactory."""
+async def _hold_stock(order: Order, written: Sequence[_Written], *, sold: bool) -> list[StockHold]:
+    """Hold every line's units, then (``sold``: the order is paid) sell them; the holds written as they end."""
+    held = [
+        (w, location_id, units)
+        for w in written
+        for location_id, units in await _hold(order, w.row, w.fulfilment, w.draft)
+    ]
+    if sold:
+        for w, location_id, units in held:
+            await ledger.sell_held(w.draft.variant_id, location_id, units, f"order {order.number} paid")
+    return [
+        await StockHold.create(
+            order_id=order.id,
+            line_id=w.row.id,
+            variant_id=w.draft.variant_id,
+            location_id=location_id,
+            quantity=units,
+            status="sold" if sold else "held",
+        )
+        for w, location_id, units in held
+    ]
+
+
+async def _hold(
+    order: Order, order_line: OrderLine, fulfilment: Fulfilment, line: DraftLine
+) -> list[tuple[uuid.UUID, int]]:
+    """Hold the line's units: stock at a place (where, and how many there), or production days at the microfactory."""
     quote, brand_id = line.quote, order.brand_id
     if quote.method == "made_to_order":
         factory_id, days, last = await capacity.book(
@@ -303,19 +415,64 @@ async def _hold(order: Order, order_line: OrderLine, fulfilment: Fulfilment, lin
         if last.latest > fulfilment.promised_latest:  # capacity went to earlier orders: promise what we can keep
             fulfilment.promised_earliest, fulfilment.promised_latest = last.earliest, last.latest
             await fulfilment.save(update_fields=["promised_earliest", "promised_latest", "updated_at"])
-        return
+        return []
     candidates = await sourcing.stock_candidates(brand_id, quote.method, quote.location)
-    held = await ledger.hold(
+    return await ledger.hold(
         line.variant_id, line.quantity, candidates, sku=line.sku, field=line.field, reason=f"order {order.number}"
     )
-    for location_id, units in held:
-        await StockHold.create(
-            order_id=order.id,
-            line_id=order_line.id,
-            variant_id=line.variant_id,
-            location_id=location_id,
-            quantity=units,
+
+
+async def sell_holds(order: Order, holds: Sequence[StockHold]) -> None:
+    """Sell the units an order holds, now that it is paid: the one way held stock becomes sold."""
+    for hold in holds:
+        await ledger.sell_held(hold.variant_id, hold.location_id, hold.quantity, f"order {order.number} paid")
+        hold.status = "sold"
+        await hold.save(update_fields=["status"])
+
+
+async def settle_credit_holds(order: Order, holds: Sequence[OrderCredit], outcome: str, reason: str) -> None:
+    """Spend the credit an order held (``redeemed``: it is paid) or give it back (``released``).
+
+    Inside the caller's transaction, with the order locked or written by it.
+    """
+    settle = credits.redeem if outcome == "redeemed" else credits.release
+    for held in holds:
+        await settle(order.brand_id, held.hold_key, reason=reason, actor="system:orders")
+        held.status = outcome
+        await held.save(update_fields=["status"])
+
+
+async def mark_paid(order: Order, paid_minor: int, source: str, now: datetime, *, placed_as: str | None = None) -> None:
+    """The order and its waiting fulfilments are paid (its holds sold and spent by the caller).
+
+    ``credit_minor`` is written too: an order paid as it is placed has not stored it yet. Such an
+    order (``placed_as``: the status it was placed in) has its first event written with the paid
+    one, by one statement: the same two rows, in the same order (their ids are time-ordered).
+    """
+    await Fulfilment.filter(order_id=order.id, status="pending_payment").update(status="paid")
+    if placed_as is None:
+        await record_event(order.id, order.status, "paid", source)
+    else:
+        await OrderEvent.bulk_create(
+            [
+                OrderEvent(order_id=order.id, from_status="", to_status=placed_as, source=source, detail=""),
+                OrderEvent(order_id=order.id, from_status=placed_as, to_status="paid", source=source, detail=""),
+            ]
         )
+    order.status = "paid"
+    order.paid_at = now
+    order.paid_minor = paid_minor
+    await order.save(update_fields=["status", "paid_at", "paid_minor", "credit_minor", "updated_at"])
+
+
+async def count_paid(placed: Placed) -> OrderOut:
+    """Count an order :func:`place_held` paid as it placed it; return it as the API shows it.
+
+    Apart from placing so that checkout bumps its brand's catalogue version first: whatever
+    changes an order's figures moves the counter rows last (``kpi_counters.following`` adds
+    after the change), so two transactions never take the brand's rows in opposite orders.
+    """
+    return await kpi_counters.count_placed(placed.order, shown=placed.shown)
 
 
 def contact_of(fulfilment: Fulfilment) -> Contact:
@@ -391,14 +548,115 @@ async def place_exchange(
     return exchange.id
 
 
+class SettledOrder(NamedTuple):
+    """An ``order`` row of a sale settled elsewhere: each field a column, each default the model's."""
+
+    id: uuid.UUID
+    brand_id: uuid.UUID
+    exchange_of_id: uuid.UUID | None
+    number: str
+    status: str
+    email: str
+    currency: str
+    subtotal_minor: int
+    fulfilment_minor: int
+    discount_minor: int
+    total_minor: int
+    paid_minor: int
+    credit_minor: int
+    hold_expires_at: datetime
+    placed_at: datetime
+    paid_at: datetime | None
+    fulfilled_at: datetime | None
+    updated_at: datetime  # ``auto_now``: the instant of the write
+    cart_id: uuid.UUID | None = None
+    name: str = ""
+    refunded_minor: int = 0
+    balance_minor: int = 0
+    payment_intent: str | None = None
+    stripe_customer: str | None = None
+    client_secret: str | None = None
+    payment_failures: int = 0
+    last_payment_error: str = ""
+    last_failed_charge: str | None = None
+    shopper_ref: str | None = None
+    status_token_hash: str | None = None
+    cancelled_at: datetime | None = None
+    cancel_reason: str = ""
+
+
+class SettledFulfilment(NamedTuple):
+    """A ``fulfilment`` row of a settled order: each field a column, each default the model's."""
+
+    id: uuid.UUID
+    order_id: uuid.UUID
+    method: str
+    status: str
+    location: str
+    promised_earliest: datetime
+    promised_latest: datetime
+    promise_rule: str
+    timezone: str
+    fulfilled_at: datetime | None
+    updated_at: datetime  # ``auto_now``: the instant of the write
+    zone: str | None = None
+    postcode: str | None = None
+    recipient: str = ""
+    address_line1: str = ""
+    address_line2: str = ""
+    city: str = ""
+    country: str = ""
+    phone: str = ""
+    collector: str = ""
+    pickup_code: str | None = None
+    fee_minor: int = 0
+    balance_minor: int = 0
+    balance_intent: str | None = None
+
+
+class SettledLine(NamedTuple):
+    """An ``order_line`` row of a settled order: each field a column, each default the model's."""
+
+    id: uuid.UUID
+    order_id: uuid.UUID
+    fulfilment_id: uuid.UUID
+    variant_id: uuid.UUID
+    sku: str
+    title: str
+    quantity: int
+    unit_price_minor: int
+    discount_minor: int
+    total_minor: int
+    personalisation: str = "[]"  # none, as JSON text: how the ORM stores its default (an empty list)
+    returned_quantity: int = 0
+
+
+class SettledEvent(NamedTuple):
+    """An ``order_event`` row (the settled order's first history entry): each field a column."""
+
+    id: uuid.UUID
+    order_id: uuid.UUID
+    from_status: str
+    to_status: str
+    source: str
+    detail: str
+    created_at: datetime  # ``auto_now_add``: the instant of the write
+    fulfilment_id: uuid.UUID | None = None
+
+
 async def place_settled(
-    orders: Sequence[Order], fulfilments: Sequence[Fulfilment], lines: Sequence[OrderLine], events: Sequence[OrderEvent]
+    orders: Sequence[SettledOrder],
+    fulfilments: Sequence[SettledFulfilment],
+    lines: Sequence[SettledLine],
+    events: Sequence[SettledEvent],
 ) -> None:
     """Orders already paid and handed over elsewhere (a stall's synced sales): one insert per table, nothing held.
 
     The caller (:mod:`storefront.orders.stall`) decides every row and moves their stock and counters.
+    The rows are plain tuples and the inserts hand-written: a sync batch is a few thousand rows, and
+    making a model instance of each to ``bulk_create`` it was most of the batch's time.
     """
-    await Order.bulk_create(list(orders))
-    await Fulfilment.bulk_create(list(fulfilments))
-    await OrderLine.bulk_create(list(lines))
-    await OrderEvent.bulk_create(list(events))
+    await insert_rows(Order._meta.db_table, SettledOrder._fields, orders)
+    await insert_rows(Fulfilment._meta.db_table, SettledFulfilment._fields, fulfilments)
+    await insert_rows(OrderLine._meta.db_table, SettledLine._fields, lines)
+    await insert_rows(OrderEvent._meta.db_table, SettledEvent._fields, events)

@@ -22,15 +22,18 @@ from datetime import datetime
 from typing import cast
 
 import msgspec
+from tortoise.connection import get_connection
 from tortoise.transactions import in_transaction
 
+from storefront.clock import utcnow
 from storefront.errors import StallkitError
 from storefront.ids import new_id
 from storefront.inventory import ledger
 from storefront.orders import kpi_counters, kpis, placing, service
-from storefront.orders.models import Fulfilment, Order, OrderEvent, OrderLine, Return, ReturnLine
+from storefront.orders.models import Fulfilment, Order, OrderLine, Return, ReturnLine
 from storefront.orders.schemas import StepIn
 from storefront.orders.states import FLOWS, FulfilmentStep, IllegalStep
+from storefront.sql import POSTGRES
 
 METHOD = "stall"
 SOURCE = "stall"
@@ -66,16 +69,94 @@ class StallSale(msgspec.Struct, frozen=True, kw_only=True):
     exchange_of: uuid.UUID | None = None
 
 
+# On PostgreSQL the batch's numbers go as one array, joined to the unique index. As an ``IN`` list
+# of two hundred parameters, the plan PostgreSQL kept for the prepared statement scanned the whole
+# table, comparing each order with every number: up to 170 ms a batch by 10,000 orders.
+_TAKEN = (
+    'SELECT "order"."number" FROM unnest($1::varchar[]) AS "wanted"("number") '
+    'JOIN "order" ON "order"."number" = "wanted"."number"'
+)
+
+
 async def taken_numbers(numbers: Sequence[str]) -> set[str]:
     """Which of these receipt numbers an order already carries (one query for a batch)."""
     if not numbers:
         return set()
+    connection = get_connection("default")
+    if connection.capabilities.dialect == POSTGRES:
+        found = await connection.execute_query_dict(_TAKEN, [list(numbers)])
+        return {str(row["number"]) for row in found}
     rows = await Order.filter(number__in=list(numbers)).values_list("number", flat=True)
     return {str(number) for number in rows}
 
 
 def _figures(sale: StallSale) -> kpis.MethodFigures:
     return kpis.MethodFigures(orders=1, fulfilled=1, on_time=1, revenue=sum(line.total_minor for line in sale.lines))
+
+
+def _settled(
+    sale: StallSale, written: datetime
+) -> tuple[placing.SettledOrder, placing.SettledFulfilment, list[placing.SettledLine], placing.SettledEvent]:
+    """The sale's rows, ids drawn in the order the ORM drew them (fulfilment, lines, event), so they sort alike."""
+    at = sale.placed_at
+    order = placing.SettledOrder(
+        id=sale.id,
+        brand_id=sale.brand_id,
+        exchange_of_id=sale.exchange_of,
+        number=sale.number,
+        status="fulfilled",
+        email=sale.email,
+        currency=sale.currency,
+        subtotal_minor=sale.subtotal_minor,
+        fulfilment_minor=0,
+        discount_minor=sale.discount_minor,
+        total_minor=sale.total_minor,
+        paid_minor=sale.total_minor,
+        credit_minor=sale.credit_minor,
+        hold_expires_at=at,
+        placed_at=at,
+        paid_at=at,
+        fulfilled_at=at,
+        updated_at=written,
+    )
+    fulfilment = placing.SettledFulfilment(
+        id=new_id(),
+        order_id=sale.id,
+        method=METHOD,
+        status="fulfilled",
+        location=sale.location,
+        promised_earliest=at,
+        promised_latest=at,
+        promise_rule=METHOD,
+        timezone=sale.timezone,
+        fulfilled_at=at,
+        updated_at=written,
+    )
+    lines = [
+        placing.SettledLine(
+            id=new_id(),
+            order_id=sale.id,
+            fulfilment_id=fulfilment.id,
+            variant_id=line.variant_id,
+            sku=line.sku,
+            title=line.title[:403],
+            quantity=line.quantity,
+            unit_price_minor=line.unit_price_minor,
+            discount_minor=line.discount_minor,
+            total_minor=line.total_minor,
+        )
+        for line in sale.lines
+    ]
+    event = placing.SettledEvent(
+        id=new_id(),
+        order_id=sale.id,
+        from_status="",
+        to_status="fulfilled",
+        source=SOURCE,
+        detail=sale.detail[:300],
+        created_at=written,
+    )
+    return order, fulfilment, lines, event
 
 
 async def record_sales(sales: Sequence[StallSale]) -> dict[uuid.UUID, int]:
@@ -85,66 +166,20 @@ async def record_sales(sales: Sequence[StallSale]) -> dict[uuid.UUID, int]:
     """
     if not sales:
         return {}
-    orders: list[Order] = []
-    fulfilments: list[Fulfilment] = []
-    lines: list[OrderLine] = []
-    events: list[OrderEvent] = []
+    written = utcnow()  # what the ORM stamps ``updated_at`` and ``created_at`` with: the write's instant
+    orders: list[placing.SettledOrder] = []
+    fulfilments: list[placing.SettledFulfilment] = []
+    lines: list[placing.SettledLine] = []
+    events: list[placing.SettledEvent] = []
     moves: dict[uuid.UUID, list[tuple[uuid.UUID, int, str]]] = {}
     for sale in sales:
-        at = sale.placed_at
-        orders.append(
-            Order(
-                id=sale.id,
-                brand_id=sale.brand_id,
-                exchange_of_id=sale.exchange_of,
-                number=sale.number,
-                status="fulfilled",
-                email=sale.email,
-                currency=sale.currency,
-                subtotal_minor=sale.subtotal_minor,
-                fulfilment_minor=0,
-                discount_minor=sale.discount_minor,
-                total_minor=sale.total_minor,
-                paid_minor=sale.total_minor,
-                credit_minor=sale.credit_minor,
-                hold_expires_at=at,
-                placed_at=at,
-                paid_at=at,
-                fulfilled_at=at,
-            )
-        )
-        fulfilment = Fulfilment(
-            id=new_id(),
-            order_id=sale.id,
-            method=METHOD,
-            status="fulfilled",
-            location=sale.location,
-            promised_earliest=at,
-            promised_latest=at,
-            promise_rule=METHOD,
-            timezone=sale.timezone,
-            fulfilled_at=at,
-        )
+        order, fulfilment, sale_lines, event = _settled(sale, written)
+        orders.append(order)
         fulfilments.append(fulfilment)
+        lines.extend(sale_lines)
+        events.append(event)
         for line in sale.lines:
-            lines.append(
-                OrderLine(
-                    order_id=sale.id,
-                    fulfilment_id=fulfilment.id,
-                    variant_id=line.variant_id,
-                    sku=line.sku,
-                    title=line.title[:403],
-                    quantity=line.quantity,
-                    unit_price_minor=line.unit_price_minor,
-                    discount_minor=line.discount_minor,
-                    total_minor=line.total_minor,
-                    personalisation=[],
-                )
-            )
             moves.setdefault(sale.location_id, []).append((line.variant_id, line.quantity, f"stall sale {sale.number}"))
-        events.append(
-            OrderEvent(order_id=sale.id, from_status="", to_status="fulfilled", source=SOURCE, detail=sale.detail[:300])
-        )
     await placing.place_settled(orders, fulfilments, lines, events)
     on_hand: dict[uuid.UUID, int] = {}
     for location_id, moved in moves.items():

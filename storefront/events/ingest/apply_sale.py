@@ -14,9 +14,9 @@ from __future__ import annotations
 import uuid
 
 from storefront.events.ingest import credit_tenders
-from storefront.events.ingest.context import Batch
+from storefront.events.ingest.context import Batch, TenderRow
 from storefront.events.journal import Sale, SyncEntry, Tender
-from storefront.events.models import EventTender
+from storefront.ids import new_id
 from storefront.money import allocate
 from storefront.orders import placing, stall
 
@@ -32,9 +32,10 @@ def _line_discounts(sale: Sale) -> list[int]:
 
 def tender_rows(
     batch: Batch, entry: SyncEntry, order_id: uuid.UUID | None, tenders: list[Tender], direction: str
-) -> list[EventTender]:
+) -> list[TenderRow]:
     return [
-        EventTender(
+        TenderRow(
+            id=new_id(),
             event_id=batch.event.id,
             entry_id=entry.id,
             order_id=order_id,

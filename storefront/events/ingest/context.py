@@ -10,11 +10,42 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 from storefront.catalog import Variant
 from storefront.events.journal import SyncEntry
-from storefront.events.models import Event, EventFlag, EventTender
+from storefront.events.models import Event
+from storefront.ids import new_id
 from storefront.orders import stall
+
+
+class TenderRow(NamedTuple):
+    """An ``event_tender`` row, each field a column: a plain tuple, as a model instance cost more than the write."""
+
+    id: uuid.UUID
+    event_id: uuid.UUID
+    entry_id: uuid.UUID
+    order_id: uuid.UUID | None
+    direction: str
+    kind: str
+    amount_minor: int
+    currency: str
+    reference: str
+    code_hint: str
+
+
+class FlagRow(NamedTuple):
+    """An ``event_flag`` row, each field a column: a batch selling past its allocation flags nearly every line."""
+
+    id: uuid.UUID
+    event_id: uuid.UUID
+    device_id: uuid.UUID | None
+    entry_id: uuid.UUID | None
+    kind: str
+    detail: str
+    key: str
+    payload: str
+    created_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,8 +67,8 @@ class Batch:
     numbers: set[str] = field(default_factory=set)  # receipt numbers orders already carry
     sales: list[stall.StallSale] = field(default_factory=list)  # written at the next flush
     sold: dict[uuid.UUID, list[tuple[SyncEntry, str, int]]] = field(default_factory=dict)  # variant: (entry, sku, qty)
-    tenders: list[EventTender] = field(default_factory=list)
-    flags: list[EventFlag] = field(default_factory=list)
+    tenders: list[TenderRow] = field(default_factory=list)
+    flags: list[FlagRow] = field(default_factory=list)
     order_ids: dict[uuid.UUID, uuid.UUID] = field(default_factory=dict)  # sale entry id: its order, made up front
     conflicts: dict[uuid.UUID, str] = field(default_factory=dict)  # entry id: why it was not applied
 
@@ -48,7 +79,8 @@ class Batch:
     def flag(self, entry: SyncEntry | None, kind: str, detail: str, *, key: str, payload: str = "") -> None:
         """A note for the merchant; ``key`` names what it is about, so a replayed batch never adds it twice."""
         self.flags.append(
-            EventFlag(
+            FlagRow(
+                id=new_id(),
                 event_id=self.event.id,
                 device_id=self.device_id,
                 entry_id=entry.id if entry is not None else None,
