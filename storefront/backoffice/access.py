@@ -76,10 +76,14 @@ def form_token(request: Request[Any, Any, Any]) -> str:
     return request.cookies.get(FORM_COOKIE) or tokens.new_token()
 
 
-def check_form_token(request: Request[Any, Any, Any], fields: dict[str, str]) -> None:
-    kept = request.cookies.get(FORM_COOKIE)
-    if not kept or not tokens.same(kept, fields.get(CSRF_FIELD, "")):
+def _check_token(expected: str | None, fields: dict[str, str]) -> None:
+    if not expected or not tokens.same(expected, fields.get(CSRF_FIELD, "")):
         raise CsrfRefused("this page is out of date: reload it and try again")
+
+
+def check_form_token(request: Request[Any, Any, Any], fields: dict[str, str]) -> None:
+    """A form with no session yet (sign-in, reset) posts the token its double-submit cookie holds."""
+    _check_token(request.cookies.get(FORM_COOKIE), fields)
 
 
 async def signed_in(request: Request[Any, Any, Any]) -> SignedIn | None:
@@ -99,6 +103,5 @@ async def staff(request: Request[Any, Any, Any], roles: Collection[rules.Role] =
 async def posted(request: Request[Any, Any, Any], who: SignedIn) -> dict[str, str]:
     """A signed-in form's fields, once its CSRF token is the session's."""
     fields = await form(request)
-    if not tokens.same(who.session.csrf_token, fields.get(CSRF_FIELD, "")):
-        raise CsrfRefused("this page is out of date: reload it and try again")
+    _check_token(who.session.csrf_token, fields)
     return fields

@@ -29,6 +29,7 @@ from storefront.tenancy import service as tenancy
 
 Id = Annotated[uuid.UUID, PathParameter()]
 EDITORS: tuple[Role, ...] = ("owner", "staff")
+ADJUSTMENT = "a whole number of minor units (pence), signed: -500 takes 5.00 off"
 QUEUE = ("received", "inspected", "quoted", "accepted", "rejected", "returned", "listed")
 
 
@@ -160,7 +161,7 @@ class CreditPages(Controller):
         key = codes.settings_key(access.settings_of(request))
         code = fields.get("code", "").strip()[:60]
         credit = await service.credit_by_code(who.account.brand_id, code, key, field="code")
-        delta = _signed(fields.get("amount", ""))
+        delta = forms.signed_number(fields.get("amount", ""), "amount", digits=12, words=ADJUSTMENT, short=ADJUSTMENT)
         reason = fields.get("reason", "").strip()[:200]
         await service.adjust(
             who.account.brand_id, credit.id, delta, key=forms.checked_key(fields.get(access.KEY_FIELD, "")),
@@ -175,16 +176,6 @@ class CreditPages(Controller):
         key = codes.settings_key(access.settings_of(request))
         html = await slip.credit_slip(who.account.brand_id, fields.get("code", "").strip()[:60], key, utcnow())
         return Response(html, media_type="text/html", headers={"Cache-Control": "no-store"})
-
-
-def _signed(text: str) -> int:
-    """An adjustment in minor units, signed: ``-500`` takes 5.00 off, ``1200`` adds 12.00."""
-    body = text.strip()
-    digits = body[1:] if body[:1] in "+-" else body
-    if not digits or not (digits.isascii() and digits.isdigit()) or len(digits) > 12:
-        message = "a whole number of minor units (pence), signed: -500 takes 5.00 off"
-        raise InvalidInput(f"amount: {message}", errors=[FieldError("amount", message)])
-    return int(body)
 
 
 __all__ = ["CreditPages", "TradeInPages"]

@@ -21,6 +21,18 @@ from storefront.errors import FieldError, InvalidInput
 KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 
+def signed_number(text: str, field: str, *, digits: int, words: str, short: str) -> int:
+    """A whole number typed in a form, with an optional sign (an adjustment may take off); refused in words.
+
+    ``words`` is the sentence the page shows, ``short`` the field's own message; at most ``digits`` digits.
+    """
+    body = text.strip()
+    unsigned = body[1:] if body[:1] in "+-" else body
+    if not unsigned or not (unsigned.isascii() and unsigned.isdigit()) or len(unsigned) > digits:
+        raise InvalidInput(f"{field}: {words}", errors=[FieldError(field, short)])
+    return int(body)
+
+
 def new_key() -> str:
     return secrets.token_urlsafe(16)
 

@@ -24,12 +24,8 @@ EDITORS: tuple[Role, ...] = ("owner", "staff")
 SHOWN = 100
 
 
-def _signed(text: str, field: str) -> int:
-    body = text.strip()
-    digits = body[1:] if body[:1] in "+-" else body
-    if not digits or not (digits.isascii() and digits.isdigit()) or len(digits) > 7:
-        raise InvalidInput(f"{field}: a whole number of units", errors=[FieldError(field, "a whole number")])
-    return int(body)
+def _units(text: str) -> int:
+    return forms.signed_number(text, "quantity", digits=7, words="a whole number of units", short="a whole number")
 
 
 class StockPages(Controller):
@@ -57,7 +53,7 @@ class StockPages(Controller):
         who = await access.staff(request, EDITORS)
         fields = await access.posted(request, who)
         kind = fields.get("kind", "")
-        quantity = _signed(fields.get("quantity", ""), "quantity")
+        quantity = _units(fields.get("quantity", ""))
         if kind == "adjust" and not fields.get("reason", "").strip():
             raise InvalidInput("reason: say why the count changes", errors=[FieldError("reason", "required")])
         data = convert(
@@ -76,7 +72,7 @@ class StockPages(Controller):
         who = await access.staff(request, EDITORS)
         fields = await access.posted(request, who)
         sku = fields.get("sku", "").strip()[:64]
-        quantity = _signed(fields.get("quantity", ""), "quantity")
+        quantity = _units(fields.get("quantity", ""))
         await forms.once(
             who.account.brand_id, fields.get(access.KEY_FIELD, ""),
             lambda: inventory.transfer_stock(
